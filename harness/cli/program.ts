@@ -1,0 +1,42 @@
+import { Command, CommanderError } from "commander";
+import { harnessVersion } from "../version.js";
+import { registerServerCommand } from "./commands/server.js";
+import { ExitCode } from "./exit-codes.js";
+
+/** Builds the CLI; separate from main.ts so tests can drive it in-process. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("repro-audit")
+    .description(
+      "Reproducibility audits for ML runs recorded in MLflow: check what a run recorded (trace),\n" +
+        "re-execute it in pinned containers (replay), and score metric drift into a report (audit).\n\n" +
+        "Tracking server: MLFLOW_TRACKING_URI (with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD),\n" +
+        "or, when unset, an embedded MLflow server started on demand (see `repro-audit server --help`).\n\n" +
+        "Exit codes: 0 done/reproduced, 1 not reproduced, 2 bad input or infrastructure failure.",
+    )
+    .version(harnessVersion())
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerServerCommand(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code instead of exiting, so it can be tested. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usageOrInfra;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`repro-audit: ${message}`);
+    if (process.env["REPRO_AUDIT_DEBUG"] && err instanceof Error && err.stack) console.error(err.stack);
+    return ExitCode.usageOrInfra;
+  }
+}

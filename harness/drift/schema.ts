@@ -1,0 +1,222 @@
+/**
+ * Typed values that drift scoring produces and consumes. Reports embed these, so
+ * they are defined once here with zod and the TypeScript types are derived.
+ *
+ * JSON cannot carry NaN or ±Infinity, yet a diverged training run logs exactly
+ * those, and hiding them would be dishonest. Every float that can be non-finite
+ * therefore goes through the `JsonFloat` codec: in JSON it is a number or one of
+ * the strings "NaN", "Infinity", "-Infinity"; in memory it is a plain number.
+ *
+ *   to JSON:   JSON.stringify(z.encode(RunScoreSchema, runScore))
+ *   from JSON: RunScoreSchema.parse(JSON.parse(text))   // decodes the strings
+ *
+ * (`.parse` expects the JSON form; decoded objects holding NaN go through
+ * `z.encode`, not `.parse`.)
+ */
+import { z } from "zod";
+
+export const NON_FINITE_TOKENS = ["NaN", "Infinity", "-Infinity"] as const;
+export type NonFiniteToken = (typeof NON_FINITE_TOKENS)[number];
+
+function decodeFloat(v: number | NonFiniteToken): number {
+  if (typeof v === "number") return v;
+  if (v === "NaN") return Number.NaN;
+  return v === "Infinity" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+}
+
+function encodeFloat(n: number): number | NonFiniteToken {
+  if (Number.isNaN(n)) return "NaN";
+  if (n === Number.POSITIVE_INFINITY) return "Infinity";
+  if (n === Number.NEGATIVE_INFINITY) return "-Infinity";
+  return n;
+}
+
+/** A float64 that survives a JSON round trip, NaN and ±Infinity included. */
+export const JsonFloat = z.codec(
+  z.union([z.number(), z.enum(NON_FINITE_TOKENS)]),
+  // z.number() rejects NaN/Infinity, so the in-memory side is a custom check.
+  z.custom<number>((v) => typeof v === "number", "expected a number (NaN and ±Infinity allowed)"),
+  { decode: decodeFloat, encode: encodeFloat },
+);
+
+// ---------------------------------------------------------------- tolerance
+
+export const ToleranceSchema = z.object({
+  /** |replay - original| <= abs */
+  abs: z.number().nonnegative(),
+  /** |replay - original| / |original| <= rel */
+  rel: z.number().nonnegative(),
+  /** float64 ULP distance between replay and original <= ulps */
+  ulps: z.number().int().nonnegative(),
+});
+export type Tolerance = z.infer<typeof ToleranceSchema>;
+
+export const ToleranceOverrideSchema = ToleranceSchema.partial();
+export type ToleranceOverride = z.infer<typeof ToleranceOverrideSchema>;
+
+export const TolerancePolicySchema = z.object({
+  default: ToleranceSchema,
+  /** Per-metric overrides (exact metric name); unset fields fall back to `default`. */
+  perMetric: z.record(z.string(), ToleranceOverrideSchema),
+});
+export type TolerancePolicy = z.infer<typeof TolerancePolicySchema>;
+
+// ---------------------------------------------------------------- per metric
+
+/** null = the metric was not logged (or the execution did not finish). */
+export const MetricValueSchema = JsonFloat.nullable();
+export type MetricValue = number | null;
+
+export const VERDICTS = ["identical", "equivalent", "varies", "not_reproduced", "failed"] as const;
+export const VerdictSchema = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const IntervalSchema = z.object({
+  /** e.g. "student-t prediction interval for one new observation" */
+  method: z.string(),
+  /** coverage, e.g. 0.95 */
+  level: z.number(),
+  low: JsonFloat,
+  high: JsonFloat,
+});
+export type Interval = z.output<typeof IntervalSchema>;
+
+/**
+ * Statistics over the replays' finite values (non-finite ones are counted in
+ * `nonFinite`, never dropped silently). Deviations are measured from the
+ * original; they are null when the original is missing or not finite.
+ */
+export const MetricStatsSchema = z.object({
+  /** finite replay values the statistics are computed over */
+  n: z.number().int().nonnegative(),
+  mean: JsonFloat,
+  /** sample standard deviation (n - 1); null when n < 2 */
+  std: JsonFloat.nullable(),
+  min: JsonFloat,
+  max: JsonFloat,
+  /** std / |mean|; null when std is null; Infinity when mean is 0 and std > 0 */
+  cv: JsonFloat.nullable(),
+  maxAbsDev: JsonFloat.nullable(),
+  /** Infinity when the original is 0 and a replay differs */
+  maxRelDev: JsonFloat.nullable(),
+  /** float64 ULP distance; may exceed 2^53 for far-apart values (then approximate) */
+  maxUlps: JsonFloat.nullable(),
+  /** replay values that were NaN or ±Infinity */
+  nonFinite: z.number().int().nonnegative(),
+  /** null when n < 2 (no spread to estimate) */
+  interval: IntervalSchema.nullable(),
+});
+export type MetricStats = z.output<typeof MetricStatsSchema>;
+
+export const HistoryComparisonSchema = z.object({
+  /** steps present in the original and in at least one replay */
+  stepsCompared: z.number().int().nonnegative(),
+  maxAbsDev: JsonFloat.nullable(),
+  /** step where maxAbsDev occurs (first such step); null if nothing compared */
+  atStep: z.number().nullable(),
+  /** 0-based index of the replay where maxAbsDev occurs */
+  atReplay: z.number().int().nullable(),
+  maxRelDev: JsonFloat.nullable(),
+  /** present when some replay logged a different set of steps than the original */
+  lengthMismatch: z
+    .object({
+      original: z.number().int().nonnegative(),
+      /** number of steps per replay; null when that replay has no history */
+      replays: z.array(z.number().int().nonnegative().nullable()),
+    })
+    .optional(),
+});
+export type HistoryComparison = z.output<typeof HistoryComparisonSchema>;
+
+export const MetricScoreSchema = z.object({
+  name: z.string(),
+  original: MetricValueSchema,
+  /** one entry per replay, in replay order; null where missing or not finished */
+  replays: z.array(MetricValueSchema),
+  stats: MetricStatsSchema.nullable(),
+  /** the tolerance that was applied to this metric (default merged with override) */
+  tolerance: ToleranceSchema,
+  verdict: VerdictSchema,
+  /** one sentence saying why, with numbers */
+  reason: z.string(),
+  /** e.g. "missing in replay 2", "only in replays" (replays numbered from 1) */
+  findings: z.array(z.string()),
+  history: HistoryComparisonSchema.optional(),
+});
+export type MetricScore = z.output<typeof MetricScoreSchema>;
+
+// ---------------------------------------------------------------- artifacts
+
+export const ArtifactComparisonSchema = z.object({
+  path: z.string(),
+  /** absent when only replays produced the file */
+  originalSha256: z.string().optional(),
+  /** one per replay; null where that replay lacks the file or did not finish */
+  replaySha256: z.array(z.string().nullable()),
+  /** original present and every replay has exactly the same hash */
+  identical: z.boolean(),
+});
+export type ArtifactComparison = z.output<typeof ArtifactComparisonSchema>;
+
+// ---------------------------------------------------------------- run / audit
+
+export const VerdictCountsSchema = z.object({
+  identical: z.number().int().nonnegative(),
+  equivalent: z.number().int().nonnegative(),
+  varies: z.number().int().nonnegative(),
+  not_reproduced: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type VerdictCounts = z.infer<typeof VerdictCountsSchema>;
+
+export const RUN_VERDICTS = ["reproduced", "not_reproduced", "failed"] as const;
+export const RunVerdictSchema = z.enum(RUN_VERDICTS);
+export type RunVerdict = z.infer<typeof RunVerdictSchema>;
+
+export const RunScoreSchema = z.object({
+  runId: z.string(),
+  metrics: z.array(MetricScoreSchema),
+  artifacts: z.array(ArtifactComparisonSchema),
+  /** 0..1, see AuditScore.formula */
+  score: z.number().min(0).max(1),
+  counts: VerdictCountsSchema,
+  verdict: RunVerdictSchema,
+  /** one sentence saying why */
+  reason: z.string(),
+  /** run-level findings, e.g. "replay 3 did not finish" */
+  findings: z.array(z.string()),
+});
+export type RunScore = z.output<typeof RunScoreSchema>;
+
+export const AuditScoreSchema = z.object({
+  score: z.number().min(0).max(1),
+  runs: z.object({
+    total: z.number().int().nonnegative(),
+    reproduced: z.number().int().nonnegative(),
+    not_reproduced: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }),
+  /** the scoring formula in words, printed in every report */
+  formula: z.string(),
+});
+export type AuditScore = z.output<typeof AuditScoreSchema>;
+
+// ---------------------------------------------------------------- inputs
+
+export const HistoryPointSchema = z.object({ step: z.number(), value: JsonFloat });
+export type HistoryPoint = z.output<typeof HistoryPointSchema>;
+
+/** What one execution (the original or a replay) recorded. */
+export const ExecutionRecordSchema = z.object({
+  metrics: z.record(z.string(), JsonFloat),
+  histories: z.record(z.string(), z.array(HistoryPointSchema)).optional(),
+  /** artifact path -> sha256 hex */
+  artifacts: z.record(z.string(), z.string()).optional(),
+});
+export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
+
+export const ReplayRecordSchema = ExecutionRecordSchema.extend({
+  /** false when the replay did not finish (crash, timeout, infrastructure) */
+  ok: z.boolean(),
+});
+export type ReplayRecord = z.output<typeof ReplayRecordSchema>;

@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { type IgnoredEntry, type IncludeResolver, parseRequirementList, parseRequirementsTxt } from "./requirements.js";
+
+/** What an environment image is built from, whichever file declared it. */
+export interface EnvSpec {
+  source: "requirements.txt" | "python_env.yaml" | "conda.yaml" | "lock";
+  /** Requested python, as declared ("3.8.10", ">=3.9"); undefined when the file does not say. */
+  python?: string;
+  requirements: string[];
+  /** python_env.yaml build_dependencies (pip, setuptools, wheel): informational, the image's venv has its own. */
+  buildRequirements: string[];
+  ignored: IgnoredEntry[];
+}
+
+// failsafe: every scalar stays a string, so "python: 3.10" is not read as the number 3.1.
+const yamlStrings = (text: string, where: string): unknown => {
+  try {
+    return parseYaml(text, { schema: "failsafe" });
+  } catch (err) {
+    throw new Error(`${where}: not valid YAML (${(err as Error).message})`);
+  }
+};
+
+function zodMessage(where: string, err: z.ZodError, hint: string): Error {
+  const first = err.issues[0];
+  const path = first?.path.length ? first.path.join(".") : "(top level)";
+  return new Error(`${where}: ${path}: ${first?.message ?? "invalid"}. ${hint}`);
+}
+
+const PythonEnvYaml = z.object({
+  python: z.string().min(1).optional(),
+  build_dependencies: z.array(z.string()).optional(),
+  dependencies: z.array(z.string()).optional(),
+});
+
+/** MLflow's python_env.yaml: `python`, `build_dependencies`, `dependencies` (pip lines, `-r file` allowed). */
+export function parsePythonEnvYaml(text: string, include?: IncludeResolver, where = "python_env.yaml"): EnvSpec {
+  const parsed = PythonEnvYaml.safeParse(yamlStrings(text, where) ?? {});
+  if (!parsed.success) {
+    throw zodMessage(where, parsed.error, "Expected keys python (string), build_dependencies and dependencies (lists of pip requirement lines).");
+  }
+  const deps = parseRequirementList(parsed.data.dependencies ?? [], include);
+  const build = parseRequirementList(parsed.data.build_dependencies ?? []);
+  const spec: EnvSpec = { source: "python_env.yaml", requirements: deps.requirements, buildRequirements: build.requirements, ignored: [...deps.ignored, ...build.ignored] };
+  if (parsed.data.python !== undefined) spec.python = parsed.data.python.trim();
+  return spec;
+}
+
+const CondaYaml = z.object({
+  name: z.string().optional(),
+  channels: z.array(z.string()).optional(),
+  dependencies: z.array(z.union([z.string(), z.object({ pip: z.array(z.string()) })])).optional(),
+});
+
+/** Conda's `python=3.8.10` / `python==3.8` / `python>=3.9`; "=" is conda's prefix match. */
+function condaPython(dep: string): string | undefined {
+  const m = /^python\s*(==|=|>=|<=|>|<|~=|!=)?\s*(\S*)$/.exec(dep.trim());
+  if (!m) return undefined;
+  const [, op = "", ver = ""] = m;
+  if (!ver) return "";
+  return op === "=" || op === "==" || op === "" ? ver.replace(/\.\*$/, "") : `${op}${ver}`;
+}
+
+/** conda.yaml as MLflow logs it: the python pin and the `pip:` list are used; other conda packages cannot be. */
+export function parseCondaYaml(text: string, include?: IncludeResolver, where = "conda.yaml"): EnvSpec {
+  const parsed = CondaYaml.safeParse(yamlStrings(text, where) ?? {});
+  if (!parsed.success) {
+    throw zodMessage(where, parsed.error, "Expected `dependencies:` with conda package strings and an optional `- pip: [...]` list.");
+  }
+  const spec: EnvSpec = { source: "conda.yaml", requirements: [], buildRequirements: [], ignored: [] };
+  const pipLines: string[] = [];
+  for (const dep of parsed.data.dependencies ?? []) {
+    if (typeof dep !== "string") {
+      pipLines.push(...dep.pip);
+      continue;
+    }
+    const py = condaPython(dep);
+    if (py !== undefined) {
+      if (py) spec.python = py;
+      continue;
+    }
+    if (/^pip(\s*[<>=!~].*)?$/.test(dep.trim())) {
+      spec.buildRequirements.push(dep.trim());
+      continue;
+    }
+    spec.ignored.push({ entry: dep, reason: "conda package: only conda's `pip:` dependencies are installed (no conda in the image)" });
+  }
+  const pip = parseRequirementList(pipLines, include);
+  spec.requirements = pip.requirements;
+  spec.ignored.push(...pip.ignored);
+  return spec;
+}
+
+/** Reads any supported environment file; `-r other.txt` is resolved next to it. */
+export function loadEnvSpec(path: string): EnvSpec {
+  const dir = dirname(resolve(path));
+  const include: IncludeResolver = (p) => readFileSync(resolve(dir, p), "utf8");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new Error(`Cannot read environment file ${path}: ${(err as Error).message}`);
+  }
+  const name = basename(path);
+  if (/python_env\.ya?ml$/.test(name)) return parsePythonEnvYaml(text, include, path);
+  if (/conda\.ya?ml$/.test(name) || /environment\.ya?ml$/.test(name)) return parseCondaYaml(text, include, path);
+  const parsed = parseRequirementsTxt(text, include);
+  return { source: /\.lock$|lock\.txt$/.test(name) ? "lock" : "requirements.txt", ...parsed, buildRequirements: [] };
+}

@@ -1,0 +1,79 @@
+/**
+ * Secret redaction for fingerprints. The same rules run inside the container
+ * (harness/fingerprint/probe.py) so secrets never leave it; this copy re-checks
+ * whatever comes back, and cleans repository URLs. Keep both in step: a unit test
+ * feeds the same names to both and compares.
+ */
+
+export const REDACTED = "<redacted>";
+
+/** Substrings that make an environment variable NAME secret-looking (case-insensitive). */
+export const SECRET_NAME_SUBSTRINGS: readonly string[] = [
+  "TOKEN",
+  "SECRET",
+  "PASSWORD",
+  "PASSWD",
+  "PASSPHRASE",
+  "KEY",
+  "CREDENTIAL",
+  "AUTH",
+  "COOKIE",
+  "SESSION",
+  "PRIVATE",
+  "SIGNATURE",
+  "SALT",
+  "DSN",
+  "CONNECTION_STRING",
+  "CONNSTR",
+  "CERT",
+];
+
+/** Short markers that only count as a whole word, so PATH keeps its value but GH_PAT does not. */
+export const SECRET_NAME_WORDS: readonly string[] = ["PAT", "PASS", "PW", "JWT", "OTP", "PIN"];
+
+/** Working directories, not passwords. */
+const NOT_SECRET_NAMES: readonly string[] = ["PWD", "OLDPWD"];
+
+export function isSecretName(name: string): boolean {
+  const upper = name.toUpperCase();
+  if (NOT_SECRET_NAMES.includes(upper)) return false;
+  if (SECRET_NAME_SUBSTRINGS.some((marker) => upper.includes(marker))) return true;
+  const words = upper.split(/[^A-Z0-9]+/).filter((w) => w.length > 0);
+  return SECRET_NAME_WORDS.some((marker) => words.includes(marker));
+}
+
+const URL_USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#@\s]*)@/g;
+const QUERY_PARAM = /([?&;])([^=&;#\s]+)=([^&;#\s]*)/g;
+
+/**
+ * Drop `user:password@` from every URL inside `value`, and redact query parameters
+ * with secret-looking names (`?private_token=...`). An ssh login name without a
+ * password is kept: it names an account, not a secret.
+ */
+export function stripUrlCredentials(value: string): string {
+  const withoutUserinfo = value.replace(URL_USERINFO, (whole, scheme: string, userinfo: string) => {
+    const lower = scheme.toLowerCase();
+    const isSsh = lower.startsWith("ssh:") || lower.startsWith("git+ssh:") || lower.startsWith("ssh+git:");
+    if (isSsh && !userinfo.includes(":")) return whole;
+    return scheme;
+  });
+  if (!withoutUserinfo.includes("://")) return withoutUserinfo;
+  return withoutUserinfo.replace(QUERY_PARAM, (whole, sep: string, name: string) =>
+    isSecretName(name) ? `${sep}${name}=${REDACTED}` : whole,
+  );
+}
+
+export function redactEnvValue(name: string, value: string): string {
+  return isSecretName(name) ? REDACTED : stripUrlCredentials(value);
+}
+
+/** Redacted copy of an environment, keys sorted for stable output. */
+export function redactEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(env).sort()) {
+    const value = env[name];
+    if (value === undefined) continue;
+    out[name] = redactEnvValue(name, value);
+  }
+  return out;
+}

@@ -1,0 +1,234 @@
+/**
+ * The audit report: ONE versioned JSON document, the source of truth. Markdown,
+ * HTML and JUnit are renderings of it (see markdown.ts, html.ts, junit.ts).
+ *
+ * Floats that can be NaN or ±Infinity use drift's `JsonFloat` codec, so:
+ *   to JSON:   JSON.stringify(z.encode(ReportSchema, report))   (see serialize.ts)
+ *   from JSON: ReportSchema.parse(JSON.parse(text))              (see read.ts)
+ * Renderers take the decoded form (`Report`), where such floats are plain numbers.
+ *
+ * Compatibility: adding an optional field keeps `version: 1`; renaming, removing,
+ * or changing the meaning of a field bumps it.
+ */
+import { z } from "zod";
+
+import {
+  ArtifactComparisonSchema,
+  AuditScoreSchema,
+  HistoryPointSchema,
+  JsonFloat,
+  MetricScoreSchema,
+  RunScoreSchema,
+  TolerancePolicySchema,
+  type RunScore,
+} from "../drift/schema.js";
+import { ExecutorKindSchema, FingerprintSchema } from "../fingerprint/schema.js";
+import { stripUrlCredentials } from "../fingerprint/redact.js";
+import { TraceItemSchema } from "../trace/item.js";
+import { FingerprintChangeSchema } from "./fingerprint-change.js";
+
+export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
+export const REPORT_VERSION = 1 as const;
+
+/** Becomes a directory name under results/: no separators, no "..", nothing hidden. */
+export const AuditIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "audit id must be 1-128 chars of [A-Za-z0-9._-], starting with a letter or digit")
+  .refine((id) => !id.includes(".."), "audit id must not contain '..'");
+
+// ---------------------------------------------------------------- inputs
+
+const SelectionValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
+export const ReportInputsSchema = z.object({
+  /** Never carries credentials: `user:pass@` and secret-looking query params are refused. */
+  trackingUri: z
+    .string()
+    .refine((uri) => stripUrlCredentials(uri) === uri, "trackingUri carries credentials; pass it through stripUrlCredentials first"),
+  /** The selection as the user gave it, e.g. { experiment: "wine", filter: "metrics.rmse < 1" }. */
+  selection: z.record(z.string(), SelectionValueSchema),
+  replays: z.number().int().nonnegative(),
+  parallel: z.number().int().positive(),
+  executor: ExecutorKindSchema,
+  tolerance: TolerancePolicySchema,
+});
+export type ReportInputs = z.output<typeof ReportInputsSchema>;
+
+// ---------------------------------------------------------------- per run
+
+export const TraceabilitySchema = z.object({
+  items: z.array(TraceItemSchema),
+  /** 0..1, share of applicable items present (partial counts half); computed by trace/ */
+  score: z.number().min(0).max(1),
+});
+export type Traceability = z.output<typeof TraceabilitySchema>;
+
+export const PLAN_SOURCES = ["mlproject", "scenario", "tag"] as const;
+
+/** What the orchestrator decided to execute for a run. */
+export const ReportPlanSchema = z.object({
+  /** For display only (shell-quoted); the executor gets an argv, never this string. */
+  command: z.string(),
+  source: z.enum(PLAN_SOURCES),
+  entryPoint: z.string().optional(),
+  /** Bound exactly as logged: strings, never re-typed. */
+  params: z.record(z.string(), z.string()),
+  /** Where the code came from, e.g. "git https://github.com/o/r@3f2c1e0" or "scenario scenarios/basic". */
+  codeSource: z.string(),
+  /** Whether the original run's tree was dirty; null when unknown. */
+  dirtyOriginal: z.boolean().nullable(),
+  /** Whether the original's recorded diff was applied before replaying. */
+  diffApplied: z.boolean(),
+});
+export type ReportPlan = z.output<typeof ReportPlanSchema>;
+
+export const ImageMismatchSchema = z.object({
+  /** e.g. "python", "scikit-learn" */
+  what: z.string(),
+  requested: z.string(),
+  actual: z.string(),
+});
+export type ImageMismatch = z.output<typeof ImageMismatchSchema>;
+
+export const ReportImageSchema = z.object({
+  /** sha256:... image ID (or digest) the replays ran in */
+  id: z.string().optional(),
+  tag: z.string().optional(),
+  /** e.g. "MLproject docker_env", "requirements.txt of the run", "scenario environment" */
+  builtFrom: z.string().optional(),
+  /** Requested versions that could not be had and what ran instead; never silent. */
+  mismatches: z.array(ImageMismatchSchema),
+});
+export type ReportImage = z.output<typeof ReportImageSchema>;
+
+/**
+ * What the original run recorded about its environment. Tracking servers record far
+ * less than our probe does, so this is a partial fingerprint plus the raw facts
+ * (tag/param name -> value) it was assembled from.
+ */
+export const OriginalEnvironmentSchema = z.object({
+  fingerprint: FingerprintSchema.partial().optional(),
+  recorded: z.record(z.string(), z.string()),
+});
+export type OriginalEnvironment = z.output<typeof OriginalEnvironmentSchema>;
+
+export const ReportFingerprintsSchema = z.object({
+  original: OriginalEnvironmentSchema.optional(),
+  /** One per replay that got far enough to be probed, in replay order. */
+  replays: z.array(FingerprintSchema),
+});
+
+export const ReportFingerprintDiffSchema = z.object({
+  /** Structured changes between the original and the replays' environment. */
+  changes: z.array(FingerprintChangeSchema),
+  /** The same as a unified text diff (what a reviewer reads first). */
+  unified: z.string(),
+});
+export type ReportFingerprintDiff = z.output<typeof ReportFingerprintDiffSchema>;
+
+export const REPLAY_STATUSES = ["ok", "failed", "timeout", "oom", "skipped"] as const;
+export const ReplayStatusSchema = z.enum(REPLAY_STATUSES);
+export type ReplayStatus = z.infer<typeof ReplayStatusSchema>;
+
+/** One execution of the plan. The orchestrator (audit/) fills these. */
+export const ReportReplaySchema = z.object({
+  /** 0-based, matches the position in MetricScore.replays */
+  index: z.number().int().nonnegative(),
+  /** the tracking run the replay logged into, when it had one */
+  runId: z.string().optional(),
+  status: ReplayStatusSchema,
+  /** null when the process never exited on its own (timeout, killed, not started) */
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+  metrics: z.record(z.string(), JsonFloat),
+  /** last lines of stderr, already redacted by the executor */
+  stderrTail: z.string().optional(),
+  /** one line saying what went wrong, when status is not ok */
+  message: z.string().optional(),
+  imageId: z.string().optional(),
+  /** ran without network, read-only code, dropped capabilities */
+  isolated: z.boolean(),
+  /** ran in an image identified by ID/digest (not a floating tag or the host) */
+  pinned: z.boolean(),
+});
+export type ReportReplay = z.output<typeof ReportReplaySchema>;
+
+/** Step histories for plotting; the orchestrator may thin long ones. */
+export const ReportHistorySchema = z.object({
+  original: z.array(HistoryPointSchema).nullable(),
+  /** one per replay, in replay order; null where that replay logged none */
+  replays: z.array(z.array(HistoryPointSchema).nullable()),
+});
+export type ReportHistory = z.output<typeof ReportHistorySchema>;
+
+/** RunScore without what the run entry already holds (runId, metrics, artifacts). */
+export const ReportRunScoreSchema = RunScoreSchema.omit({ runId: true, metrics: true, artifacts: true });
+export type ReportRunScore = z.output<typeof ReportRunScoreSchema>;
+
+export const ReportRunSchema = z.object({
+  runId: z.string(),
+  runName: z.string(),
+  experimentId: z.string(),
+  traceability: TraceabilitySchema,
+  /** null when no plan could be made (then `error` says why) */
+  plan: ReportPlanSchema.nullable(),
+  image: ReportImageSchema,
+  fingerprints: ReportFingerprintsSchema,
+  fingerprintDiff: ReportFingerprintDiffSchema,
+  replays: z.array(ReportReplaySchema),
+  metrics: z.array(MetricScoreSchema),
+  /** metric name -> histories; only metrics that have step histories */
+  histories: z.record(z.string(), ReportHistorySchema).optional(),
+  artifacts: z.array(ArtifactComparisonSchema),
+  score: ReportRunScoreSchema,
+  /** why the run could not be planned, built or replayed at all */
+  error: z.string().optional(),
+});
+export type ReportRun = z.output<typeof ReportRunSchema>;
+
+/** Splits drift's RunScore into the fields a report run entry holds. */
+export function runScoreParts(runScore: RunScore): Pick<ReportRun, "metrics" | "artifacts" | "score"> {
+  const { runId: _runId, metrics, artifacts, ...score } = runScore;
+  return { metrics, artifacts, score };
+}
+
+// ---------------------------------------------------------------- document
+
+export const ReportSchema = z
+  .object({
+    schema: z.literal(REPORT_SCHEMA_ID),
+    version: z.literal(REPORT_VERSION),
+    auditId: AuditIdSchema,
+    createdAt: z.iso.datetime({ offset: true }),
+    harness: z.object({ version: z.string(), node: z.string() }),
+    inputs: ReportInputsSchema,
+    runs: z.array(ReportRunSchema),
+    score: AuditScoreSchema,
+    /** The tolerance policy and verdict rules in words, printed in every rendering. */
+    policyText: z.string(),
+  })
+  .superRefine((doc, ctx) => {
+    // Renderers pair metric value i with replay i; a misaligned document would
+    // silently attribute values to the wrong execution.
+    doc.runs.forEach((run, r) => {
+      run.replays.forEach((replay, i) => {
+        if (replay.index !== i) {
+          ctx.addIssue({ code: "custom", path: ["runs", r, "replays", i, "index"], message: `replay at position ${i} has index ${replay.index}; replays must be in order 0..n-1` });
+        }
+      });
+      run.metrics.forEach((metric, m) => {
+        if (metric.replays.length !== run.replays.length) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["runs", r, "metrics", m, "replays"],
+            message: `metric "${metric.name}" has ${metric.replays.length} replay values but the run has ${run.replays.length} replays`,
+          });
+        }
+      });
+    });
+  });
+
+/** The decoded document (NaN/±Infinity as numbers). */
+export type Report = z.output<typeof ReportSchema>;
+/** The JSON form (NaN/±Infinity as strings). */
+export type ReportJson = z.input<typeof ReportSchema>;

@@ -1,0 +1,304 @@
+import { TRACE_ITEM_LABELS, type TraceItem, type TraceItemId, type TraceStatus } from "./item.js";
+import type { TraceSubject } from "./subject.js";
+
+// The traceability checklist: for one run, what a re-execution needs and whether the
+// tracking server holds it. Pure: it reads only the TraceSubject that collect.ts built.
+// Every detail names the tags/files it looked for, so a "missing" tells the user what
+// to start logging.
+
+const ENV_FILES = [
+  "requirements.txt",
+  "python_env.yaml",
+  "conda.yaml",
+  "environment.yml",
+  "environment.yaml",
+  "pyproject.toml",
+  "poetry.lock",
+  "uv.lock",
+  "Pipfile.lock",
+  "pylock.toml",
+] as const;
+const MODEL_ENV_FILES = ["requirements.txt", "python_env.yaml", "conda.yaml"] as const;
+
+const DIRTY_TAGS = ["mlflow.source.git.dirty", "repro.git.dirty", "git.dirty", "git_dirty"] as const;
+const REPO_URL_TAGS = ["mlflow.source.git.repoURL", "mlflow.gitRepoURL", "mlflow.source.git.repoUrl"] as const;
+const COMMAND_TAGS = ["mlflow.project.entryPoint", "repro.command", "command"] as const;
+const IMAGE_ID_TAGS = ["mlflow.docker.image.id", "repro.image.id", "repro.image.digest"] as const;
+const IMAGE_NAME_TAGS = ["mlflow.docker.image.uri", "mlflow.docker.image.name", "repro.image"] as const;
+const HARDWARE_PREFIXES = ["repro.host.", "repro.hardware.", "hardware.", "mlflow.system."] as const;
+const HARDWARE_KEYS = ["hardware", "repro.hardware", "gpu", "gpu_name", "cpu", "cpu_model", "accelerator"] as const;
+
+/** seed, random_state, random_seed, np_seed, torch.seed, SEED ... */
+const SEED_KEY = /(^|[._-])(seed|random[_-]?state|random[_-]?seed)$/i;
+const DIFF_FILE = /\.(diff|patch)$/i;
+const SYSTEM_METRIC = /^system\//;
+
+export function buildChecklist(subject: TraceSubject): TraceItem[] {
+  const tags = new Map(subject.run.data.tags.map((t) => [t.key, t.value]));
+  return [
+    checkParams(subject),
+    checkMetrics(subject),
+    checkSource(tags),
+    checkGitCommit(tags),
+    checkGitDirty(tags, subject),
+    checkRepoUrl(tags),
+    checkEntryPoint(tags, subject),
+    checkRunEnvironment(tags, subject),
+    checkModelEnvironment(subject),
+    checkDatasets(subject),
+    checkSeed(subject),
+    checkHardware(subject),
+    checkImage(tags),
+  ];
+}
+
+function item(id: TraceItemId, status: TraceStatus, detail: string): TraceItem {
+  return { id, label: TRACE_ITEM_LABELS[id], status, detail };
+}
+
+function listSome(names: readonly string[], max = 6): string {
+  const shown = names.slice(0, max).join(", ");
+  return names.length > max ? `${shown}, ... (${names.length - max} more)` : shown;
+}
+
+function nonEmpty(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== "";
+}
+
+function firstTag(tags: Map<string, string>, keys: readonly string[]): [string, string] | undefined {
+  for (const key of keys) {
+    const value = tags.get(key);
+    if (nonEmpty(value)) return [key, value];
+  }
+  return undefined;
+}
+
+function basename(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "" : path.slice(0, i);
+}
+
+/**
+ * Directories of the run's artifacts that hold an MLmodel file: models logged the
+ * MLflow 2 way, under the run. Their requirements belong to the model, not the run.
+ */
+function runModelDirs(subject: TraceSubject): Set<string> {
+  return new Set(subject.runArtifacts.files.filter((f) => basename(f) === "MLmodel").map(dirname));
+}
+
+function checkParams(subject: TraceSubject): TraceItem {
+  const keys = subject.run.data.params.map((p) => p.key);
+  if (keys.length === 0) return item("params", "missing", "no params logged on the run");
+  return item("params", "present", `${keys.length} param${keys.length === 1 ? "" : "s"}: ${listSome(keys)}`);
+}
+
+function checkMetrics(subject: TraceSubject): TraceItem {
+  // System metrics describe the machine, not the result: they do not count as results.
+  const keys = subject.run.data.metrics.map((m) => m.key).filter((k) => !SYSTEM_METRIC.test(k));
+  if (keys.length === 0) {
+    const sys = subject.run.data.metrics.length;
+    return item(
+      "metrics",
+      "missing",
+      sys > 0 ? `only ${sys} system/* metrics; no result metric logged` : "no metrics logged on the run",
+    );
+  }
+  return item("metrics", "present", `${keys.length} metric${keys.length === 1 ? "" : "s"}: ${listSome(keys)}`);
+}
+
+function checkSource(tags: Map<string, string>): TraceItem {
+  const name = tags.get("mlflow.source.name");
+  const type = tags.get("mlflow.source.type");
+  if (nonEmpty(name) && nonEmpty(type)) return item("source", "present", `${type}: ${name}`);
+  if (nonEmpty(name)) return item("source", "partial", `mlflow.source.name=${name}; mlflow.source.type not set`);
+  if (nonEmpty(type)) return item("source", "partial", `mlflow.source.type=${type}; mlflow.source.name not set`);
+  return item("source", "missing", "tags mlflow.source.name and mlflow.source.type not set");
+}
+
+function checkGitCommit(tags: Map<string, string>): TraceItem {
+  const commit = tags.get("mlflow.source.git.commit");
+  if (nonEmpty(commit)) {
+    const branch = tags.get("mlflow.source.git.branch");
+    return item("git_commit", "present", `${commit}${nonEmpty(branch) ? ` on ${branch}` : ""}`);
+  }
+  return item(
+    "git_commit",
+    "missing",
+    "tag mlflow.source.git.commit not set (MLflow sets it when the entry script is inside a git repository and GitPython is installed)",
+  );
+}
+
+function checkGitDirty(tags: Map<string, string>, subject: TraceSubject): TraceItem {
+  // MLflow does not record whether the working tree was dirty; only conventions do.
+  const dirty = firstTag(tags, DIRTY_TAGS);
+  const diffs = subject.runArtifacts.files.filter((f) => DIFF_FILE.test(f));
+  const lookedFor = `looked for tags ${DIRTY_TAGS.join(", ")} and a *.diff/*.patch run artifact`;
+  if (dirty === undefined) {
+    if (diffs.length > 0) {
+      return item("git_dirty", "partial", `diff artifact ${listSome(diffs)} found, but no dirty-state tag (${DIRTY_TAGS.join(", ")})`);
+    }
+    return item("git_dirty", "missing", `dirty state unknown: ${lookedFor} (MLflow does not record it)`);
+  }
+  const [key, value] = dirty;
+  const isDirty = /^(true|1|yes|dirty)$/i.test(value.trim());
+  const isClean = /^(false|0|no|clean)$/i.test(value.trim());
+  if (isClean) return item("git_dirty", "present", `clean working tree (${key}=${value})`);
+  if (!isDirty) return item("git_dirty", "partial", `${key}=${value} is neither true nor false`);
+  if (diffs.length > 0) return item("git_dirty", "present", `dirty (${key}=${value}); diff in ${listSome(diffs)}`);
+  return item("git_dirty", "partial", `dirty (${key}=${value}) but no *.diff/*.patch run artifact holds the changes`);
+}
+
+function checkRepoUrl(tags: Map<string, string>): TraceItem {
+  const found = firstTag(tags, REPO_URL_TAGS);
+  if (found) return item("repo_url", "present", `${found[1]} (${found[0]})`);
+  return item("repo_url", "missing", `tags ${REPO_URL_TAGS.join(", ")} not set (MLflow sets one from the git remote "origin")`);
+}
+
+function checkEntryPoint(tags: Map<string, string>, subject: TraceSubject): TraceItem {
+  const found: string[] = [];
+  for (const key of COMMAND_TAGS) {
+    const value = tags.get(key);
+    if (nonEmpty(value)) found.push(`${key}=${value}`);
+  }
+  const mlproject = subject.runArtifacts.files.filter((f) => basename(f) === "MLproject");
+  if (mlproject.length > 0) found.push(`MLproject artifact ${listSome(mlproject)}`);
+  if (found.length > 0) return item("entry_point", "present", found.join("; "));
+  const source = tags.get("mlflow.source.name");
+  if (nonEmpty(source)) {
+    return item(
+      "entry_point",
+      "partial",
+      `only the script is known (mlflow.source.name=${source}); no command line: looked for tags ${COMMAND_TAGS.join(", ")} and an MLproject artifact`,
+    );
+  }
+  return item("entry_point", "missing", `looked for tags ${COMMAND_TAGS.join(", ")}, mlflow.source.name and an MLproject artifact`);
+}
+
+function checkRunEnvironment(tags: Map<string, string>, subject: TraceSubject): TraceItem {
+  const modelDirs = runModelDirs(subject);
+  const files = subject.runArtifacts.files.filter(
+    (f) => (ENV_FILES as readonly string[]).includes(basename(f)) && !modelDirs.has(dirname(f)),
+  );
+  const projectEnv = tags.get("mlflow.project.env");
+  const truncated = subject.runArtifacts.truncated ? " (artifact listing was truncated)" : "";
+  if (files.length > 0) {
+    const extra = nonEmpty(projectEnv) ? `; mlflow.project.env=${projectEnv}` : "";
+    return item("env_run", "present", `run artifacts ${listSome(files)}${extra}`);
+  }
+  if (nonEmpty(projectEnv)) {
+    return item(
+      "env_run",
+      "partial",
+      `mlflow.project.env=${projectEnv} (an MLflow Project environment, defined by the MLproject at the commit); no environment file among the run's artifacts${truncated}`,
+    );
+  }
+  return item(
+    "env_run",
+    "missing",
+    `no ${ENV_FILES.join("/")} among the run's artifacts (outside model folders) and no mlflow.project.env tag${truncated}`,
+  );
+}
+
+function checkModelEnvironment(subject: TraceSubject): TraceItem {
+  interface ModelEnv {
+    label: string;
+    files: string[];
+  }
+  const models: ModelEnv[] = subject.loggedModels.map((lm) => ({
+    label: `${lm.model.info.name} (${lm.model.info.model_id})`,
+    files: lm.files.filter((f) => (MODEL_ENV_FILES as readonly string[]).includes(f)),
+  }));
+  // MLflow 2 logged models live under the run's artifacts, in a folder with an MLmodel.
+  for (const dir of runModelDirs(subject)) {
+    const prefix = dir === "" ? "" : `${dir}/`;
+    models.push({
+      label: `run artifact folder ${dir === "" ? "(root)" : dir}`,
+      files: subject.runArtifacts.files
+        .filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes("/"))
+        .map((f) => f.slice(prefix.length))
+        .filter((f) => (MODEL_ENV_FILES as readonly string[]).includes(f)),
+    });
+  }
+  const registered = subject.modelVersions.map(
+    (v) => `${v.name} v${v.version}${v.aliases.length > 0 ? ` @${v.aliases.join(",@")}` : ""}`,
+  );
+  const reg = registered.length > 0 ? `; registered as ${listSome(registered)}` : "";
+  if (models.length === 0) {
+    return item(
+      "env_model",
+      "not_applicable",
+      `the run logged no model (no logged model with source_run_id = this run, no MLmodel among its artifacts)${reg}`,
+    );
+  }
+  const withEnv = models.filter((m) => m.files.length > 0);
+  const describe = (m: ModelEnv) => `${m.label}: ${m.files.length > 0 ? m.files.join(", ") : "none"}`;
+  const detail = `${models.map(describe).join("; ")}${reg}`;
+  if (withEnv.length === models.length) return item("env_model", "present", detail);
+  const lookedFor = `looked for ${MODEL_ENV_FILES.join(", ")}`;
+  if (withEnv.length === 0) return item("env_model", "missing", `${lookedFor}: ${detail}`);
+  return item("env_model", "partial", `${withEnv.length} of ${models.length} models: ${detail}`);
+}
+
+function checkDatasets(subject: TraceSubject): TraceItem {
+  const inputs = subject.run.inputs.dataset_inputs;
+  if (inputs.length === 0) {
+    return item("datasets", "missing", "no dataset inputs on the run (mlflow.log_input records them with a digest)");
+  }
+  const describe = inputs.map((i) => `${i.dataset.name}${nonEmpty(i.dataset.digest) ? `@${i.dataset.digest}` : " (no digest)"}`);
+  const withDigest = inputs.filter((i) => nonEmpty(i.dataset.digest)).length;
+  if (withDigest === inputs.length) return item("datasets", "present", listSome(describe));
+  if (withDigest === 0) return item("datasets", "missing", `dataset inputs without digests: ${listSome(describe)}`);
+  return item("datasets", "partial", `${withDigest} of ${inputs.length} with digests: ${listSome(describe)}`);
+}
+
+function checkSeed(subject: TraceSubject): TraceItem {
+  const found = [
+    ...subject.run.data.params.filter((p) => SEED_KEY.test(p.key)).map((p) => `param ${p.key}=${p.value}`),
+    ...subject.run.data.tags.filter((t) => SEED_KEY.test(t.key)).map((t) => `tag ${t.key}=${t.value}`),
+  ];
+  if (found.length > 0) return item("seed", "present", listSome(found));
+  return item("seed", "missing", "no param or tag named seed, random_state, random_seed or *_seed");
+}
+
+function checkHardware(subject: TraceSubject): TraceItem {
+  const isHardwareKey = (key: string) =>
+    HARDWARE_PREFIXES.some((p) => key.startsWith(p)) || (HARDWARE_KEYS as readonly string[]).includes(key);
+  const described = [
+    ...subject.run.data.tags.filter((t) => isHardwareKey(t.key)).map((t) => `tag ${t.key}`),
+    ...subject.run.data.params.filter((p) => isHardwareKey(p.key)).map((p) => `param ${p.key}`),
+  ];
+  const system = subject.run.data.metrics.filter((m) => SYSTEM_METRIC.test(m.key)).map((m) => m.key);
+  if (described.length > 0) {
+    const sys = system.length > 0 ? `; ${system.length} system/* metrics` : "";
+    return item("hardware", "present", `${listSome(described)}${sys}`);
+  }
+  if (system.length > 0) {
+    return item(
+      "hardware",
+      "partial",
+      `only MLflow system metrics (${listSome(system, 3)}): usage is known, the machine model is not`,
+    );
+  }
+  return item(
+    "hardware",
+    "missing",
+    `looked for tags/params ${HARDWARE_PREFIXES.map((p) => `${p}*`).join(", ")}, ${HARDWARE_KEYS.join(", ")} and system/* metrics`,
+  );
+}
+
+function checkImage(tags: Map<string, string>): TraceItem {
+  const id = firstTag(tags, IMAGE_ID_TAGS);
+  if (id) return item("image", "present", `${id[0]}=${id[1]}`);
+  const name = firstTag(tags, IMAGE_NAME_TAGS);
+  if (name) {
+    // A digest pins the image; a bare name:tag can be re-pushed with other contents.
+    if (/sha256:[0-9a-f]{64}/i.test(name[1])) return item("image", "present", `${name[0]}=${name[1]}`);
+    return item("image", "partial", `${name[0]}=${name[1]} names the image but does not pin it by ID or digest`);
+  }
+  return item("image", "missing", `tags ${[...IMAGE_ID_TAGS, ...IMAGE_NAME_TAGS].join(", ")} not set`);
+}
