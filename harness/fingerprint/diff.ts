@@ -157,12 +157,7 @@ function blasKey(lib: BlasLibrary): string {
 export function flattenFingerprint(fp: Fingerprint): Map<string, Leaf> {
   const out = new Map<string, Leaf>();
   const { host, container, code, ...top } = fp;
-  flattenGeneric(top, "", out);
-  // flattenGeneric with an empty root path yields ".executor": drop the dot.
-  for (const [key, value] of [...out]) {
-    out.delete(key);
-    out.set(key.replace(/^\./, ""), value);
-  }
+  for (const [key, value] of Object.entries(top)) flattenGeneric(value, key, out);
   if (host) {
     const { cpu, ...rest } = host;
     const { flags, ...cpuRest } = cpu;
