@@ -5,7 +5,7 @@
  * JSON cannot carry NaN or ±Infinity, yet a diverged training run logs exactly
  * those, and hiding them would be dishonest. Every float that can be non-finite
  * therefore goes through the `JsonFloat` codec: in JSON it is a number or one of
- * the strings "NaN", "Infinity", "-Infinity"; in memory it is a plain number.
+ * the strings "NaN", "Infinity", "-Infinity", "-0"; in memory it is a plain number.
  *
  *   to JSON:   JSON.stringify(z.encode(RunScoreSchema, runScore))
  *   from JSON: RunScoreSchema.parse(JSON.parse(text))   // decodes the strings
@@ -15,25 +15,28 @@
  */
 import { z } from "zod";
 
-export const NON_FINITE_TOKENS = ["NaN", "Infinity", "-Infinity"] as const;
-export type NonFiniteToken = (typeof NON_FINITE_TOKENS)[number];
+// "-0" too: JSON.stringify(-0) is "0", and bitwise verdicts tell the zeros apart.
+export const SPECIAL_FLOAT_TOKENS = ["NaN", "Infinity", "-Infinity", "-0"] as const;
+export type SpecialFloatToken = (typeof SPECIAL_FLOAT_TOKENS)[number];
 
-function decodeFloat(v: number | NonFiniteToken): number {
+function decodeFloat(v: number | SpecialFloatToken): number {
   if (typeof v === "number") return v;
   if (v === "NaN") return Number.NaN;
+  if (v === "-0") return -0;
   return v === "Infinity" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
 }
 
-function encodeFloat(n: number): number | NonFiniteToken {
+function encodeFloat(n: number): number | SpecialFloatToken {
   if (Number.isNaN(n)) return "NaN";
   if (n === Number.POSITIVE_INFINITY) return "Infinity";
   if (n === Number.NEGATIVE_INFINITY) return "-Infinity";
+  if (Object.is(n, -0)) return "-0";
   return n;
 }
 
 /** A float64 that survives a JSON round trip, NaN and ±Infinity included. */
 export const JsonFloat = z.codec(
-  z.union([z.number(), z.enum(NON_FINITE_TOKENS)]),
+  z.union([z.number(), z.enum(SPECIAL_FLOAT_TOKENS)]),
   // z.number() rejects NaN/Infinity, so the in-memory side is a custom check.
   z.custom<number>((v) => typeof v === "number", "expected a number (NaN and ±Infinity allowed)"),
   { decode: decodeFloat, encode: encodeFloat },

@@ -1,0 +1,143 @@
+/**
+ * The verdict for one metric, from the original value and every replay's value.
+ *
+ * Rules, applied in order (replays that did not finish have no value):
+ *  1. failed          the original did not log the metric ("only in replays":
+ *                     there is nothing to reproduce), or no replay has a value.
+ *  2. identical       every replay has a value and it has the original's bits
+ *                     (NaN counts as equal to NaN; +0 and -0 differ).
+ *  3. equivalent      every replay has a value within tolerance of the original.
+ *  4. varies          otherwise, if the original lies inside the replays' spread
+ *                     (see `insideSpread`): the replays disagree among themselves
+ *                     (or some lack a value) and the original is a plausible member.
+ *  5. not_reproduced  otherwise.
+ * A replay that finished without logging the metric therefore caps the verdict
+ * at `varies`: identical/equivalent are claims about every execution.
+ *
+ * Looser tolerances never worsen a verdict: rule 3 and the widened range in
+ * rule 4 only grow with the tolerance, and nothing else depends on it.
+ */
+import { fmt, fmtDev, plural, replayLabel } from "./format.js";
+import type { MetricScore, MetricStats, Tolerance, Verdict } from "./schema.js";
+import { computeStats } from "./stats.js";
+import { sameBits } from "./ulps.js";
+import { withinTolerance } from "./within.js";
+
+export const VERDICT_ORDER: readonly Verdict[] = ["identical", "equivalent", "varies", "not_reproduced", "failed"];
+
+/** Higher is better: identical 4 … failed 0. */
+export function verdictRank(v: Verdict): number {
+  return VERDICT_ORDER.length - 1 - VERDICT_ORDER.indexOf(v);
+}
+
+export interface ReplayValue {
+  /** false when the replay did not finish */
+  ok: boolean;
+  /** null when not logged */
+  value: number | null;
+}
+
+export type SpreadWhere = "range" | "widened-range" | "prediction-interval";
+
+/**
+ * Whether the original could be one more draw from the replays' distribution.
+ * Inside when it lies (a) within the replays' range [min, max], (b) within
+ * tolerance of that range's nearest end, or (c) within the 95% Student-t
+ * prediction interval for one new observation (needs n >= 2 finite replays).
+ * (a)/(b) are distribution-free and never call an observed replay value
+ * "outside"; (c) adds the spread that N replays have not yet shown: with few
+ * replays the range under-covers (with n = 3 a fourth draw falls outside the
+ * range of the first three half the time), while the t interval, through
+ * t(n-1) and √(1+1/n), is wide precisely when n is small (n = 2: ×15.6 s).
+ * A non-finite original is inside iff some replay produced the same value.
+ * Returns where it was found inside, or null. The reasoning and literature: README.md.
+ */
+export function insideSpread(original: number, stats: MetricStats | null, presentValues: readonly number[], tol: Tolerance): SpreadWhere | null {
+  if (!Number.isFinite(original)) {
+    return presentValues.some((v) => sameBits(v, original)) ? "range" : null;
+  }
+  if (stats === null) return null; // no finite replay at all
+  if (original >= stats.min && original <= stats.max) return "range";
+  const nearest = original < stats.min ? stats.min : stats.max;
+  if (withinTolerance(original, nearest, tol)) return "widened-range";
+  const pi = stats.interval;
+  if (pi !== null && original >= pi.low && original <= pi.high) return "prediction-interval";
+  return null;
+}
+
+/** Scores one metric (without its history; scoreRun adds that). */
+export function judgeMetric(name: string, original: number | null, replays: readonly ReplayValue[], tol: Tolerance): MetricScore {
+  const values = replays.map((r) => (r.ok ? r.value : null));
+  const present: number[] = [];
+  const findings: string[] = [];
+  replays.forEach((r, i) => {
+    if (r.ok && r.value === null) findings.push(`missing in ${replayLabel(i)}`);
+    if (r.ok && r.value !== null) {
+      present.push(r.value);
+      if (!Number.isFinite(r.value) && (original === null || !sameBits(r.value, original))) {
+        findings.push(`${replayLabel(i)} logged ${fmt(r.value)}`);
+      }
+    }
+  });
+  if (original !== null && !Number.isFinite(original)) findings.push(`original is ${fmt(original)}`);
+  const stats = computeStats(original, present);
+  const base = { name, original, replays: values, stats, tolerance: tol, findings };
+  const finished = replays.filter((r) => r.ok).length;
+
+  if (original === null) {
+    findings.unshift("only in replays");
+    return { ...base, verdict: "failed", reason: `The original run did not log ${name}; only ${plural(present.length, "replay")} did, so there is nothing to reproduce.` };
+  }
+  if (present.length === 0) {
+    const why = finished === 0 ? "no replay finished" : `none of the ${plural(finished, "finished replay")} logged it`;
+    return { ...base, verdict: "failed", reason: `The original logged ${fmt(original)} but ${why}.` };
+  }
+
+  const complete = present.length === replays.length;
+  if (complete && present.every((v) => sameBits(v, original))) {
+    return { ...base, verdict: "identical", reason: `All ${plural(present.length, "replay")} reproduced ${fmt(original)} bit for bit.` };
+  }
+  if (complete && present.every((v) => withinTolerance(original, v, tol))) {
+    const s = stats as MetricStats; // present values equal to a finite original are finite
+    return {
+      ...base,
+      verdict: "equivalent",
+      reason:
+        `All ${plural(present.length, "replay")} are within tolerance of ${fmt(original)} ` +
+        `(largest |Δ| ${fmtDev(s.maxAbsDev)}, relative ${fmtDev(s.maxRelDev)}, ${fmt(s.maxUlps)} ULP${s.maxUlps === 1 ? "" : "s"}; ` +
+        `tolerance abs ${tol.abs}, rel ${tol.rel}, ulps ${tol.ulps}, any one suffices).`,
+    };
+  }
+
+  const missing = replays.length - present.length;
+  const where = insideSpread(original, stats, present, tol);
+  if (stats !== null && stats.n < 3 && where === "prediction-interval") {
+    findings.push(`only ${plural(stats.n, "finite replay")}: the prediction interval is wide; more replays would sharpen this verdict`);
+  }
+  const spread = describeSpread(stats);
+  const gaps = missing > 0 ? ` (${plural(missing, "replay")} without a value)` : "";
+  if (where !== null) {
+    const inside =
+      where === "range" ? "inside their range" :
+      where === "widened-range" ? "within tolerance of their range" :
+      `inside the ${pct(stats?.interval?.level)} prediction interval [${fmt(stats?.interval?.low ?? null)}, ${fmt(stats?.interval?.high ?? null)}]`;
+    return { ...base, verdict: "varies", reason: `Replays disagree${gaps}: ${spread}; the original ${fmt(original)} lies ${inside}.` };
+  }
+  const pi = stats?.interval ?? null;
+  const piText = pi === null ? "" : ` and outside the ${pct(pi.level)} prediction interval [${fmt(pi.low)}, ${fmt(pi.high)}]`;
+  const reason = stats === null
+    ? `The original ${fmt(original)} was not produced by any replay${gaps}; the replays gave only non-finite values.`
+    : `The original ${fmt(original)} lies outside the replays' spread${gaps}: ${spread}, beyond tolerance of its ends${piText}.`;
+  return { ...base, verdict: "not_reproduced", reason };
+}
+
+function pct(level: number | undefined): string {
+  return level === undefined ? "" : `${Math.round(level * 100)}%`;
+}
+
+function describeSpread(stats: MetricStats | null): string {
+  if (stats === null) return "no replay produced a finite value";
+  const nf = stats.nonFinite > 0 ? `, ${stats.nonFinite} non-finite` : "";
+  if (stats.n === 1) return `the one finite replay gave ${fmt(stats.min)}${nf}`;
+  return `n=${stats.n} finite in [${fmt(stats.min)}, ${fmt(stats.max)}], mean ${fmt(stats.mean)}, sd ${fmtDev(stats.std)}${nf}`;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { SCORE_FORMULA, scoreAudit, scoreRun } from "../../../harness/drift/score.js";
+import { DEFAULT_POLICY, parseTolerancePolicy } from "../../../harness/drift/tolerance.js";
+import { RunScoreSchema, type ReplayRecord } from "../../../harness/drift/schema.js";
+
+const rep = (metrics: Record<string, number>, extra: Partial<ReplayRecord> = {}): ReplayRecord => ({ ok: true, metrics, ...extra });
+
+describe("scoreRun", () => {
+  it("scores a mixed run with the documented weights (hand-checked)", () => {
+    const run = scoreRun({
+      runId: "r1",
+      original: { metrics: { a: 1, b: 0.9, c: 0.83, d: 5 }, artifacts: { "model.pkl": "h1" } },
+      replays: [
+        rep({ a: 1, b: 0.8, c: 0.8, d: 5 }, { artifacts: { "model.pkl": "h1" } }),
+        rep({ a: 1, b: 0.8, c: 0.85, d: 5 + 1e-12 }, { artifacts: { "model.pkl": "h2" } }),
+      ],
+      policy: DEFAULT_POLICY,
+    });
+    // a identical (1), b not_reproduced (0), c varies (0.5), d equivalent (1), model.pkl differs (0)
+    expect(run.metrics.map((m) => [m.name, m.verdict])).toEqual([
+      ["a", "identical"], ["b", "not_reproduced"], ["c", "varies"], ["d", "equivalent"],
+    ]);
+    expect(run.score).toBeCloseTo((1 + 0 + 0.5 + 1 + 0) / 5, 15);
+    expect(run.counts).toEqual({ identical: 1, equivalent: 1, varies: 1, not_reproduced: 1, failed: 0 });
+    expect(run.verdict).toBe("not_reproduced");
+    expect(run.findings).toContain("artifact model.pkl differs from the original in replay 2");
+    expect(RunScoreSchema.parse(JSON.parse(JSON.stringify(run)))).toEqual(run);
+  });
+  it("varies counts as reproduced, with a lower score and saying so", () => {
+    const run = scoreRun({ runId: "r", original: { metrics: { x: 0.83 } }, replays: [rep({ x: 0.8 }), rep({ x: 0.85 })], policy: DEFAULT_POLICY });
+    expect(run.verdict).toBe("reproduced");
+    expect(run.score).toBe(0.5);
+    expect(run.reason).toBe("Reproduced within run-to-run variance: of 1 metric: 1 vary within run-to-run spread.");
+  });
+  it("applies per-metric tolerance from the policy", () => {
+    const input = { runId: "r", original: { metrics: { rmse: 1 } }, replays: [rep({ rmse: 1 + 1e-7 })] };
+    expect(scoreRun({ ...input, policy: DEFAULT_POLICY }).metrics[0]?.verdict).toBe("not_reproduced");
+    const loose = scoreRun({ ...input, policy: parseTolerancePolicy(["rmse=rel:1e-6"]) });
+    expect(loose.metrics[0]?.verdict).toBe("equivalent");
+    expect(loose.metrics[0]?.tolerance.rel).toBe(1e-6);
+  });
+  it("a metric only in replays fails and makes the run not reproduced", () => {
+    const run = scoreRun({ runId: "r", original: { metrics: { x: 1 } }, replays: [rep({ x: 1, extra: 2 })], policy: DEFAULT_POLICY });
+    expect(run.metrics.find((m) => m.name === "extra")?.findings).toContain("only in replays");
+    expect(run.verdict).toBe("not_reproduced");
+  });
+  it("fails when no replay finished, when there is nothing to compare, or every metric failed", () => {
+    const none = scoreRun({ runId: "r", original: { metrics: { x: 1 } }, replays: [{ ok: false, metrics: {} }], policy: DEFAULT_POLICY });
+    expect(none.verdict).toBe("failed");
+    expect(none.findings).toEqual(["replay 1 did not finish"]);
+    expect(none.score).toBe(0);
+    expect(scoreRun({ runId: "r", original: { metrics: {} }, replays: [rep({})], policy: DEFAULT_POLICY }).verdict).toBe("failed");
+    expect(scoreRun({ runId: "r", original: { metrics: { x: 1 } }, replays: [rep({})], policy: DEFAULT_POLICY }).verdict).toBe("failed");
+    expect(scoreRun({ runId: "r", original: { metrics: { x: 1 } }, replays: [], policy: DEFAULT_POLICY }).reason).toBe("No replays were run.");
+  });
+  it("attaches history comparisons to their metric", () => {
+    const run = scoreRun({
+      runId: "r",
+      original: { metrics: { loss: 0.1 }, histories: { loss: [{ step: 0, value: 1 }, { step: 1, value: 0.1 }] } },
+      replays: [rep({ loss: 0.1 }, { histories: { loss: [{ step: 0, value: 1.5 }, { step: 1, value: 0.1 }] } })],
+      policy: DEFAULT_POLICY,
+    });
+    expect(run.metrics[0]?.verdict).toBe("identical");
+    expect(run.metrics[0]?.history).toMatchObject({ maxAbsDev: 0.5, atStep: 0, atReplay: 0 });
+  });
+});
+
+describe("scoreAudit", () => {
+  it("averages run scores, counts run verdicts, and carries the formula", () => {
+    const a = scoreRun({ runId: "a", original: { metrics: { x: 1 } }, replays: [rep({ x: 1 })], policy: DEFAULT_POLICY });
+    const b = scoreRun({ runId: "b", original: { metrics: { x: 0.83 } }, replays: [rep({ x: 0.8 }), rep({ x: 0.85 })], policy: DEFAULT_POLICY });
+    const c = scoreRun({ runId: "c", original: { metrics: { x: 1 } }, replays: [{ ok: false, metrics: {} }], policy: DEFAULT_POLICY });
+    const audit = scoreAudit([a, b, c]);
+    expect(audit.score).toBeCloseTo((1 + 0.5 + 0) / 3, 15);
+    expect(audit.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 1 });
+    expect(audit.formula).toBe(SCORE_FORMULA);
+    expect(scoreAudit([]).score).toBe(0);
+  });
+});
