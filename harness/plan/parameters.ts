@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { formatTemplate, TemplateError, templateFields } from "./python-format.js";
+import { pythonStr } from "./python-str.js";
 import { shlexQuote } from "./shlex.js";
 
 // Parameter binding with MLflow Projects semantics (mlflow/projects/_project_spec.py,
@@ -14,6 +16,24 @@ export interface ParameterSpec {
   type: string;
   default?: string;
 }
+
+/**
+ * A parameter as MLproject (and scenario) files write it: the short form `alpha: float`
+ * (no default: required) or `{type, default}`; type defaults to string, and a null
+ * default means required, as in MLflow's Parameter class.
+ */
+export const ParameterSpecInputSchema = z
+  .union([
+    z.string(),
+    z.object({ type: z.string().default("string"), default: z.unknown().optional() }),
+  ])
+  .transform((raw): ParameterSpec => {
+    if (typeof raw === "string") return { type: raw };
+    if (raw.default === undefined || raw.default === null) return { type: raw.type };
+    return { type: raw.type, default: pythonStr(raw.default, typeof raw.default === "number") };
+  });
+
+export const ParametersInputSchema = z.record(z.string(), ParameterSpecInputSchema).default({});
 
 export interface BindInput {
   command: string;
@@ -109,10 +129,15 @@ export function bindCommand(input: BindInput): BoundCommand {
     else ignored.push(key);
   }
 
-  for (const field of templateFields(input.command)) {
-    if (!Object.hasOwn(params, field)) {
-      problems.push(`the command refers to {${field}}, which is not a declared parameter`);
+  try {
+    for (const field of templateFields(input.command)) {
+      if (!Object.hasOwn(params, field)) {
+        problems.push(`the command refers to {${field}}, which is not a declared parameter`);
+      }
     }
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    problems.push(err.message);
   }
   if (problems.length > 0) throw new BindingError(problems);
 

@@ -1,15 +1,13 @@
 import { parseDocument, visit } from "yaml";
+import { FileFormatError } from "./zod-message.js";
 
 // MLproject files are read by MLflow with PyYAML (YAML 1.1). The yaml package's 1.1
 // mode agrees with PyYAML except that PyYAML only reads a scalar as a float when it
 // has a dot (`1e-3` stays the string "1e-3"), and y/n are strings, not booleans. Ints come back as bigint so that
 // callers can tell 1 from 1.0, which Python prints differently.
 
-export class YamlSyntaxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "YamlSyntaxError";
-  }
+export class YamlSyntaxError extends FileFormatError {
+  override name = "YamlSyntaxError";
 }
 
 /** Parse YAML text the way yaml.safe_load would (scalars typed as PyYAML types them). */

@@ -53,16 +53,19 @@ export function escapeXmlText(value: unknown): string {
   return escapeHtml(value);
 }
 
-// Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping
-// all of them means no emphasis, link, image, heading, list, table, or HTML syntax
-// can be formed by untrusted text.
-const MD_PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
+// The characters that can start Markdown/GFM syntax able to change what a reader
+// sees: emphasis and strikethrough (* _ ~), code (`), links and images ([ ] !),
+// raw HTML and entities (< > &), table cells (|), headings (#), math ($), and the
+// backslash itself. Backslash-escaping them (valid for any ASCII punctuation in
+// CommonMark) leaves no way to form a link, an image, or HTML. Harmless punctuation
+// (. , : - ( ) ...) stays as is so the raw .md stays readable.
+const MD_SPECIAL = /[\\`*_{}[\]<>#!|~&$]/g;
 
-/** Inline Markdown text (GFM): punctuation escaped, line breaks flattened. */
+/** Inline Markdown text (GFM): syntax characters escaped, line breaks flattened. */
 export function escapeMarkdown(value: unknown): string {
   return makeControlsVisible(String(value))
     .replace(/\r\n|\r|\n/g, " ")
-    .replace(MD_PUNCTUATION, (ch) => `\\${ch}`);
+    .replace(MD_SPECIAL, (ch) => `\\${ch}`);
 }
 
 /**

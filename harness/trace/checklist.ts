@@ -91,6 +91,14 @@ function runModelDirs(subject: TraceSubject): Set<string> {
   return new Set(subject.runArtifacts.files.filter((f) => basename(f) === "MLmodel").map(dirname));
 }
 
+/** Appended to details that depend on the run's artifact listing when it was incomplete. */
+function listingNote(subject: TraceSubject): string {
+  const a = subject.runArtifacts;
+  if (a.error !== undefined) return ` (run artifacts could not be listed: ${a.error})`;
+  if (a.truncated) return " (run artifact listing was truncated)";
+  return "";
+}
+
 function checkParams(subject: TraceSubject): TraceItem {
   const keys = subject.run.data.params.map((p) => p.key);
   if (keys.length === 0) return item("params", "missing", "no params logged on the run");
@@ -142,7 +150,7 @@ function checkGitDirty(tags: Map<string, string>, subject: TraceSubject): TraceI
     if (diffs.length > 0) {
       return item("git_dirty", "partial", `diff artifact ${listSome(diffs)} found, but no dirty-state tag (${DIRTY_TAGS.join(", ")})`);
     }
-    return item("git_dirty", "missing", `dirty state unknown: ${lookedFor} (MLflow does not record it)`);
+    return item("git_dirty", "missing", `dirty state unknown: ${lookedFor} (MLflow does not record it)${listingNote(subject)}`);
   }
   const [key, value] = dirty;
   const isDirty = /^(true|1|yes|dirty)$/i.test(value.trim());
@@ -150,7 +158,11 @@ function checkGitDirty(tags: Map<string, string>, subject: TraceSubject): TraceI
   if (isClean) return item("git_dirty", "present", `clean working tree (${key}=${value})`);
   if (!isDirty) return item("git_dirty", "partial", `${key}=${value} is neither true nor false`);
   if (diffs.length > 0) return item("git_dirty", "present", `dirty (${key}=${value}); diff in ${listSome(diffs)}`);
-  return item("git_dirty", "partial", `dirty (${key}=${value}) but no *.diff/*.patch run artifact holds the changes`);
+  return item(
+    "git_dirty",
+    "partial",
+    `dirty (${key}=${value}) but no *.diff/*.patch run artifact holds the changes${listingNote(subject)}`,
+  );
 }
 
 function checkRepoUrl(tags: Map<string, string>): TraceItem {
@@ -173,10 +185,14 @@ function checkEntryPoint(tags: Map<string, string>, subject: TraceSubject): Trac
     return item(
       "entry_point",
       "partial",
-      `only the script is known (mlflow.source.name=${source}); no command line: looked for tags ${COMMAND_TAGS.join(", ")} and an MLproject artifact`,
+      `only the script is known (mlflow.source.name=${source}); no command line: looked for tags ${COMMAND_TAGS.join(", ")} and an MLproject artifact${listingNote(subject)}`,
     );
   }
-  return item("entry_point", "missing", `looked for tags ${COMMAND_TAGS.join(", ")}, mlflow.source.name and an MLproject artifact`);
+  return item(
+    "entry_point",
+    "missing",
+    `looked for tags ${COMMAND_TAGS.join(", ")}, mlflow.source.name and an MLproject artifact${listingNote(subject)}`,
+  );
 }
 
 function checkRunEnvironment(tags: Map<string, string>, subject: TraceSubject): TraceItem {
@@ -185,7 +201,7 @@ function checkRunEnvironment(tags: Map<string, string>, subject: TraceSubject): 
     (f) => (ENV_FILES as readonly string[]).includes(basename(f)) && !modelDirs.has(dirname(f)),
   );
   const projectEnv = tags.get("mlflow.project.env");
-  const truncated = subject.runArtifacts.truncated ? " (artifact listing was truncated)" : "";
+  const truncated = listingNote(subject);
   if (files.length > 0) {
     const extra = nonEmpty(projectEnv) ? `; mlflow.project.env=${projectEnv}` : "";
     return item("env_run", "present", `run artifacts ${listSome(files)}${extra}`);
@@ -210,7 +226,7 @@ function checkModelEnvironment(subject: TraceSubject): TraceItem {
     files: string[];
   }
   const models: ModelEnv[] = subject.loggedModels.map((lm) => ({
-    label: `${lm.model.info.name} (${lm.model.info.model_id})`,
+    label: `${lm.model.info.name} (${lm.model.info.model_id})${lm.error !== undefined ? ` [files not listed: ${lm.error}]` : ""}`,
     files: lm.files.filter((f) => (MODEL_ENV_FILES as readonly string[]).includes(f)),
   }));
   // MLflow 2 logged models live under the run's artifacts, in a folder with an MLmodel.
@@ -232,7 +248,7 @@ function checkModelEnvironment(subject: TraceSubject): TraceItem {
     return item(
       "env_model",
       "not_applicable",
-      `the run logged no model (no logged model with source_run_id = this run, no MLmodel among its artifacts)${reg}`,
+      `the run logged no model (no logged model with source_run_id = this run, no MLmodel among its artifacts)${reg}${listingNote(subject)}`,
     );
   }
   const withEnv = models.filter((m) => m.files.length > 0);

@@ -93,7 +93,10 @@ export function scoreSelection(runs: readonly { items: readonly TraceItem[]; sco
       else counts[it.status] += 1;
     }
     const applicable = counts.present + counts.partial + counts.missing;
-    const v = applicable === 0 ? null : round((counts.present + 0.5 * counts.partial) / applicable);
+    const v =
+      applicable === 0
+        ? null
+        : round((counts.present * STATUS_VALUES.present + counts.partial * STATUS_VALUES.partial) / applicable);
     return { id, ...counts, value: v };
   });
   return { value, runs: runs.length, coverage };

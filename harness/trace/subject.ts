@@ -22,10 +22,14 @@ export interface RunArtifactListing {
   files: string[];
   /** True when the bounded walk stopped before listing every directory. */
   truncated: boolean;
+  /** Why the artifacts could not be listed (a store the harness cannot read); files is then []. */
+  error?: string | undefined;
 }
 
 export interface LoggedModelFiles {
   model: LoggedModel;
   /** File paths relative to the logged model's artifact root ("requirements.txt"). */
   files: string[];
+  /** Why the model's files could not be listed; files is then []. */
+  error?: string | undefined;
 }

@@ -1,5 +1,5 @@
-import { createWriteStream } from "node:fs";
-import { mkdir, openAsBlob, rename, rm, stat } from "node:fs/promises";
+import { createWriteStream, openAsBlob } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -116,7 +116,7 @@ export class ArtifactProxy {
       bytes: blob,
       action: `${what} ${rel}`,
     });
-    await res.body?.cancel().catch(() => undefined);
+    await res.arrayBuffer();
     return rel;
   }
 }

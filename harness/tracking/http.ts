@@ -11,7 +11,7 @@ import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, sleep, type Re
 export interface TransportOptions extends Credentials {
   baseUrl: string;
   fetchImpl?: typeof fetch | undefined;
-  retry?: Partial<RetryPolicy> | undefined;
+  retry?: { [K in keyof RetryPolicy]?: RetryPolicy[K] | undefined } | undefined;
   /** Per-attempt timeout; MLflow's client default is 120 s. */
   timeoutMs?: number | undefined;
 }
@@ -39,7 +39,12 @@ export class HttpTransport {
   constructor(opts: TransportOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
     this.fetchImpl = opts.fetchImpl ?? fetch;
-    this.policy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(opts.retry ?? {}) };
+    const r = opts.retry ?? {};
+    this.policy = {
+      retries: r.retries ?? DEFAULT_RETRY_POLICY.retries,
+      baseDelayMs: r.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+      maxDelayMs: r.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+    };
     this.auth = authorizationHeader(opts);
     this.timeoutMs = opts.timeoutMs ?? 120_000;
   }
@@ -85,7 +90,7 @@ export class HttpTransport {
       let res: Response;
       try {
         const init: RequestInit = { method: req.method, headers, signal: AbortSignal.timeout(this.timeoutMs) };
-        if (body !== undefined) init.body = body as BodyInit;
+        if (body !== undefined) init.body = body as NonNullable<RequestInit["body"]>;
         res = await this.fetchImpl(url, init);
       } catch (err) {
         if (attempt <= this.policy.retries) {
@@ -96,7 +101,8 @@ export class HttpTransport {
       }
       if (res.ok) return res;
       if (isRetryableStatus(res.status) && attempt <= this.policy.retries) {
-        await res.body?.cancel().catch(() => undefined);
+        // Release the connection; not awaited, as cancelling a body need not settle promptly.
+        res.body?.cancel().catch(() => undefined);
         await sleep(backoffDelayMs(this.policy, attempt, res.headers.get("retry-after")));
         continue;
       }
@@ -133,8 +139,4 @@ async function toMlflowError(ctx: RequestContext, res: Response): Promise<Mlflow
     // Not JSON (a proxy's HTML error page, say): keep the raw text as the message.
   }
   return new MlflowError(ctx, res.status, code, message);
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

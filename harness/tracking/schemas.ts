@@ -214,7 +214,9 @@ export const SearchExperimentsResponse = z.object({
 });
 export const GetRunResponse = z.object({ run: RunSchema });
 export const SearchRunsResponse = z.object({ runs: list(RunSchema), next_page_token: token });
-export const UpdateRunResponse = z.object({ run_info: RunInfoSchema.partial().optional() });
+export const PartialRunInfoSchema = RunInfoSchema.partial();
+export type PartialRunInfo = z.infer<typeof PartialRunInfoSchema>;
+export const UpdateRunResponse = z.object({ run_info: PartialRunInfoSchema.optional() });
 export const EmptyResponse = z.object({});
 export const GetMetricHistoryResponse = z.object({
   metrics: list(MetricSchema),

@@ -33,7 +33,7 @@ def main() -> None:
         for step in range(5):
             mlflow.log_metric("loss", 1.0 / (step + 1), step=step)
         mlflow.log_metric("nan_metric", float("nan"))
-        dataset = mlflow.data.from_pandas(X.assign(y=y), source="synthetic://wine", name="wine-train", targets="y")
+        dataset = mlflow.data.from_pandas(X.assign(y=y), source="/data/wine.csv", name="wine-train", targets="y")
         mlflow.log_input(dataset, context="training")
         model = ElasticNet(alpha=0.5, l1_ratio=0.1).fit(X, y)
         info = mlflow.sklearn.log_model(model, name="model", input_example=X.head(2))

@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { docker } from "../exec/engine.js";
+import { DockerExecutor } from "../exec/docker-executor.js";
+import { ensureEnvImage } from "../exec/env-image.js";
+import type { Executor } from "../exec/executor.js";
+import type { OnBuildProgress } from "../exec/build-progress.js";
+import { LocalExecutor } from "../exec/local-executor.js";
+import { resolveNamedImage } from "../exec/named-image.js";
+import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
+import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
+import type { Limits } from "../plan/limits.js";
+import { type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
+import { DIFF_ARTIFACT_PATH, type RecordedRun, Tags, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { MlflowClient } from "../tracking/client.js";
+import { Journal } from "./journal.js";
+import { type ReplayEvent, type ReplayRunSummary, newAuditId, runReplays } from "./replay-runner.js";
+
+// The whole replay of one run, as `replay` and `audit` use it: read the run, get
+// its code (a scratch checkout at its commit, or a scenario folder), plan, build or
+// find the pinned image, and run the replays into a journal under results/.
+
+export interface ReplayJobOptions {
+  runId: string;
+  replays: number;
+  parallel: number;
+  executor: "docker" | "local";
+  codePath?: string;
+  scenarioDir?: string;
+  resumeAuditId?: string;
+  auditId?: string;
+  limits?: Partial<Limits>;
+  extraParams?: "append" | "ignore";
+  auditExperiment?: string;
+  resultsDir: string;
+  trackingUri: string;
+  client?: MlflowClient;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  onEvent?: (e: ReplayEvent) => void;
+  onStage?: (message: string) => void;
+  onBuildProgress?: OnBuildProgress;
+}
+
+export interface ReplayJobResult {
+  run: RecordedRun;
+  plan: ReplayPlan;
+  summary: ReplayRunSummary;
+  auditDir: string;
+  image?: { imageId: string; built: boolean; seconds: number; mismatches: Array<{ what: string; requested: string; actual: string }> };
+}
+
+export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult> {
+  const env = opts.env ?? process.env;
+  const client = opts.client ?? MlflowClient.fromEnv({ ...env, MLFLOW_TRACKING_URI: opts.trackingUri });
+  const stage = opts.onStage ?? (() => undefined);
+
+  stage(`reading run ${opts.runId}`);
+  const run = recordedRunFromMlflow(await client.getRun(opts.runId));
+
+  let checkout: Checkout | undefined;
+  let scratch: string | undefined;
+  try {
+    let folder: CodeFolder;
+    let code: { source: "checkout" | "scenario"; path: string; commit?: string; diffAvailable: boolean; diffApplied?: boolean };
+    const notes: string[] = [];
+    if (opts.codePath !== undefined) {
+      const commit = run.tags[Tags.gitCommit];
+      if (!commit) {
+        throw new PlanError(`run ${run.runId} recorded no git commit (${Tags.gitCommit}); replay it from a scenario folder with --scenario DIR`);
+      }
+      const diff = await recordedDiff(client, run);
+      stage(`checking out ${commit.slice(0, 12)} from ${opts.codePath}`);
+      checkout = await checkoutAtCommit({ repo: opts.codePath, commit, ...(diff !== undefined ? { diff } : {}) });
+      if (checkout.diffError) notes.push(`the recorded diff did not apply: ${checkout.diffError}`);
+      const sub = opts.scenarioDir !== undefined ? resolve(checkout.path, opts.scenarioDir) : checkout.path;
+      folder = readCodeFolder(sub);
+      code = { source: "checkout", path: sub, commit, diffAvailable: diff !== undefined, diffApplied: checkout.diffApplied };
+    } else if (opts.scenarioDir !== undefined) {
+      folder = readCodeFolder(opts.scenarioDir);
+      code = { source: "scenario", path: folder.dir, diffAvailable: false };
+    } else if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") {
+      // A command tag with no code: an empty, read-only /code.
+      scratch = mkdtempSync(join(tmpdir(), "repro-audit-empty-"));
+      folder = { dir: scratch };
+      code = { source: "scenario", path: scratch, diffAvailable: false };
+    } else {
+      throw new PlanError(`run ${run.runId}: say where its code is: --code PATH (a git checkout) or --scenario DIR`);
+    }
+
+    const source = chooseCommandSource(run, { project: folder.project !== undefined, scenario: folder.scenario !== undefined });
+    const environment = source ? resolveEnvironment(folder, source) : { source: "none" as const, requirements: [] };
+    const plan = buildPlan({
+      run,
+      ...(folder.project ? { project: folder.project } : {}),
+      ...(folder.scenario ? { scenario: folder.scenario } : {}),
+      environment,
+      code,
+      options: { ...(opts.extraParams ? { extraParams: opts.extraParams } : {}), ...(opts.limits ? { limits: opts.limits } : {}) },
+    });
+    plan.notes.push(...notes);
+
+    const auditId = opts.resumeAuditId ?? opts.auditId ?? newAuditId(run.runId);
+    const auditDir = join(resolve(opts.resultsDir), auditId);
+    const journalPath = join(auditDir, "journal.jsonl");
+    if (opts.resumeAuditId !== undefined && !existsSync(journalPath)) {
+      throw new PlanError(`--resume ${opts.resumeAuditId}: no journal at ${journalPath}`);
+    }
+    mkdirSync(auditDir, { recursive: true });
+    const journal = Journal.open(journalPath);
+
+    let executor: Executor;
+    let image: ReplayJobResult["image"];
+    if (opts.executor === "docker") {
+      const client = docker();
+      if (plan.environment.dockerImage) {
+        stage(`using the MLproject's image ${plan.environment.dockerImage}`);
+        const named = await resolveNamedImage(plan.environment.dockerImage, client);
+        plan.environment.dockerImage = named.imageId;
+        image = { imageId: named.imageId, built: false, seconds: 0, mismatches: [] };
+      } else {
+        stage(`preparing the pinned image (${plan.environment.requirements.length} requirements)`);
+        const env = await ensureEnvImage({
+          requirements: plan.environment.requirements,
+          ...(plan.environment.python ? { python: plan.environment.python } : {}),
+          ignored: plan.environment.ignored,
+          ...(opts.onBuildProgress ? { onProgress: opts.onBuildProgress } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          client,
+        });
+        image = { imageId: env.imageId, built: env.built, seconds: env.seconds, mismatches: env.mismatches };
+      }
+      executor = new DockerExecutor(client, { "org.repro-audit.audit-id": auditId });
+    } else {
+      executor = new LocalExecutor();
+      plan.notes.push("local executor: not isolated, not pinned (runs with the host's python on PATH)");
+    }
+
+    writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+    stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
+    const summary = await runReplays({
+      plan,
+      replays: opts.replays,
+      parallel: opts.parallel,
+      executor,
+      ...(image ? { imageId: image.imageId, imageInfo: { mismatches: image.mismatches, seconds: image.seconds, built: image.built } } : {}),
+      auditId,
+      journal,
+      auditDir,
+      client,
+      trackingUri: opts.trackingUri,
+      ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
+      hostEnv: env,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
+    return { run, plan, summary, auditDir, ...(image ? { image } : {}) };
+  } finally {
+    await checkout?.remove();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The uncommitted changes a dirty original recorded: MLflow 3's diff tag, or the repro/diff.patch artifact. */
+async function recordedDiff(client: MlflowClient, run: RecordedRun): Promise<string | undefined> {
+  const tag = run.tags[Tags.gitDiff];
+  if (tag !== undefined && tag.trim() !== "") return tag;
+  const dir = mkdtempSync(join(tmpdir(), "repro-audit-diff-"));
+  try {
+    const listing = await client.listArtifacts(run.runId, "repro").catch(() => []);
+    if (!listing.some((f) => f.path === DIFF_ARTIFACT_PATH)) return undefined;
+    const file = join(dir, "diff.patch");
+    await client.downloadArtifact(run.runId, DIFF_ARTIFACT_PATH, file);
+    return readFileSync(file, "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,159 @@
+import { join } from "node:path";
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { type ReplayJobResult, replayJob } from "../../audit/replay-pipeline.js";
+import { DEFAULT_AUDIT_EXPERIMENT } from "../../audit/replay-runner.js";
+import { projectRoot } from "../../project-root.js";
+import { resolveTrackingUri } from "../../tracking/server/resolve.js";
+import { ExitCode, UserFacingError } from "../exit-codes.js";
+import { createProgress } from "../progress.js";
+
+interface ReplayCliOptions {
+  run: string;
+  replays: number;
+  parallel: number;
+  executor: "docker" | "local";
+  code?: string;
+  scenario?: string;
+  resume?: string;
+  timeout?: number;
+  memory?: number;
+  extraParams: "append" | "ignore";
+  auditExperiment: string;
+  resultsDir?: string;
+  trackingUri?: string;
+  json?: boolean;
+}
+
+const positiveInt = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserFacingError(`${name} must be a whole number >= 1, got "${v}"`);
+  return n;
+};
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserFacingError(`${name} must be a number > 0, got "${v}"`);
+  return n;
+};
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command("replay")
+    .description(
+      "Re-execute one recorded run N times in a pinned container and print each metric: original vs every replay.\n" +
+        "Each replay is its own MLflow run (tags repro.replay_of, repro.audit_id, repro.replay_index); results are\n" +
+        "journaled under results/<audit-id>/ so an interrupted replay resumes with --resume <audit-id>.",
+    )
+    .requiredOption("--run <id>", "the run to replay")
+    .option("--replays <n>", "how many replays", positiveInt("--replays"), 3)
+    .option("--parallel <k>", "replays at once", positiveInt("--parallel"), 1)
+    .option("--executor <kind>", "docker (isolated, pinned) or local (neither)", (v) => {
+      if (v !== "docker" && v !== "local") throw new UserFacingError(`--executor must be docker or local, got "${v}"`);
+      return v;
+    }, "docker")
+    .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
+    .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic")
+    .option("--resume <audit-id>", "continue an interrupted replay; finished replays are not redone")
+    .option("--timeout <seconds>", "wall-clock limit per replay", positive("--timeout"))
+    .option("--memory <MiB>", "memory limit per replay", positiveInt("--memory"))
+    .option("--extra-params <mode>", "logged params the command does not declare: ignore (default) or append as --key value", (v) => {
+      if (v !== "append" && v !== "ignore") throw new UserFacingError(`--extra-params must be append or ignore, got "${v}"`);
+      return v;
+    }, "ignore")
+    .option("--audit-experiment <name>", "experiment that holds the replay runs", DEFAULT_AUDIT_EXPERIMENT)
+    .option("--results-dir <dir>", "where audit folders go (default: results/ in the project)")
+    .option("--tracking-uri <uri>", "tracking server (default: MLFLOW_TRACKING_URI, else the embedded server)")
+    .option("--json", "print the result as JSON instead of a table")
+    .action(async (opts: ReplayCliOptions) => {
+      process.exitCode = await replayCommand(opts);
+    });
+}
+
+async function replayCommand(opts: ReplayCliOptions): Promise<number> {
+  const progress = createProgress();
+  const abort = new AbortController();
+  const onSigint = () => {
+    progress.stage("interrupted: stopping replays (the journal keeps finished ones; resume with --resume)");
+    abort.abort();
+  };
+  process.once("SIGINT", onSigint);
+  let result: ReplayJobResult;
+  try {
+    const tracking = await resolveTrackingUri(opts.trackingUri ? { trackingUri: opts.trackingUri } : {});
+    result = await replayJob({
+      runId: opts.run,
+      replays: opts.replays,
+      parallel: opts.parallel,
+      executor: opts.executor,
+      ...(opts.code !== undefined ? { codePath: opts.code } : {}),
+      ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
+      ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
+      limits: {
+        ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
+        ...(opts.memory !== undefined ? { memoryMb: opts.memory } : {}),
+      },
+      extraParams: opts.extraParams,
+      auditExperiment: opts.auditExperiment,
+      resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
+      trackingUri: tracking.uri,
+      signal: abort.signal,
+      onStage: (m) => progress.stage(m),
+      onBuildProgress: (e) => progress.stage(`image: ${e.message}`),
+      onEvent: (e) => {
+        if (e.type === "begin") progress.start(e.total, e.done);
+        else if (e.type === "start") progress.replayStarted(e.index);
+        else if (e.type === "done") {
+          const r = e.record;
+          progress.replayDone(r.index, r.status === "finished", r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`);
+        } else if (e.type === "aborted") progress.stage(`replay ${e.index} stopped`);
+      },
+    });
+  } finally {
+    progress.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+
+  const { summary, plan } = result;
+  if (opts.json) {
+    console.log(JSON.stringify({ auditId: summary.auditId, auditDir: result.auditDir, plan, image: result.image, replays: summary.records, environment: summary.environment }, null, 2));
+  } else {
+    console.log(renderSummary(result));
+  }
+  if (summary.aborted) {
+    console.error(`interrupted: ${summary.records.length} replay(s) journaled; resume with: repro-audit replay --run ${plan.runId} --resume ${summary.auditId} ...`);
+    return ExitCode.usageOrInfra;
+  }
+  return ExitCode.ok;
+}
+
+function fmt(v: number | undefined): string {
+  if (v === undefined) return "—";
+  // Shortest round-trip text: equal strings mean bitwise-equal values.
+  return String(v);
+}
+
+/** Per metric: the original and each replay's value; then failures with their stderr tail. */
+export function renderSummary(result: ReplayJobResult): string {
+  const { plan, summary } = result;
+  const records = summary.records;
+  const names = new Set<string>(plan.capture.mode === "mlflow" && plan.capture.names ? plan.capture.names : Object.keys(plan.originalMetrics));
+  for (const r of records) for (const k of Object.keys(r.metrics)) names.add(k);
+  const table = new Table({ head: ["metric", "original", ...records.map((r) => `replay ${r.index}`)] });
+  for (const name of [...names].sort()) {
+    table.push([name, fmt(plan.originalMetrics[name]), ...records.map((r) => (r.status === "failed" && !(name in r.metrics) ? "failed" : fmt(r.metrics[name])))]);
+  }
+  const lines = [
+    `run ${plan.runId}: ${plan.commandSource} command: ${plan.command}`,
+    `audit ${summary.auditId} (${result.auditDir})`,
+    result.image ? `image ${result.image.imageId} (${result.image.built ? `built in ${result.image.seconds.toFixed(1)}s` : "reused"})` : "executor: local (not isolated, not pinned)",
+    ...(result.image?.mismatches ?? []).map((m) => `mismatch: ${m.what}: requested ${m.requested}, have ${m.actual}`),
+    ...plan.notes.map((n) => `note: ${n}`),
+    table.toString(),
+  ];
+  for (const r of records.filter((r) => r.status === "failed")) {
+    lines.push(`replay ${r.index} failed (${r.failure?.kind}): ${r.failure?.message}`);
+    const tail = r.stderrTail.trim().split("\n").slice(-8).join("\n  ");
+    if (tail) lines.push(`  ${tail}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,164 @@
+import { InvalidArgumentError, type Command } from "commander";
+import Table from "cli-table3";
+import { MlflowClient } from "../../tracking/client.js";
+import {
+  MlflowConfigError,
+  MlflowError,
+  MlflowSchemaError,
+  MlflowUnreachableError,
+  UnsafePathError,
+} from "../../tracking/errors.js";
+import { resolveTrackingUri } from "../../tracking/server/resolve.js";
+import { collectSubjects } from "../../trace/collect.js";
+import { buildTraceDocument, type TraceDocument } from "../../trace/document.js";
+import { TRACE_ITEM_IDS, TRACE_ITEM_LABELS, TRACE_ITEM_SHORT, type TraceStatus } from "../../trace/item.js";
+import { FORMULA_TEXT } from "../../trace/score.js";
+import { ExitCode, UserFacingError } from "../exit-codes.js";
+import {
+  addSelectionOptions,
+  describeSelection,
+  parseSelection,
+  resolveSelection,
+  type SelectionOptions,
+} from "../selection.js";
+
+interface TraceOptions extends SelectionOptions {
+  json?: boolean;
+  trackingUri?: string;
+  dataDir?: string;
+  concurrency?: number;
+  details?: boolean;
+}
+
+const MARK: Record<TraceStatus, string> = { present: "✓", partial: "~", missing: "✗", not_applicable: "-" };
+/** Runs up to which the gaps of every run are listed under the table without --details. */
+const DETAIL_RUNS = 10;
+
+export function registerTraceCommand(program: Command): void {
+  const cmd = program
+    .command("trace")
+    .description(
+      "Check what each selected run recorded that a re-execution needs (params, metrics, source, git commit,\n" +
+        "dirty state, repository, command, environments, dataset digests, seed, hardware, image) and score\n" +
+        "its completeness. Nothing is re-executed.\n\n" +
+        `Score: ${FORMULA_TEXT}\n\n` +
+        "Exit codes: 0 done, 2 bad input (unknown experiment/run/model, invalid filter) or unreachable server.",
+    );
+  addSelectionOptions(cmd)
+    .option("--json", "print the versioned JSON document (schema repro-audit/trace, version 1) instead of the table")
+    .option("--details", "list every run's gaps under the table (default: only for up to 10 runs)")
+    .option("--tracking-uri <uri>", "tracking server (default: $MLFLOW_TRACKING_URI, else the embedded server)")
+    .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
+    .option("--concurrency <n>", "requests in flight at once (default 8)", parseConcurrency)
+    .action(async (opts: TraceOptions) => {
+      process.exitCode = await traceAction(opts);
+    });
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("must be a whole number from 1 to 64");
+  return n;
+}
+
+/** Runs the trace and prints; returns the exit code. Never throws for expected failures. */
+export async function traceAction(opts: TraceOptions): Promise<number> {
+  try {
+    const selection = parseSelection(opts);
+    const tracking = await resolveTracking(opts);
+    const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
+    const concurrency = opts.concurrency ?? 8;
+    const { runs } = await resolveSelection(client, selection, { concurrency });
+    if (runs.length === 0) {
+      return fail("bad input", `${describeSelection(selection)} matched no runs on ${tracking.uri}`);
+    }
+    const subjects = await collectSubjects(client, runs, { concurrency });
+    const doc = buildTraceDocument(subjects, { trackingUri: tracking.uri, selection, generatedAt: new Date() });
+    if (opts.json) console.log(JSON.stringify(doc, null, 2));
+    else console.log(renderTrace(doc, { details: opts.details === true || doc.runs.length <= DETAIL_RUNS, selection: describeSelection(selection) }));
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof MlflowUnreachableError) return fail("unreachable server", err.message);
+    if (err instanceof UserFacingError || err instanceof MlflowConfigError || err instanceof UnsafePathError) {
+      return fail("bad input", err.message);
+    }
+    if (err instanceof MlflowError) {
+      const kind = err.status === 401 || err.status === 403 ? "access refused by the server" : "tracking server error";
+      return fail(kind, err.message);
+    }
+    if (err instanceof MlflowSchemaError) return fail("unexpected server answer", err.message);
+    if (err instanceof EmbeddedServerError) return fail("unreachable server", err.message);
+    throw err;
+  }
+}
+
+class EmbeddedServerError extends Error {}
+
+async function resolveTracking(opts: TraceOptions): Promise<{ uri: string; embedded: boolean }> {
+  try {
+    return await resolveTrackingUri({ trackingUri: opts.trackingUri, dataDir: opts.dataDir });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new EmbeddedServerError(
+      `MLFLOW_TRACKING_URI is not set and the embedded tracking server could not be started: ${why} ` +
+        `(set MLFLOW_TRACKING_URI, or run the project set-up so the Python environment exists)`,
+    );
+  }
+}
+
+function fail(kind: string, message: string): number {
+  console.error(`repro-audit trace: ${kind}: ${message}`);
+  return ExitCode.usageOrInfra;
+}
+
+/** The terminal rendering of a trace document: a compact table, then gaps and coverage. */
+export function renderTrace(doc: TraceDocument, opts: { details: boolean; selection: string }): string {
+  const table = new Table({
+    head: ["run", "name", ...TRACE_ITEM_IDS.map((id) => TRACE_ITEM_SHORT[id]), "score"],
+    style: { head: [], border: [] },
+    // No rule between rows: a thousand runs stay a thousand lines.
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+  for (const r of doc.runs) {
+    const byId = new Map(r.items.map((i) => [i.id, i]));
+    table.push([
+      r.runId.slice(0, 8),
+      truncate(r.runName ?? "", 24),
+      ...TRACE_ITEM_IDS.map((id) => {
+        const it = byId.get(id);
+        return it ? MARK[it.status] : "?";
+      }),
+      percent(r.score.value),
+    ]);
+  }
+  const lines: string[] = [];
+  lines.push(`Traceability of ${opts.selection} on ${doc.trackingUri}: ${doc.runs.length} run${doc.runs.length === 1 ? "" : "s"}`);
+  lines.push(table.toString());
+  lines.push("✓ present  ~ partial  ✗ missing  - not applicable");
+  lines.push(`columns: ${TRACE_ITEM_IDS.map((id) => `${TRACE_ITEM_SHORT[id]}=${TRACE_ITEM_LABELS[id]}`).join(", ")}`);
+  if (opts.details) {
+    for (const r of doc.runs) {
+      const gaps = r.items.filter((i) => i.status === "missing" || i.status === "partial");
+      lines.push("");
+      lines.push(`${r.runId} (${r.runName ?? "unnamed"}): score ${percent(r.score.value)}, ${gaps.length === 0 ? "no gaps" : `${gaps.length} gap${gaps.length === 1 ? "" : "s"}`}`);
+      for (const g of gaps) lines.push(`  ${MARK[g.status]} ${g.label}: ${g.detail}`);
+    }
+  } else {
+    lines.push("");
+    lines.push("Coverage per item (present / partial / missing / n.a.):");
+    for (const c of doc.score.coverage) {
+      lines.push(`  ${TRACE_ITEM_LABELS[c.id].padEnd(28)} ${c.present} / ${c.partial} / ${c.missing} / ${c.notApplicable}`);
+    }
+  }
+  lines.push("");
+  lines.push(`Selection score: ${percent(doc.score.value)} (mean of ${doc.score.runs} run score${doc.score.runs === 1 ? "" : "s"}; formula in the --json output and harness/trace/README.md)`);
+  return lines.join("\n");
+}
+
+function percent(v: number | null): string {
+  return v === null ? "n/a" : `${(v * 100).toFixed(1)}%`;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}

@@ -1,0 +1,48 @@
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import type { MountSpec } from "./executor.js";
+
+/** MLproject `docker_env:` as MLflow Projects define it. */
+export const DockerEnv = z.object({
+  image: z.string().min(1),
+  volumes: z.array(z.string()).optional(),
+  /** ["NAME", "value"] sets a value; "NAME" copies it from the host environment. */
+  environment: z.array(z.union([z.string(), z.tuple([z.string(), z.string()])])).optional(),
+});
+export type DockerEnv = z.infer<typeof DockerEnv>;
+
+export interface DockerEnvRuntime {
+  mounts: MountSpec[];
+  env: Record<string, string>;
+  /** Host variables the MLproject asked to copy but that are not set here. */
+  missingHostVars: string[];
+}
+
+/**
+ * Turns docker_env volumes and environment into executor mounts and env, honouring them as
+ * MLflow does ("host:container[:ro|rw]"; relative host paths resolve against the project dir).
+ * Host variables are read from the map passed in, never from process.env implicitly.
+ */
+export function dockerEnvRuntime(dockerEnv: DockerEnv, projectDir: string, hostEnv: Record<string, string | undefined>): DockerEnvRuntime {
+  const mounts: MountSpec[] = [];
+  for (const v of dockerEnv.volumes ?? []) {
+    const parts = v.split(":");
+    const [host, container, mode] = parts;
+    if (parts.length < 2 || parts.length > 3 || !host || !container || !isAbsolute(container) || (mode !== undefined && mode !== "ro" && mode !== "rw")) {
+      throw new Error(`MLproject docker_env volume ${JSON.stringify(v)} is not "host:container[:ro|rw]" with an absolute container path.`);
+    }
+    mounts.push({ host: isAbsolute(host) ? host : resolve(projectDir, host), container, readOnly: mode === "ro" });
+  }
+  const env: Record<string, string> = {};
+  const missingHostVars: string[] = [];
+  for (const e of dockerEnv.environment ?? []) {
+    if (typeof e === "string") {
+      const value = hostEnv[e];
+      if (value === undefined) missingHostVars.push(e);
+      else env[e] = value;
+    } else {
+      env[e[0]] = e[1];
+    }
+  }
+  return { mounts, env, missingHostVars };
+}

@@ -1,0 +1,209 @@
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import type Docker from "dockerode";
+import { docker } from "./engine.js";
+import {
+  DEFAULT_OUTPUT_LIMIT,
+  ExecAbortedError,
+  type ExecResult,
+  type ExecSpec,
+  type Executor,
+  type OutputStream,
+  parseExecSpec,
+  type RunOptions,
+} from "./executor.js";
+import { OutputTail } from "./output-tail.js";
+
+/** nobody:nogroup in Debian; replays run unprivileged unless the plan says otherwise. */
+export const DEFAULT_USER = "65534:65534";
+const DEFAULT_TMPFS_BYTES = 256 * 1024 ** 2;
+/** Label on every container we create, so leftovers from a crashed harness can be found. */
+export const CONTAINER_LABEL = "org.repro-audit.executor";
+
+function sink(tail: OutputTail, stream: OutputStream, onOutput: RunOptions["onOutput"]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      tail.push(chunk);
+      onOutput?.(stream, chunk);
+      cb();
+    },
+  });
+}
+
+function statusCode(err: unknown): number | undefined {
+  return (err as { statusCode?: number }).statusCode;
+}
+
+/** Settles when `p` does, or after `ms`, whichever comes first; never rejects. */
+function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    p.then(
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+    );
+  });
+}
+
+/**
+ * Runs each execution in a fresh container with the isolation the design asks for: no network
+ * unless `host` is requested, read-only root with a tmpfs /tmp, all capabilities dropped,
+ * no-new-privileges, memory/CPU/pids limits, a non-root user and a wall-clock timeout that kills.
+ * The container is removed afterwards whatever happened.
+ */
+export class DockerExecutor implements Executor {
+  readonly kind = "docker" as const;
+
+  /** `labels` are added to every container (e.g. an audit ID), so a caller can find its own. */
+  constructor(
+    private readonly client: Docker = docker(),
+    private readonly labels: Record<string, string> = {},
+  ) {}
+
+  async resolveImageId(image: string): Promise<string> {
+    try {
+      return (await this.client.getImage(image).inspect()).Id;
+    } catch (err) {
+      if (statusCode(err) === 404) {
+        throw new Error(`Image ${JSON.stringify(image)} is not present in the engine; the docker executor never pulls. Build it (ensureEnvImage) or load it (docker load) first.`);
+      }
+      throw err;
+    }
+  }
+
+  createOptions(spec: ExecSpec, imageId: string, name: string): Docker.ContainerCreateOptions {
+    const cmd = Array.isArray(spec.command) ? spec.command : ["/bin/sh", "-c", spec.command.shell];
+    const memory = spec.limits.memoryBytes;
+    return {
+      name,
+      Image: imageId,
+      Cmd: cmd,
+      WorkingDir: spec.workdir,
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      User: spec.user ?? DEFAULT_USER,
+      Tty: false,
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      OpenStdin: false,
+      Labels: { ...this.labels, [CONTAINER_LABEL]: "docker" },
+      HostConfig: {
+        NetworkMode: spec.network,
+        ReadonlyRootfs: true,
+        Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES}` },
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        Memory: memory,
+        // Equal to Memory: no swap, so exceeding the limit is an OOM kill, not a slow crawl.
+        MemorySwap: memory,
+        NanoCpus: spec.limits.nanoCpus,
+        PidsLimit: spec.limits.pids,
+        // A tiny init reaps zombies and turns a missing executable into exit 127 with a message.
+        Init: true,
+        // Output is captured through attach; the engine need not keep a second copy on disk.
+        LogConfig: { Type: "none", Config: {} },
+        Mounts: spec.mounts.map((m) => ({ Type: "bind" as const, Source: m.host, Target: m.container, ReadOnly: m.readOnly })),
+      },
+    };
+  }
+
+  async run(specIn: ExecSpec, opts: RunOptions = {}): Promise<ExecResult> {
+    const spec = parseExecSpec(specIn);
+    if (spec.image === undefined) throw new Error("The docker executor needs spec.image (an image ID); build one with ensureEnvImage.");
+    if (opts.signal?.aborted) throw new ExecAbortedError(0);
+    const imageId = await this.resolveImageId(spec.image);
+    const limit = spec.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT;
+    const out = new OutputTail(limit);
+    const err = new OutputTail(limit);
+    const name = `repro-audit-${randomBytes(6).toString("hex")}`;
+    const container = await this.client.createContainer(this.createOptions(spec, imageId, name));
+
+    let timedOut = false;
+    let aborted = false;
+    let timer: NodeJS.Timeout | undefined;
+    const kill = (): void => {
+      container.kill({ signal: "SIGKILL" }).catch(() => {
+        // Already gone: exit and kill raced, nothing left to stop.
+      });
+    };
+    const onAbort = (): void => {
+      aborted = true;
+      kill();
+    };
+    let t0 = performance.now();
+    try {
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      const streamDone = new Promise<void>((resolve) => {
+        stream.on("end", resolve);
+        stream.on("close", resolve);
+        stream.on("error", () => resolve());
+      });
+      this.client.modem.demuxStream(stream, sink(out, "stdout", opts.onOutput), sink(err, "stderr", opts.onOutput));
+      // next-exit registered before start, so a command that exits at once is not missed.
+      const waited = container.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      t0 = performance.now();
+      try {
+        await container.start();
+      } catch (startErr) {
+        // The runtime refusing to exec the command is the workload's failure, not ours.
+        const msg = (startErr as Error).message;
+        if (/executable file not found|no such file or directory|permission denied/i.test(msg)) {
+          err.push(`${msg}\n`);
+          return this.result(spec, imageId, { exitCode: 127, timedOut, oom: false, t0, out, err });
+        }
+        throw startErr;
+      }
+      timer = setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, spec.limits.timeoutMs);
+      const { StatusCode } = await waited;
+      const durationEnd = performance.now();
+      clearTimeout(timer);
+      await settleWithin(streamDone, 2_000);
+      if (aborted) throw new ExecAbortedError(durationEnd - t0);
+      const state = (await container.inspect()).State;
+      return this.result(spec, imageId, { exitCode: StatusCode, timedOut, oom: state.OOMKilled, t0, end: durationEnd, out, err });
+    } catch (e) {
+      if (aborted && !(e instanceof ExecAbortedError)) throw new ExecAbortedError(performance.now() - t0);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      await container.remove({ force: true, v: true }).catch((e: unknown) => {
+        if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
+      });
+    }
+  }
+
+  private result(
+    _spec: ExecSpec,
+    imageId: string,
+    r: { exitCode: number; timedOut: boolean; oom: boolean; t0: number; end?: number; out: OutputTail; err: OutputTail },
+  ): ExecResult {
+    const killedByUs = r.timedOut;
+    const res: ExecResult = {
+      exitCode: killedByUs ? null : r.exitCode,
+      oomKilled: r.oom,
+      timedOut: r.timedOut,
+      durationMs: (r.end ?? performance.now()) - r.t0,
+      stdoutTail: r.out.text(),
+      stderrTail: r.err.text(),
+      stdoutTruncated: r.out.truncated,
+      stderrTruncated: r.err.truncated,
+      isolated: true,
+      pinned: true,
+      imageId,
+      executor: "docker",
+    };
+    if (killedByUs || r.oom) res.signal = "SIGKILL";
+    return res;
+  }
+}

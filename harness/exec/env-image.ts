@@ -1,0 +1,215 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import { pack } from "tar-fs";
+import { z } from "zod";
+import { baseRecipe, ensureBaseImage } from "./base-image.js";
+import { followEngineStream, type OnBuildProgress } from "./build-progress.js";
+import { cacheDir } from "./cache-dir.js";
+import { contentHash } from "./content-hash.js";
+import { docker } from "./engine.js";
+import type { EnvSpec } from "./env-spec.js";
+import { withFileLock } from "./file-lock.js";
+import { pythonSatisfies } from "./python-version.js";
+import { type IgnoredEntry, hashPinned, parseRequirementList } from "./requirements.js";
+import { downloadWheels, machineFor, type WheelTarget } from "./wheels.js";
+
+/** Bump when the Dockerfile or install recipe changes, so old tags stop matching. */
+const ENV_RECIPE_VERSION = 1;
+
+export const ENV_REPO = "repro-audit/env";
+
+/** Something asked for that the image does not have; the report shows each one. */
+export const Mismatch = z.object({ what: z.string(), requested: z.string(), actual: z.string() });
+export type Mismatch = z.infer<typeof Mismatch>;
+
+export interface EnvImageRequest {
+  /** pip requirement lines (requirements.txt / lock lines; `-r` includes are not resolved here). */
+  requirements: string[];
+  /** Requested python ("3.8.10", ">=3.9"); the image has the base's python regardless. */
+  python?: string;
+  /** Entries the caller already could not honour (e.g. conda-only packages), carried into mismatches. */
+  ignored?: IgnoredEntry[];
+  onProgress?: OnBuildProgress;
+  client?: Docker;
+  signal?: AbortSignal;
+}
+
+export interface EnvImage {
+  imageId: string;
+  tag: string;
+  mismatches: Mismatch[];
+  /** False when an image with the same inputs was already present. */
+  built: boolean;
+  seconds: number;
+  /** Python inside the image, e.g. "3.11.2". */
+  pythonVersion: string;
+  /** Every installed distribution as `name==version` (from the wheels). */
+  resolved: string[];
+  baseImageId: string;
+}
+
+const LABEL_INPUTS = "org.repro-audit.inputs";
+const LABEL_MISMATCHES = "org.repro-audit.mismatches";
+const LABEL_RESOLVED = "org.repro-audit.resolved";
+const LABEL_PYTHON = "org.repro-audit.python";
+
+const Labels = z.object({
+  [LABEL_MISMATCHES]: z.string().transform((s) => z.array(Mismatch).parse(JSON.parse(s))),
+  [LABEL_RESOLVED]: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
+  [LABEL_PYTHON]: z.string(),
+});
+
+/** The inputs an environment image is a function of; their hash is the image tag. */
+export function envImageInputs(baseImageId: string, requirements: readonly string[], python: string | undefined, target: WheelTarget) {
+  return {
+    recipe: ENV_RECIPE_VERSION,
+    base: baseImageId,
+    requirements: [...requirements].sort(),
+    python: python ?? null,
+    target,
+  };
+}
+
+export function dockerfile(baseImageId: string, hasRequirements: boolean): string {
+  const install = hasRequirements
+    ? " \\\n && /opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check --find-links /tmp/wheels -r /tmp/wheels/requirements.txt"
+    : "";
+  return [
+    `FROM ${baseImageId}`,
+    "COPY wheels/ /tmp/wheels/",
+    // The replay user is not root: the venv must be readable and traversable by anyone.
+    `RUN python3 -m venv /opt/venv${install} \\\n && rm -rf /tmp/wheels \\\n && chmod -R a+rX /opt/venv`,
+    "ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PYTHONDONTWRITEBYTECODE=1 HOME=/tmp LANG=C.UTF-8",
+    "WORKDIR /tmp",
+    "",
+  ].join("\n");
+}
+
+async function inspectIfPresent(client: Docker, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
+  try {
+    return await client.getImage(ref).inspect();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+function fromInspect(info: Docker.ImageInspectInfo, tag: string, baseImageId: string, built: boolean, t0: number): EnvImage {
+  const parsed = Labels.safeParse(info.Config?.Labels ?? {});
+  if (!parsed.success) throw new Error(`Image ${tag} (${info.Id}) lacks repro-audit labels; remove it (docker rmi ${tag}) and retry.`);
+  return {
+    imageId: info.Id,
+    tag,
+    mismatches: parsed.data[LABEL_MISMATCHES],
+    built,
+    seconds: (Date.now() - t0) / 1000,
+    pythonVersion: parsed.data[LABEL_PYTHON],
+    resolved: parsed.data[LABEL_RESOLVED],
+    baseImageId,
+  };
+}
+
+const inFlight = new Map<string, Promise<EnvImage>>();
+
+/**
+ * Builds (or reuses) `FROM base` + a venv with exactly these requirements, installed from wheels
+ * downloaded on the host, with the build's network set to none. Tagged by a hash of its inputs.
+ */
+export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
+  const t0 = Date.now();
+  const client = req.client ?? docker();
+  const base = await ensureBaseImage({ client, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
+  const parsed = parseRequirementList(req.requirements);
+  const ignored = [...(req.ignored ?? []), ...parsed.ignored];
+  const target: WheelTarget = {
+    pythonMinor: base.pythonVersion.split(".").slice(0, 2).join("."),
+    glibc: base.glibcVersion,
+    machine: machineFor(baseRecipe().arch),
+  };
+  // Ignored entries are part of the inputs: they change what the report must say about the image.
+  const inputs = { ...envImageInputs(base.imageId, parsed.requirements, req.python, target), ignored: ignored.map((i) => i.entry).sort() };
+  const hash = contentHash(inputs);
+  const tag = `${ENV_REPO}:${hash}`;
+
+  const key = tag;
+  let p = inFlight.get(key);
+  if (!p) {
+    p = buildOrReuse(client, tag, hash, base, parsed.requirements, ignored, target, req, t0).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+  }
+  return p;
+}
+
+/** Convenience for a parsed environment file (python_env.yaml, conda.yaml, requirements, lock). */
+export function ensureEnvImageFromSpec(spec: EnvSpec, opts: Omit<EnvImageRequest, "requirements" | "python" | "ignored"> = {}): Promise<EnvImage> {
+  return ensureEnvImage({ ...opts, requirements: spec.requirements, ignored: spec.ignored, ...(spec.python !== undefined ? { python: spec.python } : {}) });
+}
+
+async function buildOrReuse(
+  client: Docker,
+  tag: string,
+  hash: string,
+  base: { imageId: string; pythonVersion: string },
+  requirements: string[],
+  ignored: IgnoredEntry[],
+  target: WheelTarget,
+  req: EnvImageRequest,
+  t0: number,
+): Promise<EnvImage> {
+  const present = await inspectIfPresent(client, tag);
+  if (present) return fromInspect(present, tag, base.imageId, false, t0);
+
+  const dir = cacheDir("env");
+  await mkdir(dir, { recursive: true });
+  return withFileLock(
+    join(dir, `${hash}.lock`),
+    async () => {
+      const again = await inspectIfPresent(client, tag);
+      if (again) return fromInspect(again, tag, base.imageId, false, t0);
+
+      const mismatches: Mismatch[] = [];
+      if (req.python !== undefined && !pythonSatisfies(req.python, base.pythonVersion)) {
+        mismatches.push({ what: "python", requested: req.python, actual: base.pythonVersion });
+      }
+      for (const i of ignored) mismatches.push({ what: "requirement", requested: i.entry, actual: `not installed: ${i.reason}` });
+
+      const ctx = join(dir, hash);
+      const wheelsDir = join(ctx, "wheels");
+      await rm(ctx, { recursive: true, force: true });
+      await mkdir(ctx, { recursive: true });
+      const wheels = await downloadWheels(requirements, wheelsDir, target, {
+        ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      for (const r of wheels.relaxed) {
+        const got = wheels.resolved.find((l) => l.startsWith(`${r.name}==`));
+        mismatches.push({ what: `package:${r.name}`, requested: r.requested, actual: got ? got.slice(r.name.length + 2) : "unknown" });
+      }
+      await writeFile(join(ctx, "Dockerfile"), dockerfile(base.imageId, wheels.install.length > 0));
+      if (hashPinned(wheels.install)) req.onProgress?.({ phase: "build", message: "hash-pinned requirements: pip installs in --require-hashes mode" });
+
+      req.onProgress?.({ phase: "build", message: `building ${tag} (network none)` });
+      const stream = await client.buildImage(pack(ctx) as unknown as NodeJS.ReadableStream, {
+        t: tag,
+        networkmode: "none",
+        rm: true,
+        forcerm: true,
+        labels: {
+          [LABEL_INPUTS]: hash,
+          [LABEL_MISMATCHES]: JSON.stringify(mismatches),
+          [LABEL_RESOLVED]: JSON.stringify(wheels.resolved),
+          [LABEL_PYTHON]: base.pythonVersion,
+        },
+        ...(req.signal ? { abortSignal: req.signal } : {}),
+      });
+      await followEngineStream(stream, "build", req.onProgress);
+      const info = await inspectIfPresent(client, tag);
+      if (!info) throw new Error(`Build of ${tag} finished but the engine does not know the tag.`);
+      // The wheels are only needed until the image exists; from then on the image is the cache.
+      await rm(ctx, { recursive: true, force: true });
+      return fromInspect(info, tag, base.imageId, true, t0);
+    },
+    { onWait: (pid) => req.onProgress?.({ phase: "build", message: `waiting for pid ${pid}, which is building ${tag}` }) },
+  );
+}

@@ -1,0 +1,208 @@
+import { z } from "zod";
+import { type CaptureSpec, CaptureSpecSchema } from "./capture-spec.js";
+import { type Limits, LimitsSchema, mergeLimits } from "./limits.js";
+import { type MlProject, entryPoint } from "./mlproject.js";
+import { BindingError, bindCommand } from "./parameters.js";
+import { type RecordedRun, Tags } from "./recorded-run.js";
+import type { ScenarioFile } from "./scenario.js";
+import { shlexUnquoteExact } from "./shlex.js";
+
+// From a recorded run to what a replay executes. Pure: the caller has read the
+// MLproject / scenario / requirement files and prepared the code folder.
+
+export const EnvironmentSchema = z.object({
+  /** where the requirements came from */
+  source: z.enum(["python_env", "conda_env", "docker_env", "scenario", "none"]),
+  file: z.string().optional(),
+  /** pip requirement lines, pinned where the source pins them */
+  requirements: z.array(z.string()),
+  /** the Python version the source asks for (the image may not have it: recorded as a mismatch) */
+  python: z.string().optional(),
+  dockerImage: z.string().optional(),
+  dockerVolumes: z.array(z.string()).default([]),
+  dockerEnvironment: z.array(z.union([z.string(), z.tuple([z.string(), z.string()])])).default([]),
+  /** entries of the source that cannot be installed (conda-only packages, ...) */
+  ignored: z.array(z.object({ entry: z.string(), reason: z.string() })).default([]),
+});
+export type PlanEnvironment = z.infer<typeof EnvironmentSchema>;
+export type PlanEnvironmentInput = z.input<typeof EnvironmentSchema>;
+
+export const CodeSchema = z.object({
+  source: z.enum(["checkout", "scenario"]),
+  /** host folder mounted read-only at /code */
+  path: z.string(),
+  commit: z.string().optional(),
+  /** whether the original ran from a tree with uncommitted changes, as far as the run says */
+  dirtyOriginal: z.union([z.boolean(), z.literal("unknown")]),
+  /** whether those changes were recorded (and so could be applied) */
+  diffAvailable: z.boolean(),
+  /** whether they were applied to the replay's code */
+  diffApplied: z.boolean().default(false),
+});
+export type PlanCode = z.infer<typeof CodeSchema>;
+
+export const ReplayPlanSchema = z.object({
+  runId: z.string(),
+  experimentId: z.string(),
+  /** the shell command run in /code (sh -c) */
+  command: z.string(),
+  commandSource: z.enum(["mlproject", "scenario", "tag"]),
+  entryPoint: z.string().optional(),
+  /** parameter values as logged (strings) that were bound into the command */
+  params: z.record(z.string(), z.string()),
+  /** declared parameters the run did not log, bound to their defaults */
+  defaulted: z.array(z.string()).default([]),
+  /** logged params that are not parameters of the entry point (left out of the command) */
+  unboundParams: z.array(z.string()).default([]),
+  environment: EnvironmentSchema,
+  code: CodeSchema,
+  capture: CaptureSpecSchema,
+  limits: LimitsSchema,
+  /** the original's metrics, for comparison */
+  originalMetrics: z.record(z.string(), z.number()),
+  notes: z.array(z.string()).default([]),
+});
+export type ReplayPlan = z.infer<typeof ReplayPlanSchema>;
+
+export interface PlanInput {
+  run: RecordedRun;
+  project?: MlProject;
+  scenario?: ScenarioFile;
+  environment: PlanEnvironmentInput;
+  code: Omit<PlanCode, "dirtyOriginal" | "diffAvailable" | "diffApplied"> & {
+    diffAvailable: boolean;
+    diffApplied?: boolean;
+  };
+  options?: {
+    /** MLflow appends undeclared params; a run's own log_param calls are mixed in, so default "ignore" */
+    extraParams?: "append" | "ignore";
+    limits?: Partial<Limits>;
+    capture?: CaptureSpec;
+  };
+}
+
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PlanError";
+  }
+}
+
+/** Which dirty state the run recorded: MLflow 3's git tag, the harness's own tag, or unknown. */
+export function dirtyOriginal(tags: Readonly<Record<string, string>>): boolean | "unknown" {
+  const v = tags[Tags.gitDirty] ?? tags[Tags.reproGitDirty];
+  if (v === undefined) return "unknown";
+  return v.toLowerCase() === "true";
+}
+
+/**
+ * Where the command comes from: the MLproject when `mlflow run` launched the run
+ * (it tags the entry point) or when there is no scenario file; else the scenario;
+ * else the run's repro.command tag.
+ */
+export function chooseCommandSource(
+  run: RecordedRun,
+  has: { project: boolean; scenario: boolean },
+): ReplayPlan["commandSource"] | undefined {
+  if (has.project && (run.tags[Tags.entryPoint] !== undefined || !has.scenario)) return "mlproject";
+  if (has.scenario) return "scenario";
+  if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") return "tag";
+  return undefined;
+}
+
+export function buildPlan(input: PlanInput): ReplayPlan {
+  const { run, project, scenario } = input;
+  const extraParams = input.options?.extraParams ?? "ignore";
+  const notes: string[] = [];
+
+  let command: string;
+  let commandSource: ReplayPlan["commandSource"];
+  let entryPointName: string | undefined;
+  let params: Record<string, string> = {};
+  let defaulted: string[] = [];
+  let unbound: string[] = [];
+
+  const launchedByMlflowRun = run.tags[Tags.entryPoint] !== undefined;
+  const source = chooseCommandSource(run, { project: project !== undefined, scenario: scenario !== undefined });
+  try {
+    if (source === "mlproject" && project !== undefined) {
+      entryPointName = run.tags[Tags.entryPoint] ?? "main";
+      const ep = entryPoint(project, entryPointName);
+      const given = launchedByMlflowRun ? unquoteProjectParams(run.params) : run.params;
+      const bound = bindCommand({ command: ep.command, parameters: ep.parameters, given, extraParams });
+      ({ command } = bound);
+      commandSource = "mlproject";
+      params = bound.params;
+      defaulted = bound.defaulted;
+      unbound = bound.ignored;
+    } else if (source === "scenario" && scenario !== undefined) {
+      const bound = bindCommand({ command: scenario.command, parameters: scenario.parameters, given: run.params, extraParams });
+      ({ command } = bound);
+      commandSource = "scenario";
+      params = bound.params;
+      defaulted = bound.defaulted;
+      unbound = bound.ignored;
+    } else if (source === "tag") {
+      command = run.tags[Tags.reproCommand] as string;
+      commandSource = "tag";
+      notes.push(`command taken verbatim from the run's ${Tags.reproCommand} tag`);
+    } else {
+      throw new PlanError(
+        `run ${run.runId}: no way to know what to run: give the code's MLproject (--code PATH at a checkout ` +
+          `that has one), a scenario folder (--scenario DIR), or tag the run with ${Tags.reproCommand}`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof BindingError) throw new PlanError(`run ${run.runId}: cannot bind its params: ${err.message}`);
+    throw err;
+  }
+
+  if (defaulted.length > 0) notes.push(`not logged by the run, bound to defaults: ${defaulted.join(", ")}`);
+  if (unbound.length > 0) notes.push(`logged params that are not command parameters (not passed): ${unbound.join(", ")}`);
+
+  const dirty = dirtyOriginal(run.tags);
+  if (dirty === true && !input.code.diffAvailable) {
+    notes.push("the original ran from a dirty tree and its changes were not recorded: the replay runs the committed code");
+  }
+
+  const capture = input.options?.capture ?? scenario?.metrics ?? { mode: "mlflow" as const };
+  const limits = mergeLimits(
+    scenario
+      ? {
+          ...(scenario.limits.timeout !== undefined ? { timeoutSeconds: scenario.limits.timeout } : {}),
+          ...(scenario.limits.memory !== undefined ? { memoryMb: scenario.limits.memory } : {}),
+          ...(scenario.limits.cpus !== undefined ? { cpus: scenario.limits.cpus } : {}),
+        }
+      : undefined,
+    input.options?.limits,
+  );
+
+  return ReplayPlanSchema.parse({
+    runId: run.runId,
+    experimentId: run.experimentId,
+    command,
+    commandSource,
+    ...(entryPointName !== undefined ? { entryPoint: entryPointName } : {}),
+    params,
+    defaulted,
+    unboundParams: unbound,
+    environment: input.environment,
+    code: { ...input.code, dirtyOriginal: dirty, diffApplied: input.code.diffApplied ?? false },
+    capture,
+    limits,
+    originalMetrics: run.metrics,
+    notes,
+  });
+}
+
+/**
+ * `mlflow run` logs parameter values after shell-quoting them (compute_parameters
+ * returns quoted values, and _create_run logs those). Quoting them again would
+ * hand the script different text, so a value that is exactly a shlex.quote output
+ * is turned back into what was quoted. Anything else is kept (and quoted on binding).
+ */
+function unquoteProjectParams(params: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = shlexUnquoteExact(v) ?? v;
+  return out;
+}

@@ -1,0 +1,288 @@
+/**
+ * The HTML rendering: ONE self-contained file. No scripts at all, no external
+ * fonts, images or stylesheets, and a CSP that forbids fetching anything even if
+ * some markup slipped through. Every interpolation goes through the `html`
+ * template (html-template.ts), which escapes by default.
+ */
+import type { MetricScore } from "../drift/schema.js";
+import { factRows } from "./environment-facts.js";
+import { changeValueText } from "./fingerprint-change.js";
+import {
+  MISSING,
+  formatDeviation,
+  formatDurationMs,
+  formatMeanStd,
+  formatPercent,
+  formatScore,
+  formatUlps,
+  formatValue,
+} from "./format-number.js";
+import { REPORT_CSS } from "./html-style.js";
+import { html, trustedHtml, type SafeHtml } from "./html-template.js";
+import { runTitle } from "./run-title.js";
+import type { Report, ReportReplay, ReportRun } from "./schema.js";
+import { historyPlot, metricPlot } from "./svg-plot.js";
+import { METRIC_VERDICT_LABEL, RUN_VERDICT_LABEL, overallVerdict } from "./verdict-labels.js";
+
+/** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+function badge(kind: string, text: string, big = false): SafeHtml {
+  // `kind` is one of our enum values; it is still escaped like everything else.
+  return html`<span class="badge${big ? " big" : ""} b-${kind}">${text}</span>`;
+}
+
+function num(text: string): SafeHtml {
+  return html`<td class="num">${text}</td>`;
+}
+
+function yesNo(flag: boolean | null, yes = "yes", no = "no"): SafeHtml {
+  if (flag === null) return html`<span class="sub">unknown</span>`;
+  return flag ? html`<span class="flag-yes">${yes}</span>` : html`<span class="flag-no">${no}</span>`;
+}
+
+function paragraphs(text: string): SafeHtml[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p !== "")
+    .map((p) => html`<p>${p}</p>`);
+}
+
+function header(doc: Report): SafeHtml {
+  const v = overallVerdict(doc.score);
+  const r = doc.score.runs;
+  return html`<header class="top">
+  <div>
+    <h1>Reproducibility audit</h1>
+    <div class="meta">Audit <code>${doc.auditId}</code> · ${doc.createdAt} · repro-audit ${doc.harness.version} on Node ${doc.harness.node}</div>
+    <div class="meta">Tracking server <code>${doc.inputs.trackingUri}</code></div>
+  </div>
+  <div class="verdict-big">
+    ${badge(v, RUN_VERDICT_LABEL[v], true)}
+    <div class="score">${formatScore(doc.score.score)} <small>audit score</small></div>
+  </div>
+</header>
+<div class="cards">
+  <div class="card"><div class="n">${String(r.total)}</div><div class="l">runs audited</div></div>
+  <div class="card"><div class="n" style="color:var(--ok)">${String(r.reproduced)}</div><div class="l">reproduced</div></div>
+  <div class="card"><div class="n" style="color:var(--bad)">${String(r.not_reproduced)}</div><div class="l">not reproduced</div></div>
+  <div class="card"><div class="n" style="color:var(--fail)">${String(r.failed)}</div><div class="l">failed</div></div>
+  <div class="card"><div class="n">${String(doc.inputs.replays)}</div><div class="l">replays per run</div></div>
+  <div class="card"><div class="n">${doc.inputs.executor}</div><div class="l">executor · ${String(doc.inputs.parallel)} parallel</div></div>
+</div>`;
+}
+
+function overview(doc: Report): SafeHtml {
+  if (doc.runs.length === 0) return html`<h2>Runs</h2><p>No runs were selected.</p>`;
+  const rows = doc.runs.map((run, i) => {
+    const c = run.score.counts;
+    const ok = run.replays.filter((r) => r.status === "ok").length;
+    return html`<tr>
+  <td><a href="#run-${String(i)}">${runTitle(run)}</a><div class="sub mono">${run.runId}</div></td>
+  <td>${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict])}</td>
+  ${num(formatScore(run.score.score))}
+  <td>${c.identical > 0 ? badge("identical", `${c.identical} identical`) : ""} ${c.equivalent > 0 ? badge("equivalent", `${c.equivalent} equivalent`) : ""} ${c.varies > 0 ? badge("varies", `${c.varies} varies`) : ""} ${c.not_reproduced > 0 ? badge("not_reproduced", `${c.not_reproduced} not reproduced`) : ""} ${c.failed > 0 ? badge("failed", `${c.failed} failed`) : ""}</td>
+  ${num(`${ok} / ${run.replays.length}`)}
+  ${num(formatPercent(run.traceability.score))}
+</tr>`;
+  });
+  return html`<h2>Runs</h2>
+<table><thead><tr><th>Run</th><th>Verdict</th><th class="num">Score</th><th>Metrics</th><th class="num">Replays ok</th><th class="num">Traceability</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+function inputsAndPolicy(doc: Report): SafeHtml {
+  const i = doc.inputs;
+  const selection = Object.entries(i.selection).map(([k, v]) => html`<code>${k}</code> = <code>${Array.isArray(v) ? v.join(", ") : String(v)}</code> `);
+  const t = i.tolerance;
+  const overrides = Object.entries(t.perMetric).map(
+    ([name, o]) =>
+      html`<tr><td><code>${name}</code></td>${num(o.abs === undefined ? "default" : formatDeviation(o.abs))}${num(o.rel === undefined ? "default" : formatDeviation(o.rel))}${num(o.ulps === undefined ? "default" : formatUlps(o.ulps))}</tr>`,
+  );
+  return html`<h2>Inputs and tolerance policy</h2>
+<table><tbody>
+  <tr><th>Selection</th><td>${selection.length > 0 ? selection : "everything"}</td></tr>
+  <tr><th>Replays</th><td>${String(i.replays)} per run, ${String(i.parallel)} in parallel, executor <code>${i.executor}</code></td></tr>
+</tbody></table>
+<h3>Tolerance</h3>
+<table><thead><tr><th>Metric</th><th class="num">abs</th><th class="num">rel</th><th class="num">ULPs</th></tr></thead>
+<tbody><tr><td><em>default</em></td>${num(formatDeviation(t.default.abs))}${num(formatDeviation(t.default.rel))}${num(formatUlps(t.default.ulps))}</tr>${overrides}</tbody></table>
+<div class="policy">${paragraphs(doc.policyText)}<p><strong>Score formula.</strong> ${doc.score.formula}</p></div>`;
+}
+
+function metricsTable(run: ReportRun): SafeHtml {
+  if (run.metrics.length === 0) return html`<p class="sub">No metrics were compared.</p>`;
+  const rows = run.metrics.map((m) => {
+    const s = m.stats;
+    return html`<tr>
+  <td class="name"><code>${m.name}</code></td>
+  ${num(formatValue(m.original))}
+  ${num(s ? formatMeanStd(s.mean, s.std) : MISSING)}
+  ${num(s && s.n > 0 ? `${formatValue(s.min)} – ${formatValue(s.max)}` : MISSING)}
+  ${num(formatDeviation(s?.maxRelDev))}
+  ${num(formatUlps(s?.maxUlps))}
+  <td>${badge(m.verdict, METRIC_VERDICT_LABEL[m.verdict])}</td>
+  <td class="reason">${m.reason}${m.findings.length > 0 ? html`<ul class="findings">${m.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ""}</td>
+</tr>`;
+  });
+  return html`<table><thead><tr><th>Metric</th><th class="num">Original</th><th class="num">Replays mean ± std</th><th class="num">Min – max</th><th class="num">Max rel. dev.</th><th class="num">Max ULPs</th><th>Verdict</th><th>Reason</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+function metricFigure(m: MetricScore): SafeHtml {
+  return html`<figure>${metricPlot(m)}<figcaption><span class="name">${m.name}</span>${badge(m.verdict, METRIC_VERDICT_LABEL[m.verdict])}</figcaption></figure>`;
+}
+
+function plots(run: ReportRun): SafeHtml {
+  if (run.metrics.length === 0) return html``;
+  const legend = html`<div class="legend"><span><span class="sw line" style="background:#1d2433"></span>original</span><span><span class="sw" style="background:#34a853;opacity:.35;border-radius:2px"></span>tolerance band</span><span><span class="sw" style="background:#1e8e3e"></span>replay within tolerance</span><span><span class="sw" style="background:#d93025"></span>replay outside tolerance</span><span><span class="sw" style="background:#1a56a8;opacity:.5;border-radius:2px"></span>replay interval</span></div>`;
+  const histories = Object.entries(run.histories ?? {});
+  const historyBlock =
+    histories.length > 0
+      ? html`<h3>Step histories</h3><div class="legend"><span><span class="sw line" style="background:#1d2433"></span>original</span><span><span class="sw line" style="background:#1a73e8"></span>replays (one colour each)</span></div>
+<div class="plots">${histories.map(([name, h]) => {
+          const cmp = run.metrics.find((m) => m.name === name)?.history;
+          const note = cmp ? `max abs. dev. ${formatDeviation(cmp.maxAbsDev)}${cmp.atStep !== null ? ` at step ${formatValue(cmp.atStep)}` : ""}` : "";
+          return html`<figure>${historyPlot(name, h)}<figcaption><span class="name">${name}</span><span>${note}</span></figcaption></figure>`;
+        })}</div>`
+      : "";
+  return html`<h3>Per-metric plots</h3>${legend}<div class="plots">${run.metrics.map(metricFigure)}</div>${historyBlock}`;
+}
+
+function artifacts(run: ReportRun): SafeHtml {
+  if (run.artifacts.length === 0) return html``;
+  const rows = run.artifacts.map((a) => {
+    const hashes = a.replaySha256.map((h, i) => html`<div class="mono sub">replay ${String(i + 1)}: ${h === null ? MISSING : h.slice(0, 16)}${h !== null && h === a.originalSha256 ? " ✓" : ""}</div>`);
+    return html`<tr><td><code>${a.path}</code></td><td class="mono">${a.originalSha256 !== undefined ? a.originalSha256.slice(0, 16) : MISSING}</td><td>${hashes}</td><td>${a.identical ? badge("identical", "identical") : badge("not_reproduced", "differs")}</td></tr>`;
+  });
+  return html`<h3>Artifacts</h3><table><thead><tr><th>Artifact</th><th>Original sha256</th><th>Replays</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function planAndImage(run: ReportRun): SafeHtml {
+  const p = run.plan;
+  const img = run.image;
+  const planRows = p
+    ? html`<tr><th>Source</th><td><code>${p.source}</code>${p.entryPoint !== undefined ? html`, entry point <code>${p.entryPoint}</code>` : ""}</td></tr>
+<tr><th>Code</th><td><code>${p.codeSource}</code></td></tr>
+<tr><th>Original tree dirty</th><td>${yesNo(p.dirtyOriginal === null ? null : !p.dirtyOriginal, "no", "yes")}</td></tr>
+<tr><th>Recorded diff applied</th><td>${p.diffApplied ? "yes" : "no"}</td></tr>
+<tr><th>Params</th><td>${Object.keys(p.params).length === 0 ? html`<span class="sub">none</span>` : Object.entries(p.params).map(([k, v]) => html`<div><code>${k}</code> = <code>${v}</code></div>`)}</td></tr>`
+    : html`<tr><th>Plan</th><td>No replay plan could be made.</td></tr>`;
+  const mismatches =
+    img.mismatches.length > 0
+      ? html`<div class="warnbox"><strong>Environment differs from what was requested</strong><ul class="findings">${img.mismatches.map(
+          (m) => html`<li><code>${m.what}</code>: requested <code>${m.requested}</code>, ran with <code>${m.actual}</code></li>`,
+        )}</ul></div>`
+      : "";
+  return html`<h3>Plan and image</h3>
+<table><tbody>${planRows}
+<tr><th>Image</th><td>${img.id !== undefined ? html`<code>${img.id}</code>` : html`<span class="sub">none</span>`}${img.tag !== undefined ? html` <span class="sub">(${img.tag})</span>` : ""}${img.builtFrom !== undefined ? html`<div class="sub">built from ${img.builtFrom}</div>` : ""}</td></tr>
+</tbody></table>
+${mismatches}
+${p ? html`<pre>${p.command}</pre>` : ""}`;
+}
+
+function traceability(run: ReportRun): SafeHtml {
+  const items = run.traceability.items.map(
+    (item) => html`<li>${badge(item.status, item.status.replace("_", " "))}<span class="label">${item.label}</span><span class="detail">${item.detail}</span></li>`,
+  );
+  return html`<h3>Traceability checklist <span class="sub">(${formatPercent(run.traceability.score)})</span></h3><ul class="checklist">${items}</ul>`;
+}
+
+function unifiedDiff(text: string): SafeHtml {
+  const lines = text.split("\n").map((line) => {
+    const cls = line.startsWith("@@") ? "hunk" : line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : "";
+    return cls === "" ? html`${line}\n` : html`<span class="${cls}">${line}</span>\n`;
+  });
+  return html`<pre class="diff">${lines}</pre>`;
+}
+
+function environment(run: ReportRun): SafeHtml {
+  const facts = factRows(run.fingerprints.original, run.fingerprints.replays);
+  const factTable =
+    facts.length > 0
+      ? html`<table><thead><tr><th>Fact</th><th>Original (as recorded)</th><th>Replays</th></tr></thead><tbody>${facts.map(
+          (f) => html`<tr class="${f.differs ? "differs" : ""}"><td>${f.label}${f.differs ? html` ${badge("varies", "differs")}` : ""}</td><td class="mono">${f.original}</td><td class="mono">${f.replays}</td></tr>`,
+        )}</tbody></table>`
+      : "";
+  const recorded = Object.entries(run.fingerprints.original?.recorded ?? {});
+  const recordedBlock =
+    recorded.length > 0
+      ? html`<details><summary>What the original run recorded (${String(recorded.length)} ${recorded.length === 1 ? "entry" : "entries"})</summary><table><tbody>${recorded.map(([k, v]) => html`<tr><td><code>${k}</code></td><td class="mono">${v}</td></tr>`)}</tbody></table></details>`
+      : "";
+  const changes = run.fingerprintDiff.changes;
+  const changeTable =
+    changes.length > 0
+      ? html`<table><thead><tr><th>Path</th><th>Change</th><th>Original</th><th>Replay</th></tr></thead><tbody>${changes.map(
+          (c) =>
+            html`<tr><td><code>${c.path}</code>${c.category !== undefined ? html` <span class="sub">${c.category}</span>` : ""}</td><td>${badge(c.kind === "changed" ? "varies" : c.kind === "added" ? "neutral" : "missing", c.kind)}</td><td class="mono">${changeValueText(c.before)}</td><td class="mono">${changeValueText(c.after)}</td></tr>`,
+        )}</tbody></table>`
+      : html`<p class="sub">No differences between the original environment and the replays' were recorded.</p>`;
+  const diff = run.fingerprintDiff.unified.trim() !== "" ? html`<details open><summary>Unified diff</summary>${unifiedDiff(run.fingerprintDiff.unified)}</details>` : "";
+  return html`<h3>Environment</h3>${factTable}${recordedBlock}<h3>Environment diff <span class="sub">(${String(changes.length)} difference${changes.length === 1 ? "" : "s"})</span></h3>${changeTable}${diff}`;
+}
+
+function replayRow(r: ReportReplay): SafeHtml {
+  const tail =
+    r.stderrTail !== undefined && r.stderrTail.trim() !== ""
+      ? html`<details${r.status !== "ok" ? trustedHtml(" open") : ""}><summary>stderr (tail)</summary><pre>${r.stderrTail}</pre></details>`
+      : "";
+  return html`<tr>
+  ${num(String(r.index + 1))}
+  <td>${badge(r.status, r.status)}${r.message !== undefined ? html`<div class="sub">${r.message}</div>` : ""}${tail}</td>
+  ${num(r.exitCode === null ? MISSING : String(r.exitCode))}
+  ${num(formatDurationMs(r.durationMs))}
+  <td>${yesNo(r.isolated)}</td>
+  <td>${yesNo(r.pinned)}</td>
+  <td class="mono nowrap">${r.runId ?? MISSING}</td>
+  <td class="mono nowrap">${r.imageId !== undefined ? r.imageId.slice(0, 19) : MISSING}</td>
+</tr>`;
+}
+
+function replays(run: ReportRun): SafeHtml {
+  if (run.replays.length === 0) return html`<h3>Replays</h3><p class="sub">No replays ran.</p>`;
+  return html`<h3>Replays</h3><table><thead><tr><th class="num">#</th><th>Status</th><th class="num">Exit</th><th class="num">Duration</th><th>Isolated</th><th>Pinned</th><th>Replay run</th><th>Image</th></tr></thead><tbody>${run.replays.map(replayRow)}</tbody></table>`;
+}
+
+function runSection(run: ReportRun, i: number): SafeHtml {
+  return html`<section class="run" id="run-${String(i)}">
+<h2>${runTitle(run)} ${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict])} <span class="sub">score ${formatScore(run.score.score)}</span></h2>
+<div class="sub">Run <code>${run.runId}</code> · experiment <code>${run.experimentId}</code></div>
+<p>${run.score.reason}</p>
+${run.error !== undefined ? html`<div class="notice">${run.error}</div>` : ""}
+${run.score.findings.length > 0 ? html`<ul class="findings">${run.score.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ""}
+<h3>Metrics</h3>
+${metricsTable(run)}
+${plots(run)}
+${artifacts(run)}
+${planAndImage(run)}
+${traceability(run)}
+${environment(run)}
+${replays(run)}
+</section>`;
+}
+
+export function renderHtml(doc: Report): string {
+  const v = overallVerdict(doc.score);
+  const page = html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Reproducibility audit ${doc.auditId}: ${RUN_VERDICT_LABEL[v]}</title>
+<style>${trustedHtml(REPORT_CSS)}</style>
+</head>
+<body>
+${header(doc)}
+${overview(doc)}
+${inputsAndPolicy(doc)}
+${doc.runs.map(runSection)}
+<footer>repro-audit ${doc.harness.version} · report schema ${doc.schema} v${String(doc.version)} · report.json is the source of truth · this file makes no network requests and runs no scripts</footer>
+</body>
+</html>
+`;
+  return page.toString();
+}

@@ -1,0 +1,168 @@
+/**
+ * JUnit XML rendering, for CI systems that show test results.
+ *
+ * Mapping (chosen so the CI view agrees with the audit's verdicts):
+ * - one <testsuite> per audited run, named after the run;
+ * - one <testcase> per metric, named `<run>.<metric>`:
+ *     identical, equivalent -> passes;
+ *     varies               -> passes, with a <system-out> note: the original lies
+ *                             inside the replays' spread, so the run reproduced
+ *                             by the policy, but a reviewer should know it is noisy;
+ *     not_reproduced       -> <failure type="not_reproduced">;
+ *     failed               -> <failure type="failed"> (no value to judge);
+ * - one <testcase> per artifact, named `<run>.artifact:<path>`: a hash mismatch fails;
+ * - one <testcase> per replay, named `<run>.replay-<n>`: a replay that crashed,
+ *   timed out or ran out of memory is an <error> (infrastructure or workload broke,
+ *   not a measured difference); a skipped replay is <skipped/>;
+ * - a run that could not be planned at all gets one `<run>.plan` case with an <error>.
+ * `time` is seconds: a replay case carries its duration, a suite the sum of its replays.
+ *
+ * Every string goes through escapeXml; C0 control characters, which XML 1.0 cannot
+ * carry even as references, are shown as `\xNN`.
+ */
+import type { MetricScore } from "../drift/schema.js";
+import { escapeXml, escapeXmlText } from "./escape.js";
+import { MISSING, formatDeviation, formatMeanStd, formatUlps, formatValue } from "./format-number.js";
+import { runTitle } from "./run-title.js";
+import type { Report, ReportRun } from "./schema.js";
+
+interface Case {
+  name: string;
+  classname: string;
+  timeS: number;
+  failure?: { type: string; message: string; body: string };
+  error?: { type: string; message: string; body: string };
+  skipped?: string;
+  systemOut?: string;
+}
+
+function seconds(ms: number): string {
+  return Number.isFinite(ms) ? (ms / 1000).toFixed(3) : "0.000";
+}
+
+function metricDetails(m: MetricScore): string {
+  const s = m.stats;
+  const lines = [
+    `original: ${formatValue(m.original)}`,
+    `replays: ${m.replays.map((v) => formatValue(v)).join(", ") || MISSING}`,
+    `mean ± std: ${s ? formatMeanStd(s.mean, s.std) : MISSING}`,
+    `range: ${s && s.n > 0 ? `${formatValue(s.min)} .. ${formatValue(s.max)}` : MISSING}`,
+    `max abs dev: ${formatDeviation(s?.maxAbsDev)}, max rel dev: ${formatDeviation(s?.maxRelDev)}, max ULPs: ${formatUlps(s?.maxUlps)}`,
+    `tolerance: abs ${formatDeviation(m.tolerance.abs)}, rel ${formatDeviation(m.tolerance.rel)}, ulps ${formatUlps(m.tolerance.ulps)}`,
+  ];
+  if (s?.interval) lines.push(`interval (${s.interval.method}, ${s.interval.level}): ${formatValue(s.interval.low)} .. ${formatValue(s.interval.high)}`);
+  for (const f of m.findings) lines.push(`finding: ${f}`);
+  return lines.join("\n");
+}
+
+function runCases(run: ReportRun): Case[] {
+  const title = runTitle(run);
+  const classname = `repro-audit.${title}`;
+  const cases: Case[] = [];
+  if (run.error !== undefined && run.metrics.length === 0) {
+    cases.push({ name: `${title}.plan`, classname, timeS: 0, error: { type: "not_replayed", message: run.error, body: run.score.reason } });
+  }
+  for (const m of run.metrics) {
+    const c: Case = { name: `${title}.${m.name}`, classname, timeS: 0 };
+    if (m.verdict === "not_reproduced" || m.verdict === "failed") {
+      c.failure = { type: m.verdict, message: m.reason, body: metricDetails(m) };
+    } else if (m.verdict === "varies") {
+      c.systemOut = `verdict: varies (passes: the original lies inside the replays' spread)\n${m.reason}\n${metricDetails(m)}`;
+    } else {
+      c.systemOut = `verdict: ${m.verdict}\n${m.reason}`;
+    }
+    cases.push(c);
+  }
+  for (const a of run.artifacts) {
+    const c: Case = { name: `${title}.artifact:${a.path}`, classname, timeS: 0 };
+    if (!a.identical) {
+      const body = [`original: ${a.originalSha256 ?? MISSING}`, ...a.replaySha256.map((h, i) => `replay ${i + 1}: ${h ?? MISSING}`)].join("\n");
+      c.failure = { type: "artifact_differs", message: `artifact ${a.path} differs between executions`, body };
+    }
+    cases.push(c);
+  }
+  for (const r of run.replays) {
+    const c: Case = { name: `${title}.replay-${r.index + 1}`, classname, timeS: r.durationMs / 1000 };
+    if (r.status === "skipped") {
+      c.skipped = r.message ?? "skipped";
+    } else if (r.status !== "ok") {
+      c.error = {
+        type: r.status,
+        message: r.message ?? `replay ${r.index + 1} ${r.status} (exit code ${r.exitCode ?? MISSING})`,
+        body: r.stderrTail ?? "",
+      };
+    }
+    cases.push(c);
+  }
+  return cases;
+}
+
+function renderCase(c: Case): string {
+  const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(c.classname)}" time="${seconds(c.timeS * 1000)}"`;
+  const inner: string[] = [];
+  if (c.failure) inner.push(`      <failure type="${escapeXml(c.failure.type)}" message="${escapeXml(c.failure.message)}">${escapeXmlText(c.failure.body)}</failure>`);
+  if (c.error) inner.push(`      <error type="${escapeXml(c.error.type)}" message="${escapeXml(c.error.message)}">${escapeXmlText(c.error.body)}</error>`);
+  if (c.skipped !== undefined) inner.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
+  if (c.systemOut !== undefined) inner.push(`      <system-out>${escapeXmlText(c.systemOut)}</system-out>`);
+  return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join("\n")}\n    </testcase>`;
+}
+
+interface Totals {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  timeMs: number;
+}
+
+function totals(cases: readonly Case[], timeMs: number): Totals {
+  return {
+    tests: cases.length,
+    failures: cases.filter((c) => c.failure).length,
+    errors: cases.filter((c) => c.error).length,
+    skipped: cases.filter((c) => c.skipped !== undefined).length,
+    timeMs,
+  };
+}
+
+function countsAttrs(t: Totals): string {
+  return `tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(t.timeMs)}"`;
+}
+
+export function renderJunit(doc: Report): string {
+  const suites: string[] = [];
+  const all: Totals = { tests: 0, failures: 0, errors: 0, skipped: 0, timeMs: 0 };
+  for (const run of doc.runs) {
+    const cases = runCases(run);
+    const t = totals(cases, run.replays.reduce((sum, r) => sum + r.durationMs, 0));
+    all.tests += t.tests;
+    all.failures += t.failures;
+    all.errors += t.errors;
+    all.skipped += t.skipped;
+    all.timeMs += t.timeMs;
+    const props = [
+      ["run_id", run.runId],
+      ["experiment_id", run.experimentId],
+      ["verdict", run.score.verdict],
+      ["score", run.score.score.toFixed(4)],
+      ["traceability", run.traceability.score.toFixed(4)],
+      ...(run.image.id !== undefined ? [["image_id", run.image.id]] : []),
+    ]
+      .map(([k, v]) => `      <property name="${escapeXml(k)}" value="${escapeXml(v)}"/>`)
+      .join("\n");
+    suites.push(
+      `  <testsuite name="${escapeXml(runTitle(run))}" ${countsAttrs(t)} timestamp="${escapeXml(doc.createdAt)}">\n` +
+        `    <properties>\n${props}\n    </properties>\n` +
+        cases.map(renderCase).join("\n") +
+        (cases.length > 0 ? "\n" : "") +
+        `  </testsuite>`,
+    );
+  }
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<testsuites name="${escapeXml(`repro-audit ${doc.auditId}`)}" ${countsAttrs(all)}>\n` +
+    suites.join("\n") +
+    (suites.length > 0 ? "\n" : "") +
+    `</testsuites>\n`
+  );
+}

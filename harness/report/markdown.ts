@@ -1,0 +1,265 @@
+/**
+ * Markdown rendering of a report, for a pull request or a model review (GitHub-
+ * flavoured tables). Pure: document in, string out.
+ *
+ * Anything that came from a tracking server or a replayed process (run names,
+ * params, metric names, reasons that quote them, stderr) goes through escape.ts:
+ * identifiers as code spans outside tables, escaped text inside tables, output in
+ * fences the content cannot close. No raw HTML is emitted at all.
+ */
+import type { MetricScore } from "../drift/schema.js";
+import { escapeMarkdown, markdownCode, markdownFence } from "./escape.js";
+import { factRows } from "./environment-facts.js";
+import { changeValueText } from "./fingerprint-change.js";
+import {
+  MISSING,
+  formatDeviation,
+  formatDurationMs,
+  formatMeanStd,
+  formatPercent,
+  formatScore,
+  formatUlps,
+  formatValue,
+} from "./format-number.js";
+import { runTitle } from "./run-title.js";
+import type { Report, ReportRun } from "./schema.js";
+import { METRIC_VERDICT_ICON, METRIC_VERDICT_LABEL, RUN_VERDICT_ICON, RUN_VERDICT_LABEL, overallVerdict } from "./verdict-labels.js";
+
+/** Long environment diffs are cut in Markdown (the HTML and JSON keep them whole). */
+const MAX_CHANGE_ROWS = 30;
+const MAX_UNIFIED_LINES = 120;
+const MAX_CELL_CHARS = 80;
+
+const TRACE_ICON = { present: "✅", partial: "🟡", missing: "❌", not_applicable: "➖" } as const;
+
+function cell(text: string): string {
+  const cut = text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS - 1)}…` : text;
+  return escapeMarkdown(cut);
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ("l" | "r")[]): string {
+  const sep = header.map((_, i) => (align?.[i] === "r" ? "---:" : "---"));
+  return [header, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+function summaryLine(doc: Report): string {
+  const verdict = overallVerdict(doc.score);
+  const runs = doc.score.runs;
+  return (
+    `**${RUN_VERDICT_ICON[verdict]} ${RUN_VERDICT_LABEL[verdict]}** · audit score **${formatScore(doc.score.score)}** · ` +
+    `${runs.reproduced} of ${runs.total} run${runs.total === 1 ? "" : "s"} reproduced` +
+    (runs.not_reproduced > 0 ? `, ${runs.not_reproduced} not reproduced` : "") +
+    (runs.failed > 0 ? `, ${runs.failed} failed` : "") +
+    ` · ${doc.inputs.replays} replay${doc.inputs.replays === 1 ? "" : "s"} per run`
+  );
+}
+
+function runsOverview(doc: Report): string {
+  const rows = doc.runs.map((run) => {
+    const c = run.score.counts;
+    const ok = run.replays.filter((r) => r.status === "ok").length;
+    return [
+      cell(runTitle(run)),
+      cell(run.runId),
+      `${RUN_VERDICT_ICON[run.score.verdict]} ${RUN_VERDICT_LABEL[run.score.verdict]}`,
+      formatScore(run.score.score),
+      `${c.identical} / ${c.equivalent} / ${c.varies} / ${c.not_reproduced} / ${c.failed}`,
+      `${ok} / ${run.replays.length}`,
+      formatPercent(run.traceability.score),
+    ];
+  });
+  return table(
+    ["Run", "Run ID", "Verdict", "Score", "Metrics (ident. / equiv. / varies / not repr. / failed)", "Replays ok", "Traceability"],
+    rows,
+    ["l", "l", "l", "r", "r", "r", "r"],
+  );
+}
+
+function inputsSection(doc: Report): string {
+  const i = doc.inputs;
+  const selection = Object.entries(i.selection).map(([k, v]) => `${markdownCode(k)} = ${markdownCode(Array.isArray(v) ? v.join(", ") : String(v))}`);
+  return [
+    "## Inputs",
+    "",
+    `- Tracking server: ${markdownCode(i.trackingUri)}`,
+    `- Selection: ${selection.length > 0 ? selection.join(", ") : "everything"}`,
+    `- Replays: ${i.replays} per run, ${i.parallel} in parallel, executor ${markdownCode(i.executor)}`,
+    `- Harness: ${markdownCode(doc.harness.version)} on Node ${markdownCode(doc.harness.node)}`,
+    `- Audit: ${markdownCode(doc.auditId)}, created ${markdownCode(doc.createdAt)}`,
+  ].join("\n");
+}
+
+function policySection(doc: Report): string {
+  const t = doc.inputs.tolerance;
+  const overrides = Object.entries(t.perMetric).map(([name, o]) => [
+    cell(name),
+    o.abs === undefined ? "default" : formatDeviation(o.abs),
+    o.rel === undefined ? "default" : formatDeviation(o.rel),
+    o.ulps === undefined ? "default" : formatUlps(o.ulps),
+  ]);
+  const lines = [
+    "## Tolerance policy",
+    "",
+    table(["Metric", "abs", "rel", "ULPs"], [["(default)", formatDeviation(t.default.abs), formatDeviation(t.default.rel), formatUlps(t.default.ulps)], ...overrides], ["l", "r", "r", "r"]),
+    "",
+    ...doc.policyText.split(/\n\s*\n/).map((p) => escapeMarkdown(p.trim())).filter((p) => p !== "").flatMap((p) => [p, ""]),
+    `**Score formula.** ${escapeMarkdown(doc.score.formula)}`,
+  ];
+  return lines.join("\n");
+}
+
+function metricRow(m: MetricScore): string[] {
+  const s = m.stats;
+  return [
+    cell(m.name),
+    formatValue(m.original),
+    s ? formatMeanStd(s.mean, s.std) : MISSING,
+    s && s.n > 0 ? `${formatValue(s.min)} – ${formatValue(s.max)}` : MISSING,
+    formatDeviation(s?.maxRelDev),
+    formatUlps(s?.maxUlps),
+    `${METRIC_VERDICT_ICON[m.verdict]} ${METRIC_VERDICT_LABEL[m.verdict]}`,
+    escapeMarkdown(m.reason),
+  ];
+}
+
+function metricsSection(run: ReportRun): string[] {
+  if (run.metrics.length === 0) return ["### Metrics", "", "_No metrics were compared._"];
+  const out = [
+    "### Metrics",
+    "",
+    table(
+      ["Metric", "Original", "Replays mean ± std", "Min – max", "Max rel. dev.", "Max ULPs", "Verdict", "Reason"],
+      run.metrics.map(metricRow),
+      ["l", "r", "r", "r", "r", "r", "l", "l"],
+    ),
+  ];
+  const findings = run.metrics.flatMap((m) => m.findings.map((f) => `- ${markdownCode(m.name)}: ${escapeMarkdown(f)}`));
+  const histories = run.metrics.flatMap((m) =>
+    m.history
+      ? [
+          `- ${markdownCode(m.name)}: ${m.history.stepsCompared} steps compared, max abs. dev. ${formatDeviation(m.history.maxAbsDev)}` +
+            (m.history.atStep !== null ? ` at step ${m.history.atStep}` : "") +
+            (m.history.atReplay !== null ? ` (replay ${m.history.atReplay + 1})` : "") +
+            (m.history.lengthMismatch ? `; step counts differ (original ${m.history.lengthMismatch.original})` : ""),
+        ]
+      : [],
+  );
+  if (findings.length > 0) out.push("", "**Findings**", "", ...findings);
+  if (histories.length > 0) out.push("", "**Step histories**", "", ...histories);
+  return out;
+}
+
+function artifactsSection(run: ReportRun): string[] {
+  if (run.artifacts.length === 0) return [];
+  const rows = run.artifacts.map((a) => {
+    const same = a.replaySha256.filter((h) => h !== null && h === a.originalSha256).length;
+    return [
+      cell(a.path),
+      a.originalSha256 ? escapeMarkdown(a.originalSha256.slice(0, 12)) : MISSING,
+      `${same} / ${a.replaySha256.length}`,
+      a.identical ? "✅ identical" : "❌ differs",
+    ];
+  });
+  return ["", "### Artifacts", "", table(["Artifact", "Original sha256", "Replays matching", "Result"], rows, ["l", "l", "r", "l"])];
+}
+
+function planSection(run: ReportRun): string[] {
+  const out = ["### Plan and image", ""];
+  if (run.plan) {
+    const p = run.plan;
+    out.push(
+      `- Source: ${markdownCode(p.source)}${p.entryPoint !== undefined ? `, entry point ${markdownCode(p.entryPoint)}` : ""}`,
+      `- Code: ${markdownCode(p.codeSource)}; original tree dirty: ${p.dirtyOriginal === null ? "unknown" : p.dirtyOriginal ? "yes" : "no"}; recorded diff applied: ${p.diffApplied ? "yes" : "no"}`,
+    );
+    const params = Object.entries(p.params);
+    if (params.length > 0) out.push(`- Params: ${params.map(([k, v]) => `${markdownCode(k)} = ${markdownCode(v)}`).join(", ")}`);
+  } else {
+    out.push("- No replay plan could be made.");
+  }
+  const img = run.image;
+  out.push(
+    `- Image: ${img.id !== undefined ? markdownCode(img.id) : "none"}${img.tag !== undefined ? ` (${markdownCode(img.tag)})` : ""}${img.builtFrom !== undefined ? `, built from ${escapeMarkdown(img.builtFrom)}` : ""}`,
+  );
+  for (const m of img.mismatches) {
+    out.push(`- ⚠️ ${markdownCode(m.what)}: requested ${markdownCode(m.requested)}, ran with ${markdownCode(m.actual)}`);
+  }
+  if (run.plan) out.push("", "Command:", "", markdownFence(run.plan.command, "sh"));
+  return out;
+}
+
+function traceSection(run: ReportRun): string[] {
+  const rows = run.traceability.items.map((item) => [cell(item.label), `${TRACE_ICON[item.status]} ${item.status.replace("_", " ")}`, cell(item.detail)]);
+  return ["", `### Traceability (${formatPercent(run.traceability.score)})`, "", table(["Item", "Status", "Detail"], rows)];
+}
+
+function environmentSection(run: ReportRun): string[] {
+  const out = ["", "### Environment", ""];
+  const facts = factRows(run.fingerprints.original, run.fingerprints.replays);
+  if (facts.length > 0) {
+    out.push(table(["Fact", "Original", "Replays", "Note"], facts.map((f) => [f.label, cell(f.original), cell(f.replays), f.differs ? "⚠️ differs" : ""])), "");
+  }
+  const changes = run.fingerprintDiff.changes;
+  if (changes.length === 0) {
+    out.push("No differences between the original environment and the replays' were recorded.");
+    return out;
+  }
+  const by = (k: string): number => changes.filter((c) => c.kind === k).length;
+  out.push(`${changes.length} difference${changes.length === 1 ? "" : "s"}: ${by("changed")} changed, ${by("added")} added, ${by("removed")} removed.`, "");
+  out.push(
+    table(
+      ["Path", "Change", "Original", "Replay"],
+      changes.slice(0, MAX_CHANGE_ROWS).map((c) => [cell(c.path), c.category !== undefined ? `${c.kind} (${cell(c.category)})` : c.kind, cell(changeValueText(c.before)), cell(changeValueText(c.after))]),
+    ),
+  );
+  if (changes.length > MAX_CHANGE_ROWS) out.push("", `_…and ${changes.length - MAX_CHANGE_ROWS} more (see report.html or report.json)._`);
+  if (run.fingerprintDiff.unified.trim() !== "") {
+    const lines = run.fingerprintDiff.unified.split("\n");
+    const shown = lines.slice(0, MAX_UNIFIED_LINES).join("\n");
+    out.push("", markdownFence(shown, "diff"));
+    if (lines.length > MAX_UNIFIED_LINES) out.push("", `_Diff cut at ${MAX_UNIFIED_LINES} of ${lines.length} lines._`);
+  }
+  return out;
+}
+
+function replaysSection(run: ReportRun): string[] {
+  const bad = run.replays.filter((r) => r.status !== "ok");
+  if (bad.length === 0) return [];
+  const out = ["", "### Failed replays"];
+  for (const r of bad) {
+    out.push(
+      "",
+      `**Replay ${r.index + 1}: ${r.status}** (exit code ${r.exitCode ?? MISSING}, ${formatDurationMs(r.durationMs)})` +
+        (r.message !== undefined ? ` ${escapeMarkdown(r.message)}` : ""),
+    );
+    if (r.stderrTail !== undefined && r.stderrTail.trim() !== "") out.push("", markdownFence(r.stderrTail, "text"));
+  }
+  return out;
+}
+
+function runSection(run: ReportRun): string {
+  const verdict = run.score.verdict;
+  const lines = [
+    `## ${RUN_VERDICT_ICON[verdict]} Run ${markdownCode(runTitle(run))}`,
+    "",
+    `Run ID ${markdownCode(run.runId)} in experiment ${markdownCode(run.experimentId)} · **${RUN_VERDICT_LABEL[verdict]}** · score ${formatScore(run.score.score)}`,
+    "",
+    escapeMarkdown(run.score.reason),
+  ];
+  if (run.error !== undefined) lines.push("", `> ⛔ ${escapeMarkdown(run.error)}`);
+  if (run.score.findings.length > 0) lines.push("", ...run.score.findings.map((f) => `- ${escapeMarkdown(f)}`));
+  lines.push("", ...metricsSection(run), ...artifactsSection(run), "", ...planSection(run), ...traceSection(run), ...environmentSection(run), ...replaysSection(run));
+  return lines.join("\n");
+}
+
+export function renderMarkdown(doc: Report): string {
+  const parts = [
+    `# Reproducibility audit ${markdownCode(doc.auditId)}`,
+    summaryLine(doc),
+    doc.runs.length > 0 ? runsOverview(doc) : "_No runs were selected._",
+    inputsSection(doc),
+    policySection(doc),
+    ...doc.runs.map(runSection),
+    `---\n\n_Generated by repro-audit ${escapeMarkdown(doc.harness.version)} (report schema ${doc.schema} v${doc.version}). The JSON document report.json is the source of truth._`,
+  ];
+  return `${parts.join("\n\n")}\n`;
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { SelectionSchema, type Selection } from "../cli/selection.js";
+import { buildChecklist } from "./checklist.js";
+import { TraceItemSchema } from "./item.js";
+import { formula, FormulaSchema, RunScoreSchema, scoreRun, scoreSelection, SelectionScoreSchema } from "./score.js";
+import type { TraceSubject } from "./subject.js";
+
+// The machine-readable result of `repro-audit trace --json`. Versioned: a change that
+// removes or renames a field bumps `version`; adding optional fields does not.
+
+export const TRACE_SCHEMA_ID = "repro-audit/trace";
+export const TRACE_SCHEMA_VERSION = 1;
+
+export const TraceRunEntrySchema = z.object({
+  runId: z.string(),
+  runName: z.string().nullable(),
+  experimentId: z.string(),
+  status: z.string().nullable(),
+  /** Registered versions of this run's models, "Name v3 @champion". */
+  modelVersions: z.array(z.object({ name: z.string(), version: z.string(), aliases: z.array(z.string()) })),
+  items: z.array(TraceItemSchema),
+  score: RunScoreSchema,
+});
+export type TraceRunEntry = z.infer<typeof TraceRunEntrySchema>;
+
+export const TraceDocumentSchema = z.object({
+  schema: z.literal(TRACE_SCHEMA_ID),
+  version: z.literal(TRACE_SCHEMA_VERSION),
+  /** Without credentials, query or fragment. */
+  trackingUri: z.string(),
+  selection: SelectionSchema,
+  generatedAt: z.iso.datetime(),
+  runs: z.array(TraceRunEntrySchema),
+  score: SelectionScoreSchema,
+  formula: FormulaSchema,
+});
+export type TraceDocument = z.infer<typeof TraceDocumentSchema>;
+
+export interface TraceDocumentMeta {
+  trackingUri: string;
+  selection: Selection;
+  generatedAt: Date;
+}
+
+/** Pure: subjects in, validated document out (a bug that breaks the schema throws here). */
+export function buildTraceDocument(subjects: readonly TraceSubject[], meta: TraceDocumentMeta): TraceDocument {
+  const runs: TraceRunEntry[] = subjects.map((s) => {
+    const items = buildChecklist(s);
+    return {
+      runId: s.run.info.run_id,
+      runName: s.run.info.run_name ?? s.run.data.tags.find((t) => t.key === "mlflow.runName")?.value ?? null,
+      experimentId: s.run.info.experiment_id,
+      status: s.run.info.status ?? null,
+      modelVersions: s.modelVersions.map((v) => ({ name: v.name, version: v.version, aliases: [...v.aliases] })),
+      items,
+      score: scoreRun(items),
+    };
+  });
+  return TraceDocumentSchema.parse({
+    schema: TRACE_SCHEMA_ID,
+    version: TRACE_SCHEMA_VERSION,
+    trackingUri: stripCredentials(meta.trackingUri),
+    selection: meta.selection,
+    generatedAt: meta.generatedAt.toISOString(),
+    runs,
+    score: scoreSelection(runs),
+    formula: formula(),
+  });
+}
+
+/** Drops user:password@, the query (tokens sometimes ride there) and the fragment. */
+export function stripCredentials(uri: string): string {
+  try {
+    const u = new URL(uri);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    u.hash = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return uri.replace(/\/\/[^/@]*@/, "//").replace(/[?#].*$/, "");
+  }
+}

@@ -1,0 +1,119 @@
+import type { HttpTransport } from "./http.js";
+import { collectAll } from "./pagination.js";
+import {
+  EmptyResponse,
+  GetModelVersionResponse,
+  GetRegisteredModelResponse,
+  SearchModelVersionsResponse,
+  SearchRegisteredModelsResponse,
+  type ModelVersion,
+  type RegisteredModel,
+} from "./schemas.js";
+
+// The model registry: /api/2.0/mlflow/registered-models/* and /model-versions/*.
+
+export interface RegistrySearchOptions {
+  filter?: string | undefined;
+  orderBy?: readonly string[] | undefined;
+  pageSize?: number | undefined;
+}
+
+// Server caps: 1000 registered models per page, 200000 model versions (default 10000).
+export const REGISTERED_MODELS_PAGE_SIZE = 1000;
+export const MODEL_VERSIONS_PAGE_SIZE = 10_000;
+
+export class RegistryApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    const body = await this.http.json(
+      {
+        method: "GET",
+        path: "/api/2.0/mlflow/registered-models/get",
+        query: { name },
+        action: `getting registered model ${JSON.stringify(name)}`,
+      },
+      GetRegisteredModelResponse,
+    );
+    return body.registered_model;
+  }
+
+  async searchRegisteredModels(opts: RegistrySearchOptions = {}): Promise<RegisteredModel[]> {
+    return collectAll(async (pageToken) => {
+      const body = await this.http.json(
+        {
+          method: "GET",
+          path: "/api/2.0/mlflow/registered-models/search",
+          query: {
+            filter: opts.filter,
+            max_results: opts.pageSize ?? REGISTERED_MODELS_PAGE_SIZE,
+            order_by: opts.orderBy,
+            page_token: pageToken,
+          },
+          action: `searching registered models${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
+        },
+        SearchRegisteredModelsResponse,
+      );
+      return { items: body.registered_models, nextPageToken: body.next_page_token };
+    });
+  }
+
+  /** Model versions matching an MLflow filter such as `name='Wine'` or `run_id='...'`. */
+  async searchModelVersions(opts: RegistrySearchOptions = {}): Promise<ModelVersion[]> {
+    return collectAll(async (pageToken) => {
+      const body = await this.http.json(
+        {
+          method: "GET",
+          path: "/api/2.0/mlflow/model-versions/search",
+          query: {
+            filter: opts.filter,
+            max_results: opts.pageSize ?? MODEL_VERSIONS_PAGE_SIZE,
+            order_by: opts.orderBy,
+            page_token: pageToken,
+          },
+          action: `searching model versions${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
+        },
+        SearchModelVersionsResponse,
+      );
+      return { items: body.model_versions, nextPageToken: body.next_page_token };
+    });
+  }
+
+  async getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    const body = await this.http.json(
+      {
+        method: "GET",
+        path: "/api/2.0/mlflow/model-versions/get",
+        query: { name, version },
+        action: `getting version ${version} of model ${JSON.stringify(name)}`,
+      },
+      GetModelVersionResponse,
+    );
+    return body.model_version;
+  }
+
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    const body = await this.http.json(
+      {
+        method: "GET",
+        path: "/api/2.0/mlflow/registered-models/alias",
+        query: { name, alias },
+        action: `resolving alias @${alias} of model ${JSON.stringify(name)}`,
+      },
+      GetModelVersionResponse,
+    );
+    return body.model_version;
+  }
+
+  async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
+    await this.http.json(
+      {
+        method: "POST",
+        path: "/api/2.0/mlflow/model-versions/set-tag",
+        json: { name, version, key, value },
+        action: `setting tag ${key} on version ${version} of model ${JSON.stringify(name)}`,
+      },
+      EmptyResponse,
+    );
+  }
+}

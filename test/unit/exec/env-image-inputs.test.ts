@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { contentHash } from "../../../harness/exec/content-hash.js";
+import { dockerfile, envImageInputs } from "../../../harness/exec/env-image.js";
+import { parseRequirementsTxt } from "../../../harness/exec/requirements.js";
+
+const target = { pythonMinor: "3.11", glibc: "2.36", machine: "x86_64" };
+
+describe("environment image cache key", () => {
+  const key = (reqText: string, python?: string, base = "sha256:base1") =>
+    contentHash(envImageInputs(base, parseRequirementsTxt(reqText).requirements, python, target));
+
+  it("is the same for the same set spelled differently", () => {
+    expect(key("Scikit_Learn == 1.3.2\nnumpy>=1.24,<2\n")).toBe(key("# c\nnumpy <2, >=1.24\nscikit-learn==1.3.2"));
+  });
+
+  it("changes with any input that changes the image or its report", () => {
+    const k = key("six==1.17.0", "3.11");
+    expect(key("six==1.16.0", "3.11")).not.toBe(k);
+    expect(key("six==1.17.0", "3.8")).not.toBe(k);
+    expect(key("six==1.17.0")).not.toBe(k);
+    expect(key("six==1.17.0", "3.11", "sha256:base2")).not.toBe(k);
+  });
+
+  it("ignores key order of the hashed object", () => {
+    expect(contentHash({ a: 1, b: [2, { c: 3, d: 4 }] })).toBe(contentHash({ b: [2, { d: 4, c: 3 }], a: 1 }));
+    expect(contentHash({ a: [1, 2] })).not.toBe(contentHash({ a: [2, 1] }));
+  });
+});
+
+describe("dockerfile", () => {
+  it("installs only from the copied wheels, with no index, into a venv anyone can read", () => {
+    const df = dockerfile("sha256:abc", true);
+    expect(df.startsWith("FROM sha256:abc\n")).toBe(true);
+    expect(df).toContain("--no-index");
+    expect(df).toContain("--find-links /tmp/wheels");
+    expect(df).toContain("chmod -R a+rX /opt/venv");
+    expect(df).toMatch(/ENV .*PATH=\/opt\/venv\/bin:/);
+    expect(df).toContain("PYTHONDONTWRITEBYTECODE=1");
+    expect(df).toContain("HOME=/tmp");
+  });
+
+  it("with no requirements, still makes the venv and runs no pip install", () => {
+    const df = dockerfile("sha256:abc", false);
+    expect(df).toContain("python3 -m venv /opt/venv");
+    expect(df).not.toContain("pip install");
+  });
+});

@@ -1,0 +1,37 @@
+// Golden-file tests: the Markdown and JUnit renderings of a hand-built report are
+// compared byte for byte with files that were read and checked by hand. Any change
+// in the renderers fails here; if the change is intended, regenerate with
+// UPDATE_GOLDENS=1, read the diff, and keep it only if it reads right.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import { renderJunit } from "../../../harness/report/junit.js";
+import { renderMarkdown } from "../../../harness/report/markdown.js";
+import { parseReport } from "../../../harness/report/serialize.js";
+
+const FIXTURES = join(import.meta.dirname, "../../fixtures/report");
+const SAMPLE = join(FIXTURES, "sample-report.json");
+const update = process.env.UPDATE_GOLDENS === "1";
+
+function golden(name: string, actual: string): void {
+  const path = join(FIXTURES, name);
+  if (update || !existsSync(path)) {
+    if (!update) throw new Error(`golden ${path} is missing; generate it with UPDATE_GOLDENS=1 and read it before committing`);
+    writeFileSync(path, actual);
+  }
+  expect(actual).toBe(readFileSync(path, "utf8"));
+}
+
+describe("report goldens", () => {
+  const doc = parseReport(readFileSync(SAMPLE, "utf8"), SAMPLE);
+
+  it("renders the sample report as the reviewed Markdown", () => {
+    golden("sample-report.md", renderMarkdown(doc));
+  });
+
+  it("renders the sample report as the reviewed JUnit XML", () => {
+    golden("sample-report.junit.xml", renderJunit(doc));
+  });
+});

@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import {
+  GetLoggedModelResponse,
+  GetRegisteredModelResponse,
+  GetRunResponse,
+  ListArtifactsResponse,
+  SearchModelVersionsResponse,
+  type Run,
+} from "../../../harness/tracking/schemas.js";
+import type { TraceSubject } from "../../../harness/trace/subject.js";
+
+// Subjects built from answers recorded from a real server (see test/fixtures/trace/README.md).
+
+const dir = new URL("../../fixtures/trace/", import.meta.url);
+const load = (name: string): unknown => JSON.parse(readFileSync(new URL(name, dir), "utf8"));
+
+export const recordedRun = (name: "full" | "raw" | "registered"): Run => GetRunResponse.parse(load(`run-${name}.json`)).run;
+
+const files = (name: string): string[] =>
+  ListArtifactsResponse.parse(load(name))
+    .files.filter((f) => !f.is_dir)
+    .map((f) => f.path);
+
+export function fullSubject(): TraceSubject {
+  return {
+    run: recordedRun("full"),
+    runArtifacts: { files: [...files("artifacts-full-root.json"), ...files("artifacts-full-repro.json")], truncated: false },
+    loggedModels: [
+      { model: GetLoggedModelResponse.parse(load("logged-model-full.json")).model, files: files("logged-model-full-files.json") },
+    ],
+    modelVersions: [],
+  };
+}
+
+export function rawSubject(): TraceSubject {
+  return { run: recordedRun("raw"), runArtifacts: { files: files("artifacts-raw-root.json"), truncated: false }, loggedModels: [], modelVersions: [] };
+}
+
+export function registeredSubject(): TraceSubject {
+  const rm = GetRegisteredModelResponse.parse(load("registered-model.json")).registered_model;
+  const versions = SearchModelVersionsResponse.parse(load("model-versions-registered.json")).model_versions.map((v) => ({
+    ...v,
+    aliases: rm.aliases.filter((a) => a.version === v.version).map((a) => a.alias),
+  }));
+  return {
+    run: recordedRun("registered"),
+    runArtifacts: { files: files("artifacts-registered-root.json"), truncated: false },
+    loggedModels: [
+      {
+        model: GetLoggedModelResponse.parse(load("logged-model-registered.json")).model,
+        files: files("logged-model-registered-files.json"),
+      },
+    ],
+    modelVersions: versions,
+  };
+}
+
+/** A copy of a subject's run with tags/params/metrics replaced or added. */
+export function withRun(subject: TraceSubject, change: (run: Run) => void): TraceSubject {
+  const run = structuredClone(subject.run);
+  change(run);
+  return { ...subject, run };
+}
