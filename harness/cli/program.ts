@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { harnessVersion } from "../version.js";
+import { registerReplayCommand } from "./commands/replay.js";
 import { registerServerCommand } from "./commands/server.js";
+import { registerTraceCommand } from "./commands/trace.js";
 import { ExitCode } from "./exit-codes.js";
 
 /** Builds the CLI; separate from main.ts so tests can drive it in-process. */
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerServerCommand(program);
+  registerTraceCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 
