@@ -18,6 +18,8 @@ export function buildProgram(): Command {
         "Exit codes: 0 done/reproduced, 1 not reproduced, 2 bad input or infrastructure failure.",
     )
     .version(harnessVersion())
+    // `trace --model M --version V` must reach the subcommand, not print our version.
+    .enablePositionalOptions()
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerServerCommand(program);
