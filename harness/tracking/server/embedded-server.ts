@@ -77,6 +77,9 @@ async function spawnServer(
   const childEnv: NodeJS.ProcessEnv = { ...env };
   // The server must not think it is a client of some other server.
   delete childEnv["MLFLOW_TRACKING_URI"];
+  // The job runner adds ~7 worker processes of ~230 MB each and leaves folders in
+  // /dev/shm when killed; an audit harness never submits server-side jobs.
+  childEnv["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] ??= "false";
   const child = spawn(
     mlflow,
     [
