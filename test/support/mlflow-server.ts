@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbeddedServer, stopEmbeddedServer } from "../../harness/tracking/server/embedded-server.js";
@@ -12,9 +12,14 @@ export interface TestServer {
 /**
  * A real MLflow server on a throwaway sqlite database, for integration tests.
  * Fails loudly when the project venv is missing: these tests never fake the server.
+ *
+ * `inMemory`: tests that write ~1100 runs put the data folder on /dev/shm when the
+ * machine has one, since sqlite's fsync per commit makes that twice as slow on disk
+ * (measured: 300 runs 5.4 s on disk, 2.7 s on /dev/shm).
  */
-export async function startTestServer(): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "repro-audit-mlflow-"));
+export async function startTestServer(opts: { inMemory?: boolean } = {}): Promise<TestServer> {
+  const parent = opts.inMemory && existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  const dataDir = mkdtempSync(join(parent, "repro-audit-mlflow-"));
   const { state } = await startEmbeddedServer({ dataDir });
   return {
     url: state.url,

@@ -9,7 +9,7 @@ import { MlflowError, MlflowUnreachableError, UnsafePathError } from "../../../h
 import { loggedModelIdOfVersion, loggedModelIdsOfRun } from "../../../harness/tracking/model-refs.js";
 import { freeLoopbackPort } from "../../../harness/tracking/server/free-port.js";
 import type { TestServer } from "../../support/mlflow-server.js";
-import { startFastTestServer } from "./fast-server.js";
+import { startTestServer } from "../../support/mlflow-server.js";
 import { runPythonScript, type FixtureIds } from "./python-runs.js";
 
 // The REST client against a real MLflow server, with runs made by the real Python client
@@ -24,7 +24,7 @@ let tmp: string;
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 beforeAll(async () => {
-  server = await startFastTestServer();
+  server = await startTestServer({ inMemory: true });
   client = new MlflowClient({ baseUrl: server.url, retries: 2, retryBaseDelayMs: 50 });
   ids = await runPythonScript<FixtureIds>("tracking_fixture_runs.py", server.url);
   tmp = await mkdtemp(path.join(os.tmpdir(), "tracking-it-"));

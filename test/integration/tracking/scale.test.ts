@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { METRIC_HISTORY_PAGE_SIZE, RUNS_PAGE_SIZE } from "../../../harness/tracking/runs.js";
 import type { TestServer } from "../../support/mlflow-server.js";
-import { startFastTestServer } from "./fast-server.js";
+import { startTestServer } from "../../support/mlflow-server.js";
 import { runPythonScript } from "./python-runs.js";
 
 // Listings longer than one page, against a real server: 1100 runs created by the real
@@ -17,7 +17,7 @@ let client: MlflowClient;
 let bulk: { experiment_id: string; run_ids: string[]; seconds: number };
 
 beforeAll(async () => {
-  server = await startFastTestServer();
+  server = await startTestServer({ inMemory: true });
   client = new MlflowClient({ baseUrl: server.url, retries: 2, retryBaseDelayMs: 50 });
   bulk = await runPythonScript("bulk_runs.py", server.url, ["--experiment", "bulk", "--runs", String(RUNS)]);
   console.info(`[tracking scale] created ${RUNS} runs with the Python client in ${bulk.seconds.toFixed(1)} s`);
