@@ -1,6 +1,6 @@
 import type { HttpTransport } from "./http.js";
 import { MlflowError } from "./errors.js";
-import { collectAll } from "./pagination.js";
+import { listAll } from "./pagination.js";
 import {
   CreateExperimentResponse,
   GetExperimentResponse,
@@ -59,17 +59,13 @@ export class ExperimentsApi {
   }
 
   async search(opts: SearchExperimentsOptions = {}): Promise<Experiment[]> {
-    const limit = opts.maxResults ?? Number.POSITIVE_INFINITY;
-    const pageSize = opts.pageSize ?? EXPERIMENTS_PAGE_SIZE;
-    let got = 0;
-    const all = await collectAll(async (pageToken) => {
-      if (got >= limit) return { items: [] };
+    return listAll({ pageSize: opts.pageSize ?? EXPERIMENTS_PAGE_SIZE, limit: opts.maxResults }, async ({ pageToken, maxResults }) => {
       const body = await this.http.json(
         {
           method: "POST",
           path: "/api/2.0/mlflow/experiments/search",
           json: {
-            max_results: Math.min(pageSize, limit - got),
+            max_results: maxResults,
             filter: opts.filter,
             order_by: opts.orderBy,
             view_type: opts.viewType,
@@ -79,11 +75,8 @@ export class ExperimentsApi {
         },
         SearchExperimentsResponse,
       );
-      const items = body.experiments.slice(0, limit - got);
-      got += items.length;
-      return { items, nextPageToken: got >= limit ? undefined : body.next_page_token };
+      return { items: body.experiments, nextPageToken: body.next_page_token };
     });
-    return all;
   }
 
   async create(name: string, tags: Record<string, string> = {}): Promise<string> {

@@ -1,5 +1,5 @@
 import type { HttpTransport } from "./http.js";
-import { collectAll } from "./pagination.js";
+import { listAll } from "./pagination.js";
 import { GetLoggedModelResponse, SearchLoggedModelsResponse, type LoggedModel } from "./schemas.js";
 
 // MLflow 3 logged models: /api/2.0/mlflow/logged-models/*. A model's files (MLmodel,
@@ -35,7 +35,7 @@ export class LoggedModelsApi {
   }
 
   async search(opts: SearchLoggedModelsOptions): Promise<LoggedModel[]> {
-    return collectAll(async (pageToken) => {
+    return listAll({ pageSize: opts.pageSize ?? LOGGED_MODELS_PAGE_SIZE }, async ({ pageToken, maxResults }) => {
       const body = await this.http.json(
         {
           method: "POST",
@@ -44,7 +44,7 @@ export class LoggedModelsApi {
             experiment_ids: opts.experimentIds,
             filter: opts.filter,
             order_by: opts.orderBy?.map((o) => ({ field_name: o.fieldName, ascending: o.ascending ?? true })),
-            max_results: opts.pageSize ?? LOGGED_MODELS_PAGE_SIZE,
+            max_results: maxResults,
             page_token: pageToken,
           },
           action: `searching logged models in experiments ${opts.experimentIds.join(", ")}`,

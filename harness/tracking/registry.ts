@@ -1,5 +1,6 @@
+import type { z } from "zod";
 import type { HttpTransport } from "./http.js";
-import { collectAll } from "./pagination.js";
+import { listAll } from "./pagination.js";
 import {
   EmptyResponse,
   GetModelVersionResponse,
@@ -39,44 +40,22 @@ export class RegistryApi {
   }
 
   async searchRegisteredModels(opts: RegistrySearchOptions = {}): Promise<RegisteredModel[]> {
-    return collectAll(async (pageToken) => {
-      const body = await this.http.json(
-        {
-          method: "GET",
-          path: "/api/2.0/mlflow/registered-models/search",
-          query: {
-            filter: opts.filter,
-            max_results: opts.pageSize ?? REGISTERED_MODELS_PAGE_SIZE,
-            order_by: opts.orderBy,
-            page_token: pageToken,
-          },
-          action: `searching registered models${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
-        },
-        SearchRegisteredModelsResponse,
-      );
-      return { items: body.registered_models, nextPageToken: body.next_page_token };
-    });
+    return this.search(
+      { noun: "registered models", path: "/api/2.0/mlflow/registered-models/search", pageSize: REGISTERED_MODELS_PAGE_SIZE },
+      SearchRegisteredModelsResponse,
+      (body) => body.registered_models,
+      opts,
+    );
   }
 
   /** Model versions matching an MLflow filter such as `name='Wine'` or `run_id='...'`. */
   async searchModelVersions(opts: RegistrySearchOptions = {}): Promise<ModelVersion[]> {
-    return collectAll(async (pageToken) => {
-      const body = await this.http.json(
-        {
-          method: "GET",
-          path: "/api/2.0/mlflow/model-versions/search",
-          query: {
-            filter: opts.filter,
-            max_results: opts.pageSize ?? MODEL_VERSIONS_PAGE_SIZE,
-            order_by: opts.orderBy,
-            page_token: pageToken,
-          },
-          action: `searching model versions${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
-        },
-        SearchModelVersionsResponse,
-      );
-      return { items: body.model_versions, nextPageToken: body.next_page_token };
-    });
+    return this.search(
+      { noun: "model versions", path: "/api/2.0/mlflow/model-versions/search", pageSize: MODEL_VERSIONS_PAGE_SIZE },
+      SearchModelVersionsResponse,
+      (body) => body.model_versions,
+      opts,
+    );
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
@@ -115,5 +94,27 @@ export class RegistryApi {
       },
       EmptyResponse,
     );
+  }
+
+  // Both registry searches take the same query (filter, order_by, paging) and differ
+  // only in endpoint, server cap and the key that holds the items.
+  private async search<B extends { next_page_token?: string | undefined }, T>(
+    endpoint: { noun: string; path: string; pageSize: number },
+    schema: z.ZodType<B>,
+    itemsOf: (body: B) => T[],
+    opts: RegistrySearchOptions,
+  ): Promise<T[]> {
+    return listAll({ pageSize: opts.pageSize ?? endpoint.pageSize }, async ({ pageToken, maxResults }) => {
+      const body = await this.http.json(
+        {
+          method: "GET",
+          path: endpoint.path,
+          query: { filter: opts.filter, max_results: maxResults, order_by: opts.orderBy, page_token: pageToken },
+          action: `searching ${endpoint.noun}${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
+        },
+        schema,
+      );
+      return { items: itemsOf(body), nextPageToken: body.next_page_token };
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { HttpTransport } from "./http.js";
 import { splitBatch, type BatchInput, type KeyValueInput } from "./batching.js";
-import { collectAll, pages } from "./pagination.js";
+import { listAll, listPages } from "./pagination.js";
 import type { ViewType } from "./experiments.js";
 import {
   EmptyResponse,
@@ -60,13 +60,9 @@ export class RunsApi {
   }
 
   /** The same search, one page at a time, for callers that stream (progress bars). */
-  async *searchPages(opts: SearchRunsOptions): AsyncGenerator<Run[]> {
-    const limit = opts.maxResults ?? Number.POSITIVE_INFINITY;
-    const pageSize = opts.pageSize ?? RUNS_PAGE_SIZE;
+  searchPages(opts: SearchRunsOptions): AsyncGenerator<Run[]> {
     const where = `in experiment${opts.experimentIds.length === 1 ? "" : "s"} ${opts.experimentIds.join(", ")}`;
-    if (limit <= 0) return;
-    let got = 0;
-    for await (const runs of pages<Run>(async (pageToken) => {
+    return listPages<Run>({ pageSize: opts.pageSize ?? RUNS_PAGE_SIZE, limit: opts.maxResults }, async ({ pageToken, maxResults }) => {
       const body = await this.http.json(
         {
           method: "POST",
@@ -75,7 +71,7 @@ export class RunsApi {
             experiment_ids: opts.experimentIds,
             filter: opts.filter,
             run_view_type: opts.viewType,
-            max_results: Math.min(pageSize, limit - got),
+            max_results: maxResults,
             order_by: opts.orderBy,
             page_token: pageToken,
           },
@@ -83,13 +79,8 @@ export class RunsApi {
         },
         SearchRunsResponse,
       );
-      // A server may send more than asked; never hand out more than maxResults.
-      const items = body.runs.slice(0, limit - got);
-      got += items.length;
-      return { items, nextPageToken: got >= limit ? undefined : body.next_page_token };
-    })) {
-      if (runs.length > 0) yield runs;
-    }
+      return { items: body.runs, nextPageToken: body.next_page_token };
+    });
   }
 
   async get(runId: string): Promise<Run> {
@@ -210,15 +201,14 @@ export class RunsApi {
 
   /** Every logged point of one metric, reading all pages, in the server's order. */
   async metricHistory(runId: string, key: string, opts: MetricHistoryOptions = {}): Promise<Metric[]> {
-    const pageSize = opts.pageSize ?? METRIC_HISTORY_PAGE_SIZE;
-    return collectAll(async (pageToken) => {
+    return listAll({ pageSize: opts.pageSize ?? METRIC_HISTORY_PAGE_SIZE }, async ({ pageToken, maxResults }) => {
       const body = await this.http.json(
         {
           method: "GET",
           path: "/api/2.0/mlflow/metrics/get-history",
           // max_results must be sent: without it the server skips pagination and sends
           // everything at once, which is fine until it is not.
-          query: { run_id: runId, metric_key: key, max_results: pageSize, page_token: pageToken },
+          query: { run_id: runId, metric_key: key, max_results: maxResults, page_token: pageToken },
           action: `reading history of metric ${key} of run ${runId}`,
         },
         GetMetricHistoryResponse,

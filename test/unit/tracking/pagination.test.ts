@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MlflowClient } from "../../../harness/tracking/client.js";
-import { collectAll } from "../../../harness/tracking/pagination.js";
+import { collectAll, listAll, listPages, type PageRequest } from "../../../harness/tracking/pagination.js";
 import { fakeFetch, jsonResponse, pagedResponder, recorded } from "./recorded.js";
 
 // Pagination against pages recorded from a real server (page size 2): the client must
@@ -110,5 +110,51 @@ describe("collectAll", () => {
   it("treats an empty token as the last page", async () => {
     const out = await collectAll(async (t) => (t ? { items: [2], nextPageToken: "" } : { items: [1], nextPageToken: "x" }));
     expect(out).toEqual([1, 2]);
+  });
+});
+
+describe("listPages", () => {
+  // A server with `total` items 0..total-1 that may send more than asked (`extra`).
+  const server = (total: number, extra = 0) => {
+    const asked: PageRequest[] = [];
+    const fetchPage = async (req: PageRequest) => {
+      asked.push(req);
+      const start = Number(req.pageToken ?? 0);
+      const end = Math.min(total, start + req.maxResults + extra);
+      const items = Array.from({ length: end - start }, (_, i) => start + i);
+      return { items, nextPageToken: end < total ? String(end) : undefined };
+    };
+    return { asked, fetchPage };
+  };
+
+  it("asks for the page size, then only what is left before the limit", async () => {
+    const s = server(10);
+    expect(await listAll({ pageSize: 4, limit: 6 }, s.fetchPage)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(s.asked).toEqual([
+      { pageToken: undefined, maxResults: 4 },
+      { pageToken: "4", maxResults: 2 },
+    ]);
+  });
+
+  it("cuts a page that holds more than asked and stops there", async () => {
+    const s = server(10, 3);
+    expect(await listAll({ pageSize: 2, limit: 3 }, s.fetchPage)).toEqual([0, 1, 2]);
+    expect(s.asked).toHaveLength(1);
+  });
+
+  it("reads to the end without a limit and makes no request for a limit of 0", async () => {
+    const s = server(5);
+    expect(await listAll({ pageSize: 2 }, s.fetchPage)).toEqual([0, 1, 2, 3, 4]);
+    expect(s.asked.map((r) => r.maxResults)).toEqual([2, 2, 2]);
+    const none = server(5);
+    expect(await listAll({ pageSize: 2, limit: 0 }, none.fetchPage)).toEqual([]);
+    expect(none.asked).toHaveLength(0);
+  });
+
+  it("yields no empty pages", async () => {
+    const fetchPage = async (req: PageRequest) => (req.pageToken ? { items: [1] } : { items: [], nextPageToken: "a" });
+    const seen: number[][] = [];
+    for await (const page of listPages({ pageSize: 5 }, fetchPage)) seen.push(page);
+    expect(seen).toEqual([[1]]);
   });
 });
