@@ -17,12 +17,13 @@ import {
   formatUlps,
   formatValue,
 } from "./format-number.js";
+import { REPORT_TITLE, headerFacts, type FactPart, type HeaderFacts } from "./header-facts.js";
 import { REPORT_CSS } from "./html-style.js";
 import { html, trustedHtml, type SafeHtml } from "./html-template.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportReplay, ReportRun } from "./schema.js";
 import { historyPlot, metricPlot } from "./svg-plot.js";
-import { METRIC_VERDICT_LABEL, RUN_VERDICT_LABEL, overallVerdict } from "./verdict-labels.js";
+import { METRIC_VERDICT_LABEL, RUN_VERDICT_LABEL } from "./verdict-labels.js";
 
 /** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -49,18 +50,21 @@ function paragraphs(text: string): SafeHtml[] {
     .map((p) => html`<p>${p}</p>`);
 }
 
-function header(doc: Report): SafeHtml {
-  const v = overallVerdict(doc.score);
-  const r = doc.score.runs;
+function factValue(parts: readonly FactPart[]): SafeHtml[] {
+  return parts.map((p) => ("code" in p ? html`<code>${p.code}</code>` : html`${p.text}`));
+}
+
+function header(doc: Report, h: HeaderFacts): SafeHtml {
+  const r = h.runs;
   return html`<header class="top">
   <div>
-    <h1>Reproducibility audit</h1>
+    <h1>${REPORT_TITLE}</h1>
     <div class="meta">Audit <code>${doc.auditId}</code> · ${doc.createdAt} · repro-audit ${doc.harness.version} on Node ${doc.harness.node}</div>
-    <div class="meta">Tracking server <code>${doc.inputs.trackingUri}</code></div>
+    <div class="meta">${h.tracking.label} ${factValue(h.tracking.value)}</div>
   </div>
   <div class="verdict-big">
-    ${badge(v, RUN_VERDICT_LABEL[v], true)}
-    <div class="score">${formatScore(doc.score.score)} <small>audit score</small></div>
+    ${badge(h.verdict, RUN_VERDICT_LABEL[h.verdict], true)}
+    <div class="score">${h.score} <small>audit score</small></div>
   </div>
 </header>
 <div class="cards">
@@ -68,7 +72,7 @@ function header(doc: Report): SafeHtml {
   <div class="card"><div class="n" style="color:var(--ok)">${String(r.reproduced)}</div><div class="l">reproduced</div></div>
   <div class="card"><div class="n" style="color:var(--bad)">${String(r.not_reproduced)}</div><div class="l">not reproduced</div></div>
   <div class="card"><div class="n" style="color:var(--fail)">${String(r.failed)}</div><div class="l">failed</div></div>
-  <div class="card"><div class="n">${String(doc.inputs.replays)}</div><div class="l">replays per run</div></div>
+  <div class="card"><div class="n">${String(h.replaysPerRun)}</div><div class="l">replays per run</div></div>
   <div class="card"><div class="n">${doc.inputs.executor}</div><div class="l">executor · ${String(doc.inputs.parallel)} parallel</div></div>
 </div>`;
 }
@@ -92,18 +96,16 @@ function overview(doc: Report): SafeHtml {
 <tbody>${rows}</tbody></table>`;
 }
 
-function inputsAndPolicy(doc: Report): SafeHtml {
-  const i = doc.inputs;
-  const selection = Object.entries(i.selection).map(([k, v]) => html`<code>${k}</code> = <code>${Array.isArray(v) ? v.join(", ") : String(v)}</code> `);
-  const t = i.tolerance;
+function inputsAndPolicy(doc: Report, h: HeaderFacts): SafeHtml {
+  const t = doc.inputs.tolerance;
   const overrides = Object.entries(t.perMetric).map(
     ([name, o]) =>
       html`<tr><td><code>${name}</code></td>${num(o.abs === undefined ? "default" : formatDeviation(o.abs))}${num(o.rel === undefined ? "default" : formatDeviation(o.rel))}${num(o.ulps === undefined ? "default" : formatUlps(o.ulps))}</tr>`,
   );
   return html`<h2>Inputs and tolerance policy</h2>
 <table><tbody>
-  <tr><th>Selection</th><td>${selection.length > 0 ? selection : "everything"}</td></tr>
-  <tr><th>Replays</th><td>${String(i.replays)} per run, ${String(i.parallel)} in parallel, executor <code>${i.executor}</code></td></tr>
+  <tr><th>${h.selection.label}</th><td>${factValue(h.selection.value)}</td></tr>
+  <tr><th>${h.replays.label}</th><td>${factValue(h.replays.value)}</td></tr>
 </tbody></table>
 <h3>Tolerance</h3>
 <table><thead><tr><th>Metric</th><th class="num">abs</th><th class="num">rel</th><th class="num">ULPs</th></tr></thead>
@@ -264,7 +266,7 @@ ${replays(run)}
 }
 
 export function renderHtml(doc: Report): string {
-  const v = overallVerdict(doc.score);
+  const h = headerFacts(doc);
   const page = html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -272,13 +274,13 @@ export function renderHtml(doc: Report): string {
 <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Reproducibility audit ${doc.auditId}: ${RUN_VERDICT_LABEL[v]}</title>
+<title>${REPORT_TITLE} ${doc.auditId}: ${RUN_VERDICT_LABEL[h.verdict]}</title>
 <style>${trustedHtml(REPORT_CSS)}</style>
 </head>
 <body>
-${header(doc)}
+${header(doc, h)}
 ${overview(doc)}
-${inputsAndPolicy(doc)}
+${inputsAndPolicy(doc, h)}
 ${doc.runs.map(runSection)}
 <footer>repro-audit ${doc.harness.version} · report schema ${doc.schema} v${String(doc.version)} · report.json is the source of truth · this file makes no network requests and runs no scripts</footer>
 </body>

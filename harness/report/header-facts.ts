@@ -1,0 +1,70 @@
+/**
+ * What the top of every human-readable report says, as data: the title, the overall
+ * verdict and score, and the facts about the audit's inputs. Markdown and HTML both
+ * render from this, so the two never tell a reviewer different things; each keeps its
+ * own markup and escaping. Pure: document in, facts out.
+ */
+import type { AuditScore } from "../drift/schema.js";
+import { formatScore } from "./format-number.js";
+import type { Report } from "./schema.js";
+import { overallVerdict, type OverallVerdict } from "./verdict-labels.js";
+
+export const REPORT_TITLE = "Reproducibility audit";
+
+/**
+ * One piece of a fact's value: words the harness wrote (`text`), or a value taken from
+ * the audit or a tracking server (`code`), which renderers show as code and escape.
+ */
+export type FactPart = { text: string } | { code: string };
+
+export interface HeaderFact {
+  label: string;
+  value: readonly FactPart[];
+}
+
+export interface HeaderFacts {
+  verdict: OverallVerdict;
+  /** The audit score, formatted. */
+  score: string;
+  runs: AuditScore["runs"];
+  replaysPerRun: number;
+  tracking: HeaderFact;
+  selection: HeaderFact;
+  replays: HeaderFact;
+  harness: HeaderFact;
+  audit: HeaderFact;
+}
+
+const text = (t: string): FactPart => ({ text: t });
+const code = (c: string): FactPart => ({ code: c });
+
+function selectionParts(selection: Report["inputs"]["selection"]): FactPart[] {
+  const entries = Object.entries(selection);
+  if (entries.length === 0) return [text("everything")];
+  return entries.flatMap(([k, v], i) => [
+    ...(i > 0 ? [text(", ")] : []),
+    code(k),
+    text(" = "),
+    code(Array.isArray(v) ? v.join(", ") : String(v)),
+  ]);
+}
+
+export function headerFacts(doc: Report): HeaderFacts {
+  const i = doc.inputs;
+  return {
+    verdict: overallVerdict(doc.score),
+    score: formatScore(doc.score.score),
+    runs: doc.score.runs,
+    replaysPerRun: i.replays,
+    tracking: { label: "Tracking server", value: [code(i.trackingUri)] },
+    selection: { label: "Selection", value: selectionParts(i.selection) },
+    replays: { label: "Replays", value: [text(`${i.replays} per run, ${i.parallel} in parallel, executor `), code(i.executor)] },
+    harness: { label: "Harness", value: [code(doc.harness.version), text(" on Node "), code(doc.harness.node)] },
+    audit: { label: "Audit", value: [code(doc.auditId), text(", created "), code(doc.createdAt)] },
+  };
+}
+
+/** The input facts in the order a report lists them. */
+export function inputFacts(facts: HeaderFacts): HeaderFact[] {
+  return [facts.tracking, facts.selection, facts.replays, facts.harness, facts.audit];
+}
