@@ -4,7 +4,7 @@ export { DEFAULT_POLICY, DEFAULT_TOLERANCE, ToleranceSpecError, describePolicy, 
 export type { ToleranceSpec } from "./tolerance.js";
 export { SCORE_FORMULA, VERDICT_WEIGHTS, scoreAudit, scoreRun } from "./score.js";
 export type { ScoreRunInput } from "./score.js";
-export { VERDICT_ORDER, insideSpread, judgeMetric, verdictRank } from "./verdict.js";
+export { VERDICT_ORDER, VERDICT_RULES_TEXT, insideSpread, judgeMetric, verdictRank } from "./verdict.js";
 export type { ReplayValue } from "./verdict.js";
 export { PREDICTION_LEVEL, PREDICTION_METHOD, computeStats, predictionInterval } from "./stats.js";
 export { compareHistories } from "./history.js";

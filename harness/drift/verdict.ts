@@ -141,3 +141,11 @@ function describeSpread(stats: MetricStats | null): string {
   if (stats.n === 1) return `the one finite replay gave ${fmt(stats.min)}${nf}`;
   return `n=${stats.n} finite in [${fmt(stats.min)}, ${fmt(stats.max)}], mean ${fmt(stats.mean)}, sd ${fmtDev(stats.std)}${nf}`;
 }
+
+/** The rules above in words, printed in every report next to the tolerance policy. */
+export const VERDICT_RULES_TEXT =
+  "A metric is identical when every replay has the original's bits; equivalent when every replay lies within the tolerance of the original " +
+  "(any one of abs, rel or ulps suffices); it varies when the replays disagree but the original lies inside their spread: within their range, " +
+  "within tolerance of the range's nearest end, or inside the 95% Student-t prediction interval for one new observation " +
+  "(mean ± t(n-1, 0.975)·s·√(1+1/n), which stays honest for 3 to 10 replays); otherwise it is not reproduced. " +
+  "A metric no replay produced, or that the original never logged, failed.";
