@@ -2,42 +2,20 @@ import { join } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type ReplayJobResult, replayJob } from "../../audit/replay-pipeline.js";
-import { DEFAULT_AUDIT_EXPERIMENT } from "../../audit/replay-runner.js";
 import { projectRoot } from "../../project-root.js";
 import { resolveTrackingUri } from "../../tracking/server/resolve.js";
 import { ExitCode, UserFacingError } from "../exit-codes.js";
 import { createProgress } from "../progress.js";
+import { type ReplayCliOptions, addReplayOptions, limitsFrom } from "../replay-options.js";
 
-interface ReplayCliOptions {
+interface ReplayCommandOptions extends ReplayCliOptions {
   run: string;
-  replays: number;
-  parallel: number;
-  executor: "docker" | "local";
-  code?: string;
-  scenario?: string;
   resume?: string;
-  timeout?: number;
-  memory?: number;
-  extraParams: "append" | "ignore";
-  auditExperiment: string;
-  resultsDir?: string;
-  trackingUri?: string;
   json?: boolean;
 }
 
-const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserFacingError(`${name} must be a whole number >= 1, got "${v}"`);
-  return n;
-};
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UserFacingError(`${name} must be a number > 0, got "${v}"`);
-  return n;
-};
-
 export function registerReplayCommand(program: Command): void {
-  program
+  const cmd = program
     .command("replay")
     .description(
       "Re-execute one recorded run N times in a pinned container and print each metric: original vs every replay.\n" +
@@ -45,31 +23,15 @@ export function registerReplayCommand(program: Command): void {
         "journaled under results/<audit-id>/ so an interrupted replay resumes with --resume <audit-id>.",
     )
     .requiredOption("--run <id>", "the run to replay")
-    .option("--replays <n>", "how many replays", positiveInt("--replays"), 3)
-    .option("--parallel <k>", "replays at once", positiveInt("--parallel"), 1)
-    .option("--executor <kind>", "docker (isolated, pinned) or local (neither)", (v) => {
-      if (v !== "docker" && v !== "local") throw new UserFacingError(`--executor must be docker or local, got "${v}"`);
-      return v;
-    }, "docker")
-    .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
-    .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic")
-    .option("--resume <audit-id>", "continue an interrupted replay; finished replays are not redone")
-    .option("--timeout <seconds>", "wall-clock limit per replay", positive("--timeout"))
-    .option("--memory <MiB>", "memory limit per replay", positiveInt("--memory"))
-    .option("--extra-params <mode>", "logged params the command does not declare: ignore (default) or append as --key value", (v) => {
-      if (v !== "append" && v !== "ignore") throw new UserFacingError(`--extra-params must be append or ignore, got "${v}"`);
-      return v;
-    }, "ignore")
-    .option("--audit-experiment <name>", "experiment that holds the replay runs", DEFAULT_AUDIT_EXPERIMENT)
-    .option("--results-dir <dir>", "where audit folders go (default: results/ in the project)")
-    .option("--tracking-uri <uri>", "tracking server (default: MLFLOW_TRACKING_URI, else the embedded server)")
+    .option("--resume <audit-id>", "continue an interrupted replay; finished replays are not redone");
+  addReplayOptions(cmd)
     .option("--json", "print the result as JSON instead of a table")
-    .action(async (opts: ReplayCliOptions) => {
+    .action(async (opts: ReplayCommandOptions) => {
       process.exitCode = await replayCommand(opts);
     });
 }
 
-async function replayCommand(opts: ReplayCliOptions): Promise<number> {
+async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   const progress = createProgress();
   const abort = new AbortController();
   const onSigint = () => {
@@ -88,10 +50,7 @@ async function replayCommand(opts: ReplayCliOptions): Promise<number> {
       ...(opts.code !== undefined ? { codePath: opts.code } : {}),
       ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
       ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
-      limits: {
-        ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
-        ...(opts.memory !== undefined ? { memoryMb: opts.memory } : {}),
-      },
+      limits: limitsFrom(opts),
       extraParams: opts.extraParams,
       auditExperiment: opts.auditExperiment,
       resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),

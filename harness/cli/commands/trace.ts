@@ -1,19 +1,12 @@
 import { InvalidArgumentError, type Command } from "commander";
 import Table from "cli-table3";
 import { MlflowClient } from "../../tracking/client.js";
-import {
-  MlflowConfigError,
-  MlflowError,
-  MlflowSchemaError,
-  MlflowUnreachableError,
-  UnsafePathError,
-} from "../../tracking/errors.js";
-import { resolveTrackingUri } from "../../tracking/server/resolve.js";
 import { collectSubjects } from "../../trace/collect.js";
 import { buildTraceDocument, type TraceDocument } from "../../trace/document.js";
 import { TRACE_ITEM_IDS, TRACE_ITEM_LABELS, TRACE_ITEM_SHORT, type TraceStatus } from "../../trace/item.js";
 import { FORMULA_TEXT } from "../../trace/score.js";
-import { ExitCode, UserFacingError } from "../exit-codes.js";
+import { ExitCode } from "../exit-codes.js";
+import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import {
   addSelectionOptions,
   describeSelection,
@@ -65,7 +58,7 @@ function parseConcurrency(value: string): number {
 export async function traceAction(opts: TraceOptions): Promise<number> {
   try {
     const selection = parseSelection(opts);
-    const tracking = await resolveTracking(opts);
+    const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
     const concurrency = opts.concurrency ?? 8;
     const { runs } = await resolveSelection(client, selection, { concurrency });
@@ -78,31 +71,7 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
     else console.log(renderTrace(doc, { details: opts.details === true || doc.runs.length <= DETAIL_RUNS, selection: describeSelection(selection) }));
     return ExitCode.ok;
   } catch (err) {
-    if (err instanceof MlflowUnreachableError) return fail("unreachable server", err.message);
-    if (err instanceof UserFacingError || err instanceof MlflowConfigError || err instanceof UnsafePathError) {
-      return fail("bad input", err.message);
-    }
-    if (err instanceof MlflowError) {
-      const kind = err.status === 401 || err.status === 403 ? "access refused by the server" : "tracking server error";
-      return fail(kind, err.message);
-    }
-    if (err instanceof MlflowSchemaError) return fail("unexpected server answer", err.message);
-    if (err instanceof EmbeddedServerError) return fail("unreachable server", err.message);
-    throw err;
-  }
-}
-
-class EmbeddedServerError extends Error {}
-
-async function resolveTracking(opts: TraceOptions): Promise<{ uri: string; embedded: boolean }> {
-  try {
-    return await resolveTrackingUri({ trackingUri: opts.trackingUri, dataDir: opts.dataDir });
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new EmbeddedServerError(
-      `MLFLOW_TRACKING_URI is not set and the embedded tracking server could not be started: ${why} ` +
-        `(set MLFLOW_TRACKING_URI, or run the project set-up so the Python environment exists)`,
-    );
+    return reportFailure("trace", err);
   }
 }
 
