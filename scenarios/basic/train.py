@@ -17,7 +17,9 @@ import argparse
 import json
 import math
 import os
+import pickle
 import sys
+import tempfile
 from pathlib import Path
 
 from sklearn.datasets import load_diabetes
@@ -47,7 +49,7 @@ def effective_seed(seed: int) -> int:
     return int.from_bytes(os.urandom(4), "little")
 
 
-def train(alpha: float, l1_ratio: float, seed: int, test_size: float) -> dict[str, float]:
+def train(alpha: float, l1_ratio: float, seed: int, test_size: float) -> tuple[dict[str, float], bytes]:
     x, y = load_diabetes(return_X_y=True)
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=test_size, random_state=seed
@@ -64,11 +66,14 @@ def train(alpha: float, l1_ratio: float, seed: int, test_size: float) -> dict[st
     )
     model.fit(x_train, y_train)
     pred = model.predict(x_test)
-    return {
+    metrics = {
         "rmse": float(math.sqrt(mean_squared_error(y_test, pred))),
         "mae": float(mean_absolute_error(y_test, pred)),
         "r2": float(r2_score(y_test, pred)),
     }
+    # A fixed pickle protocol: the same fitted model gives the same bytes, so the
+    # audit can compare model files by hash across executions.
+    return metrics, pickle.dumps(model, protocol=4)
 
 
 def tracking_configured() -> bool:
@@ -78,12 +83,13 @@ def tracking_configured() -> bool:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     seed = effective_seed(args.seed)
-    metrics = train(args.alpha, args.l1_ratio, seed, args.test_size)
+    metrics, model_bytes = train(args.alpha, args.l1_ratio, seed, args.test_size)
 
     if args.output:
         out = Path(args.output)
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+        (out / "model.pkl").write_bytes(model_bytes)
 
     if tracking_configured() and not args.no_tracking:
         import mlflow  # imported late: the untracked variant must not need it
@@ -95,6 +101,10 @@ def main(argv: list[str]) -> int:
             if args.seed < 0:
                 mlflow.set_tag("scenario.effective_seed", str(seed))
             mlflow.log_metrics(metrics)
+            with tempfile.TemporaryDirectory() as tmp:
+                model_file = Path(tmp) / "model.pkl"
+                model_file.write_bytes(model_bytes)
+                mlflow.log_artifact(str(model_file), artifact_path="model")
 
     # Last stdout line: the metrics as one JSON object (for stdout-json capture).
     print(json.dumps(metrics, sort_keys=True))
