@@ -5,6 +5,8 @@ import { docker } from "../exec/engine.js";
 import { DockerExecutor } from "../exec/docker-executor.js";
 import { ensureEnvImage } from "../exec/env-image.js";
 import type { Executor } from "../exec/executor.js";
+import { codeFingerprint } from "../fingerprint/code.js";
+import type { CodeFingerprint } from "../fingerprint/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
 import { LocalExecutor } from "../exec/local-executor.js";
 import { resolveNamedImage } from "../exec/named-image.js";
@@ -30,6 +32,8 @@ export interface ReplayJobOptions {
   scenarioDir?: string;
   resumeAuditId?: string;
   auditId?: string;
+  /** folder for this run's journal and outputs (default: <resultsDir>/<auditId>); `audit` nests runs in one audit folder */
+  runDir?: string;
   limits?: Partial<Limits>;
   extraParams?: "append" | "ignore";
   auditExperiment?: string;
@@ -48,6 +52,8 @@ export interface ReplayJobResult {
   plan: ReplayPlan;
   summary: ReplayRunSummary;
   auditDir: string;
+  /** the code the replays ran, fingerprinted before a scratch checkout is removed */
+  code?: CodeFingerprint;
   image?: { imageId: string; built: boolean; seconds: number; mismatches: Array<{ what: string; requested: string; actual: string }> };
 }
 
@@ -102,7 +108,7 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     plan.notes.push(...notes);
 
     const auditId = opts.resumeAuditId ?? opts.auditId ?? newAuditId(run.runId);
-    const auditDir = join(resolve(opts.resultsDir), auditId);
+    const auditDir = opts.runDir !== undefined ? resolve(opts.runDir) : join(resolve(opts.resultsDir), auditId);
     const journalPath = join(auditDir, "journal.jsonl");
     if (opts.resumeAuditId !== undefined && !existsSync(journalPath)) {
       throw new PlanError(`--resume ${opts.resumeAuditId}: no journal at ${journalPath}`);
@@ -155,7 +161,8 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
-    return { run, plan, summary, auditDir, ...(image ? { image } : {}) };
+    const codeFp = await codeFingerprint(plan.code.path).catch(() => undefined);
+    return { run, plan, summary, auditDir, ...(codeFp ? { code: codeFp } : {}), ...(image ? { image } : {}) };
   } finally {
     await checkout?.remove();
     if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { harnessVersion } from "../version.js";
+import { registerAuditCommand } from "./commands/audit.js";
 import { registerReplayCommand } from "./commands/replay.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerTraceCommand } from "./commands/trace.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerTraceCommand(program);
   registerReplayCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

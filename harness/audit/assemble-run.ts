@@ -1,0 +1,235 @@
+import { relative, isAbsolute } from "node:path";
+import { scoreRun } from "../drift/score.js";
+import type { HistoryPoint, ReplayRecord as DriftReplay, TolerancePolicy } from "../drift/schema.js";
+import { assembleFingerprint } from "../fingerprint/capture.js";
+import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerprint/schema.js";
+import type { ReplayPlan } from "../plan/plan.js";
+import type { RecordedRun } from "../plan/recorded-run.js";
+import {
+  type ReportHistory, type ReportImage, type ReportPlan, type ReportReplay, type ReportRun, type ReplayStatus,
+  runScoreParts,
+} from "../report/schema.js";
+import type { TraceItem } from "../trace/item.js";
+import { scoreRun as scoreTrace } from "../trace/score.js";
+import { environmentDiff } from "./environment-diff.js";
+import type { EnvironmentRecord, ReplayRecord } from "./journal.js";
+import { originalEnvironment } from "./original-environment.js";
+
+// One run's entry in the audit report, from what the audit gathered: the recorded
+// run, its checklist, the plan, the journal's replay records and environment probe,
+// the histories and artifact hashes read back. Pure (path.relative is string work),
+// so every shape of success and failure is unit-tested without a server.
+
+/** MLflow's system metrics (CPU, memory, GPU sampled during a run) measure the machine, not the model. */
+export const SYSTEM_METRIC_PREFIX = "system/";
+/** Points per plotted series; scoring uses every point, the report keeps a thinned copy. */
+export const MAX_PLOTTED_POINTS = 500;
+
+export interface RunEvidence {
+  /** metric name -> step history of the original (only metrics logged at more than one step) */
+  originalHistories?: Record<string, HistoryPoint[]>;
+  /** one per replay index; undefined where the replay has none or did not finish */
+  replayHistories?: Array<Record<string, HistoryPoint[]> | undefined>;
+  /** artifact path -> sha256 of the original's files */
+  originalArtifacts?: Record<string, string>;
+  replayArtifacts?: Array<Record<string, string> | undefined>;
+}
+
+export interface RunFacts {
+  run: RecordedRun;
+  traceItems: TraceItem[];
+  /** replays asked for; indexes without a journal record are reported as skipped */
+  replaysRequested: number;
+  policy: TolerancePolicy;
+  plan?: ReplayPlan;
+  image?: { imageId: string; built: boolean; seconds: number; mismatches: ReportImage["mismatches"]; tag?: string };
+  environment?: EnvironmentRecord;
+  /** journal records, any order */
+  replays?: readonly ReplayRecord[];
+  host?: HostFingerprint;
+  code?: CodeFingerprint;
+  evidence?: RunEvidence;
+  /** why the run could not be planned, built or replayed at all */
+  error?: string;
+  /** paths in the report are shown relative to this folder when inside it */
+  displayRoot?: string;
+}
+
+export function assembleRun(facts: RunFacts): ReportRun {
+  const { run, plan } = facts;
+  const n = facts.error !== undefined && (facts.replays ?? []).length === 0 ? 0 : facts.replaysRequested;
+  const byIndex = new Map((facts.replays ?? []).map((r) => [r.index, r]));
+  const records = Array.from({ length: n }, (_, i) => byIndex.get(i));
+
+  const metricNames = comparedMetricNames(run, plan);
+  const original = {
+    metrics: pick(run.metrics, metricNames),
+    ...(facts.evidence?.originalHistories ? { histories: facts.evidence.originalHistories } : {}),
+    ...(facts.evidence?.originalArtifacts ? { artifacts: facts.evidence.originalArtifacts } : {}),
+  };
+  const driftReplays: DriftReplay[] = records.map((r, i) => {
+    const histories = facts.evidence?.replayHistories?.[i];
+    const artifacts = facts.evidence?.replayArtifacts?.[i];
+    return {
+      ok: r?.status === "finished",
+      metrics: r ? withoutSystemMetrics(r.metrics) : {},
+      ...(histories ? { histories } : {}),
+      ...(artifacts ? { artifacts } : {}),
+    };
+  });
+  const score = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
+  if (facts.error !== undefined) score.findings.unshift(facts.error);
+
+  const fingerprints = replayFingerprints(records, facts);
+  const origEnv = originalEnvironment(run);
+  const histories = plottedHistories(facts.evidence, records.length);
+  return {
+    runId: run.runId,
+    runName: run.runName ?? "",
+    experimentId: run.experimentId,
+    traceability: { items: facts.traceItems, score: scoreTrace(facts.traceItems).value ?? 0 },
+    plan: plan ? reportPlan(plan, facts.displayRoot) : null,
+    image: reportImage(facts),
+    fingerprints: { original: origEnv, replays: fingerprints },
+    fingerprintDiff: environmentDiff(origEnv, fingerprints),
+    replays: records.map((r, i) => reportReplay(i, r, facts)),
+    ...runScoreParts(score),
+    ...(histories ? { histories } : {}),
+    ...(facts.error !== undefined ? { error: facts.error } : {}),
+  };
+}
+
+/**
+ * What is compared: the original's metrics (system metrics left out), narrowed to
+ * the capture rule's names when it names some, since only those are read back.
+ */
+export function comparedMetricNames(run: RecordedRun, plan: ReplayPlan | undefined): string[] {
+  const named = plan?.capture.mode === "mlflow" ? plan.capture.names : plan ? Object.keys(plan.capture.paths) : undefined;
+  const names = named ?? Object.keys(run.metrics);
+  return names.filter((k) => !k.startsWith(SYSTEM_METRIC_PREFIX));
+}
+
+function pick(metrics: Readonly<Record<string, number>>, names: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of names) if (Object.hasOwn(metrics, k)) out[k] = metrics[k] as number;
+  return out;
+}
+
+function withoutSystemMetrics(metrics: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(metrics)) if (!k.startsWith(SYSTEM_METRIC_PREFIX)) out[k] = v;
+  return out;
+}
+
+function statusOf(r: ReplayRecord | undefined): ReplayStatus {
+  if (r === undefined) return "skipped";
+  if (r.status === "finished") return "ok";
+  if (r.failure?.kind === "timeout" || r.timedOut) return "timeout";
+  if (r.failure?.kind === "oom" || r.oomKilled) return "oom";
+  return "failed";
+}
+
+function reportReplay(index: number, r: ReplayRecord | undefined, facts: RunFacts): ReportReplay {
+  if (r === undefined) {
+    return {
+      index, status: "skipped", exitCode: null, durationMs: 0, metrics: {},
+      message: facts.error ?? "not run (the audit was interrupted before this replay; resume it to run it)",
+      isolated: false, pinned: false,
+    };
+  }
+  const stderr = r.stderrTail.trim();
+  return {
+    index,
+    ...(r.replayRunId !== undefined ? { runId: r.replayRunId } : {}),
+    status: statusOf(r),
+    exitCode: r.exitCode,
+    durationMs: r.durationMs,
+    metrics: withoutSystemMetrics(r.metrics),
+    ...(stderr !== "" && r.status !== "finished" ? { stderrTail: stderr.split("\n").slice(-20).join("\n") } : {}),
+    ...(r.failure ? { message: r.failure.message } : {}),
+    ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),
+    isolated: r.isolated,
+    pinned: r.pinned,
+  };
+}
+
+function replayFingerprints(records: ReadonlyArray<ReplayRecord | undefined>, facts: RunFacts): Fingerprint[] {
+  const out: Fingerprint[] = [];
+  for (const r of records) {
+    if (r === undefined) continue;
+    const imageId = r.imageId ?? facts.environment?.imageId;
+    out.push(assembleFingerprint({
+      executor: r.executor,
+      host: facts.host,
+      container: facts.environment?.container,
+      code: facts.code,
+      imageId,
+      capturedAt: new Date(r.startedAt),
+    }));
+  }
+  return out;
+}
+
+function displayPath(path: string, root: string | undefined): string {
+  if (root === undefined) return path;
+  const rel = relative(root, path);
+  return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
+
+function reportPlan(plan: ReplayPlan, root: string | undefined): ReportPlan {
+  const codeSource =
+    plan.code.source === "checkout"
+      ? `git checkout at ${plan.code.commit?.slice(0, 12) ?? "?"} (scratch worktree)`
+      : `scenario ${displayPath(plan.code.path, root)}`;
+  return {
+    command: plan.command,
+    source: plan.commandSource,
+    ...(plan.entryPoint !== undefined ? { entryPoint: plan.entryPoint } : {}),
+    params: plan.params,
+    codeSource,
+    dirtyOriginal: plan.code.dirtyOriginal === "unknown" ? null : plan.code.dirtyOriginal,
+    diffApplied: plan.code.diffApplied,
+  };
+}
+
+function reportImage(facts: RunFacts): ReportImage {
+  const env = facts.plan?.environment;
+  const builtFrom = env === undefined
+    ? undefined
+    : env.source === "docker_env"
+      ? `MLproject docker_env ${env.dockerImage ?? ""}`.trim()
+      : env.source === "none"
+        ? "no environment file (base image)"
+        : `${env.source}${env.file ? ` ${env.file}` : ""} (${env.requirements.length} requirements)`;
+  const imageId = facts.image?.imageId ?? facts.environment?.imageId;
+  return {
+    ...(imageId !== undefined ? { id: imageId } : {}),
+    ...(facts.image?.tag !== undefined ? { tag: facts.image.tag } : {}),
+    ...(builtFrom !== undefined ? { builtFrom } : {}),
+    mismatches: facts.image?.mismatches ?? facts.environment?.mismatches ?? [],
+  };
+}
+
+function thin(points: readonly HistoryPoint[]): HistoryPoint[] {
+  if (points.length <= MAX_PLOTTED_POINTS) return [...points];
+  const stride = (points.length - 1) / (MAX_PLOTTED_POINTS - 1);
+  return Array.from({ length: MAX_PLOTTED_POINTS }, (_, i) => points[Math.round(i * stride)] as HistoryPoint);
+}
+
+function plottedHistories(evidence: RunEvidence | undefined, replays: number): Record<string, ReportHistory> | undefined {
+  const orig = evidence?.originalHistories ?? {};
+  const names = new Set(Object.keys(orig));
+  for (const h of evidence?.replayHistories ?? []) for (const k of Object.keys(h ?? {})) names.add(k);
+  if (names.size === 0) return undefined;
+  const out: Record<string, ReportHistory> = {};
+  for (const name of [...names].sort()) {
+    out[name] = {
+      original: Object.hasOwn(orig, name) ? thin(orig[name] as HistoryPoint[]) : null,
+      replays: Array.from({ length: replays }, (_, i) => {
+        const h = evidence?.replayHistories?.[i];
+        return h !== undefined && Object.hasOwn(h, name) ? thin(h[name] as HistoryPoint[]) : null;
+      }),
+    };
+  }
+  return out;
+}

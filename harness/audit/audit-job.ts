@@ -1,0 +1,246 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Selection, type SelectionClient, SelectionError, describeSelection, resolveSelection } from "../cli/selection.js";
+import type { TolerancePolicy } from "../drift/schema.js";
+import type { OnBuildProgress } from "../exec/build-progress.js";
+import { hostFingerprint } from "../fingerprint/host.js";
+import type { HostFingerprint } from "../fingerprint/schema.js";
+import type { Limits } from "../plan/limits.js";
+import { recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { AuditIdSchema, type Report, type ReportRun } from "../report/schema.js";
+import { type ReportPaths, writeReport } from "../report/write.js";
+import type { MlflowClient } from "../tracking/client.js";
+import type { ModelVersion, Run } from "../tracking/schemas.js";
+import { buildChecklist } from "../trace/checklist.js";
+import { collectSubjects } from "../trace/collect.js";
+import { harnessVersion } from "../version.js";
+import { assembleReport } from "./assemble-report.js";
+import { type RunFacts, assembleRun, comparedMetricNames } from "./assemble-run.js";
+import { type PublishResult, publishReport } from "./publish.js";
+import { type ReplayJobResult, replayJob } from "./replay-pipeline.js";
+import { type ReplayEvent, newAuditId } from "./replay-runner.js";
+import { gatherEvidence } from "./run-evidence.js";
+
+// The main job: select runs, replay each N times (the `replay` pipeline), read back
+// histories and artifact hashes, score, and write results/<audit-id>/ with the
+// report in every format; then attach it to the runs and the model version. Runs
+// are audited one after another (replays of one run may run in parallel), each
+// journaled under results/<audit-id>/runs/<run-id>/, so an interrupted audit
+// resumes with the same audit id and redoes only what had not finished.
+
+export interface AuditJobOptions {
+  selection: Selection;
+  /** shown in the report (credentials stripped) and handed to replays */
+  trackingUri: string;
+  client: MlflowClient;
+  replays: number;
+  parallel: number;
+  executor: "docker" | "local";
+  codePath?: string;
+  scenarioDir?: string;
+  limits?: Partial<Limits>;
+  extraParams?: "append" | "ignore";
+  auditExperiment?: string;
+  resultsDir: string;
+  policy: TolerancePolicy;
+  /** a new id when absent */
+  auditId?: string;
+  /** continue the audit `auditId`: finished replays are not redone */
+  resume?: boolean;
+  publish: boolean;
+  concurrency?: number;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  /** paths in the report are shown relative to this folder (default: the working directory) */
+  displayRoot?: string;
+  onStage?: (message: string) => void;
+  onRun?: (position: number, total: number, runId: string) => void;
+  onEvent?: (e: ReplayEvent) => void;
+  onBuildProgress?: OnBuildProgress;
+  /** injectable for host-independent tests */
+  host?: () => Promise<HostFingerprint>;
+}
+
+export interface AuditJobResult {
+  report: Report;
+  paths: ReportPaths;
+  publish?: PublishResult;
+  /** interrupted: the report holds what finished; resume with the same audit id */
+  aborted: boolean;
+  /** a run that could not be planned, built or replayed at all */
+  infrastructureErrors: string[];
+}
+
+export class AuditError extends SelectionError {}
+
+export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
+  const stage = opts.onStage ?? (() => undefined);
+  const auditId = opts.auditId ?? newAuditId("audit");
+  const idCheck = AuditIdSchema.safeParse(auditId);
+  if (!idCheck.success) throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${idCheck.error.issues[0]?.message ?? "invalid"}`);
+  const auditDir = join(resolve(opts.resultsDir), auditId);
+  if (opts.resume === true && !existsSync(auditDir)) {
+    throw new AuditError(`--resume ${auditId}: no audit folder at ${auditDir}`);
+  }
+  if (opts.resume !== true && existsSync(auditDir)) {
+    throw new AuditError(`audit ${auditId} already exists at ${auditDir}: continue it with --resume ${auditId}, or choose another --audit-id`);
+  }
+
+  stage(`selecting ${describeSelection(opts.selection)}`);
+  const { runs, modelVersion } = await resolveSelection(opts.client as SelectionClient, opts.selection, { concurrency: opts.concurrency ?? 8 });
+  if (runs.length === 0) throw new AuditError(`${describeSelection(opts.selection)} matched no runs`);
+
+  stage(`checking what ${runs.length} run(s) recorded`);
+  const subjects = await collectSubjects(opts.client, runs, { concurrency: opts.concurrency ?? 8 });
+  const items = new Map(subjects.map((s) => [s.run.info.run_id, buildChecklist(s)]));
+
+  let host: HostFingerprint | undefined;
+  try {
+    host = await (opts.host ?? (() => hostFingerprint()))();
+  } catch (err) {
+    stage(`host fingerprint unavailable: ${(err as Error).message}`);
+  }
+
+  const reportRuns: ReportRun[] = [];
+  const infrastructureErrors: string[] = [];
+  let aborted = false;
+  for (const [i, run] of runs.entries()) {
+    const runId = run.info.run_id;
+    opts.onRun?.(i + 1, runs.length, runId);
+    const facts = await auditOneRun(opts, run, { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted });
+    if (facts.aborted) aborted = true;
+    if (facts.facts.error !== undefined && !facts.aborted) infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
+    const entry = assembleRun(facts.facts);
+    entry.score.findings.push(...facts.notes);
+    reportRuns.push(entry);
+  }
+
+  const report = assembleReport(
+    {
+      auditId,
+      createdAt: new Date(),
+      harnessVersion: harnessVersion(),
+      nodeVersion: process.version,
+      inputs: {
+        trackingUri: opts.trackingUri,
+        selection: selectionRecord(opts.selection),
+        replays: opts.replays,
+        parallel: opts.parallel,
+        executor: opts.executor,
+        tolerance: opts.policy,
+      },
+    },
+    reportRuns,
+  );
+  stage(`writing the report to ${auditDir}`);
+  const paths = await writeReport(report, opts.resultsDir);
+
+  let publish: PublishResult | undefined;
+  if (opts.publish && !aborted) {
+    stage("attaching the report to the audited runs");
+    publish = await publishReport(opts.client, report, paths, modelVersion as ModelVersion | undefined);
+  }
+  return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
+}
+
+interface RunContext {
+  auditId: string;
+  auditDir: string;
+  host: HostFingerprint | undefined;
+  traceItems: RunFacts["traceItems"];
+  /** the audit was interrupted before this run: report it as not run */
+  skip: boolean;
+}
+
+async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Promise<{ facts: RunFacts; notes: string[]; aborted: boolean }> {
+  const base: RunFacts = {
+    run: recordedRunFromMlflow(run),
+    traceItems: ctx.traceItems,
+    replaysRequested: opts.replays,
+    policy: opts.policy,
+    ...(ctx.host ? { host: ctx.host } : {}),
+    displayRoot: opts.displayRoot ?? process.cwd(),
+  };
+  if (ctx.skip || opts.signal?.aborted) {
+    return { facts: { ...base, error: "not replayed: the audit was interrupted before this run" }, notes: [], aborted: true };
+  }
+  let job: ReplayJobResult;
+  try {
+    job = await replayJob({
+      runId: run.info.run_id,
+      replays: opts.replays,
+      parallel: opts.parallel,
+      executor: opts.executor,
+      ...(opts.codePath !== undefined ? { codePath: opts.codePath } : {}),
+      ...(opts.scenarioDir !== undefined ? { scenarioDir: opts.scenarioDir } : {}),
+      auditId: ctx.auditId,
+      runDir: join(ctx.auditDir, "runs", run.info.run_id),
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      ...(opts.extraParams ? { extraParams: opts.extraParams } : {}),
+      ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
+      resultsDir: opts.resultsDir,
+      trackingUri: opts.trackingUri,
+      client: opts.client,
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.onStage ? { onStage: opts.onStage } : {}),
+      ...(opts.onBuildProgress ? { onBuildProgress: opts.onBuildProgress } : {}),
+    });
+  } catch (err) {
+    const aborted = opts.signal?.aborted === true;
+    return { facts: { ...base, error: aborted ? "interrupted while preparing the replays" : (err as Error).message }, notes: [], aborted };
+  }
+
+  const facts: RunFacts = {
+    ...base,
+    run: job.run,
+    plan: job.plan,
+    ...(job.image ? { image: job.image } : {}),
+    ...(job.summary.environment ? { environment: job.summary.environment } : {}),
+    replays: job.summary.records,
+    ...(job.code ? { code: job.code } : {}),
+  };
+  const notes: string[] = [];
+  if (job.summary.environment?.probeError) notes.push(`environment probe failed: ${job.summary.environment.probeError}`);
+  if (job.summary.aborted) return { facts, notes, aborted: true };
+
+  // Histories and artifacts live on the tracking server only when replays log there.
+  if (job.plan.capture.mode === "mlflow") {
+    try {
+      const byIndex = new Map(job.summary.records.map((r) => [r.index, r]));
+      const replayRunIds = Array.from({ length: opts.replays }, (_, i) => {
+        const r = byIndex.get(i);
+        return r?.status === "finished" ? r.replayRunId : undefined;
+      });
+      opts.onStage?.(`reading histories and artifacts of ${run.info.run_id} and its replays`);
+      const got = await gatherEvidence({
+        client: opts.client,
+        originalRunId: run.info.run_id,
+        replayRunIds,
+        metricNames: comparedMetricNames(job.run, job.plan),
+      });
+      facts.evidence = got.evidence;
+      notes.push(...got.notes);
+    } catch (err) {
+      notes.push(`histories and artifacts not compared: ${(err as Error).message}`);
+    }
+  }
+  return { facts, notes, aborted: false };
+}
+
+/** The selection as the report records it: what the user asked for, flat. */
+function selectionRecord(sel: Selection): Record<string, string | string[]> {
+  switch (sel.kind) {
+    case "experiment":
+      return { experiment: sel.experiments, ...(sel.filter ? { filter: sel.filter } : {}) };
+    case "filter":
+      return { filter: sel.filter };
+    case "runs":
+      return { run: sel.runIds };
+    case "model_version":
+      return { model: sel.model, version: sel.version };
+    case "model_alias":
+      return { model: sel.model, alias: sel.alias };
+  }
+}

@@ -1,0 +1,163 @@
+import { join, relative } from "node:path";
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
+import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
+import { projectRoot } from "../../project-root.js";
+import { serializeReport } from "../../report/serialize.js";
+import { MlflowClient } from "../../tracking/client.js";
+import { ExitCode, UserFacingError } from "../exit-codes.js";
+import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { type Progress, createProgress } from "../progress.js";
+import { type ReplayCliOptions, addReplayOptions, limitsFrom } from "../replay-options.js";
+import { type SelectionOptions, addSelectionOptions, parseSelection } from "../selection.js";
+
+interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
+  tolerance: string[];
+  auditId?: string;
+  resume?: string;
+  publish: boolean;
+  json?: boolean;
+  dataDir?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function registerAuditCommand(program: Command): void {
+  const cmd = program
+    .command("audit")
+    .description(
+      "The main job: select runs (as `trace` does), replay each N times in a pinned container (as `replay` does),\n" +
+        "score every metric's drift against the original, and write results/<audit-id>/ with report.json (the\n" +
+        "source of truth), report.md, report.html and junit.xml. The report is then attached to each audited run\n" +
+        "(artifacts under repro-audit/<audit-id>/, tags repro.audit.verdict/score/id/report) and to the model\n" +
+        "version the selection named.\n\n" +
+        "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the\n" +
+        "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
+        "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed),\n" +
+        "2 bad input, unreachable server or engine, a run that could not be replayed at all, or an interrupt.",
+    );
+  addSelectionOptions(cmd);
+  addReplayOptions(cmd)
+    .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
+    .option("--audit-id <id>", "name the audit (default: <timestamp>-audit-<random>)")
+    .option("--resume <audit-id>", "continue an interrupted audit with the same selection; finished replays are not redone")
+    .option("--no-publish", "do not attach the report to the runs and the model version")
+    .option("--json", "print the report document (schema repro-audit/report, version 1) on stdout")
+    .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
+    .action(async (opts: AuditCliOptions) => {
+      process.exitCode = await auditAction(opts);
+    });
+}
+
+export async function auditAction(opts: AuditCliOptions): Promise<number> {
+  const abort = new AbortController();
+  let progress: Progress | undefined;
+  const onSigint = () => {
+    (progress ?? createProgress()).stage("interrupted: stopping (finished replays are journaled; the report shows what finished)");
+    abort.abort();
+  };
+  process.once("SIGINT", onSigint);
+  let result: AuditJobResult;
+  try {
+    const selection = parseSelection(opts);
+    let policy;
+    try {
+      policy = parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY);
+    } catch (err) {
+      if (err instanceof ToleranceSpecError) throw new UserFacingError(`--tolerance: ${err.message}`);
+      throw err;
+    }
+    if (opts.resume !== undefined && opts.auditId !== undefined && opts.resume !== opts.auditId) {
+      throw new UserFacingError("give either --resume ID or --audit-id ID, not both with different ids");
+    }
+    const tracking = await resolveTrackingForCli(opts);
+    const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
+    const stage = (m: string) => (progress ?? createProgress()).stage(m);
+    result = await auditJob({
+      selection,
+      trackingUri: tracking.uri,
+      client,
+      replays: opts.replays,
+      parallel: opts.parallel,
+      executor: opts.executor,
+      ...(opts.code !== undefined ? { codePath: opts.code } : {}),
+      ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
+      limits: limitsFrom(opts),
+      extraParams: opts.extraParams,
+      auditExperiment: opts.auditExperiment,
+      resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
+      policy,
+      ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
+      publish: opts.publish,
+      signal: abort.signal,
+      onStage: stage,
+      onRun: (position, total, runId) => {
+        progress?.stop();
+        progress = createProgress();
+        progress.stage(`run ${position}/${total}: ${runId}`);
+      },
+      onBuildProgress: (e) => stage(`image: ${e.message}`),
+      onEvent: (e) => {
+        if (!progress) return;
+        if (e.type === "begin") progress.start(e.total, e.done);
+        else if (e.type === "start") progress.replayStarted(e.index);
+        else if (e.type === "done") {
+          const r = e.record;
+          progress.replayDone(r.index, r.status === "finished", r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`);
+        } else if (e.type === "aborted") progress.stage(`replay ${e.index} stopped`);
+      },
+    });
+  } catch (err) {
+    return reportFailure("audit", err);
+  } finally {
+    progress?.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+
+  if (opts.json) process.stdout.write(serializeReport(result.report));
+  else console.log(renderAuditSummary(result));
+  for (const p of result.publish?.problems ?? []) console.error(`repro-audit audit: could not attach the report: ${p}`);
+  return auditExitCode(result);
+}
+
+/** 0 all reproduced; 2 interrupted or a run that could not be replayed; 1 otherwise. */
+export function auditExitCode(result: Pick<AuditJobResult, "aborted" | "infrastructureErrors" | "report">): number {
+  if (result.aborted || result.infrastructureErrors.length > 0) return ExitCode.usageOrInfra;
+  return result.report.runs.every((r) => r.score.verdict === "reproduced") ? ExitCode.ok : ExitCode.notReproduced;
+}
+
+const VERDICT_TEXT = { reproduced: "reproduced", not_reproduced: "NOT REPRODUCED", failed: "FAILED" } as const;
+
+/** The terminal summary: one row per run, then where the report is. */
+export function renderAuditSummary(result: AuditJobResult): string {
+  const { report, paths } = result;
+  const table = new Table({ head: ["run", "name", "verdict", "score", "identical", "equiv.", "varies", "not repr.", "failed", "replays ok"], style: { head: [], border: [] } });
+  for (const r of report.runs) {
+    const c = r.score.counts;
+    const ok = r.replays.filter((x) => x.status === "ok").length;
+    table.push([r.runId.slice(0, 8), truncate(r.runName, 24), VERDICT_TEXT[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
+  }
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r.startsWith("..") ? p : r;
+  };
+  const t = report.score.runs;
+  const lines = [
+    `audit ${report.auditId}: ${t.total} run(s), ${t.reproduced} reproduced, ${t.not_reproduced} not reproduced, ${t.failed} failed; audit score ${report.score.score.toFixed(3)}`,
+    table.toString(),
+  ];
+  for (const r of report.runs) {
+    lines.push(`${r.runId.slice(0, 8)}: ${r.score.reason}`);
+    for (const f of r.score.findings.slice(0, 5)) lines.push(`  - ${f}`);
+  }
+  lines.push(`report: ${rel(paths.markdown)} | ${rel(paths.html)} | ${rel(paths.junit)} | ${rel(paths.json)}`);
+  if (result.publish && result.publish.published.length > 0) lines.push(`attached to: ${result.publish.published.join(", ")}`);
+  if (result.aborted) lines.push(`interrupted: continue with: repro-audit audit <same selection> --resume ${report.auditId}`);
+  for (const e of result.infrastructureErrors) lines.push(`could not replay ${e}`);
+  return lines.join("\n");
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
