@@ -1,39 +1,14 @@
-import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TraceDocumentSchema, type TraceDocument } from "../../harness/trace/document.js";
 import { seedTraceRuns, type SeededRuns } from "../integration/trace/seed.js";
+import { buildCli, type CliResult, runCliProcess } from "../support/cli.js";
 import { startTestServer, type TestServer } from "../support/mlflow-server.js";
 
 // `repro-audit trace` end to end: the compiled CLI as a child process, a real MLflow
 // server, runs made by the real MLflow Python client.
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const main = `${root}dist/harness/cli/main.js`;
-// Until the lead wires `trace` into main.ts, a tiny runner registers it on a fresh program.
-const wired = readFileSync(`${root}harness/cli/program.ts`, "utf8").includes("registerTraceCommand");
-const entry = wired ? main : `${root}test/fixtures/trace/run-trace.mjs`;
-if (!wired) console.warn("trace e2e: `trace` is not wired into harness/cli/program.ts yet; running it through test/fixtures/trace/run-trace.mjs");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [entry, "trace", ...args], { env, cwd: root, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== "number") throw err;
-    return { code: e.code, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runCliProcess(["trace", ...args], env, 120_000);
 
 async function unusedPort(): Promise<number> {
   const srv = createServer();
@@ -50,14 +25,10 @@ describe("repro-audit trace (CLI)", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const build = promisify(execFile)("npx", ["tsc", "-p", "tsconfig.json"], { cwd: root, timeout: 170_000 }).catch(
-      // Type errors elsewhere in the tree still emit JavaScript; what matters is that ours exists.
-      (err: unknown) => err,
-    );
+    const build = buildCli("dist/harness/cli/commands/trace.js");
     server = await startTestServer();
     seeded = await seedTraceRuns(server.url, "trace-e2e", "TraceE2EModel");
     await build;
-    if (!existsSync(`${root}dist/harness/cli/commands/trace.js`)) throw new Error("tsc did not produce dist/harness/cli/commands/trace.js");
     env = { ...process.env, MLFLOW_TRACKING_URI: server.url };
     delete env["MLFLOW_TRACKING_TOKEN"];
   }, 400_000);

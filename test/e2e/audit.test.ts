@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseJournal } from "../../harness/audit/journal.js";
+import { AuditTags } from "../../harness/audit/publish.js";
+import { engineAvailable } from "../../harness/exec/engine.js";
+import type { Report } from "../../harness/report/schema.js";
+import { parseReport } from "../../harness/report/serialize.js";
+import { MlflowClient } from "../../harness/tracking/client.js";
+import { buildCli, projectDir, runCliProcess, spawnCli } from "../support/cli.js";
+import { type TestServer, startTestServer } from "../support/mlflow-server.js";
+
+// `repro-audit audit` end to end: the compiled CLI, a real MLflow server, runs of
+// scenarios/basic recorded by the real MLflow client, replays in the real engine.
+// The verdicts come out of the replays: the seeded run's metrics must be bitwise
+// identical because the container computes the same bits, and the unseeded
+// variant's must not be, because its replays draw fresh seeds.
+
+const python = join(projectDir, ".venv/bin/python");
+const dockerOk = await engineAvailable().catch(() => false);
+if (!dockerOk) console.warn("SKIPPING audit e2e tests: no Docker engine answers (see scripts/ensure-docker.sh)");
+
+describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", () => {
+  let server: TestServer;
+  let client: MlflowClient;
+  let results: string;
+  let env: NodeJS.ProcessEnv;
+  let seededRun: string;
+  let unseededRun: string;
+
+  const record = async (experiment: string, seed: string): Promise<string> => {
+    const out = await execa(python, [join(projectDir, "test/python/record_basic_run.py"), "--tracking-uri", server.url, "--experiment", experiment, "--seed", seed]);
+    return (JSON.parse(out.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
+  };
+  const audit = (args: string[]) =>
+    runCliProcess(["audit", "--scenario", "scenarios/basic", "--results-dir", results, "--replays", "3", ...args], env);
+  const readDoc = (auditId: string): Report => {
+    const path = join(results, auditId, "report.json");
+    return parseReport(readFileSync(path, "utf8"), path);
+  };
+
+  beforeAll(async () => {
+    const build = buildCli("dist/harness/cli/commands/audit.js");
+    server = await startTestServer();
+    client = new MlflowClient({ baseUrl: server.url });
+    results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-"));
+    seededRun = await record("audit-seeded", "42");
+    unseededRun = await record("audit-unseeded", "-1");
+    await execa(python, [join(projectDir, "test/python/register_model_version.py"), "--tracking-uri", server.url, "--run-id", seededRun, "--name", "AuditE2E", "--alias", "champion"]);
+    env = { ...process.env, MLFLOW_TRACKING_URI: server.url };
+    delete env["MLFLOW_TRACKING_TOKEN"];
+    await build;
+  }, 400_000);
+  afterAll(async () => {
+    await server?.stop();
+    if (results) rmSync(results, { recursive: true, force: true });
+  });
+
+  it("audits the seeded run through its model alias: identical metrics and model file, exit 0, report attached", async () => {
+    const r = await audit(["--model", "AuditE2E", "--alias", "champion", "--audit-id", "seeded-e2e"]);
+    expect(r.stderr).not.toMatch(/repro-audit audit: /);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/audit seeded-e2e: 1 run\(s\), 1 reproduced, 0 not reproduced, 0 failed; audit score 1\.000/);
+
+    for (const f of ["report.json", "report.md", "report.html", "junit.xml"]) expect(existsSync(join(results, "seeded-e2e", f))).toBe(true);
+    const doc = readDoc("seeded-e2e");
+    expect(doc.runs).toHaveLength(1);
+    const run = doc.runs[0];
+    if (!run) throw new Error("no run");
+    expect(run.runId).toBe(seededRun);
+    expect(run.score.verdict).toBe("reproduced");
+    expect(run.metrics.map((m) => [m.name, m.verdict])).toEqual([["mae", "identical"], ["r2", "identical"], ["rmse", "identical"]]);
+    // The replays' values are the ones the original logged, bit for bit.
+    const original = await client.getRun(seededRun);
+    for (const m of run.metrics) {
+      const logged = original.data.metrics.find((x) => x.key === m.name)?.value;
+      expect(m.replays).toEqual([logged, logged, logged]);
+    }
+    expect(run.artifacts).toEqual([expect.objectContaining({ path: "model/model.pkl", identical: true })]);
+    expect(run.replays.map((x) => [x.status, x.isolated, x.pinned])).toEqual(Array(3).fill(["ok", true, true]));
+    expect(run.fingerprints.replays[0]?.container?.python.version).toMatch(/^3\./);
+    expect(run.image.id).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    // Attached back: artifacts and tags on the run, tags on the model version.
+    const tags = Object.fromEntries(original.data.tags.map((t) => [t.key, t.value]));
+    expect(tags[AuditTags.verdict]).toBe("reproduced");
+    expect(tags[AuditTags.id]).toBe("seeded-e2e");
+    expect(tags[AuditTags.report]).toBe("repro-audit/seeded-e2e/report.html");
+    const files = (await client.listArtifactsRecursive({ runId: seededRun }, "repro-audit")).map((f) => f.path).sort();
+    expect(files).toEqual(["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/seeded-e2e/${f}`));
+    const mv = await client.getModelVersion("AuditE2E", "1");
+    expect(Object.fromEntries((mv.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({ [AuditTags.verdict]: "reproduced", [AuditTags.score]: "1.000" });
+
+    const junit = readFileSync(join(results, "seeded-e2e", "junit.xml"), "utf8");
+    expect(junit).toMatch(/failures="0"/);
+  });
+
+  it("finds the unseeded variant's metrics vary between replays, and its model file differs", async () => {
+    const r = await audit(["--experiment", "audit-unseeded", "--audit-id", "unseeded-e2e", "--no-publish"]);
+    const doc = readDoc("unseeded-e2e");
+    const run = doc.runs[0];
+    if (!run) throw new Error("no run");
+    expect(run.runId).toBe(unseededRun);
+    for (const m of run.metrics) {
+      expect(["varies", "not_reproduced"]).toContain(m.verdict);
+      // Measured, not configured: the replays disagree among themselves.
+      expect(new Set(m.replays).size).toBeGreaterThan(1);
+      expect(m.stats?.std).toBeGreaterThan(0);
+    }
+    expect(run.artifacts[0]).toMatchObject({ path: "model/model.pkl", identical: false });
+    expect(r.code).toBe(run.score.verdict === "reproduced" ? 0 : 1);
+    // --no-publish: nothing attached.
+    const tags = (await client.getRun(unseededRun)).data.tags.map((t) => t.key);
+    expect(tags).not.toContain(AuditTags.verdict);
+  });
+
+  it("prints the report document with --json and honours a tolerance override", async () => {
+    const r = await audit(["--run", seededRun, "--json", "--no-publish", "--replays", "2", "--tolerance", "rmse=rel:1e-6"]);
+    expect(r.code).toBe(0);
+    const doc = parseReport(r.stdout, "stdout");
+    expect(doc.inputs.replays).toBe(2);
+    expect(doc.inputs.tolerance.perMetric).toEqual({ rmse: { rel: 1e-6 } });
+    expect(doc.runs[0]?.metrics.find((m) => m.name === "rmse")?.tolerance.rel).toBe(1e-6);
+    expect(doc.policyText).toContain("rmse=rel:0.000001");
+  });
+
+  it("exits 2 with a readable message for bad input", async () => {
+    const tol = await audit(["--run", seededRun, "--tolerance", "rmse=relative:1"]);
+    expect(tol.code).toBe(2);
+    expect(tol.stderr).toMatch(/bad input: --tolerance: Bad tolerance "rmse=relative:1": unknown kind "relative"/);
+    const resume = await audit(["--run", seededRun, "--resume", "no-such-audit"]);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/bad input: --resume no-such-audit: no audit folder/);
+    const exists = await audit(["--run", seededRun, "--audit-id", "seeded-e2e"]);
+    expect(exists.code).toBe(2);
+    expect(exists.stderr).toMatch(/already exists .* --resume seeded-e2e/);
+    const unknown = await audit(["--experiment", "nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/bad input: experiment "nope" does not exist/);
+  });
+
+  it("stops on Ctrl-C with a partial report, and --resume finishes without redoing finished replays", async () => {
+    const args = ["audit", "--scenario", "scenarios/basic", "--results-dir", results, "--replays", "3", "--run", seededRun, "--audit-id", "interrupted-e2e", "--no-publish"];
+    const proc = spawnCli(args, env);
+    const deadline = Date.now() + 240_000;
+    while (!/replay 0 finished/.test(proc.output()) && Date.now() < deadline && proc.child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    proc.child.kill("SIGINT");
+    const first = await proc.done;
+    expect(first.code).toBe(2);
+    expect(first.stdout).toContain("--resume interrupted-e2e");
+    const partial = readDoc("interrupted-e2e");
+    const statuses = partial.runs[0]?.replays.map((x) => x.status) ?? [];
+    expect(statuses[0]).toBe("ok");
+    expect(statuses).toContain("skipped");
+
+    const journalPath = join(results, "interrupted-e2e", "runs", seededRun, "journal.jsonl");
+    const before = parseJournal(readFileSync(journalPath, "utf8")).replays.get(0)?.replayRunId;
+    const resumed = await runCliProcess(args.map((a) => (a === "--audit-id" ? "--resume" : a)), env);
+    expect(resumed.code).toBe(0);
+    const state = parseJournal(readFileSync(journalPath, "utf8"));
+    expect(state.replays.get(0)?.replayRunId).toBe(before);
+    expect([...state.replays.keys()].sort()).toEqual([0, 1, 2]);
+    expect(readDoc("interrupted-e2e").runs[0]?.replays.map((x) => x.status)).toEqual(["ok", "ok", "ok"]);
+  });
+});
