@@ -10,20 +10,20 @@ import { recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { AuditIdSchema, type Report, type ReportRun } from "../report/schema.js";
 import { type ReportPaths, writeReport } from "../report/write.js";
 import type { MlflowClient } from "../tracking/client.js";
-import type { ModelVersion, Run } from "../tracking/schemas.js";
+import type { Run } from "../tracking/schemas.js";
 import { buildChecklist } from "../trace/checklist.js";
 import { collectSubjects } from "../trace/collect.js";
 import { harnessVersion } from "../version.js";
 import { assembleReport } from "./assemble-report.js";
 import { type RunFacts, assembleRun, comparedMetricNames } from "./assemble-run.js";
-import { type PublishResult, publishReport } from "./publish.js";
+import { type AuditedModelVersion, type PublishResult, publishReport } from "./publish.js";
 import { type ReplayJobResult, replayJob } from "./replay-pipeline.js";
 import { type ReplayEvent, newAuditId } from "./replay-runner.js";
 import { gatherEvidence } from "./run-evidence.js";
 
 // The main job: select runs, replay each N times (the `replay` pipeline), read back
 // histories and artifact hashes, score, and write results/<audit-id>/ with the
-// report in every format; then attach it to the runs and the model version. Runs
+// report in every format; then attach it to the runs and their model versions. Runs
 // are audited one after another (replays of one run may run in parallel), each
 // journaled under results/<audit-id>/runs/<run-id>/, so an interrupted audit
 // resumes with the same audit id and redoes only what had not finished.
@@ -87,12 +87,15 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   }
 
   stage(`selecting ${describeSelection(opts.selection)}`);
-  const { runs, modelVersion } = await resolveSelection(opts.client as SelectionClient, opts.selection, { concurrency: opts.concurrency ?? 8 });
+  const { runs } = await resolveSelection(opts.client as SelectionClient, opts.selection, { concurrency: opts.concurrency ?? 8 });
   if (runs.length === 0) throw new AuditError(`${describeSelection(opts.selection)} matched no runs`);
 
   stage(`checking what ${runs.length} run(s) recorded`);
   const subjects = await collectSubjects(opts.client, runs, { concurrency: opts.concurrency ?? 8 });
   const items = new Map(subjects.map((s) => [s.run.info.run_id, buildChecklist(s)]));
+  const modelVersions: AuditedModelVersion[] = subjects.flatMap((s) =>
+    s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.info.run_id })),
+  );
 
   let host: HostFingerprint | undefined;
   try {
@@ -138,7 +141,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   let publish: PublishResult | undefined;
   if (opts.publish && !aborted) {
     stage("attaching the report to the audited runs");
-    publish = await publishReport(opts.client, report, paths, modelVersion as ModelVersion | undefined);
+    publish = await publishReport(opts.client, report, paths, modelVersions);
   }
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
 }

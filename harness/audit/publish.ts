@@ -1,11 +1,17 @@
-import type { ModelVersion } from "../tracking/schemas.js";
 import type { MlflowClient } from "../tracking/client.js";
 import type { Report } from "../report/schema.js";
 import { REPORT_FILES, type ReportPaths } from "../report/write.js";
 
 // Attaches the audit back where reviewers look: the report files as artifacts of
 // every audited run (under repro-audit/<audit-id>/), the run's verdict and score as
-// tags, and the same tags on the model version the selection named.
+// tags, and the same tags on every registered model version made from an audited run.
+
+/** A registered model version and the audited run it was made from. */
+export interface AuditedModelVersion {
+  name: string;
+  version: string;
+  runId: string;
+}
 
 export const PUBLISHED_ARTIFACT_DIR = "repro-audit";
 
@@ -27,7 +33,7 @@ export async function publishReport(
   client: Pick<MlflowClient, "uploadArtifact" | "setTag" | "setModelVersionTag">,
   doc: Report,
   paths: ReportPaths,
-  modelVersion?: Pick<ModelVersion, "name" | "version" | "run_id">,
+  modelVersions: readonly AuditedModelVersion[] = [],
 ): Promise<PublishResult> {
   const dir = `${PUBLISHED_ARTIFACT_DIR}/${doc.auditId}`;
   const published: string[] = [];
@@ -44,15 +50,18 @@ export async function publishReport(
       problems.push(`run ${run.runId}: ${(err as Error).message}`);
     }
   }
-  if (modelVersion) {
-    const runId = modelVersion.run_id;
-    const tags = runId ? runTags(doc, runId, dir) : undefined;
+  const seen = new Set<string>();
+  for (const mv of modelVersions) {
+    const key = `${mv.name}\u0000${mv.version}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     try {
-      if (tags === undefined) throw new Error("the model version names no run that was audited");
-      for (const [k, v] of Object.entries(tags)) await client.setModelVersionTag(modelVersion.name, modelVersion.version, k, v);
-      published.push(`model ${modelVersion.name} v${modelVersion.version}`);
+      const tags = runTags(doc, mv.runId, dir);
+      if (tags === undefined) throw new Error(`run ${mv.runId} is not in this audit`);
+      for (const [k, v] of Object.entries(tags)) await client.setModelVersionTag(mv.name, mv.version, k, v);
+      published.push(`model ${mv.name} v${mv.version}`);
     } catch (err) {
-      problems.push(`model ${modelVersion.name} v${modelVersion.version}: ${(err as Error).message}`);
+      problems.push(`model ${mv.name} v${mv.version}: ${(err as Error).message}`);
     }
   }
   return { published, problems };

@@ -30,8 +30,8 @@ export function registerAuditCommand(program: Command): void {
       "The main job: select runs (as `trace` does), replay each N times in a pinned container (as `replay` does),\n" +
         "score every metric's drift against the original, and write results/<audit-id>/ with report.json (the\n" +
         "source of truth), report.md, report.html and junit.xml. The report is then attached to each audited run\n" +
-        "(artifacts under repro-audit/<audit-id>/, tags repro.audit.verdict/score/id/report) and to the model\n" +
-        "version the selection named.\n\n" +
+        "(artifacts under repro-audit/<audit-id>/, tags repro.audit.verdict/score/id/report) and to every\n" +
+        "registered model version made from those runs (the same tags).\n\n" +
         "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the\n" +
         "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed),\n" +
@@ -42,7 +42,7 @@ export function registerAuditCommand(program: Command): void {
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
     .option("--audit-id <id>", "name the audit (default: <timestamp>-audit-<random>)")
     .option("--resume <audit-id>", "continue an interrupted audit with the same selection; finished replays are not redone")
-    .option("--no-publish", "do not attach the report to the runs and the model version")
+    .option("--no-publish", "do not attach the report to the runs and their model versions")
     .option("--json", "print the report document (schema repro-audit/report, version 1) on stdout")
     .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
     .action(async (opts: AuditCliOptions) => {
