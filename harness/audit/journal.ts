@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { JsonFloat } from "../drift/schema.js";
 import { ContainerFingerprintSchema } from "../fingerprint/schema.js";
 
 // The audit's journal: one JSON object per line, appended and fsync'd as each
@@ -27,7 +28,8 @@ export const ReplayRecordSchema = z.object({
   durationMs: z.number().nonnegative(),
   /** everything the harness spent on this replay: run creation, execution, capture, journaling */
   wallMs: z.number().nonnegative(),
-  metrics: z.record(z.string(), z.number()),
+  /** NaN/±Infinity (a diverged run) are kept: JSON lines carry them as "NaN"/"Infinity" tokens */
+  metrics: z.record(z.string(), JsonFloat),
   /** metrics the capture rule named that this replay did not produce */
   missingMetrics: z.array(z.string()).default([]),
   stdoutTail: z.string(),
@@ -142,10 +144,12 @@ export class Journal {
 
   /** One record, one line, on disk (fsync'd) before this returns. */
   append(record: JournalRecord): void {
-    const parsed = JournalRecordSchema.parse(record);
+    // Encoding validates and turns NaN/±Infinity into tokens JSON can hold (JSON.stringify would write null).
+    const encoded = z.encode(JournalRecordSchema, record);
+    const parsed = JournalRecordSchema.parse(encoded);
     const fd = openSync(this.path, "a");
     try {
-      writeSync(fd, `${JSON.stringify(parsed)}\n`);
+      writeSync(fd, `${JSON.stringify(encoded)}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
