@@ -30,7 +30,7 @@ export function registerAuditCommand(program: Command): void {
       "The main job: select runs (as `trace` does), replay each N times in a pinned container (as `replay` does),\n" +
         "score every metric's drift against the original, and write results/<audit-id>/ with report.json (the\n" +
         "source of truth), report.md, report.html and junit.xml. The report is then attached to each audited run\n" +
-        "(artifacts under repro-audit/<audit-id>/, tags repro.audit.verdict/score/id/report) and to every\n" +
+        "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit) and to every\n" +
         "registered model version made from those runs (the same tags).\n\n" +
         "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the\n" +
         "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
