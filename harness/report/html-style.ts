@@ -32,7 +32,8 @@ header.top .meta { color: var(--muted); font-size: 13px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; }
 .card .n { font-size: 22px; font-weight: 700; }
 .card .l { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }
-section.run { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 4px 24px 20px; margin-top: 28px; }
+section.run { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 4px 24px 20px; margin-top: 28px;
+  overflow-x: auto; }
 section.run > h2 { border-bottom: none; display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
 .sub { color: var(--muted); font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; background: var(--card); font-size: 13px; }
