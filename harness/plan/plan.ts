@@ -59,7 +59,8 @@ export const ReplayPlanSchema = z.object({
   capture: CaptureSpecSchema,
   limits: LimitsSchema,
   /** the original's metrics, for comparison */
-  originalMetrics: z.record(z.string(), z.number()),
+  /** NaN and ±Infinity included: a diverged original is exactly what an audit must show (z.number() rejects them) */
+  originalMetrics: z.record(z.string(), z.custom<number>((v) => typeof v === "number", "expected a number")),
   notes: z.array(z.string()).default([]),
 });
 export type ReplayPlan = z.infer<typeof ReplayPlanSchema>;

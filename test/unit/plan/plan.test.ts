@@ -41,6 +41,13 @@ describe("buildPlan", () => {
     expect(p.originalMetrics).toEqual({ rmse: 53.3, r2: 0.48 });
   });
 
+  it("keeps an original's NaN and ±Infinity metrics (a diverged run is what an audit must show)", () => {
+    const p = buildPlan(input({ run: run({ metrics: { loss: Number.NaN, grad: Number.POSITIVE_INFINITY, low: Number.NEGATIVE_INFINITY } }), scenario }));
+    expect(Number.isNaN(p.originalMetrics["loss"])).toBe(true);
+    expect(p.originalMetrics["grad"]).toBe(Number.POSITIVE_INFINITY);
+    expect(p.originalMetrics["low"]).toBe(Number.NEGATIVE_INFINITY);
+  });
+
   it("a run launched by `mlflow run` uses the MLproject entry point and undoes MLflow's logged quoting", () => {
     const p = buildPlan(
       input({
