@@ -6,4 +6,7 @@ bash scripts/setup.sh
 if [ -f scripts/ensure-chromium.sh ]; then
   bash scripts/ensure-chromium.sh || echo "[test] warning: no Chromium; the HTML report test is skipped" >&2
 fi
+# Tests are not part of the build; type-check them with the sources (strict, like everything else).
+echo "[test] type-checking sources, benchmarks and tests"
+npx tsc -p tsconfig.test.json
 exec npx vitest run --config test/vitest.config.ts "$@"

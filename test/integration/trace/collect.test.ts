@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveSelection, SelectionError } from "../../../harness/cli/selection.js";
+import { resolveSelection, type Selection, SelectionError } from "../../../harness/cli/selection.js";
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { mapBounded } from "../../../harness/trace/bounded-map.js";
 import { buildChecklist } from "../../../harness/trace/checklist.js";
@@ -68,13 +68,13 @@ describe("trace collection against a real MLflow server", () => {
   });
 
   it("turns unknown names and refused filters into readable selection errors", async () => {
-    const cases = [
+    const cases: Array<[Selection, RegExp]> = [
       [{ kind: "experiment", experiments: ["no-such-experiment"] }, /experiment "no-such-experiment" does not exist/],
       [{ kind: "runs", runIds: ["0123456789abcdef0123456789abcdef"] }, /run 0123456789abcdef0123456789abcdef does not exist/],
       [{ kind: "model_version", model: seeded.model.name, version: "99" }, /has no version 99/],
       [{ kind: "model_alias", model: "NoSuchModel", alias: "x" }, /"NoSuchModel" has no alias "x"/],
       [{ kind: "experiment", experiments: ["trace-int"], filter: "params.a = = 1" }, /--filter .* was refused by the server/],
-    ] as const;
+    ];
     for (const [sel, message] of cases) {
       const err = await resolveSelection(client, sel).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SelectionError);

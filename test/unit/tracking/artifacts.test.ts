@@ -121,7 +121,7 @@ describe("artifact calls through the proxy", () => {
         stored = new Uint8Array(await (req.body as Blob).arrayBuffer());
         return jsonResponse(200, {});
       }
-      return new Response(stored);
+      return new Response(stored === undefined ? undefined : Buffer.from(stored));
     });
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 0 });
     const rel = await c.uploadArtifact("mlflow-artifacts:/1/r/artifacts", src, "repro");
