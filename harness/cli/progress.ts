@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import type { ReplayEvent } from "../audit/replay-runner.js";
 
 // Live progress for replays: a bar on a terminal, plain timestamped lines
 // otherwise (CI logs, pipes), so output stays readable either way.
@@ -71,4 +72,14 @@ class BarProgress implements Progress {
   stop() {
     this.bar?.stop();
   }
+}
+
+/** Replay events as progress: bar/lines for starts and finishes, a stage line for stops. */
+export function showReplayEvent(progress: Progress, e: ReplayEvent): void {
+  if (e.type === "begin") progress.start(e.total, e.done);
+  else if (e.type === "start") progress.replayStarted(e.index);
+  else if (e.type === "done") {
+    const r = e.record;
+    progress.replayDone(r.index, r.status === "finished", r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`);
+  } else if (e.type === "aborted") progress.stage(`replay ${e.index} stopped`);
 }

@@ -1,6 +1,8 @@
+import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/replay-runner.js";
 import type { Limits } from "../plan/limits.js";
+import { projectRoot } from "../project-root.js";
 import { UserFacingError } from "./exit-codes.js";
 
 // The options of every command that replays runs (replay, audit): how many, where
@@ -57,5 +59,30 @@ export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory">): 
   return {
     ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
     ...(opts.memory !== undefined ? { memoryMb: opts.memory } : {}),
+  };
+}
+
+/** The replay inputs every replaying command passes on, from its options. */
+export function replayInputs(opts: ReplayCliOptions): {
+  replays: number;
+  parallel: number;
+  executor: "docker" | "local";
+  codePath?: string;
+  scenarioDir?: string;
+  limits: Partial<Limits>;
+  extraParams: "append" | "ignore";
+  auditExperiment: string;
+  resultsDir: string;
+} {
+  return {
+    replays: opts.replays,
+    parallel: opts.parallel,
+    executor: opts.executor,
+    ...(opts.code !== undefined ? { codePath: opts.code } : {}),
+    ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
+    limits: limitsFrom(opts),
+    extraParams: opts.extraParams,
+    auditExperiment: opts.auditExperiment,
+    resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
   };
 }

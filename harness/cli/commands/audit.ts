@@ -1,15 +1,14 @@
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
-import { projectRoot } from "../../project-root.js";
 import { serializeReport } from "../../report/serialize.js";
 import { MlflowClient } from "../../tracking/client.js";
 import { ExitCode, UserFacingError } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
-import { type Progress, createProgress } from "../progress.js";
-import { type ReplayCliOptions, addReplayOptions, limitsFrom } from "../replay-options.js";
+import { type Progress, createProgress, showReplayEvent } from "../progress.js";
+import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
 import { type SelectionOptions, addSelectionOptions, parseSelection } from "../selection.js";
 
 interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
@@ -78,15 +77,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       selection,
       trackingUri: tracking.uri,
       client,
-      replays: opts.replays,
-      parallel: opts.parallel,
-      executor: opts.executor,
-      ...(opts.code !== undefined ? { codePath: opts.code } : {}),
-      ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
-      limits: limitsFrom(opts),
-      extraParams: opts.extraParams,
-      auditExperiment: opts.auditExperiment,
-      resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
+      ...replayInputs(opts),
       policy,
       ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
       publish: opts.publish,
@@ -99,13 +90,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       },
       onBuildProgress: (e) => stage(`image: ${e.message}`),
       onEvent: (e) => {
-        if (!progress) return;
-        if (e.type === "begin") progress.start(e.total, e.done);
-        else if (e.type === "start") progress.replayStarted(e.index);
-        else if (e.type === "done") {
-          const r = e.record;
-          progress.replayDone(r.index, r.status === "finished", r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`);
-        } else if (e.type === "aborted") progress.stage(`replay ${e.index} stopped`);
+        if (progress) showReplayEvent(progress, e);
       },
     });
   } catch (err) {

@@ -1,12 +1,10 @@
-import { join } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type ReplayJobResult, replayJob } from "../../audit/replay-pipeline.js";
-import { projectRoot } from "../../project-root.js";
-import { resolveTrackingUri } from "../../tracking/server/resolve.js";
-import { ExitCode, UserFacingError } from "../exit-codes.js";
-import { createProgress } from "../progress.js";
-import { type ReplayCliOptions, addReplayOptions, limitsFrom } from "../replay-options.js";
+import { ExitCode } from "../exit-codes.js";
+import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { createProgress, showReplayEvent } from "../progress.js";
+import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
 
 interface ReplayCommandOptions extends ReplayCliOptions {
   run: string;
@@ -41,32 +39,19 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   process.once("SIGINT", onSigint);
   let result: ReplayJobResult;
   try {
-    const tracking = await resolveTrackingUri(opts.trackingUri ? { trackingUri: opts.trackingUri } : {});
+    const tracking = await resolveTrackingForCli(opts);
     result = await replayJob({
       runId: opts.run,
-      replays: opts.replays,
-      parallel: opts.parallel,
-      executor: opts.executor,
-      ...(opts.code !== undefined ? { codePath: opts.code } : {}),
-      ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
+      ...replayInputs(opts),
       ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
-      limits: limitsFrom(opts),
-      extraParams: opts.extraParams,
-      auditExperiment: opts.auditExperiment,
-      resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
       trackingUri: tracking.uri,
       signal: abort.signal,
       onStage: (m) => progress.stage(m),
       onBuildProgress: (e) => progress.stage(`image: ${e.message}`),
-      onEvent: (e) => {
-        if (e.type === "begin") progress.start(e.total, e.done);
-        else if (e.type === "start") progress.replayStarted(e.index);
-        else if (e.type === "done") {
-          const r = e.record;
-          progress.replayDone(r.index, r.status === "finished", r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`);
-        } else if (e.type === "aborted") progress.stage(`replay ${e.index} stopped`);
-      },
+      onEvent: (e) => showReplayEvent(progress, e),
     });
+  } catch (err) {
+    return reportFailure("replay", err);
   } finally {
     progress.stop();
     process.removeListener("SIGINT", onSigint);
