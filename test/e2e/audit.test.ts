@@ -5,7 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJournal } from "../../harness/audit/journal.js";
 import { AuditTags } from "../../harness/audit/publish.js";
-import { engineAvailable } from "../../harness/exec/engine.js";
+import { dockerAvailable as dockerOk } from "../support/engine-available.js";
 import type { Report } from "../../harness/report/schema.js";
 import { parseReport } from "../../harness/report/serialize.js";
 import { MlflowClient } from "../../harness/tracking/client.js";
@@ -19,8 +19,6 @@ import { type TestServer, startTestServer } from "../support/mlflow-server.js";
 // variant's must not be, because its replays draw fresh seeds.
 
 const python = join(projectDir, ".venv/bin/python");
-const dockerOk = await engineAvailable().catch(() => false);
-if (!dockerOk) console.warn("SKIPPING audit e2e tests: no Docker engine answers (see scripts/ensure-docker.sh)");
 
 describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", () => {
   let server: TestServer;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { baseTag, ensureBaseImage } from "../../../harness/exec/base-image.js";
 import { docker } from "../../../harness/exec/engine.js";
-import { dockerAvailable } from "./engine-available.js";
+import { dockerAvailable } from "../../support/engine-available.js";
 
 describe.skipIf(!dockerAvailable)("base image (real engine)", () => {
   it("builds or reuses the Debian base, tagged by recipe hash, with python 3.11 inside", { timeout: 600_000 }, async () => {

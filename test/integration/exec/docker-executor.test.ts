@@ -7,7 +7,7 @@ import { ensureBaseImage } from "../../../harness/exec/base-image.js";
 import { CONTAINER_LABEL, DockerExecutor } from "../../../harness/exec/docker-executor.js";
 import { docker } from "../../../harness/exec/engine.js";
 import { ExecAbortedError, ExecResult, type ExecSpec } from "../../../harness/exec/executor.js";
-import { dockerAvailable } from "./engine-available.js";
+import { dockerAvailable } from "../../support/engine-available.js";
 
 const FIXTURE = new URL("../../fixtures/exec/isolation/", import.meta.url).pathname;
 const MiB = 1024 ** 2;

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
 import { checkEngine, EngineUnavailableError } from "../../../harness/exec/engine.js";
-import { dockerAvailable } from "./engine-available.js";
+import { dockerAvailable } from "../../support/engine-available.js";
 
 const run = promisify(execFile);
 const SCRIPT = new URL("../../../scripts/ensure-docker.sh", import.meta.url).pathname;

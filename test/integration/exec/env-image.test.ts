@@ -6,7 +6,7 @@ import { ensureEnvImage, ensureEnvImageFromSpec, type EnvImage } from "../../../
 import { loadEnvSpec } from "../../../harness/exec/env-spec.js";
 import type { ExecSpec } from "../../../harness/exec/executor.js";
 import { resolveNamedImage } from "../../../harness/exec/named-image.js";
-import { dockerAvailable } from "./engine-available.js";
+import { dockerAvailable } from "../../support/engine-available.js";
 
 const ENVS = new URL("../../fixtures/exec/envs/", import.meta.url).pathname;
 // One tiny pure-python wheel keeps this test (and CI) fast; the real scikit-learn image is built elsewhere.

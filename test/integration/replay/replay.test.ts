@@ -6,7 +6,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJournal } from "../../../harness/audit/journal.js";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
-import { engineAvailable } from "../../../harness/exec/engine.js";
+import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
 
@@ -17,8 +17,6 @@ const root = new URL("../../../", import.meta.url).pathname;
 const python = join(root, ".venv/bin/python");
 const basic = join(root, "scenarios/basic");
 const workload = join(root, "test/integration/replay/fixtures/workload");
-const dockerOk = await engineAvailable().catch(() => false);
-if (!dockerOk) console.warn("SKIPPING replay integration tests: no Docker engine answers (see scripts/ensure-docker.sh)");
 
 describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
   let server: TestServer;

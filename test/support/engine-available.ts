@@ -1,4 +1,4 @@
-import { engineAvailable, engineEndpoint } from "../../../harness/exec/engine.js";
+import { engineAvailable, engineEndpoint } from "../../harness/exec/engine.js";
 
 /** Resolved once per test file; integration tests skip loudly (never fake the engine) without one. */
 export const dockerAvailable = await engineAvailable();
