@@ -1,3 +1,4 @@
+import { type AcceptLevel, DEFAULT_ACCEPT } from "../drift/schema.js";
 import { scoreAudit } from "../drift/score.js";
 import { describePolicy } from "../drift/tolerance.js";
 import { VERDICT_RULES_TEXT } from "../drift/verdict.js";
@@ -20,8 +21,18 @@ export function policyText(inputs: Pick<ReportInputs, "tolerance" | "replays">):
   return [
     `Tolerance policy (as --tolerance accepts it): ${describePolicy(inputs.tolerance)}.`,
     VERDICT_RULES_TEXT,
-    `Each run was replayed ${inputs.replays} time(s); a run is reproduced when none of its metrics is not reproduced or failed.`,
+    acceptText(inputs.tolerance.accept ?? DEFAULT_ACCEPT, inputs.replays),
   ].join("\n\n");
+}
+
+function acceptText(accept: AcceptLevel, replays: number): string {
+  const needs =
+    accept === "identical"
+      ? "every metric is identical (bitwise) in every replay"
+      : accept === "equivalent"
+        ? "every metric is identical or equivalent"
+        : "no metric is not reproduced or failed (varies counts as reproduced within run-to-run variance)";
+  return `Each run was replayed ${replays} time(s); accept level ${accept}: a run is reproduced when ${needs}.`;
 }
 
 export function assembleReport(meta: ReportMeta, runs: readonly ReportRun[]): Report {

@@ -2,7 +2,7 @@
 export * from "./schema.js";
 export { DEFAULT_POLICY, DEFAULT_TOLERANCE, ToleranceSpecError, describePolicy, parseTolerancePolicy, parseToleranceSpec, toleranceFor } from "./tolerance.js";
 export type { ToleranceSpec } from "./tolerance.js";
-export { SCORE_FORMULA, VERDICT_WEIGHTS, scoreAudit, scoreRun } from "./score.js";
+export { SCORE_FORMULA, VERDICT_WEIGHTS, isAccepted, scoreAudit, scoreRun } from "./score.js";
 export type { ScoreRunInput } from "./score.js";
 export { VERDICT_ORDER, VERDICT_RULES_TEXT, insideSpread, judgeMetric, verdictRank } from "./verdict.js";
 export type { ReplayValue } from "./verdict.js";

@@ -57,10 +57,21 @@ export type Tolerance = z.infer<typeof ToleranceSchema>;
 export const ToleranceOverrideSchema = ToleranceSchema.partial();
 export type ToleranceOverride = z.infer<typeof ToleranceOverrideSchema>;
 
+/** The weakest metric verdict a run may have and still count as reproduced. */
+export const ACCEPT_LEVELS = ["identical", "equivalent", "varies"] as const;
+export const AcceptLevelSchema = z.enum(ACCEPT_LEVELS);
+export type AcceptLevel = z.infer<typeof AcceptLevelSchema>;
+export const DEFAULT_ACCEPT: AcceptLevel = "varies";
+
 export const TolerancePolicySchema = z.object({
   default: ToleranceSchema,
   /** Per-metric overrides (exact metric name); unset fields fall back to `default`. */
   perMetric: z.record(z.string(), ToleranceOverrideSchema),
+  /**
+   * The weakest metric verdict that still counts as reproduced; absent = "varies"
+   * (within run-to-run variance). "identical" demands bitwise replays.
+   */
+  accept: AcceptLevelSchema.optional(),
 });
 export type TolerancePolicy = z.infer<typeof TolerancePolicySchema>;
 

@@ -5,12 +5,13 @@
 import { compareArtifacts } from "./artifacts.js";
 import { plural, replayLabel } from "./format.js";
 import { compareHistories } from "./history.js";
+import { type AcceptLevel, DEFAULT_ACCEPT } from "./schema.js";
 import type {
   AuditScore, ExecutionRecord, HistoryPoint, MetricScore, ReplayRecord, RunScore, RunVerdict,
   TolerancePolicy, Verdict, VerdictCounts,
 } from "./schema.js";
 import { toleranceFor } from "./tolerance.js";
-import { judgeMetric } from "./verdict.js";
+import { judgeMetric, verdictRank } from "./verdict.js";
 
 export const VERDICT_WEIGHTS: Readonly<Record<Verdict, number>> = Object.freeze({
   identical: 1,
@@ -25,7 +26,8 @@ export const SCORE_FORMULA =
   "artifact weight: 1 if every finished replay produced the original's sha256, else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
   "run verdict = failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
-  "not_reproduced if any metric is not_reproduced or failed, else reproduced (varies counts as reproduced within run-to-run variance); " +
+  "not_reproduced if any metric is not_reproduced or failed, or weaker than the policy's accept level (identical > equivalent > varies; " +
+  "default varies, so varies counts as reproduced within run-to-run variance), else reproduced; " +
   "audit score = mean of run scores (0 when there are no runs).";
 
 export interface ScoreRunInput {
@@ -100,9 +102,10 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     verdict = "failed";
     reason = `Every metric (${metrics.length}) failed: no value could be compared with the original.`;
   } else {
-    const bad = counts.not_reproduced + counts.failed;
-    verdict = bad > 0 ? "not_reproduced" : "reproduced";
-    reason = summarise(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length);
+    const accept = policy.accept ?? DEFAULT_ACCEPT;
+    const unaccepted = metrics.filter((m) => !isAccepted(m.verdict, accept)).length;
+    verdict = unaccepted > 0 ? "not_reproduced" : "reproduced";
+    reason = summarise(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length, accept, unaccepted);
   }
   return { runId, metrics, artifacts, score, counts, verdict, reason, findings };
 }
@@ -127,7 +130,12 @@ function describeDiffering(orig: string, hashes: readonly (string | null)[], fin
   return which.length === 0 ? "no finished replay" : which.join(", ");
 }
 
-function summarise(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: number): string {
+/** Whether a metric verdict counts as reproduced under the policy's accept level. */
+export function isAccepted(v: Verdict, accept: AcceptLevel): boolean {
+  return v !== "not_reproduced" && v !== "failed" && verdictRank(v) >= verdictRank(accept);
+}
+
+function summarise(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: number, accept: AcceptLevel, unaccepted: number): string {
   const parts: string[] = [];
   if (nMetrics > 0) {
     const order: Verdict[] = ["identical", "equivalent", "varies", "not_reproduced", "failed"];
@@ -140,6 +148,7 @@ function summarise(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: n
   }
   if (nArt > 0) parts.push(`${nArtSame} of ${plural(nArt, "artifact")} identical`);
   const bad = c.not_reproduced + c.failed;
-  const head = bad > 0 ? "Not reproduced" : c.varies > 0 ? "Reproduced within run-to-run variance" : "Reproduced";
-  return `${head}: ${parts.join("; ")}.`;
+  const head = unaccepted > 0 ? "Not reproduced" : c.varies > 0 ? "Reproduced within run-to-run variance" : "Reproduced";
+  const strict = unaccepted > bad ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)` : "";
+  return `${head}: ${parts.join("; ")}${strict}.`;
 }

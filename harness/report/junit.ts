@@ -9,6 +9,8 @@
  *                             inside the replays' spread, so the run reproduced
  *                             by the policy, but a reviewer should know it is noisy;
  *     not_reproduced       -> <failure type="not_reproduced">;
+ *     a verdict weaker than the policy's `accept` level (e.g. varies under
+ *     accept=identical) -> <failure type="<verdict>">, as the run verdict counts it;
  *     failed               -> <failure type="failed"> (no value to judge);
  * - one <testcase> per artifact, named `<run>.artifact:<path>`: a hash mismatch fails;
  * - one <testcase> per replay, named `<run>.replay-<n>`: a replay that crashed,
@@ -20,7 +22,8 @@
  * Every string goes through escapeXml; C0 control characters, which XML 1.0 cannot
  * carry even as references, are shown as `\xNN`.
  */
-import type { MetricScore } from "../drift/schema.js";
+import { type AcceptLevel, DEFAULT_ACCEPT, type MetricScore } from "../drift/schema.js";
+import { isAccepted } from "../drift/score.js";
 import { escapeXml, escapeXmlText } from "./escape.js";
 import { MISSING, formatDeviation, formatMeanStd, formatUlps, formatValue } from "./format-number.js";
 import { runTitle } from "./run-title.js";
@@ -55,7 +58,7 @@ function metricDetails(m: MetricScore): string {
   return lines.join("\n");
 }
 
-function runCases(run: ReportRun): Case[] {
+function runCases(run: ReportRun, accept: AcceptLevel): Case[] {
   const title = runTitle(run);
   const classname = `repro-audit.${title}`;
   const cases: Case[] = [];
@@ -66,6 +69,8 @@ function runCases(run: ReportRun): Case[] {
     const c: Case = { name: `${title}.${m.name}`, classname, timeS: 0 };
     if (m.verdict === "not_reproduced" || m.verdict === "failed") {
       c.failure = { type: m.verdict, message: m.reason, body: metricDetails(m) };
+    } else if (!isAccepted(m.verdict, accept)) {
+      c.failure = { type: m.verdict, message: `${m.verdict}, but the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics: ${m.reason}`, body: metricDetails(m) };
     } else if (m.verdict === "varies") {
       c.systemOut = `verdict: varies (passes: the original lies inside the replays' spread)\n${m.reason}\n${metricDetails(m)}`;
     } else {
@@ -133,7 +138,7 @@ export function renderJunit(doc: Report): string {
   const suites: string[] = [];
   const all: Totals = { tests: 0, failures: 0, errors: 0, skipped: 0, timeMs: 0 };
   for (const run of doc.runs) {
-    const cases = runCases(run);
+    const cases = runCases(run, doc.inputs.tolerance.accept ?? DEFAULT_ACCEPT);
     const t = totals(cases, run.replays.reduce((sum, r) => sum + r.durationMs, 0));
     all.tests += t.tests;
     all.failures += t.failures;

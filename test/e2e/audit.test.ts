@@ -57,7 +57,8 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   });
 
   it("audits the seeded run through its model alias: identical metrics and model file, exit 0, report attached", async () => {
-    const r = await audit(["--model", "AuditE2E", "--alias", "champion", "--audit-id", "seeded-e2e"]);
+    // --accept identical: only bitwise replays pass, and this run must pass it.
+    const r = await audit(["--model", "AuditE2E", "--alias", "champion", "--audit-id", "seeded-e2e", "--accept", "identical"]);
     expect(r.stderr).not.toMatch(/repro-audit audit: /);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/audit seeded-e2e: 1 run\(s\), 1 reproduced, 0 not reproduced, 0 failed; audit score 1\.000/);
@@ -114,6 +115,15 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     expect(tags).not.toContain(AuditTags.verdict);
   });
 
+  it("with --accept identical the unseeded variant is not reproduced: exit 1", async () => {
+    const r = await audit(["--run", unseededRun, "--accept", "identical", "--replays", "2", "--no-publish", "--json"]);
+    const doc = parseReport(r.stdout, "stdout");
+    expect(doc.inputs.tolerance.accept).toBe("identical");
+    expect(doc.runs[0]?.score.verdict).toBe("not_reproduced");
+    expect(doc.runs[0]?.score.reason).toMatch(/^Not reproduced: /);
+    expect(r.code).toBe(1);
+  });
+
   it("prints the report document with --json and honours a tolerance override", async () => {
     const r = await audit(["--run", seededRun, "--json", "--no-publish", "--replays", "2", "--tolerance", "rmse=rel:1e-6"]);
     expect(r.code).toBe(0);
@@ -125,6 +135,9 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   });
 
   it("exits 2 with a readable message for bad input", async () => {
+    const accept = await audit(["--run", seededRun, "--accept", "bitwise"]);
+    expect(accept.code).toBe(2);
+    expect(accept.stderr).toMatch(/--accept must be one of identical, equivalent, varies, got "bitwise"/);
     const tol = await audit(["--run", seededRun, "--tolerance", "rmse=relative:1"]);
     expect(tol.code).toBe(2);
     expect(tol.stderr).toMatch(/bad input: --tolerance: Bad tolerance "rmse=relative:1": unknown kind "relative"/);

@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
+import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { serializeReport } from "../../report/serialize.js";
 import { MlflowClient } from "../../tracking/client.js";
@@ -13,6 +14,7 @@ import { type SelectionOptions, addSelectionOptions, parseSelection } from "../s
 
 interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
   tolerance: string[];
+  accept: AcceptLevel;
   auditId?: string;
   resume?: string;
   publish: boolean;
@@ -33,12 +35,18 @@ export function registerAuditCommand(program: Command): void {
         "registered model version made from those runs (the same tags).\n\n" +
         "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the\n" +
         "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
+        "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise\n" +
+        "replays uses --accept identical).\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed),\n" +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, or an interrupt.",
     );
   addSelectionOptions(cmd);
   addReplayOptions(cmd)
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
+    .option("--accept <level>", "the weakest metric verdict that still counts as reproduced: varies (default), equivalent, or identical (bitwise)", (v) => {
+      if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new UserFacingError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
+      return v as AcceptLevel;
+    }, DEFAULT_ACCEPT)
     .option("--audit-id <id>", "name the audit (default: <timestamp>-audit-<random>)")
     .option("--resume <audit-id>", "continue an interrupted audit with the same selection; finished replays are not redone")
     .option("--no-publish", "do not attach the report to the runs and their model versions")
@@ -62,7 +70,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     const selection = parseSelection(opts);
     let policy;
     try {
-      policy = parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY);
+      policy = { ...parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY), accept: opts.accept };
     } catch (err) {
       if (err instanceof ToleranceSpecError) throw new UserFacingError(`--tolerance: ${err.message}`);
       throw err;

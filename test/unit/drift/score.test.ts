@@ -32,6 +32,28 @@ describe("scoreRun", () => {
     expect(run.score).toBe(0.5);
     expect(run.reason).toBe("Reproduced within run-to-run variance: of 1 metric: 1 vary within run-to-run spread.");
   });
+  it("the policy's accept level decides which verdicts count as reproduced", () => {
+    // x varies, y equivalent, z identical: the run passes at accept=varies only.
+    const input = {
+      runId: "r",
+      original: { metrics: { x: 0.83, y: 5, z: 2 } },
+      replays: [rep({ x: 0.8, y: 5 + 1e-12, z: 2 }), rep({ x: 0.85, y: 5, z: 2 })],
+    };
+    const at = (accept?: "identical" | "equivalent" | "varies") =>
+      scoreRun({ ...input, policy: accept === undefined ? DEFAULT_POLICY : { ...DEFAULT_POLICY, accept } });
+    expect(at().verdict).toBe("reproduced");
+    expect(at("varies").verdict).toBe("reproduced");
+    expect(at("equivalent").verdict).toBe("not_reproduced");
+    expect(at("equivalent").reason).toMatch(/^Not reproduced: .*\(the policy accepts only identical or equivalent metrics\)\.$/);
+    expect(at("identical").verdict).toBe("not_reproduced");
+    // The score does not depend on the accept level: only the verdict does.
+    expect(new Set([at("varies").score, at("equivalent").score, at("identical").score]).size).toBe(1);
+    const exact = scoreRun({ runId: "r", original: { metrics: { z: 2 } }, replays: [rep({ z: 2 })], policy: { ...DEFAULT_POLICY, accept: "identical" } });
+    expect(exact.verdict).toBe("reproduced");
+    const eq = scoreRun({ runId: "r", original: { metrics: { y: 5 } }, replays: [rep({ y: 5 + 1e-12 })], policy: { ...DEFAULT_POLICY, accept: "identical" } });
+    expect(eq.verdict).toBe("not_reproduced");
+    expect(eq.reason).toMatch(/\(the policy accepts only identical metrics\)/);
+  });
   it("applies per-metric tolerance from the policy", () => {
     const input = { runId: "r", original: { metrics: { rmse: 1 } }, replays: [rep({ rmse: 1 + 1e-7 })] };
     expect(scoreRun({ ...input, policy: DEFAULT_POLICY }).metrics[0]?.verdict).toBe("not_reproduced");

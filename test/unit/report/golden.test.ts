@@ -34,4 +34,16 @@ describe("report goldens", () => {
   it("renders the sample report as the reviewed JUnit XML", () => {
     golden("sample-report.junit.xml", renderJunit(doc));
   });
+
+  it("fails the JUnit cases the accept level does not accept, and only those", () => {
+    const failures = (xml: string) => [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>\s*<failure type="([^"]*)"/g)].map((m) => `${m[1]}:${m[2]}`);
+    const base = failures(renderJunit(doc));
+    const verdicts = doc.runs.flatMap((r) => r.metrics.map((m) => m.verdict));
+    expect(verdicts).toContain("varies");
+    expect(verdicts).toContain("equivalent");
+    const strict = (accept: "identical" | "equivalent") => failures(renderJunit({ ...doc, inputs: { ...doc.inputs, tolerance: { ...doc.inputs.tolerance, accept } } }));
+    const added = (xs: string[]) => xs.filter((x) => !base.includes(x)).map((x) => x.split(":").at(-1)).sort();
+    expect(added(strict("equivalent"))).toEqual(verdicts.filter((v) => v === "varies").map(() => "varies"));
+    expect(added(strict("identical"))).toEqual(verdicts.filter((v) => v === "varies" || v === "equivalent").sort());
+  });
 });
