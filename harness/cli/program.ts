@@ -12,9 +12,9 @@ export function buildProgram(): Command {
   program
     .name("repro-audit")
     .description(
-      "Reproducibility audits for ML runs recorded in MLflow: check what a run recorded (trace),\n" +
+      "Reproducibility audits for ML runs recorded in MLflow: check what a run recorded (trace), " +
         "re-execute it in pinned containers (replay), and score metric drift into a report (audit).\n\n" +
-        "Tracking server: MLFLOW_TRACKING_URI (with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD),\n" +
+        "Tracking server: MLFLOW_TRACKING_URI (with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD), " +
         "or, when unset, an embedded MLflow server started on demand (see `repro-audit server --help`).\n\n" +
         "Exit codes: 0 done/reproduced, 1 not reproduced, 2 bad input or infrastructure failure.",
     )

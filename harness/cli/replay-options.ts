@@ -46,7 +46,7 @@ export function addReplayOptions(cmd: Command): Command {
     .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic")
     .option("--timeout <seconds>", "wall-clock limit per replay", positive("--timeout"))
     .option("--memory <MiB>", "memory limit per replay", positiveInt("--memory"))
-    .option("--extra-params <mode>", "logged params the command does not declare: ignore (default) or append as --key value", (v) => {
+    .option("--extra-params <mode>", "logged params the command does not declare: ignore, or append as --key value", (v) => {
       if (v !== "append" && v !== "ignore") throw new UserFacingError(`--extra-params must be append or ignore, got "${v}"`);
       return v;
     }, "ignore")

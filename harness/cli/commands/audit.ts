@@ -28,22 +28,22 @@ export function registerAuditCommand(program: Command): void {
   const cmd = program
     .command("audit")
     .description(
-      "The main job: select runs (as `trace` does), replay each N times in a pinned container (as `replay` does),\n" +
-        "score every metric's drift against the original, and write results/<audit-id>/ with report.json (the\n" +
-        "source of truth), report.md, report.html and junit.xml. The report is then attached to each audited run\n" +
-        "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit) and to every\n" +
+      "The main job: select runs (as `trace` does), replay each N times in a pinned container (as `replay` does), " +
+        "score every metric's drift against the original, and write results/<audit-id>/ with report.json (the " +
+        "source of truth), report.md, report.html and junit.xml. The report is then attached to each audited run " +
+        "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit) and to every " +
         "registered model version made from those runs (the same tags).\n\n" +
-        "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the\n" +
+        "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the " +
         "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
-        "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise\n" +
+        "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise " +
         "replays uses --accept identical).\n\n" +
-        "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed),\n" +
+        "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, or an interrupt.",
     );
   addSelectionOptions(cmd);
   addReplayOptions(cmd)
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
-    .option("--accept <level>", "the weakest metric verdict that still counts as reproduced: varies (default), equivalent, or identical (bitwise)", (v) => {
+    .option("--accept <level>", "the weakest metric verdict that still counts as reproduced: varies, equivalent, or identical (bitwise)", (v) => {
       if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new UserFacingError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
       return v as AcceptLevel;
     }, DEFAULT_ACCEPT)

@@ -16,8 +16,8 @@ export function registerReplayCommand(program: Command): void {
   const cmd = program
     .command("replay")
     .description(
-      "Re-execute one recorded run N times in a pinned container and print each metric: original vs every replay.\n" +
-        "Each replay is its own MLflow run (tags repro.replay_of, repro.audit_id, repro.replay_index); results are\n" +
+      "Re-execute one recorded run N times in a pinned container and print each metric: original vs every replay. " +
+        "Each replay is its own MLflow run (tags repro.replay_of, repro.audit_id, repro.replay_index); results are " +
         "journaled under results/<audit-id>/ so an interrupted replay resumes with --resume <audit-id>.",
     )
     .requiredOption("--run <id>", "the run to replay")

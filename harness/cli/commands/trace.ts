@@ -31,8 +31,8 @@ export function registerTraceCommand(program: Command): void {
   const cmd = program
     .command("trace")
     .description(
-      "Check what each selected run recorded that a re-execution needs (params, metrics, source, git commit,\n" +
-        "dirty state, repository, command, environments, dataset digests, seed, hardware, image) and score\n" +
+      "Check what each selected run recorded that a re-execution needs (params, metrics, source, git commit, " +
+        "dirty state, repository, command, environments, dataset digests, seed, hardware, image) and score " +
         "its completeness. Nothing is re-executed.\n\n" +
         `Score: ${FORMULA_TEXT}\n\n` +
         "Exit codes: 0 done, 2 bad input (unknown experiment/run/model, invalid filter) or unreachable server.",
