@@ -15,6 +15,7 @@ import { buildChecklist } from "../trace/checklist.js";
 import { collectSubjects } from "../trace/collect.js";
 import { harnessVersion } from "../version.js";
 import { assembleReport } from "./assemble-report.js";
+import { AUDIT_MANIFEST, readManifest, sameSelection, writeManifest } from "./audit-manifest.js";
 import { type RunFacts, assembleRun, comparedMetricNames } from "./assemble-run.js";
 import { type AuditedModelVersion, type PublishResult, publishReport } from "./publish.js";
 import { type ReplayJobResult, replayJob } from "./replay-pipeline.js";
@@ -29,7 +30,8 @@ import { gatherEvidence } from "./run-evidence.js";
 // resumes with the same audit id and redoes only what had not finished.
 
 export interface AuditJobOptions {
-  selection: Selection;
+  /** may be left out when resuming: the audit's manifest holds it */
+  selection?: Selection;
   /** shown in the report (credentials stripped) and handed to replays */
   trackingUri: string;
   client: MlflowClient;
@@ -86,9 +88,11 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     throw new AuditError(`audit ${auditId} already exists at ${auditDir}: continue it with --resume ${auditId}, or choose another --audit-id`);
   }
 
-  stage(`selecting ${describeSelection(opts.selection)}`);
-  const { runs } = await resolveSelection(opts.client as SelectionClient, opts.selection, { concurrency: opts.concurrency ?? 8 });
-  if (runs.length === 0) throw new AuditError(`${describeSelection(opts.selection)} matched no runs`);
+  const selection = selectionFor(opts, auditId, auditDir);
+  stage(`selecting ${describeSelection(selection)}`);
+  const { runs } = await resolveSelection(opts.client as SelectionClient, selection, { concurrency: opts.concurrency ?? 8 });
+  if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
+  if (opts.resume !== true) writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection });
 
   stage(`checking what ${runs.length} run(s) recorded`);
   const subjects = await collectSubjects(opts.client, runs, { concurrency: opts.concurrency ?? 8 });
@@ -126,7 +130,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
       nodeVersion: process.version,
       inputs: {
         trackingUri: opts.trackingUri,
-        selection: selectionRecord(opts.selection),
+        selection: selectionRecord(selection),
         replays: opts.replays,
         parallel: opts.parallel,
         executor: opts.executor,
@@ -144,6 +148,21 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     publish = await publishReport(opts.client, report, paths, modelVersions);
   }
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
+}
+
+/** The selection to audit: the given one, or on resume the manifest's (a different one is refused). */
+function selectionFor(opts: AuditJobOptions, auditId: string, auditDir: string): Selection {
+  const stored = opts.resume === true ? readManifest(auditDir)?.selection : undefined;
+  if (opts.selection === undefined) {
+    if (stored !== undefined) return stored;
+    throw new AuditError(opts.resume === true
+      ? `--resume ${auditId}: the audit folder has no ${AUDIT_MANIFEST}; give the selection again (--run, --experiment, --model ...)`
+      : "no runs selected");
+  }
+  if (stored !== undefined && !sameSelection(stored, opts.selection)) {
+    throw new AuditError(`--resume ${auditId}: that audit selected ${describeSelection(stored)}, not ${describeSelection(opts.selection)}; leave the selection out to resume it as it was`);
+  }
+  return opts.selection;
 }
 
 interface RunContext {

@@ -64,6 +64,12 @@ export function addSelectionOptions(cmd: Command): Command {
     .option("--alias <alias>", "model version alias, e.g. champion (with --model)");
 }
 
+/** Whether any selection option was given at all. */
+export function hasSelection(opts: SelectionOptions): boolean {
+  const has = (v: unknown) => v !== undefined && !(Array.isArray(v) && v.length === 0);
+  return [opts.experiment, opts.filter, opts.run, opts.model, opts.version, opts.alias].some(has);
+}
+
 /** Options → Selection, or a SelectionError that says what is wrong and how to fix it. */
 export function parseSelection(opts: SelectionOptions): Selection {
   const has = (v: unknown) => v !== undefined && !(Array.isArray(v) && v.length === 0);

@@ -162,7 +162,7 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     proc.child.kill("SIGINT");
     const first = await proc.done;
     expect(first.code).toBe(2);
-    expect(first.stdout).toContain("--resume interrupted-e2e");
+    expect(first.stdout).toContain("repro-audit audit --resume interrupted-e2e");
     const partial = readDoc("interrupted-e2e");
     const statuses = partial.runs[0]?.replays.map((x) => x.status) ?? [];
     expect(statuses[0]).toBe("ok");
@@ -170,7 +170,12 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
 
     const journalPath = join(results, "interrupted-e2e", "runs", seededRun, "journal.jsonl");
     const before = parseJournal(readFileSync(journalPath, "utf8")).replays.get(0)?.replayRunId;
-    const resumed = await runCliProcess(args.map((a) => (a === "--audit-id" ? "--resume" : a)), env);
+    // The selection is remembered: --resume needs none, and refuses a different one.
+    const resumeArgs = args.filter((a) => a !== "--run" && a !== seededRun).map((a) => (a === "--audit-id" ? "--resume" : a));
+    const other = await runCliProcess([...resumeArgs, "--run", unseededRun], env);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/--resume interrupted-e2e: that audit selected run .*, not run /);
+    const resumed = await runCliProcess(resumeArgs, env);
     expect(resumed.code).toBe(0);
     const state = parseJournal(readFileSync(journalPath, "utf8"));
     expect(state.replays.get(0)?.replayRunId).toBe(before);

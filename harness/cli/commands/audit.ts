@@ -10,7 +10,7 @@ import { ExitCode, UserFacingError } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
-import { type SelectionOptions, addSelectionOptions, parseSelection } from "../selection.js";
+import { type SelectionOptions, addSelectionOptions, hasSelection, parseSelection } from "../selection.js";
 
 interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
   tolerance: string[];
@@ -48,7 +48,7 @@ export function registerAuditCommand(program: Command): void {
       return v as AcceptLevel;
     }, DEFAULT_ACCEPT)
     .option("--audit-id <id>", "name the audit (default: <timestamp>-audit-<random>)")
-    .option("--resume <audit-id>", "continue an interrupted audit with the same selection; finished replays are not redone")
+    .option("--resume <audit-id>", "continue an interrupted audit (its selection is remembered); finished replays are not redone")
     .option("--no-publish", "do not attach the report to the runs and their model versions")
     .option("--json", "print the report document (schema repro-audit/report, version 1) on stdout")
     .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
@@ -67,7 +67,8 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
   process.once("SIGINT", onSigint);
   let result: AuditJobResult;
   try {
-    const selection = parseSelection(opts);
+    // On --resume the selection may be left out: the audit's manifest holds it.
+    const selection = opts.resume !== undefined && !hasSelection(opts) ? undefined : parseSelection(opts);
     let policy;
     try {
       policy = { ...parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY), accept: opts.accept };
@@ -82,7 +83,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
     const stage = (m: string) => (progress ?? createProgress()).stage(m);
     result = await auditJob({
-      selection,
+      ...(selection ? { selection } : {}),
       trackingUri: tracking.uri,
       client,
       ...replayInputs(opts),
@@ -146,7 +147,7 @@ export function renderAuditSummary(result: AuditJobResult): string {
   }
   lines.push(`report: ${rel(paths.markdown)} | ${rel(paths.html)} | ${rel(paths.junit)} | ${rel(paths.json)}`);
   if (result.publish && result.publish.published.length > 0) lines.push(`attached to: ${result.publish.published.join(", ")}`);
-  if (result.aborted) lines.push(`interrupted: continue with: repro-audit audit <same selection> --resume ${report.auditId}`);
+  if (result.aborted) lines.push(`interrupted: continue with: repro-audit audit --resume ${report.auditId} (and the same --scenario/--code)`);
   for (const e of result.infrastructureErrors) lines.push(`could not replay ${e}`);
   return lines.join("\n");
 }

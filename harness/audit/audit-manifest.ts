@@ -1,0 +1,41 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { type Selection, SelectionSchema } from "../cli/selection.js";
+
+// results/<audit-id>/audit.json: what the audit was asked to do, written when it
+// starts, so that `--resume <audit-id>` needs no selection and refuses a different one.
+
+export const AUDIT_MANIFEST = "audit.json";
+
+export const AuditManifestSchema = z.object({
+  auditId: z.string(),
+  createdAt: z.string(),
+  selection: SelectionSchema,
+});
+export type AuditManifest = z.infer<typeof AuditManifestSchema>;
+
+export function writeManifest(auditDir: string, manifest: AuditManifest): void {
+  mkdirSync(auditDir, { recursive: true });
+  writeFileSync(join(auditDir, AUDIT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** The manifest of an existing audit, or undefined when it has none (an audit from before manifests). */
+export function readManifest(auditDir: string): AuditManifest | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(auditDir, AUDIT_MANIFEST), "utf8");
+  } catch {
+    return undefined;
+  }
+  const parsed = AuditManifestSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${join(auditDir, AUDIT_MANIFEST)} is not an audit manifest: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Order-insensitive comparison of two selections (run lists, experiment lists). */
+export function sameSelection(a: Selection, b: Selection): boolean {
+  const norm = (s: Selection) =>
+    JSON.stringify(s, (_k, v: unknown) => (Array.isArray(v) ? [...(v as string[])].sort() : v));
+  return norm(a) === norm(b);
+}
