@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { HistoryPoint } from "../drift/schema.js";
 import { DIFF_ARTIFACT_PATH } from "../plan/recorded-run.js";
 import type { MlflowClient } from "../tracking/client.js";
+import { mapBounded } from "../trace/bounded-map.js";
 import type { RunEvidence } from "./assemble-run.js";
 import { PUBLISHED_ARTIFACT_DIR } from "./publish.js";
 
@@ -38,6 +39,8 @@ export interface EvidenceInput {
   replayRunIds: ReadonlyArray<string | undefined>;
   metricNames: readonly string[];
   limits?: EvidenceLimits;
+  /** history requests in flight at once (default 8) */
+  concurrency?: number;
 }
 
 export interface EvidenceResult {
@@ -50,10 +53,12 @@ export async function gatherEvidence(input: EvidenceInput): Promise<EvidenceResu
   const limits = input.limits ?? DEFAULT_EVIDENCE_LIMITS;
   const notes: string[] = [];
 
-  // Histories: only metrics the original logged at more than one step.
+  // Histories: only metrics the original logged at more than one step. A run may
+  // log hundreds of metrics: requests go out a few at a time.
+  const concurrency = input.concurrency ?? 8;
   const originalHistories: Record<string, HistoryPoint[]> = {};
-  for (const name of input.metricNames) {
-    const points = await input.client.getMetricHistory(input.originalRunId, name);
+  const fetched = await mapBounded(input.metricNames, concurrency, async (name) => [name, await input.client.getMetricHistory(input.originalRunId, name)] as const);
+  for (const [name, points] of fetched) {
     if (points.length > 1) originalHistories[name] = points.map((p) => ({ step: p.step, value: p.value }));
   }
   const historyNames = Object.keys(originalHistories);
@@ -64,10 +69,8 @@ export async function gatherEvidence(input: EvidenceInput): Promise<EvidenceResu
       continue;
     }
     const h: Record<string, HistoryPoint[]> = {};
-    for (const name of historyNames) {
-      const points = await input.client.getMetricHistory(runId, name);
-      if (points.length > 0) h[name] = points.map((p) => ({ step: p.step, value: p.value }));
-    }
+    const got = await mapBounded(historyNames, concurrency, async (name) => [name, await input.client.getMetricHistory(runId, name)] as const);
+    for (const [name, points] of got) if (points.length > 0) h[name] = points.map((p) => ({ step: p.step, value: p.value }));
     replayHistories.push(h);
   }
 
