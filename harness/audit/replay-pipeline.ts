@@ -139,7 +139,7 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       }
       executor = new DockerExecutor(client, { "org.repro-audit.audit-id": auditId });
     } else {
-      executor = new LocalExecutor();
+      executor = new LocalExecutor(env);
       plan.notes.push("local executor: not isolated, not pinned (runs with the host's python on PATH)");
     }
 

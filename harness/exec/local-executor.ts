@@ -41,6 +41,12 @@ export function mapContainerPaths(text: string, mounts: readonly MountSpec[]): s
 export class LocalExecutor implements Executor {
   readonly kind = "local" as const;
 
+  /**
+   * `hostEnv` is where PATH, HOME and LANG come from: the caller's environment (replayJob's
+   * `env`), so a caller can choose which python a replay finds without touching process.env.
+   */
+  constructor(private readonly hostEnv: Readonly<Record<string, string | undefined>> = process.env) {}
+
   async run(specIn: ExecSpec, opts: RunOptions = {}): Promise<ExecResult> {
     const spec = parseExecSpec(specIn);
     if (opts.signal?.aborted) throw new ExecAbortedError(0);
@@ -49,7 +55,7 @@ export class LocalExecutor implements Executor {
     const [file = "", ...args] = argv;
     const env: Record<string, string> = {};
     for (const k of ["PATH", "HOME", "LANG"] as const) {
-      const v = process.env[k];
+      const v = this.hostEnv[k];
       if (v !== undefined) env[k] = v;
     }
     for (const [k, v] of Object.entries(spec.env)) env[k] = map(v);
