@@ -79,6 +79,8 @@ export function assembleRun(facts: RunFacts): ReportRun {
   });
   const score = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
   if (facts.error !== undefined) score.findings.unshift(facts.error);
+  // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
+  if (plan) score.findings.push(...plan.notes.map((n) => `plan: ${n}`));
 
   const fingerprints = replayFingerprints(records, facts);
   const origEnv = originalEnvironment(run);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { dockerEnvRuntime } from "../exec/docker-env.js";
 import { docker } from "../exec/engine.js";
 import { DockerExecutor } from "../exec/docker-executor.js";
 import { ensureEnvImage } from "../exec/env-image.js";
@@ -143,6 +144,7 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       plan.notes.push("local executor: not isolated, not pinned (runs with the host's python on PATH)");
     }
 
+    if (plan.environment.source === "docker_env") plan.notes.push(...dockerEnvNotes(plan, env));
     writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
     stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
     const summary = await runReplays({
@@ -167,6 +169,16 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     await checkout?.remove();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** What a docker_env replay will not get as the MLproject asked: unset host variables, writable volumes. */
+function dockerEnvNotes(plan: ReplayPlan, env: Record<string, string | undefined>): string[] {
+  const e = plan.environment;
+  const rt = dockerEnvRuntime({ image: e.dockerImage ?? "", volumes: e.dockerVolumes, environment: e.dockerEnvironment }, plan.code.path, env);
+  const notes: string[] = [];
+  if (rt.missingHostVars.length > 0) notes.push(`docker_env asks to copy ${rt.missingHostVars.join(", ")} from the host, but it is not set here: the replay runs without it`);
+  if (rt.forcedReadOnly.length > 0) notes.push(`docker_env volume(s) ${rt.forcedReadOnly.join(", ")} mounted read-only: replays write only to their output folder`);
+  return notes;
 }
 
 /** The uncommitted changes a dirty original recorded: MLflow 3's diff tag, or the repro/diff.patch artifact. */

@@ -16,22 +16,29 @@ export interface DockerEnvRuntime {
   env: Record<string, string>;
   /** Host variables the MLproject asked to copy but that are not set here. */
   missingHostVars: string[];
+  /** Volumes the MLproject asked for writable that are mounted read-only anyway. */
+  forcedReadOnly: string[];
 }
 
 /**
- * Turns docker_env volumes and environment into executor mounts and env, honouring them as
- * MLflow does ("host:container[:ro|rw]"; relative host paths resolve against the project dir).
- * Host variables are read from the map passed in, never from process.env implicitly.
+ * Turns docker_env volumes and environment into executor mounts and env, read as MLflow
+ * reads them ("host:container[:ro|rw]"; relative host paths resolve against the project
+ * dir). Unlike MLflow, every volume is mounted read-only: a replay runs someone else's
+ * code and may write only to its own output folder; `forcedReadOnly` lists the volumes
+ * this changes so the plan can say so. Host variables are read from the map passed in,
+ * never from process.env implicitly.
  */
 export function dockerEnvRuntime(dockerEnv: DockerEnv, projectDir: string, hostEnv: Record<string, string | undefined>): DockerEnvRuntime {
   const mounts: MountSpec[] = [];
+  const forcedReadOnly: string[] = [];
   for (const v of dockerEnv.volumes ?? []) {
     const parts = v.split(":");
     const [host, container, mode] = parts;
     if (parts.length < 2 || parts.length > 3 || !host || !container || !isAbsolute(container) || (mode !== undefined && mode !== "ro" && mode !== "rw")) {
       throw new Error(`MLproject docker_env volume ${JSON.stringify(v)} is not "host:container[:ro|rw]" with an absolute container path.`);
     }
-    mounts.push({ host: isAbsolute(host) ? host : resolve(projectDir, host), container, readOnly: mode === "ro" });
+    if (mode !== "ro") forcedReadOnly.push(v);
+    mounts.push({ host: isAbsolute(host) ? host : resolve(projectDir, host), container, readOnly: true });
   }
   const env: Record<string, string> = {};
   const missingHostVars: string[] = [];
@@ -44,5 +51,5 @@ export function dockerEnvRuntime(dockerEnv: DockerEnv, projectDir: string, hostE
       env[e[0]] = e[1];
     }
   }
-  return { mounts, env, missingHostVars };
+  return { mounts, env, missingHostVars, forcedReadOnly };
 }
