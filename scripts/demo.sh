@@ -17,8 +17,8 @@ if [ -z "$uri" ]; then
 fi
 run_id_of() { tail -n 1 | $py -c 'import json,sys; print(json.load(sys.stdin)["run_id"])'; }
 echo "[demo] recording a seeded and an unseeded run of scenarios/basic on $uri"
-seeded=$($py test/python/record_basic_run.py --tracking-uri "$uri" --experiment basic-demo --seed 42 --tag repro.scenario=basic | run_id_of)
-unseeded=$($py test/python/record_basic_run.py --tracking-uri "$uri" --experiment basic-demo --seed -1 --tag repro.scenario=basic | run_id_of)
+seeded=$($py test/python/record_scenario_run.py --tracking-uri "$uri" --experiment basic-demo --seed 42 --tag repro.scenario=basic | run_id_of)
+unseeded=$($py test/python/record_scenario_run.py --tracking-uri "$uri" --experiment basic-demo --seed -1 --tag repro.scenario=basic | run_id_of)
 $py test/python/register_model_version.py --tracking-uri "$uri" --run-id "$seeded" --name basic-demo-model 2>/dev/null | tail -n 1
 echo "[demo] auditing runs $seeded (seed 42) and $unseeded (unseeded)"
 status=0

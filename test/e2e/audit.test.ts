@@ -29,7 +29,7 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   let unseededRun: string;
 
   const record = async (experiment: string, seed: string): Promise<string> => {
-    const out = await execa(python, [join(projectDir, "test/python/record_basic_run.py"), "--tracking-uri", server.url, "--experiment", experiment, "--seed", seed]);
+    const out = await execa(python, [join(projectDir, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, "--experiment", experiment, "--seed", seed]);
     return (JSON.parse(out.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
   };
   const audit = (args: string[]) =>

@@ -1,6 +1,6 @@
 """Records a run of a bundled scenario with the real MLflow client, as a user would.
 
-  .venv/bin/python test/python/record_basic_run.py --tracking-uri URI [--experiment NAME]
+  .venv/bin/python test/python/record_scenario_run.py --tracking-uri URI [--experiment NAME]
       [--alpha A] [--l1-ratio R] [--seed S] [--tag KEY=VALUE ...] [--train PATH]
       [--param NAME=VALUE ...]
 

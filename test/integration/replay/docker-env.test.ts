@@ -59,7 +59,7 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
   async function recordFromProject(): Promise<string> {
     // The entryPoint tag is what `mlflow run` sets; it makes the plan take the MLproject.
     const rec = await execa(python, [
-      join(root, "test/python/record_basic_run.py"), "--tracking-uri", server.url, "--experiment", "docker-env",
+      join(root, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, "--experiment", "docker-env",
       "--train", join(project, "train.py"), "--tag", "mlflow.project.entryPoint=main",
     ]);
     return (JSON.parse(rec.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;

@@ -37,7 +37,7 @@ describe.skipIf(!haveVenv)("replay with the local executor (real server, host py
   });
 
   it("replays a basic run twice on the host, unisolated and unpinned, with the original's metrics", async () => {
-    const rec = await execa(python, [join(root, "test/python/record_basic_run.py"), "--tracking-uri", server.url, "--seed", "42"]);
+    const rec = await execa(python, [join(root, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, "--seed", "42"]);
     const runId = (JSON.parse(rec.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
     const original = (await client.getRun(runId)).data.metrics;
     expect(original.map((m) => m.key).sort()).toEqual(["mae", "r2", "rmse"]);

@@ -34,7 +34,7 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
   });
 
   async function recordBasic(extra: string[] = []): Promise<string> {
-    const out = await execa(python, [join(root, "test/python/record_basic_run.py"), "--tracking-uri", server.url, ...extra]);
+    const out = await execa(python, [join(root, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, ...extra]);
     return (JSON.parse(out.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
   }
 
