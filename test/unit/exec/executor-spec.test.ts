@@ -96,8 +96,10 @@ describe("dockerEnvRuntime (MLproject docker_env)", () => {
     );
     expect(rt.mounts).toEqual([
       { host: "/data", container: "/data", readOnly: true },
-      { host: "/proj/cache", container: "/cache", readOnly: false },
+      // Asked writable (no mode = rw, as in docker), mounted read-only anyway, and said so.
+      { host: "/proj/cache", container: "/cache", readOnly: true },
     ]);
+    expect(rt.forcedReadOnly).toEqual(["cache:/cache"]);
     expect(rt.env).toEqual({ SEED: "42", HOST_ONLY: "yes" });
     expect(rt.missingHostVars).toEqual(["ABSENT"]);
   });
@@ -105,5 +107,13 @@ describe("dockerEnvRuntime (MLproject docker_env)", () => {
   it("rejects a malformed volume with the offending entry", () => {
     expect(() => dockerEnvRuntime({ image: "i", volumes: ["/only-one-part"] }, "/p", {})).toThrow(/"\/only-one-part"/);
     expect(() => dockerEnvRuntime({ image: "i", volumes: ["/a:rel"] }, "/p", {})).toThrow(/absolute container path/);
+    expect(() => dockerEnvRuntime({ image: "i", volumes: ["/a:/b:rx"] }, "/p", {})).toThrow(/"\/a:\/b:rx"/);
+    expect(() => dockerEnvRuntime({ image: "i", volumes: ["/a:/b:ro:x"] }, "/p", {})).toThrow(/"\/a:\/b:ro:x"/);
+  });
+
+  it("lists an explicit :rw volume among those forced read-only", () => {
+    const rt = dockerEnvRuntime({ image: "i", volumes: ["/s:/s:rw", "/d:/d:ro"] }, "/p", {});
+    expect(rt.mounts.every((m) => m.readOnly)).toBe(true);
+    expect(rt.forcedReadOnly).toEqual(["/s:/s:rw"]);
   });
 });
