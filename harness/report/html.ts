@@ -145,7 +145,11 @@ function plots(run: ReportRun): SafeHtml {
       ? html`<h3>Step histories</h3><div class="legend"><span><span class="sw line" style="background:#1d2433"></span>original</span><span><span class="sw line" style="background:#1a73e8"></span>replays (one colour each)</span></div>
 <div class="plots">${histories.map(([name, h]) => {
           const cmp = run.metrics.find((m) => m.name === name)?.history;
-          const note = cmp ? `max abs. dev. ${formatDeviation(cmp.maxAbsDev)}${cmp.atStep !== null ? ` at step ${formatValue(cmp.atStep)}` : ""}` : "";
+          const note = !cmp
+            ? ""
+            : cmp.maxAbsDev === 0
+              ? `no deviation at any of ${cmp.stepsCompared} steps`
+              : `max abs. dev. ${formatDeviation(cmp.maxAbsDev)}${cmp.atStep !== null ? ` at step ${formatValue(cmp.atStep)}` : ""}`;
           return html`<figure>${historyPlot(name, h)}<figcaption><span class="name">${name}</span><span>${note}</span></figcaption></figure>`;
         })}</div>`
       : "";

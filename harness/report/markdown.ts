@@ -131,9 +131,12 @@ function metricsSection(run: ReportRun): string[] {
   const histories = run.metrics.flatMap((m) =>
     m.history
       ? [
-          `- ${markdownCode(m.name)}: ${m.history.stepsCompared} steps compared, max abs. dev. ${formatDeviation(m.history.maxAbsDev)}` +
-            (m.history.atStep !== null ? ` at step ${m.history.atStep}` : "") +
-            (m.history.atReplay !== null ? ` (replay ${m.history.atReplay + 1})` : "") +
+          `- ${markdownCode(m.name)}: ${m.history.stepsCompared} steps compared, ` +
+            (m.history.maxAbsDev === 0
+              ? "no deviation at any step"
+              : `max abs. dev. ${formatDeviation(m.history.maxAbsDev)}` +
+                (m.history.atStep !== null ? ` at step ${m.history.atStep}` : "") +
+                (m.history.atReplay !== null ? ` (replay ${m.history.atReplay + 1})` : "")) +
             (m.history.lengthMismatch ? `; step counts differ (original ${m.history.lengthMismatch.original})` : ""),
         ]
       : [],

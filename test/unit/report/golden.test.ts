@@ -7,6 +7,7 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
+import { renderHtml } from "../../../harness/report/html.js";
 import { renderJunit } from "../../../harness/report/junit.js";
 import { renderMarkdown } from "../../../harness/report/markdown.js";
 import { parseReport } from "../../../harness/report/serialize.js";
@@ -33,6 +34,16 @@ describe("report goldens", () => {
 
   it("renders the sample report as the reviewed JUnit XML", () => {
     golden("sample-report.junit.xml", renderJunit(doc));
+  });
+
+  it("says 'no deviation' for a history that matched at every step, in Markdown and HTML", () => {
+    const copy = structuredClone(doc);
+    const run = copy.runs.find((r) => Object.keys(r.histories ?? {}).length > 0);
+    const metric = run?.metrics.find((m) => Object.hasOwn(run.histories ?? {}, m.name));
+    if (!run || !metric) throw new Error("the sample report needs a metric with a plotted history");
+    metric.history = { stepsCompared: 7, maxAbsDev: 0, maxRelDev: 0, atStep: 1, atReplay: 0 };
+    expect(renderMarkdown(copy)).toContain("7 steps compared, no deviation at any step");
+    expect(renderHtml(copy)).toContain("no deviation at any of 7 steps");
   });
 
   it("fails the JUnit cases the accept level does not accept, and only those", () => {
