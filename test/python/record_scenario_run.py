@@ -57,7 +57,7 @@ def main() -> int:
             key, _, value = kv.partition("=")
             mlflow.set_tag(key, value)
         env = {**os.environ, "MLFLOW_TRACKING_URI": args.tracking_uri, "MLFLOW_RUN_ID": run.info.run_id}
-        train = Path(args.train)
+        train = Path(args.train).resolve()
         subprocess.run(
             [sys.executable, str(train), *script_args],
             cwd=train.parent, env=env, check=True,
