@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dockerEnvRuntime } from "../exec/docker-env.js";
@@ -90,6 +90,7 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     } else if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") {
       // A command tag with no code: an empty, read-only /code.
       scratch = mkdtempSync(join(tmpdir(), "repro-audit-empty-"));
+      chmodSync(scratch, 0o755);
       folder = { dir: scratch };
       code = { source: "scenario", path: scratch, diffAvailable: false };
     } else {
@@ -145,6 +146,10 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     }
 
     if (plan.environment.source === "docker_env") plan.notes.push(...dockerEnvNotes(plan, env));
+    if (opts.executor === "docker" && (statSync(plan.code.path).mode & 0o005) !== 0o005) {
+      // Replays run as uid 65534 (nobody): a 0700 folder fails as "Permission denied" inside.
+      plan.notes.push(`the code folder ${plan.code.path} is not readable by other users; replays run as an unprivileged user and may not read it (chmod o+rX)`);
+    }
     writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
     stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
     const summary = await runReplays({

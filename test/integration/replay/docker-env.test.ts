@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
@@ -19,7 +19,7 @@ import { type TestServer, startTestServer } from "../../support/mlflow-server.js
 const root = new URL("../../../", import.meta.url).pathname;
 const python = join(root, ".venv/bin/python");
 const basic = join(root, "scenarios/basic");
-const project = join(root, "test/integration/replay/fixtures/docker-env");
+const fixture = join(root, "test/integration/replay/fixtures/docker-env");
 const IMAGE_REPO = "repro-audit-test/docker-env";
 const IMAGE_TAG = "1";
 const IMAGE_NAME = `${IMAGE_REPO}:${IMAGE_TAG}`;
@@ -31,8 +31,15 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
   let results: string;
   let imageId = "";
   let tagged = false;
+  // The fixture's MLproject with scenarios/basic/train.py beside it (a symlink would point outside /code).
+  let project = "";
 
   beforeAll(async () => {
+    project = mkdtempSync(join(tmpdir(), "repro-audit-dockerenv-project-"));
+    chmodSync(project, 0o755); // replays run as uid 65534: mkdtemp's 0700 would hide the code
+
+    cpSync(join(fixture, "MLproject"), join(project, "MLproject"));
+    cpSync(join(basic, "train.py"), join(project, "train.py"));
     engine = docker();
     // The scenario's pinned image, as replay-pipeline builds it (reused when present).
     const folder = readCodeFolder(basic);
@@ -54,6 +61,7 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
     if (tagged) await engine.getImage(IMAGE_NAME).remove({ noprune: true }).catch((e: Error) => console.warn(`could not remove ${IMAGE_NAME}: ${e.message}`));
     await server?.stop();
     if (results) rmSync(results, { recursive: true, force: true });
+    if (project) rmSync(project, { recursive: true, force: true });
   });
 
   async function recordFromProject(): Promise<string> {
