@@ -10,11 +10,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cli="node dist/harness/cli/main.js"
 py=.venv/bin/python
-uri=${MLFLOW_TRACKING_URI:-}
-if [ -z "$uri" ]; then
-  $cli server start
-  uri=$($cli server status --json | $py -c 'import json,sys; print(json.load(sys.stdin)["state"]["url"])')
-fi
+uri=$(bash scripts/tracking-uri.sh)
 run_id_of() { tail -n 1 | $py -c 'import json,sys; print(json.load(sys.stdin)["run_id"])'; }
 echo "[demo] recording a seeded and an unseeded run of scenarios/basic on $uri"
 seeded=$($py test/python/record_scenario_run.py --tracking-uri "$uri" --experiment basic-demo --seed 42 --tag repro.scenario=basic | run_id_of)

@@ -9,11 +9,7 @@ bash scripts/setup.sh
 bash scripts/ensure-chromium.sh
 cli="node dist/harness/cli/main.js"
 py=.venv/bin/python
-uri=${MLFLOW_TRACKING_URI:-}
-if [ -z "$uri" ]; then
-  $cli server start
-  uri=$($cli server status --json | $py -c 'import json,sys; print(json.load(sys.stdin)["state"]["url"])')
-fi
+uri=$(bash scripts/tracking-uri.sh)
 run_id_of() { tail -n 1 | $py -c 'import json,sys; print(json.load(sys.stdin)["run_id"])'; }
 record() { $py test/python/record_scenario_run.py --tracking-uri "$uri" --experiment "reference-$1" --train "scenarios/$1/train.py" "${@:2}" | run_id_of; }
 
