@@ -75,6 +75,14 @@ export interface AuditJobResult {
 
 export class AuditError extends SelectionError {}
 
+/** What MLflow run IDs look like (32 hex chars), loosely: letters, digits, '-' and '_'. */
+const SAFE_RUN_ID = /^[A-Za-z0-9_-]{1,256}$/;
+
+/** Whether a run ID from the server may name a folder under results/<audit-id>/runs/. */
+export function isSafeRunId(id: string): boolean {
+  return SAFE_RUN_ID.test(id);
+}
+
 export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const stage = opts.onStage ?? (() => undefined);
   const auditId = opts.auditId ?? newAuditId("audit");
@@ -183,6 +191,10 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
     ...(ctx.host ? { host: ctx.host } : {}),
     displayRoot: opts.displayRoot ?? process.cwd(),
   };
+  if (!isSafeRunId(run.info.run_id)) {
+    // Run IDs come from the server and name a folder under results/: never let one climb out.
+    return { facts: { ...base, error: `run ID ${JSON.stringify(run.info.run_id)} is not a plain identifier; refusing to use it as a folder name` }, notes: [], aborted: false };
+  }
   if (ctx.skip || opts.signal?.aborted) {
     return { facts: { ...base, error: "not replayed: the audit was interrupted before this run" }, notes: [], aborted: true };
   }
