@@ -72,6 +72,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     const artifacts = facts.evidence?.replayArtifacts?.[i];
     return {
       ok: r?.status === "finished",
+      ...(r === undefined ? { skipped: true } : {}),
       metrics: r ? withoutSystemMetrics(r.metrics) : {},
       ...(histories ? { histories } : {}),
       ...(artifacts ? { artifacts } : {}),

@@ -232,5 +232,7 @@ export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
 export const ReplayRecordSchema = ExecutionRecordSchema.extend({
   /** false when the replay did not finish (crash, timeout, infrastructure) */
   ok: z.boolean(),
+  /** true when it was never run (an interrupted audit): not a failure of the workload */
+  skipped: z.boolean().optional(),
 });
 export type ReplayRecord = z.output<typeof ReplayRecordSchema>;

@@ -26,7 +26,7 @@ export const SCORE_FORMULA =
   "artifact weight: 1 if every finished replay produced the original's sha256, else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
   "run verdict = failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
-  "not_reproduced if any metric is not_reproduced or failed, or weaker than the policy's accept level (identical > equivalent > varies; " +
+  "not_reproduced if any replay did not finish, or any metric is not_reproduced or failed, or weaker than the policy's accept level (identical > equivalent > varies; " +
   "default varies, so varies counts as reproduced within run-to-run variance), else reproduced; " +
   "audit score = mean of run scores (0 when there are no runs).";
 
@@ -104,8 +104,14 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   } else {
     const accept = policy.accept ?? DEFAULT_ACCEPT;
     const unaccepted = metrics.filter((m) => !isAccepted(m.verdict, accept)).length;
-    verdict = unaccepted > 0 ? "not_reproduced" : "reproduced";
+    // A replay that crashed, timed out or ran out of memory did not reproduce the run,
+    // whatever the others measured.
+    const unfinished = replays.filter((r) => !r.ok && r.skipped !== true).length;
+    verdict = unaccepted > 0 || unfinished > 0 ? "not_reproduced" : "reproduced";
     reason = summarise(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length, accept, unaccepted);
+    if (unfinished > 0) {
+      reason = `Not reproduced: ${unfinished} of ${plural(replays.length, "replay")} did not finish; ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+    }
   }
   return { runId, metrics, artifacts, score, counts, verdict, reason, findings };
 }

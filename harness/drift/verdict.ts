@@ -7,10 +7,12 @@
  *  2. identical       every replay has a value and it has the original's bits
  *                     (NaN counts as equal to NaN; +0 and -0 differ).
  *  3. equivalent      every replay has a value within tolerance of the original.
- *  4. varies          otherwise, if the original lies inside the replays' spread
+ *  4. not_reproduced  a finite original with some replay logging NaN or ±Infinity
+ *                     (a diverged replay is not run-to-run variance).
+ *  5. varies          otherwise, if the original lies inside the replays' spread
  *                     (see `insideSpread`): the replays disagree among themselves
  *                     (or some lack a value) and the original is a plausible member.
- *  5. not_reproduced  otherwise.
+ *  6. not_reproduced  otherwise.
  * A replay that finished without logging the metric therefore caps the verdict
  * at `varies`: identical/equivalent are claims about every execution.
  *
@@ -110,6 +112,16 @@ export function judgeMetric(name: string, original: number | null, replays: read
   }
 
   const missing = replays.length - present.length;
+  const diverged = Number.isFinite(original) ? present.filter((v) => !Number.isFinite(v)) : [];
+  if (diverged.length > 0) {
+    // NaN/±Infinity from a replay of a finite original is a divergence, not spread:
+    // the statistics over finite values would otherwise hide it.
+    return {
+      ...base,
+      verdict: "not_reproduced",
+      reason: `The original logged ${fmt(original)} but ${plural(diverged.length, "replay")} logged a non-finite value (${[...new Set(diverged.map((v) => fmt(v)))].join(", ")}): the replay diverged.`,
+    };
+  }
   const where = insideSpread(original, stats, present, tol);
   if (stats !== null && stats.n < 3 && where === "prediction-interval") {
     findings.push(`only ${plural(stats.n, "finite replay")}: the prediction interval is wide; more replays would sharpen this verdict`);

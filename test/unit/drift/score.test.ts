@@ -54,6 +54,14 @@ describe("scoreRun", () => {
     expect(eq.verdict).toBe("not_reproduced");
     expect(eq.reason).toMatch(/\(the policy accepts only identical metrics\)/);
   });
+  it("a replay that did not finish makes the run not reproduced; one that never ran (interrupted audit) does not", () => {
+    const original = { metrics: { loss: 0.5, acc: 0.9 } };
+    const crashed = scoreRun({ runId: "r", original, replays: [rep({ loss: 0.5, acc: 0.9 }), { ok: false, metrics: {} }, { ok: false, metrics: {} }], policy: DEFAULT_POLICY });
+    expect(crashed.verdict).toBe("not_reproduced");
+    expect(crashed.reason).toMatch(/^Not reproduced: 2 of 3 replays did not finish; /);
+    const interrupted = scoreRun({ runId: "r", original, replays: [rep({ loss: 0.5, acc: 0.9 }), { ok: false, skipped: true, metrics: {} }], policy: DEFAULT_POLICY });
+    expect(interrupted.verdict).toBe("reproduced");
+  });
   it("applies per-metric tolerance from the policy", () => {
     const input = { runId: "r", original: { metrics: { rmse: 1 } }, replays: [rep({ rmse: 1 + 1e-7 })] };
     expect(scoreRun({ ...input, policy: DEFAULT_POLICY }).metrics[0]?.verdict).toBe("not_reproduced");

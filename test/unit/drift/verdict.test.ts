@@ -107,15 +107,16 @@ describe("NaN and Infinity", () => {
     expect(m.verdict).toBe("varies");
     expect(m.findings).toContain("original is NaN");
   });
-  it("finite original with NaN replays: counted, reported, never dropped", () => {
+  it("finite original with NaN replays: counted, reported, never dropped, and a divergence (not reproduced)", () => {
     const m = judgeMetric("loss", 1, ok(1, Number.NaN, 1), TOL);
-    expect(m.verdict).toBe("varies");
+    expect(m.verdict).toBe("not_reproduced");
+    expect(m.reason).toBe("The original logged 1 but 1 replay logged a non-finite value (NaN): the replay diverged.");
     expect(m.stats?.nonFinite).toBe(1);
     expect(m.findings).toContain("replay 2 logged NaN");
     const all = judgeMetric("loss", 1, ok(Number.NaN, Number.POSITIVE_INFINITY), TOL);
     expect(all.verdict).toBe("not_reproduced");
     expect(all.stats).toBeNull();
-    expect(all.reason).toContain("only non-finite values");
+    expect(all.reason).toContain("2 replays logged a non-finite value (NaN, Infinity)");
   });
   it("Infinity is close only to itself, never to MAX_VALUE", () => {
     expect(judgeMetric("x", Number.POSITIVE_INFINITY, ok(Number.POSITIVE_INFINITY), TOL).verdict).toBe("identical");
