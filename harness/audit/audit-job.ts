@@ -139,7 +139,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
       inputs: {
         trackingUri: opts.trackingUri,
         selection: selectionRecord(selection),
-        replays: opts.replays,
+        replays: Math.max(opts.replays, ...reportRuns.map((r) => r.replays.length)),
         parallel: opts.parallel,
         executor: opts.executor,
         tolerance: opts.policy,
@@ -230,6 +230,8 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
     ...base,
     run: job.run,
     plan: job.plan,
+    // A resumed journal may hold more replays than this invocation asked for.
+    replaysRequested: job.summary.replays,
     ...(job.image ? { image: job.image } : {}),
     ...(job.summary.environment ? { environment: job.summary.environment } : {}),
     replays: job.summary.records,
@@ -243,7 +245,7 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
   if (job.plan.capture.mode === "mlflow") {
     try {
       const byIndex = new Map(job.summary.records.map((r) => [r.index, r]));
-      const replayRunIds = Array.from({ length: opts.replays }, (_, i) => {
+      const replayRunIds = Array.from({ length: job.summary.replays }, (_, i) => {
         const r = byIndex.get(i);
         return r?.status === "finished" ? r.replayRunId : undefined;
       });

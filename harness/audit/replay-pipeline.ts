@@ -67,7 +67,6 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
   const run = recordedRunFromMlflow(await client.getRun(opts.runId));
 
   let checkout: Checkout | undefined;
-  let scratch: string | undefined;
   try {
     let folder: CodeFolder;
     let code: { source: "checkout" | "scenario"; path: string; commit?: string; diffAvailable: boolean; diffApplied?: boolean };
@@ -89,10 +88,12 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       code = { source: "scenario", path: folder.dir, diffAvailable: false };
     } else if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") {
       // A command tag with no code: an empty, read-only /code.
-      scratch = mkdtempSync(join(tmpdir(), "repro-audit-empty-"));
-      chmodSync(scratch, 0o755);
-      folder = { dir: scratch };
-      code = { source: "scenario", path: scratch, diffAvailable: false };
+      // One stable empty folder (not a fresh temp dir), so a resumed plan has the same code path.
+      const empty = join(resolve(opts.resultsDir), ".empty-code");
+      mkdirSync(empty, { recursive: true });
+      chmodSync(empty, 0o555);
+      folder = { dir: empty };
+      code = { source: "scenario", path: empty, diffAvailable: false };
     } else {
       throw new PlanError(`run ${run.runId}: say where its code is: --code PATH (a git checkout) or --scenario DIR`);
     }
@@ -172,7 +173,6 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     return { run, plan, summary, auditDir, ...(codeFp ? { code: codeFp } : {}), ...(image ? { image } : {}) };
   } finally {
     await checkout?.remove();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 

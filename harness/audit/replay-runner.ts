@@ -58,6 +58,8 @@ export interface ReplayRunOptions {
 
 export interface ReplayRunSummary {
   auditId: string;
+  /** replays this audit holds: the larger of the request and what the journal was started with */
+  replays: number;
   records: ReplayRecord[];
   /** indexes that were skipped because the journal already had them */
   resumed: number[];
@@ -67,8 +69,12 @@ export interface ReplayRunSummary {
 
 /** A digest of what a replay executes, so a resume can refuse a changed plan. */
 export function planDigest(plan: ReplayPlan): string {
-  const { notes: _notes, ...rest } = plan;
-  return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 16);
+  const { notes: _notes, code, ...rest } = plan;
+  // A checkout lives in a fresh scratch worktree each time: its commit and diff
+  // identify the code, its path does not.
+  const { path: _path, ...codeIdentity } = code;
+  const digestCode = code.source === "checkout" ? codeIdentity : code;
+  return createHash("sha256").update(JSON.stringify({ ...rest, code: digestCode })).digest("hex").slice(0, 16);
 }
 
 export function newAuditId(runId: string, now = new Date()): string {
@@ -273,6 +279,7 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
 
   return {
     auditId: opts.auditId,
+    replays,
     records: [...journal.snapshot.replays.values()].sort((a, b) => a.index - b.index),
     resumed,
     aborted,
