@@ -21,6 +21,7 @@ import { type AuditedModelVersion, type PublishResult, publishReport } from "./p
 import { type ReplayJobResult, replayJob } from "./replay-pipeline.js";
 import { type ReplayEvent, newAuditId } from "./replay-runner.js";
 import { gatherEvidence } from "./run-evidence.js";
+import { isSafeRunId } from "./safe-run-id.js";
 
 // The main job: select runs, replay each N times (the `replay` pipeline), read back
 // histories and artifact hashes, score, and write results/<audit-id>/ with the
@@ -75,13 +76,6 @@ export interface AuditJobResult {
 
 export class AuditError extends SelectionError {}
 
-/** What MLflow run IDs look like (32 hex chars), loosely: letters, digits, '-' and '_'. */
-const SAFE_RUN_ID = /^[A-Za-z0-9_-]{1,256}$/;
-
-/** Whether a run ID from the server may name a folder under results/<audit-id>/runs/. */
-export function isSafeRunId(id: string): boolean {
-  return SAFE_RUN_ID.test(id);
-}
 
 export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const stage = opts.onStage ?? (() => undefined);
@@ -129,6 +123,9 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     entry.score.findings.push(...facts.notes);
     reportRuns.push(entry);
   }
+
+  // Ctrl-C while the last run's evidence was read: the report is partial all the same.
+  if (opts.signal?.aborted) aborted = true;
 
   const report = assembleReport(
     {

@@ -16,7 +16,9 @@ import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/cod
 import type { Limits } from "../plan/limits.js";
 import { type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
 import { DIFF_ARTIFACT_PATH, type RecordedRun, Tags, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
+import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
 import { type ReplayEvent, type ReplayRunSummary, newAuditId, runReplays } from "./replay-runner.js";
 
@@ -110,7 +112,12 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     });
     plan.notes.push(...notes);
 
+    // Both name folders under results/: a run ID from the server or an id from the
+    // command line must not climb out of it.
+    if (!isSafeRunId(run.runId)) throw new PlanError(`run ID ${JSON.stringify(run.runId)} is not a plain identifier; refusing to use it as a folder name`);
     const auditId = opts.resumeAuditId ?? opts.auditId ?? newAuditId(run.runId);
+    const idCheck = AuditIdSchema.safeParse(auditId);
+    if (!idCheck.success) throw new PlanError(`audit id ${JSON.stringify(auditId)}: ${idCheck.error.issues[0]?.message ?? "invalid"}`);
     const auditDir = opts.runDir !== undefined ? resolve(opts.runDir) : join(resolve(opts.resultsDir), auditId);
     const journalPath = join(auditDir, "journal.jsonl");
     if (opts.resumeAuditId !== undefined && !existsSync(journalPath)) {

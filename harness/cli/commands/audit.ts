@@ -60,11 +60,14 @@ export function registerAuditCommand(program: Command): void {
 export async function auditAction(opts: AuditCliOptions): Promise<number> {
   const abort = new AbortController();
   let progress: Progress | undefined;
+  // Every Ctrl-C is caught: a second one must not kill node while containers still run.
   const onSigint = () => {
-    (progress ?? createProgress()).stage("interrupted: stopping (finished replays are journaled; the report shows what finished)");
+    const p = progress ?? createProgress();
+    if (abort.signal.aborted) p.stage("still stopping: removing the running containers and writing the partial report");
+    else p.stage("interrupted: stopping (finished replays are journaled; the report shows what finished)");
     abort.abort();
   };
-  process.once("SIGINT", onSigint);
+  process.on("SIGINT", onSigint);
   let result: AuditJobResult;
   try {
     // On --resume the selection may be left out: the audit's manifest holds it.

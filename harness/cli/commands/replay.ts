@@ -32,11 +32,12 @@ export function registerReplayCommand(program: Command): void {
 async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   const progress = createProgress();
   const abort = new AbortController();
+  // Every Ctrl-C is caught: a second one must not kill node while containers still run.
   const onSigint = () => {
-    progress.stage("interrupted: stopping replays (the journal keeps finished ones; resume with --resume)");
+    progress.stage(abort.signal.aborted ? "still stopping: removing the running containers" : "interrupted: stopping replays (the journal keeps finished ones; resume with --resume)");
     abort.abort();
   };
-  process.once("SIGINT", onSigint);
+  process.on("SIGINT", onSigint);
   let result: ReplayJobResult;
   try {
     const tracking = await resolveTrackingForCli(opts);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSafeRunId } from "../../../harness/audit/audit-job.js";
+import { isSafeRunId } from "../../../harness/audit/safe-run-id.js";
 
 describe("isSafeRunId", () => {
   it("accepts MLflow's run IDs", () => {
