@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import { dockerEnvRuntime } from "../exec/docker-env.js";
 import { parseProbeOutput, probeCommand } from "../fingerprint/probe.js";
+import { isSecretName, redactText } from "../fingerprint/redact.js";
 import type { ReplayPlan } from "../plan/plan.js";
 import { Tags } from "../plan/recorded-run.js";
 import type { MlflowClient } from "../tracking/client.js";
@@ -80,6 +81,11 @@ export function planDigest(plan: ReplayPlan): string {
 export function newAuditId(runId: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z").replace("T", "-");
   return `${stamp}-${runId.slice(0, 8)}-${randomBytes(2).toString("hex")}`;
+}
+
+/** Values of the variables handed to a replay that must not reach a journal or a report. */
+function secretValues(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).filter(([k]) => PASS_THROUGH_ENV.includes(k) || isSecretName(k)).map(([, v]) => v);
 }
 
 function failureOf(res: ExecResult): ReplayRecord["failure"] {
@@ -214,16 +220,28 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
       throw err;
     }
 
+    const secrets = secretValues(env);
+    res = { ...res, stdoutTail: redactText(res.stdoutTail, secrets), stderrTail: redactText(res.stderrTail, secrets) };
     let failure = failureOf(res);
-    await client.updateRun(replayRunId, { status: failure ? "FAILED" : "FINISHED", endTime: Date.now() });
-    const captured = await captureMetrics({
-      spec: plan.capture,
-      outDir,
-      stdout: res.stdoutTail,
-      client,
-      replayRunId,
-      originalMetricNames: Object.keys(plan.originalMetrics),
-    });
+    // The workload has run: from here on a server hiccup must not lose the result, so
+    // it is journaled as an infrastructure failure instead of aborting the audit.
+    // A status that could not be set leaves the replay run RUNNING on the server; the
+    // measured result still counts.
+    await client.updateRun(replayRunId, { status: failure ? "FAILED" : "FINISHED", endTime: Date.now() }).catch(() => undefined);
+    let captured: Awaited<ReturnType<typeof captureMetrics>>;
+    try {
+      captured = await captureMetrics({
+        spec: plan.capture,
+        outDir,
+        stdout: res.stdoutTail,
+        client,
+        replayRunId,
+        originalMetricNames: Object.keys(plan.originalMetrics),
+      });
+    } catch (err) {
+      captured = { metrics: {}, missing: [], error: `reading the replay's metrics back failed: ${(err as Error).message}` };
+      failure ??= { kind: "infrastructure", message: captured.error as string };
+    }
     if (!failure && captured.error && Object.keys(captured.metrics).length === 0) {
       failure = { kind: "capture", message: captured.error };
     }

@@ -77,3 +77,16 @@ export function redactEnv(env: Readonly<Record<string, string | undefined>>): Re
   }
   return out;
 }
+
+/**
+ * Output text with every occurrence of the given secret values replaced, and URL
+ * credentials stripped: a replay's stderr may print the token it was handed.
+ * Values shorter than 4 characters are left alone (they would mangle ordinary text).
+ */
+export function redactText(text: string, secretValues: readonly string[]): string {
+  let out = text;
+  for (const v of [...new Set(secretValues)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
+    out = out.split(v).join(REDACTED);
+  }
+  return stripUrlCredentials(out);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, isSecretName, redactEnv, stripUrlCredentials } from "../../../harness/fingerprint/redact.js";
+import { REDACTED, isSecretName, redactEnv, redactText, stripUrlCredentials } from "../../../harness/fingerprint/redact.js";
 
 describe("isSecretName", () => {
   it.each([
@@ -83,5 +83,18 @@ describe("redactEnv", () => {
     expect(Object.keys(out)).toEqual([...Object.keys(out)].sort());
     const text = JSON.stringify(out);
     for (const secret of ["abc", '"pw"', "pw3"]) expect(text).not.toContain(secret);
+  });
+});
+
+describe("redactText", () => {
+  it("replaces every occurrence of each secret value, longest first, and strips URL credentials", () => {
+    const out = redactText(
+      "token=abcd1234 again abcd1234; prefix abcd12345678\nhttp://u:pw@host/x ok",
+      ["abcd1234", "abcd12345678"],
+    );
+    expect(out).toBe(`token=${REDACTED} again ${REDACTED}; prefix ${REDACTED}\nhttp://host/x ok`);
+  });
+  it("leaves values shorter than 4 characters alone", () => {
+    expect(redactText("a 1 b 1", ["1"])).toBe("a 1 b 1");
   });
 });
