@@ -92,9 +92,9 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
 
   const selection = selectionFor(opts, auditId, auditDir);
   stage(`selecting ${describeSelection(selection)}`);
-  const { runs } = await resolveSelection(opts.client as SelectionClient, selection, { concurrency: opts.concurrency ?? 8 });
+  const { runs, modelVersion } = await resolveSelection(opts.client as SelectionClient, selection, { concurrency: opts.concurrency ?? 8 });
   if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
-  if (opts.resume !== true) writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection });
+  if (opts.resume !== true) await writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection });
 
   stage(`checking what ${runs.length} run(s) recorded`);
   const subjects = await collectSubjects(opts.client, runs, { concurrency: opts.concurrency ?? 8 });
@@ -102,6 +102,8 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const modelVersions: AuditedModelVersion[] = subjects.flatMap((s) =>
     s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.info.run_id })),
   );
+  // The version the user named is tagged even if the run-based search missed it.
+  if (modelVersion?.run_id) modelVersions.unshift({ name: modelVersion.name, version: modelVersion.version, runId: modelVersion.run_id });
 
   let host: HostFingerprint | undefined;
   try {
@@ -157,7 +159,12 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
 
 /** The selection to audit: the given one, or on resume the manifest's (a different one is refused). */
 function selectionFor(opts: AuditJobOptions, auditId: string, auditDir: string): Selection {
-  const stored = opts.resume === true ? readManifest(auditDir)?.selection : undefined;
+  let stored: Selection | undefined;
+  try {
+    stored = opts.resume === true ? readManifest(auditDir)?.selection : undefined;
+  } catch (err) {
+    if (opts.selection === undefined) throw new AuditError((err as Error).message);
+  }
   if (opts.selection === undefined) {
     if (stored !== undefined) return stored;
     throw new AuditError(opts.resume === true

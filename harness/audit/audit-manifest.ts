@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { type Selection, SelectionSchema } from "../cli/selection.js";
+import { writeFileAtomic } from "../report/write.js";
 
 // results/<audit-id>/audit.json: what the audit was asked to do, written when it
 // starts, so that `--resume <audit-id>` needs no selection and refuses a different one.
@@ -15,9 +16,9 @@ export const AuditManifestSchema = z.object({
 });
 export type AuditManifest = z.infer<typeof AuditManifestSchema>;
 
-export function writeManifest(auditDir: string, manifest: AuditManifest): void {
+export async function writeManifest(auditDir: string, manifest: AuditManifest): Promise<void> {
   mkdirSync(auditDir, { recursive: true });
-  writeFileSync(join(auditDir, AUDIT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(join(auditDir, AUDIT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** The manifest of an existing audit, or undefined when it has none (an audit from before manifests). */
@@ -28,7 +29,13 @@ export function readManifest(auditDir: string): AuditManifest | undefined {
   } catch {
     return undefined;
   }
-  const parsed = AuditManifestSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${join(auditDir, AUDIT_MANIFEST)} is not valid JSON (${(err as Error).message}); give the selection again to resume`);
+  }
+  const parsed = AuditManifestSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${join(auditDir, AUDIT_MANIFEST)} is not an audit manifest: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

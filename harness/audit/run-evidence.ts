@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HistoryPoint } from "../drift/schema.js";
@@ -109,9 +109,15 @@ async function hashRunArtifacts(client: MlflowClient, runId: string, limits: Evi
       }
       const local = join(dir, `f${count}`);
       await client.downloadArtifact({ runId }, f.path, local);
-      out[f.path] = await sha256File(local);
+      // The listing's size may be missing or wrong: the budget counts what arrived.
+      const actual = (await stat(local)).size;
+      if (actual > limits.maxFileBytes) {
+        notes.push(`artifact ${f.path} of ${who} not compared: ${actual} bytes is over the ${limits.maxFileBytes}-byte limit`);
+      } else {
+        out[f.path] = await sha256File(local);
+      }
       await rm(local, { force: true });
-      total += size;
+      total += actual;
       count += 1;
     }
   } finally {

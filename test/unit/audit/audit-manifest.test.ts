@@ -15,10 +15,10 @@ describe("audit manifest", () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it("round-trips the selection", () => {
+  it("round-trips the selection", async () => {
     const d = join(dir(), "nested", "audit-1");
     const manifest = { auditId: "audit-1", createdAt: "2026-11-26T00:00:00.000Z", selection: { kind: "runs" as const, runIds: ["a", "b"] } };
-    writeManifest(d, manifest);
+    await writeManifest(d, manifest);
     expect(readManifest(d)).toEqual(manifest);
   });
 
@@ -27,6 +27,8 @@ describe("audit manifest", () => {
     expect(readManifest(d)).toBeUndefined();
     writeFileSync(join(d, AUDIT_MANIFEST), JSON.stringify({ auditId: "x", createdAt: "t", selection: { kind: "runs", runIds: [] } }));
     expect(() => readManifest(d)).toThrow(/audit\.json is not an audit manifest[\s\S]*runIds/);
+    writeFileSync(join(d, AUDIT_MANIFEST), '{"auditId": "x", "sel');
+    expect(() => readManifest(d)).toThrow(/audit\.json is not valid JSON .*give the selection again/);
   });
 
   it("compares selections regardless of list order, but not across kinds or values", () => {
