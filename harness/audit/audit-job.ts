@@ -91,10 +91,16 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   }
 
   const selection = selectionFor(opts, auditId, auditDir);
-  stage(`selecting ${describeSelection(selection)}`);
-  const { runs, modelVersion } = await resolveSelection(opts.client as SelectionClient, selection, { concurrency: opts.concurrency ?? 8 });
+  // A resume audits the runs the audit started with, even if an alias moved or an
+  // experiment gained runs since.
+  const startedWith = opts.resume === true ? readManifestQuietly(auditDir)?.runIds : undefined;
+  const resolveAs: Selection = startedWith !== undefined && startedWith.length > 0 ? { kind: "runs", runIds: startedWith } : selection;
+  stage(`selecting ${describeSelection(resolveAs)}`);
+  const { runs, modelVersion } = await resolveSelection(opts.client as SelectionClient, resolveAs, { concurrency: opts.concurrency ?? 8 });
   if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
-  if (opts.resume !== true) await writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection });
+  if (opts.resume !== true) {
+    await writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection, runIds: runs.map((r) => r.info.run_id) });
+  }
 
   stage(`checking what ${runs.length} run(s) recorded`);
   const subjects = await collectSubjects(opts.client, runs, { concurrency: opts.concurrency ?? 8 });
@@ -155,6 +161,14 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     publish = await publishReport(opts.client, report, paths, modelVersions);
   }
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
+}
+
+function readManifestQuietly(auditDir: string): ReturnType<typeof readManifest> {
+  try {
+    return readManifest(auditDir);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The selection to audit: the given one, or on resume the manifest's (a different one is refused). */

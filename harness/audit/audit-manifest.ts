@@ -13,6 +13,8 @@ export const AuditManifestSchema = z.object({
   auditId: z.string(),
   createdAt: z.string(),
   selection: SelectionSchema,
+  /** the runs the selection resolved to when the audit started: a resume audits exactly these */
+  runIds: z.array(z.string()).optional(),
 });
 export type AuditManifest = z.infer<typeof AuditManifestSchema>;
 

@@ -23,7 +23,9 @@ export function environmentDiff(original: OriginalEnvironment | undefined, repla
     ...(known.container !== undefined && first.container !== undefined ? { container: first.container } : {}),
     ...(known.host !== undefined && first.host !== undefined ? { host: first.host } : {}),
   };
-  const diff = diffFingerprints(before, after, { beforeLabel: "original (as recorded)", afterLabel: "replay 1" });
+  // The branch names where a commit was checked out from, not what ran: a replay's
+  // scratch worktree is detached and would always "lose" it.
+  const diff = diffFingerprints(before, after, { beforeLabel: "original (as recorded)", afterLabel: "replay 1", ignore: ["code.branch"] });
   // null in the original means "not recorded" (e.g. dirty: null), not a value that changed.
   const changes = diff.changes.filter((c) => c.kind !== "added" && c.before !== null);
   return { changes, unified: changes.length === 0 ? "" : diff.patch };

@@ -59,3 +59,11 @@ describe("environmentDiff", () => {
     expect(environmentDiff(orig, [replayFp({ commit: c1, dirty: false }, "sha256:r", "2031-01-01T00:00:00.000Z")]).changes).toEqual([]);
   });
 });
+
+describe("environmentDiff and detached checkouts", () => {
+  it("does not call a lost branch name an environment change", () => {
+    const replay = { executor: "docker" as const, capturedAt: "2026-11-26T00:00:00.000Z", code: { commit: "abc", dirty: false } };
+    const original = { fingerprint: { code: { commit: "abc", dirty: false, branch: "main" } }, recorded: {} };
+    expect(environmentDiff(original, [replay])).toEqual({ changes: [], unified: "" });
+  });
+});
