@@ -15,7 +15,7 @@ import { buildChecklist } from "../trace/checklist.js";
 import { collectSubjects } from "../trace/collect.js";
 import { harnessVersion } from "../version.js";
 import { assembleReport } from "./assemble-report.js";
-import { AUDIT_MANIFEST, readManifest, sameSelection, writeManifest } from "./audit-manifest.js";
+import { AUDIT_MANIFEST, type AuditManifest, readManifest, sameSelection, writeManifest } from "./audit-manifest.js";
 import { type RunFacts, assembleRun, comparedMetricNames } from "./assemble-run.js";
 import { type AuditedModelVersion, type PublishResult, publishReport } from "./publish.js";
 import { type ReplayJobResult, replayJob } from "./replay-pipeline.js";
@@ -90,10 +90,20 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     throw new AuditError(`audit ${auditId} already exists at ${auditDir}: continue it with --resume ${auditId}, or choose another --audit-id`);
   }
 
-  const selection = selectionFor(opts, auditId, auditDir);
+  // Read once: the manifest gives a resume its selection and the runs it started with.
+  let manifest: AuditManifest | undefined;
+  let manifestError: string | undefined;
+  if (opts.resume === true) {
+    try {
+      manifest = readManifest(auditDir);
+    } catch (err) {
+      manifestError = (err as Error).message;
+    }
+  }
+  const selection = selectionFor(opts, auditId, manifest?.selection, manifestError);
   // A resume audits the runs the audit started with, even if an alias moved or an
   // experiment gained runs since.
-  const startedWith = opts.resume === true ? readManifestQuietly(auditDir)?.runIds : undefined;
+  const startedWith = manifest?.runIds;
   const resolveAs: Selection = startedWith !== undefined && startedWith.length > 0 ? { kind: "runs", runIds: startedWith } : selection;
   stage(`selecting ${describeSelection(resolveAs)}`);
   const { runs, modelVersion } = await resolveSelection(opts.client as SelectionClient, resolveAs, { concurrency: opts.concurrency ?? 8 });
@@ -163,23 +173,10 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
 }
 
-function readManifestQuietly(auditDir: string): ReturnType<typeof readManifest> {
-  try {
-    return readManifest(auditDir);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The selection to audit: the given one, or on resume the manifest's (a different one is refused). */
-function selectionFor(opts: AuditJobOptions, auditId: string, auditDir: string): Selection {
-  let stored: Selection | undefined;
-  try {
-    stored = opts.resume === true ? readManifest(auditDir)?.selection : undefined;
-  } catch (err) {
-    if (opts.selection === undefined) throw new AuditError((err as Error).message);
-  }
+function selectionFor(opts: AuditJobOptions, auditId: string, stored: Selection | undefined, manifestError: string | undefined): Selection {
   if (opts.selection === undefined) {
+    if (manifestError !== undefined) throw new AuditError(manifestError);
     if (stored !== undefined) return stored;
     throw new AuditError(opts.resume === true
       ? `--resume ${auditId}: the audit folder has no ${AUDIT_MANIFEST}; give the selection again (--run, --experiment, --model ...)`
