@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerAvailable as dockerOk } from "../support/engine-available.js";
 import { parseReport } from "../../harness/report/serialize.js";
 import { MlflowClient } from "../../harness/tracking/client.js";
 import { buildCli, projectDir, runCliProcess } from "../support/cli.js";
 import { type TestServer, startTestServer } from "../support/mlflow-server.js";
+import { recordScenarioRun } from "../support/record-run.js";
 
 // `repro-audit audit` on scenarios/mlp end to end: a neural network trained epoch
 // by epoch logs train_loss and val_accuracy at every epoch, so the audit compares
@@ -15,7 +15,6 @@ import { type TestServer, startTestServer } from "../support/mlflow-server.js";
 // model file. The run is recorded on the host by the real MLflow client and
 // replayed in the pinned image; a seeded run must match bit for bit at every step.
 
-const python = join(projectDir, ".venv/bin/python");
 const EPOCHS = 30;
 const PER_EPOCH = ["train_loss", "val_accuracy"];
 const FINAL_ONLY = ["train_accuracy", "val_log_loss"];
@@ -33,13 +32,8 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
     server = await startTestServer();
     client = new MlflowClient({ baseUrl: server.url });
     results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-mlp-"));
-    const record = async (seed: string): Promise<string> => {
-      const out = await execa(python, [
-        join(projectDir, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, "--experiment", "audit-mlp",
-        "--train", join(projectDir, "scenarios/mlp/train.py"), "--seed", seed, "--param", `epochs=${EPOCHS}`,
-      ]);
-      return (JSON.parse(out.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
-    };
+    const record = (seed: string): Promise<string> =>
+      recordScenarioRun(server.url, ["--experiment", "audit-mlp", "--train", join(projectDir, "scenarios/mlp/train.py"), "--seed", seed, "--param", `epochs=${EPOCHS}`]);
     runId = await record("42");
     unseededRunId = await record("-1");
     env = { ...process.env, MLFLOW_TRACKING_URI: server.url };

@@ -11,6 +11,7 @@ import { parseReport } from "../../harness/report/serialize.js";
 import { MlflowClient } from "../../harness/tracking/client.js";
 import { buildCli, projectDir, runCliProcess, spawnCli } from "../support/cli.js";
 import { type TestServer, startTestServer } from "../support/mlflow-server.js";
+import { recordScenarioRun, venvPython } from "../support/record-run.js";
 
 // `repro-audit audit` end to end: the compiled CLI, a real MLflow server, runs of
 // scenarios/basic recorded by the real MLflow client, replays in the real engine.
@@ -18,7 +19,6 @@ import { type TestServer, startTestServer } from "../support/mlflow-server.js";
 // identical because the container computes the same bits, and the unseeded
 // variant's must not be, because its replays draw fresh seeds.
 
-const python = join(projectDir, ".venv/bin/python");
 
 describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", () => {
   let server: TestServer;
@@ -28,10 +28,7 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   let seededRun: string;
   let unseededRun: string;
 
-  const record = async (experiment: string, seed: string): Promise<string> => {
-    const out = await execa(python, [join(projectDir, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, "--experiment", experiment, "--seed", seed]);
-    return (JSON.parse(out.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
-  };
+  const record = (experiment: string, seed: string): Promise<string> => recordScenarioRun(server.url, ["--experiment", experiment, "--seed", seed]);
   const audit = (args: string[]) =>
     runCliProcess(["audit", "--scenario", "scenarios/basic", "--results-dir", results, "--replays", "3", ...args], env);
   const readDoc = (auditId: string): Report => {
@@ -46,7 +43,7 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-"));
     seededRun = await record("audit-seeded", "42");
     unseededRun = await record("audit-unseeded", "-1");
-    await execa(python, [join(projectDir, "test/python/register_model_version.py"), "--tracking-uri", server.url, "--run-id", seededRun, "--name", "AuditE2E", "--alias", "champion"]);
+    await execa(venvPython, [join(projectDir, "test/python/register_model_version.py"), "--tracking-uri", server.url, "--run-id", seededRun, "--name", "AuditE2E", "--alias", "champion"]);
     env = { ...process.env, MLFLOW_TRACKING_URI: server.url };
     delete env["MLFLOW_TRACKING_TOKEN"];
     await build;

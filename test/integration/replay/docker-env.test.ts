@@ -2,7 +2,6 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
 import { docker } from "../../../harness/exec/engine.js";
@@ -11,13 +10,13 @@ import { readCodeFolder, resolveEnvironment } from "../../../harness/plan/code-f
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
 import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { recordScenarioRun } from "../../support/record-run.js";
 
 // An MLproject with docker_env: the replay runs in the image the project names,
 // resolved locally to its ID (no registry here, so the test gives the scenario's
 // env image that name first), with the project's environment variables set.
 
 const root = new URL("../../../", import.meta.url).pathname;
-const python = join(root, ".venv/bin/python");
 const basic = join(root, "scenarios/basic");
 const fixture = join(root, "test/integration/replay/fixtures/docker-env");
 const IMAGE_REPO = "repro-audit-test/docker-env";
@@ -66,11 +65,7 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
 
   async function recordFromProject(): Promise<string> {
     // The entryPoint tag is what `mlflow run` sets; it makes the plan take the MLproject.
-    const rec = await execa(python, [
-      join(root, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, "--experiment", "docker-env",
-      "--train", join(project, "train.py"), "--tag", "mlflow.project.entryPoint=main",
-    ]);
-    return (JSON.parse(rec.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
+    return recordScenarioRun(server.url, ["--experiment", "docker-env", "--train", join(project, "train.py"), "--tag", "mlflow.project.entryPoint=main"]);
   }
 
   it("runs in the named image pinned to its ID, with the docker_env variables, and brings the metrics back", async () => {

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { recordScenarioRun } from "../../support/record-run.js";
 
 // The pipeline with executor "local": no engine involved, the replays run on the host
 // with whatever python the caller's PATH finds first. Here that is the project venv,
@@ -37,8 +37,7 @@ describe.skipIf(!haveVenv)("replay with the local executor (real server, host py
   });
 
   it("replays a basic run twice on the host, unisolated and unpinned, with the original's metrics", async () => {
-    const rec = await execa(python, [join(root, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, "--seed", "42"]);
-    const runId = (JSON.parse(rec.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
+    const runId = await recordScenarioRun(server.url, ["--seed", "42"]);
     const original = (await client.getRun(runId)).data.metrics;
     expect(original.map((m) => m.key).sort()).toEqual(["mae", "r2", "rmse"]);
 

@@ -2,19 +2,18 @@ import { readFileSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJournal } from "../../../harness/audit/journal.js";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { recordScenarioRun } from "../../support/record-run.js";
 
 // Real server, real engine, real Python client: the run is recorded by MLflow's
 // own client running scenarios/basic/train.py, then replayed in the pinned image.
 
 const root = new URL("../../../", import.meta.url).pathname;
-const python = join(root, ".venv/bin/python");
 const basic = join(root, "scenarios/basic");
 const workload = join(root, "test/integration/replay/fixtures/workload");
 
@@ -33,10 +32,7 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     if (results) rmSync(results, { recursive: true, force: true });
   });
 
-  async function recordBasic(extra: string[] = []): Promise<string> {
-    const out = await execa(python, [join(root, "test/python/record_scenario_run.py"), "--tracking-uri", server.url, ...extra]);
-    return (JSON.parse(out.stdout.trim().split("\n").at(-1) as string) as { run_id: string }).run_id;
-  }
+  const recordBasic = (extra: string[] = []): Promise<string> => recordScenarioRun(server.url, extra);
 
   async function recordWorkload(params: Record<string, string>): Promise<string> {
     const exp = await client.getOrCreateExperiment("workload");
