@@ -173,7 +173,8 @@ function replayFingerprints(records: ReadonlyArray<ReplayRecord | undefined>, fa
   return out;
 }
 
-function displayPath(path: string, root: string | undefined): string {
+/** `path` relative to `root` when it lies inside it (shorter, and the same on every machine), else as is. */
+export function displayPath(path: string, root: string | undefined): string {
   if (root === undefined) return path;
   const rel = relative(root, path);
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;

@@ -1,6 +1,6 @@
-import { relative } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
+import { displayPath } from "../../audit/assemble-run.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
@@ -11,6 +11,7 @@ import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
 import { type SelectionOptions, addSelectionOptions, hasSelection, parseSelection } from "../selection.js";
+import { truncate } from "../truncate.js";
 
 interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
   tolerance: string[];
@@ -135,10 +136,7 @@ export function renderAuditSummary(result: AuditJobResult): string {
     const ok = r.replays.filter((x) => x.status === "ok").length;
     table.push([r.runId.slice(0, 8), truncate(r.runName, 24), VERDICT_TEXT[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
   }
-  const rel = (p: string) => {
-    const r = relative(process.cwd(), p);
-    return r.startsWith("..") ? p : r;
-  };
+  const rel = (p: string) => displayPath(p, process.cwd());
   const t = report.score.runs;
   const lines = [
     `audit ${report.auditId}: ${t.total} run(s), ${t.reproduced} reproduced, ${t.not_reproduced} not reproduced, ${t.failed} failed; audit score ${report.score.score.toFixed(3)}`,
@@ -153,8 +151,4 @@ export function renderAuditSummary(result: AuditJobResult): string {
   if (result.aborted) lines.push(`interrupted: continue with: repro-audit audit --resume ${report.auditId} (and the same --scenario/--code)`);
   for (const e of result.infrastructureErrors) lines.push(`could not replay ${e}`);
   return lines.join("\n");
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }

@@ -14,6 +14,7 @@ import {
   resolveSelection,
   type SelectionOptions,
 } from "../selection.js";
+import { truncate } from "../truncate.js";
 
 interface TraceOptions extends SelectionOptions {
   json?: boolean;
@@ -126,8 +127,4 @@ export function renderTrace(doc: TraceDocument, opts: { details: boolean; select
 
 function percent(v: number | null): string {
   return v === null ? "n/a" : `${(v * 100).toFixed(1)}%`;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
