@@ -98,7 +98,7 @@ try {
     const auditDir = join(work, label);
     const summary = await runReplays({
       plan, replays: N, parallel: 1, executor: new DockerExecutor(), imageId: warm.imageId, auditId: label,
-      journal: Journal.open(join(auditDir, "journal.jsonl")), auditDir, client, trackingUri: state.url, probe: false,
+      journal: Journal.open(join(auditDir, "journal.jsonl")), auditDir, client, probe: false,
     });
     const failed = summary.records.filter((r) => r.status !== "finished");
     if (failed.length > 0) throw new Error(`${label}: ${failed.length} replay(s) failed: ${failed[0]?.failure?.message}`);

@@ -2,8 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { JSONPath } from "jsonpath-plus";
 import type { CaptureSpec } from "../plan/capture-spec.js";
-import { type RecordedRun, recordedRunFromMlflow } from "../plan/recorded-run.js";
-import type { MlflowClient } from "../tracking/client.js";
+import type { SandboxMetricPoint, SandboxRun } from "../tracking/sandbox-store.js";
 
 // Reads a finished replay's metrics by the plan's capture rule. The picking is
 // pure (pickMetrics, lastJsonObject); the readers around it do the I/O.
@@ -76,8 +75,8 @@ export interface CaptureContext {
   /** host folder mounted at /out */
   outDir: string;
   stdout: string;
-  client?: MlflowClient;
-  replayRunId?: string;
+  /** mlflow mode: the run the workload logged into its sandbox store */
+  sandboxRun?: SandboxRun;
   /** names to expect in mlflow mode when the spec names none: the original's metrics */
   originalMetricNames: string[];
 }
@@ -85,11 +84,10 @@ export interface CaptureContext {
 export async function captureMetrics(ctx: CaptureContext): Promise<CaptureResult> {
   const { spec } = ctx;
   if (spec.mode === "mlflow") {
-    if (!ctx.client || !ctx.replayRunId) return { metrics: {}, missing: [], error: "no replay run to read metrics from" };
-    const run: RecordedRun = recordedRunFromMlflow(await ctx.client.getRun(ctx.replayRunId));
+    if (!ctx.sandboxRun) return { metrics: {}, missing: spec.names ?? ctx.originalMetricNames, error: "the replay logged no MLflow run" };
     const names = spec.names ?? ctx.originalMetricNames;
     const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(run.metrics)) if (spec.names === undefined || names.includes(k)) metrics[k] = v;
+    for (const [k, v] of Object.entries(latestValues(ctx.sandboxRun.metrics))) if (spec.names === undefined || names.includes(k)) metrics[k] = v;
     return { metrics, missing: names.filter((n) => !(n in metrics)) };
   }
   if (spec.mode === "stdout-json") {
@@ -114,4 +112,14 @@ export async function captureMetrics(ctx: CaptureContext): Promise<CaptureResult
     return { metrics: {}, missing: Object.keys(spec.paths), error: `${spec.file} is not JSON: ${(err as Error).message}` };
   }
   return pickMetrics(doc, spec.paths);
+}
+
+/** A metric's value as MLflow reports it for a run: the point with the highest step, then the latest timestamp. */
+export function latestValues(points: readonly SandboxMetricPoint[]): Record<string, number> {
+  const best = new Map<string, SandboxMetricPoint>();
+  for (const p of points) {
+    const b = best.get(p.key);
+    if (b === undefined || p.step > b.step || (p.step === b.step && p.timestamp >= b.timestamp)) best.set(p.key, p);
+  }
+  return Object.fromEntries([...best].map(([k, p]) => [k, p.value]));
 }

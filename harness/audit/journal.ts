@@ -32,6 +32,8 @@ export const ReplayRecordSchema = z.object({
   metrics: z.record(z.string(), JsonFloat),
   /** metrics the capture rule named that this replay did not produce */
   missingMetrics: z.array(z.string()).default([]),
+  /** what the harness noticed importing the replay's sandbox store (registrations, extra runs, refused tags) */
+  notes: z.array(z.string()).optional(),
   stdoutTail: z.string(),
   stderrTail: z.string(),
   executor: z.enum(["docker", "local"]),
@@ -114,9 +116,15 @@ export function parseJournal(text: string, label = "journal"): JournalState {
   return state;
 }
 
-/** Indexes 0..n-1 without a journaled result. */
+/**
+ * Indexes 0..n-1 a resume must (re)do: those without a journaled result, and those
+ * the engine or the server failed (an infrastructure failure says nothing of the workload).
+ */
 export function pendingIndexes(state: JournalState, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i).filter((i) => !state.replays.has(i));
+  return Array.from({ length: n }, (_, i) => i).filter((i) => {
+    const r = state.replays.get(i);
+    return r === undefined || r.failure?.kind === "infrastructure";
+  });
 }
 
 export class Journal {

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { dockerEnvRuntime } from "../exec/docker-env.js";
 import { docker } from "../exec/engine.js";
 import { DockerExecutor } from "../exec/docker-executor.js";
+import { reapLeftovers } from "../exec/reap.js";
 import { ensureEnvImage } from "../exec/env-image.js";
 import type { Executor } from "../exec/executor.js";
 import { codeFingerprint } from "../fingerprint/code.js";
@@ -147,7 +148,10 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
         });
         image = { imageId: env.imageId, built: env.built, seconds: env.seconds, mismatches: env.mismatches };
       }
-      executor = new DockerExecutor(client, { "org.repro-audit.audit-id": auditId });
+      // A harness killed earlier (this audit's, or any whose containers outlived their deadline) left these.
+      const reaped = await reapLeftovers(client, { auditId });
+      if (reaped.removed.length > 0) stage(`removed ${reaped.removed.length} container(s) left by an interrupted harness`);
+      executor = new DockerExecutor(client);
     } else {
       executor = new LocalExecutor(env);
       plan.notes.push("local executor: not isolated, not pinned (runs with the host's python on PATH)");
@@ -170,7 +174,6 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       journal,
       auditDir,
       client,
-      trackingUri: opts.trackingUri,
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
       hostEnv: env,
       ...(opts.signal ? { signal: opts.signal } : {}),

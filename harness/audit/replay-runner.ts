@@ -1,34 +1,45 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import { dockerEnvRuntime } from "../exec/docker-env.js";
+import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
+import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import { parseProbeOutput, probeCommand } from "../fingerprint/probe.js";
 import { isSecretName, redactText } from "../fingerprint/redact.js";
 import type { ReplayPlan } from "../plan/plan.js";
-import { Tags } from "../plan/recorded-run.js";
 import type { MlflowClient } from "../tracking/client.js";
+import { readSandboxStore } from "../tracking/sandbox-store.js";
 import { captureMetrics } from "./capture.js";
 import { type EnvironmentRecord, Journal, type ReplayRecord, pendingIndexes } from "./journal.js";
+import { DEFAULT_AUDIT_EXPERIMENT, ReplayRunBook } from "./replay-runs.js";
+import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 
-// Runs a plan's replays: for each index not yet in the journal, create the replay
-// run on the tracking server (linked to the original by tags), execute the command
-// with the plan's limits, mark the run FINISHED or FAILED, capture the metrics and
-// journal the result. Up to `parallel` at once. An abort (Ctrl-C) stops what runs;
-// aborted replays are marked KILLED on the server and are not journaled, so a
-// resume redoes exactly them.
+// Runs a plan's replays, each sealed: no network, nothing of the host but its code
+// (read-only), its output folder and its own sandbox tracking store (an MLflow file
+// store the workload logs into instead of the real server). For each index not yet
+// in the journal: execute with the plan's limits, read the sandbox, create (or take
+// over) the replay run on the real server, import what the workload logged, mark the
+// run FINISHED or FAILED, capture the metrics and journal the result. Up to
+// `parallel` at once. An abort (Ctrl-C) stops what runs and journals nothing for it,
+// so a resume redoes exactly that. A fault of the engine or the server is retried,
+// then journaled as an infrastructure failure, which a resume also redoes.
 
-export const DEFAULT_AUDIT_EXPERIMENT = "repro-audit";
+export { DEFAULT_AUDIT_EXPERIMENT } from "./replay-runs.js";
 const CODE_DIR = "/code";
 const OUT_DIR = "/out";
-/** Tracking credentials an authenticated server needs; passed only into the replay. */
-const PASS_THROUGH_ENV = ["MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_INSECURE_TLS"];
+/** The replay's sandbox folder, as the workload sees it. */
+const TRACKING_DIR = "/repro/tracking";
+/** The store inside it: MLflow creates its default experiment only in a store folder that does not exist yet. */
+const STORE_SUBDIR = "mlruns";
+/** Attempts at an execution the engine failed (not the workload), and the waits between them. */
+const ENGINE_RETRY_DELAYS_MS = [2_000, 5_000];
 
 export type ReplayEvent =
   | { type: "begin"; total: number; done: number }
   | { type: "probe"; record: EnvironmentRecord }
   | { type: "start"; index: number; replayRunId?: string }
   | { type: "output"; index: number; stream: "stdout" | "stderr"; chunk: Buffer }
+  | { type: "retry"; index: number; message: string }
   | { type: "done"; record: ReplayRecord }
   | { type: "aborted"; index: number };
 
@@ -45,16 +56,15 @@ export interface ReplayRunOptions {
   /** folder for per-replay outputs (results/<audit-id>) */
   auditDir: string;
   client: MlflowClient;
-  trackingUri: string;
   auditExperiment?: string;
-  /** give replays the tracking server (host network); defaults to capture mode mlflow */
-  passTracking?: boolean;
-  /** host environment, read for docker_env variables to copy and tracking credentials */
+  /** host environment, read for docker_env variables to copy */
   hostEnv?: Record<string, string | undefined>;
   signal?: AbortSignal;
   onEvent?: (e: ReplayEvent) => void;
   /** run the container probe (default true) */
   probe?: boolean;
+  /** waits between attempts at an execution the engine failed (default 2 s, 5 s) */
+  engineRetryDelaysMs?: readonly number[];
 }
 
 export interface ReplayRunSummary {
@@ -83,9 +93,10 @@ export function newAuditId(runId: string, now = new Date()): string {
   return `${stamp}-${runId.slice(0, 8)}-${randomBytes(2).toString("hex")}`;
 }
 
+
 /** Values of the variables handed to a replay that must not reach a journal or a report. */
 function secretValues(env: Readonly<Record<string, string>>): string[] {
-  return Object.entries(env).filter(([k]) => PASS_THROUGH_ENV.includes(k) || isSecretName(k)).map(([, v]) => v);
+  return Object.entries(env).filter(([k]) => isSecretName(k)).map(([, v]) => v);
 }
 
 function failureOf(res: ExecResult): ReplayRecord["failure"] {
@@ -99,201 +110,55 @@ function failureOf(res: ExecResult): ReplayRecord["failure"] {
   return undefined;
 }
 
-export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSummary> {
-  const { plan, journal, client } = opts;
-  const hostEnv = opts.hostEnv ?? process.env;
-  const state = journal.snapshot;
-  const digest = planDigest(plan);
-  if (state.header) {
-    if (state.header.runId !== plan.runId) {
-      throw new Error(`audit ${opts.auditId} replays run ${state.header.runId}, not ${plan.runId}: resume it with --run ${state.header.runId}`);
-    }
-    if (state.header.planDigest !== digest) {
-      throw new Error(
-        `audit ${opts.auditId} was started with a different plan (command, environment, code or limits changed); ` +
-          "start a new audit instead of resuming this one",
-      );
-    }
-  } else {
-    journal.append({ type: "header", auditId: opts.auditId, runId: plan.runId, replays: opts.replays, createdAt: new Date().toISOString(), plan, planDigest: digest });
-  }
-  const replays = Math.max(opts.replays, state.header?.replays ?? 0);
-  const pending = pendingIndexes(journal.snapshot, replays);
-  const resumed = [...journal.snapshot.replays.keys()].sort((a, b) => a - b);
-
-  const passTracking = opts.passTracking ?? plan.capture.mode === "mlflow";
-  const network: ExecSpec["network"] = passTracking ? "host" : "none";
-  const limits = {
-    memoryBytes: plan.limits.memoryMb * 1024 * 1024,
-    nanoCpus: Math.round(plan.limits.cpus * 1e9),
-    pids: plan.limits.pids,
-    timeoutMs: Math.round(plan.limits.timeoutSeconds * 1000),
+/** The environment every sealed replay gets: its own folders, and MLflow pointed at its sandbox store. */
+export function sandboxEnv(auditId: string, index: number): Record<string, string> {
+  const store = `file:${TRACKING_DIR}/${STORE_SUBDIR}`;
+  return {
+    HOME: "/tmp",
+    REPRO_OUTPUT_DIR: OUT_DIR,
+    REPRO_REPLAY_INDEX: String(index),
+    REPRO_AUDIT_ID: auditId,
+    MLFLOW_TRACKING_URI: store,
+    MLFLOW_REGISTRY_URI: store,
+    // MLflow 3 refuses the file store unless asked; 2.x ignores this.
+    MLFLOW_ALLOW_FILE_STORE: "true",
+    // A workload that hard-codes a server URL finds no network: fail at once, not after minutes of retries.
+    MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0",
+    MLFLOW_HTTP_REQUEST_TIMEOUT: "5",
+    // The replay image has no git: MLflow's git probe would only warn about it on every run.
+    GIT_PYTHON_REFRESH: "quiet",
   };
-  const image = plan.environment.dockerImage ?? opts.imageId;
-  const dockerEnv =
-    plan.environment.source === "docker_env"
-      ? dockerEnvRuntime({ image: plan.environment.dockerImage ?? "", volumes: plan.environment.dockerVolumes, environment: plan.environment.dockerEnvironment }, plan.code.path, hostEnv)
-      : undefined;
-  const codeMount: MountSpec = { host: plan.code.path, container: CODE_DIR, readOnly: true };
+}
 
+interface ReplaySetup {
+  limits: ExecSpec["limits"];
+  image: string | undefined;
+  codeMount: MountSpec;
+  dockerEnv: ReturnType<typeof dockerEnvRuntime> | undefined;
+}
+
+export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSummary> {
+  const { plan, journal } = opts;
+  startOrCheckJournal(opts);
+  const replays = Math.max(opts.replays, journal.snapshot.header?.replays ?? 0);
+  const pending = pendingIndexes(journal.snapshot, replays);
+  const resumed = [...journal.snapshot.replays.values()].filter((r) => !pending.includes(r.index)).map((r) => r.index).sort((a, b) => a - b);
+
+  const book = new ReplayRunBook(opts.client, { auditId: opts.auditId, originalRunId: plan.runId, ...(opts.auditExperiment ? { experimentName: opts.auditExperiment } : {}) });
+  await book.load();
+  await book.settle(new Map([...journal.snapshot.replays].filter(([i]) => !pending.includes(i))));
+
+  const setup = replaySetup(opts);
   // The container fingerprint: once per audit, in the same image, without network.
   let environment = journal.snapshot.environment;
   if (!environment && opts.probe !== false && !opts.signal?.aborted) {
-    environment = await probeEnvironment(opts, image, codeMount, limits);
+    environment = await probeEnvironment(opts, setup.image, setup.codeMount, setup.limits);
     journal.append(environment);
     opts.onEvent?.({ type: "probe", record: environment });
   }
 
   opts.onEvent?.({ type: "begin", total: replays, done: replays - pending.length });
-
-  let experimentId: string | undefined;
-  const experiment = async () => (experimentId ??= (await client.getOrCreateExperiment(opts.auditExperiment ?? DEFAULT_AUDIT_EXPERIMENT)).experiment_id);
-
-  const records: ReplayRecord[] = [];
-  const queue = [...pending];
-  let aborted = false;
-
-  const runOne = async (index: number): Promise<void> => {
-    const t0 = performance.now();
-    const startedAt = new Date().toISOString();
-    const outDir = join(opts.auditDir, "replays", String(index), "out");
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    // Written by the replay's unprivileged user.
-    chmodSync(outDir, 0o777);
-
-    const run = await client.createRun({
-      experimentId: await experiment(),
-      runName: `replay-${index}-of-${plan.runId.slice(0, 8)}`,
-      tags: {
-        [Tags.replayOf]: plan.runId,
-        [Tags.auditId]: opts.auditId,
-        [Tags.replayIndex]: String(index),
-        [Tags.reproCommand]: plan.command,
-        "repro.executor": opts.executor.kind,
-        ...(image ? { "repro.image_id": image } : {}),
-      },
-    });
-    const replayRunId = run.info.run_id;
-    opts.onEvent?.({ type: "start", index, replayRunId });
-
-    const env: Record<string, string> = {
-      ...(dockerEnv?.env ?? {}),
-      HOME: "/tmp",
-      REPRO_OUTPUT_DIR: OUT_DIR,
-      REPRO_REPLAY_INDEX: String(index),
-      REPRO_AUDIT_ID: opts.auditId,
-    };
-    if (passTracking) {
-      env["MLFLOW_TRACKING_URI"] = opts.trackingUri;
-      env["MLFLOW_RUN_ID"] = replayRunId;
-      env["MLFLOW_EXPERIMENT_ID"] = run.info.experiment_id;
-      for (const k of PASS_THROUGH_ENV) {
-        const v = hostEnv[k];
-        if (v !== undefined) env[k] = v;
-      }
-    }
-    const spec: ExecSpec = {
-      ...(opts.executor.kind === "docker" && image ? { image } : {}),
-      command: { shell: plan.command },
-      workdir: CODE_DIR,
-      mounts: [codeMount, { host: outDir, container: OUT_DIR, readOnly: false }, ...(dockerEnv?.mounts ?? [])],
-      env,
-      network,
-      limits,
-    };
-
-    let res: ExecResult;
-    try {
-      res = await opts.executor.run(spec, {
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onOutput: (stream, chunk) => opts.onEvent?.({ type: "output", index, stream, chunk }),
-      });
-    } catch (err) {
-      if (err instanceof ExecAbortedError || opts.signal?.aborted) {
-        aborted = true;
-        await client.updateRun(replayRunId, { status: "KILLED", endTime: Date.now() }).catch(() => undefined);
-        opts.onEvent?.({ type: "aborted", index });
-        return;
-      }
-      await client.updateRun(replayRunId, { status: "FAILED", endTime: Date.now() }).catch(() => undefined);
-      throw err;
-    }
-
-    const secrets = secretValues(env);
-    res = { ...res, stdoutTail: redactText(res.stdoutTail, secrets), stderrTail: redactText(res.stderrTail, secrets) };
-    let failure = failureOf(res);
-    // The workload has run: from here on a server hiccup must not lose the result, so
-    // it is journaled as an infrastructure failure instead of aborting the audit.
-    // A status that could not be set leaves the replay run RUNNING on the server; the
-    // measured result still counts.
-    await client.updateRun(replayRunId, { status: failure ? "FAILED" : "FINISHED", endTime: Date.now() }).catch(() => undefined);
-    let captured: Awaited<ReturnType<typeof captureMetrics>>;
-    try {
-      captured = await captureMetrics({
-        spec: plan.capture,
-        outDir,
-        stdout: res.stdoutTail,
-        client,
-        replayRunId,
-        originalMetricNames: Object.keys(plan.originalMetrics),
-      });
-    } catch (err) {
-      captured = { metrics: {}, missing: [], error: `reading the replay's metrics back failed: ${(err as Error).message}` };
-      failure ??= { kind: "infrastructure", message: captured.error as string };
-    }
-    if (!failure && captured.error && Object.keys(captured.metrics).length === 0) {
-      failure = { kind: "capture", message: captured.error };
-    }
-    const record: ReplayRecord = {
-      type: "replay",
-      index,
-      status: failure ? "failed" : "finished",
-      ...(failure ? { failure } : {}),
-      replayRunId,
-      exitCode: res.exitCode,
-      ...(res.signal !== undefined ? { signal: res.signal } : {}),
-      oomKilled: res.oomKilled,
-      timedOut: res.timedOut,
-      durationMs: res.durationMs,
-      wallMs: performance.now() - t0,
-      metrics: captured.metrics,
-      missingMetrics: captured.missing,
-      stdoutTail: res.stdoutTail.slice(-4000),
-      stderrTail: res.stderrTail.slice(-4000),
-      executor: res.executor,
-      isolated: res.isolated,
-      pinned: res.pinned,
-      ...(res.imageId !== undefined ? { imageId: res.imageId } : {}),
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    };
-    if (opts.signal?.aborted && failure?.kind === "signal") {
-      // Killed by our own abort but reported as a signal: not a result.
-      aborted = true;
-      opts.onEvent?.({ type: "aborted", index });
-      return;
-    }
-    journal.append(record);
-    records.push(record);
-    opts.onEvent?.({ type: "done", record });
-  };
-
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (opts.signal?.aborted) {
-        aborted = true;
-        return;
-      }
-      const index = queue.shift();
-      if (index === undefined) return;
-      await runOne(index);
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(opts.parallel, pending.length || 1)) }, () => worker());
-  const settled = await Promise.allSettled(workers);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed) throw failed.reason;
+  const aborted = await runPool(pending, opts.parallel, opts.signal, (index) => replayOnce(opts, setup, book, index));
 
   return {
     auditId: opts.auditId,
@@ -303,6 +168,222 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
     aborted,
     ...(environment ? { environment } : {}),
   };
+}
+
+/** A new journal gets its header; an existing one must be this run's, with the same plan. */
+function startOrCheckJournal(opts: ReplayRunOptions): void {
+  const { plan, journal } = opts;
+  const header = journal.snapshot.header;
+  const digest = planDigest(plan);
+  if (!header) {
+    journal.append({ type: "header", auditId: opts.auditId, runId: plan.runId, replays: opts.replays, createdAt: new Date().toISOString(), plan, planDigest: digest });
+    return;
+  }
+  if (header.runId !== plan.runId) {
+    throw new Error(`audit ${opts.auditId} replays run ${header.runId}, not ${plan.runId}: resume it with --run ${header.runId}`);
+  }
+  if (header.planDigest !== digest) {
+    throw new Error(
+      `audit ${opts.auditId} was started with a different plan (command, environment, code or limits changed); ` +
+        "start a new audit instead of resuming this one",
+    );
+  }
+}
+
+function replaySetup(opts: ReplayRunOptions): ReplaySetup {
+  const { plan } = opts;
+  return {
+    limits: {
+      memoryBytes: plan.limits.memoryMb * 1024 * 1024,
+      nanoCpus: Math.round(plan.limits.cpus * 1e9),
+      pids: plan.limits.pids,
+      timeoutMs: Math.round(plan.limits.timeoutSeconds * 1000),
+    },
+    image: plan.environment.dockerImage ?? opts.imageId,
+    codeMount: { host: plan.code.path, container: CODE_DIR, readOnly: true },
+    dockerEnv:
+      plan.environment.source === "docker_env"
+        ? dockerEnvRuntime({ image: plan.environment.dockerImage ?? "", volumes: plan.environment.dockerVolumes, environment: plan.environment.dockerEnvironment }, plan.code.path, opts.hostEnv ?? process.env)
+        : undefined,
+  };
+}
+
+/** Up to `parallel` workers take indexes in order; true when an abort stopped them. */
+async function runPool(indexes: readonly number[], parallel: number, signal: AbortSignal | undefined, one: (index: number) => Promise<"done" | "aborted">): Promise<boolean> {
+  const queue = [...indexes];
+  let aborted = false;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (signal?.aborted) {
+        aborted = true;
+        return;
+      }
+      const index = queue.shift();
+      if (index === undefined) return;
+      if ((await one(index)) === "aborted") aborted = true;
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(parallel, indexes.length || 1)) }, () => worker()));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return aborted;
+}
+
+/** A fresh, empty folder the replay's unprivileged user may write. */
+function freshFolder(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
+/** One sealed replay: execute, import what it logged, capture, journal. */
+async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: ReplayRunBook, index: number): Promise<"done" | "aborted"> {
+  const { plan } = opts;
+  const t0 = performance.now();
+  const startedAt = new Date();
+  const replayDir = join(opts.auditDir, "replays", String(index));
+  const outDir = freshFolder(join(replayDir, "out"));
+  const trackingDir = freshFolder(join(replayDir, "tracking"));
+  opts.onEvent?.({ type: "start", index });
+
+  const env: Record<string, string> = { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index) };
+  const spec: ExecSpec = {
+    ...(opts.executor.kind === "docker" && setup.image ? { image: setup.image } : {}),
+    command: { shell: plan.command },
+    workdir: CODE_DIR,
+    mounts: [
+      setup.codeMount,
+      { host: outDir, container: OUT_DIR, readOnly: false },
+      { host: trackingDir, container: TRACKING_DIR, readOnly: false },
+      ...(setup.dockerEnv?.mounts ?? []),
+    ],
+    env,
+    network: "none",
+    limits: setup.limits,
+    labels: { [AUDIT_LABEL]: opts.auditId, [RUN_LABEL]: plan.runId, [REPLAY_LABEL]: String(index) },
+  };
+
+  const executed = await executeWithRetries(opts, spec, index);
+  if (executed === "aborted") {
+    opts.onEvent?.({ type: "aborted", index });
+    return "aborted";
+  }
+  const base = { index, startedAt: startedAt.toISOString(), t0 };
+  if ("infrastructure" in executed) return journalRecord(opts, infrastructureRecord(base, executed.infrastructure, opts.executor.kind));
+
+  const secrets = secretValues(env);
+  const res: ExecResult = { ...executed.result, stdoutTail: redactText(executed.result.stdoutTail, secrets), stderrTail: redactText(executed.result.stderrTail, secrets) };
+  let failure = failureOf(res);
+  if (opts.signal?.aborted && failure?.kind === "signal") {
+    // Killed by our own abort but reported as a signal: not a result.
+    opts.onEvent?.({ type: "aborted", index });
+    return "aborted";
+  }
+
+  // The workload has run; everything from here talks to the real server, never the workload.
+  const choice = chooseSandboxRun(readSandboxStore(join(trackingDir, STORE_SUBDIR)));
+  const notes = [...choice.notes];
+  let replayRunId: string | undefined;
+  try {
+    replayRunId = await book.runFor(index, { command: plan.command, executor: opts.executor.kind, ...(setup.image ? { imageId: setup.image } : {}) }, startedAt.getTime());
+    if (choice.run) notes.push(...(await importSandboxRun(opts.client, replayRunId, choice.run)));
+    await book.finish(replayRunId, failure ? "FAILED" : "FINISHED");
+  } catch (err) {
+    if (replayRunId !== undefined) await book.finish(replayRunId, "FAILED").catch(() => undefined);
+    const message = `the replay ran, but importing it into the tracking server failed: ${(err as Error).message}`;
+    return journalRecord(opts, { ...infrastructureRecord(base, message, res), ...(replayRunId ? { replayRunId } : {}) });
+  }
+
+  const captured = await captureMetrics({ spec: plan.capture, outDir, stdout: res.stdoutTail, ...(choice.run ? { sandboxRun: choice.run } : {}), originalMetricNames: Object.keys(plan.originalMetrics) });
+  if (!failure && captured.error && Object.keys(captured.metrics).length === 0) failure = { kind: "capture", message: captured.error };
+  return journalRecord(opts, {
+    ...resultFields(base, res),
+    status: failure ? "failed" : "finished",
+    ...(failure ? { failure } : {}),
+    replayRunId,
+    metrics: captured.metrics,
+    missingMetrics: captured.missing,
+    notes,
+  });
+}
+
+type Executed = { result: ExecResult } | { infrastructure: string } | "aborted";
+
+/** Runs the spec; an engine that fails (throws, rather than reporting the workload's end) is tried again. */
+async function executeWithRetries(opts: ReplayRunOptions, spec: ExecSpec, index: number): Promise<Executed> {
+  const delays = opts.engineRetryDelaysMs ?? ENGINE_RETRY_DELAYS_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await opts.executor.run(spec, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onOutput: (stream, chunk) => opts.onEvent?.({ type: "output", index, stream, chunk }),
+      });
+      return { result };
+    } catch (err) {
+      if (err instanceof ExecAbortedError || opts.signal?.aborted) return "aborted";
+      const message = `the ${opts.executor.kind} executor failed: ${(err as Error).message}`;
+      const delay = delays[attempt];
+      if (delay === undefined) return { infrastructure: `${message} (after ${attempt + 1} attempts)` };
+      opts.onEvent?.({ type: "retry", index, message: `${message}; retrying in ${Math.round(delay / 1000)} s` });
+      if (!(await sleepUnlessAborted(delay, opts.signal))) return "aborted";
+    }
+  }
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+interface RecordBase {
+  index: number;
+  startedAt: string;
+  t0: number;
+}
+
+function resultFields(base: RecordBase, res: ExecResult) {
+  return {
+    type: "replay" as const,
+    index: base.index,
+    exitCode: res.exitCode,
+    ...(res.signal !== undefined ? { signal: res.signal } : {}),
+    oomKilled: res.oomKilled,
+    timedOut: res.timedOut,
+    durationMs: res.durationMs,
+    wallMs: performance.now() - base.t0,
+    stdoutTail: res.stdoutTail.slice(-4000),
+    stderrTail: res.stderrTail.slice(-4000),
+    executor: res.executor,
+    isolated: res.isolated,
+    pinned: res.pinned,
+    ...(res.imageId !== undefined ? { imageId: res.imageId } : {}),
+    startedAt: base.startedAt,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** The engine or the server failed, not the workload: journaled so it shows, and redone on resume. */
+function infrastructureRecord(base: RecordBase, message: string, res: ExecResult | Executor["kind"]): ReplayRecord {
+  const notRun: ExecResult = { exitCode: null, oomKilled: false, timedOut: false, durationMs: 0, stdoutTail: "", stderrTail: "", stdoutTruncated: false, stderrTruncated: false, isolated: false, pinned: false, executor: "docker" };
+  const fields = resultFields(base, typeof res === "string" ? { ...notRun, executor: res } : res);
+  return { ...fields, status: "failed", failure: { kind: "infrastructure", message }, metrics: {}, missingMetrics: [], notes: [] };
+}
+
+function journalRecord(opts: ReplayRunOptions, record: ReplayRecord): "done" {
+  opts.journal.append(record);
+  opts.onEvent?.({ type: "done", record });
+  return "done";
 }
 
 async function probeEnvironment(

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import type Docker from "dockerode";
+import { CONTAINER_LABEL, DEADLINE_LABEL } from "./container-labels.js";
 import { docker } from "./engine.js";
 import {
   DEFAULT_OUTPUT_LIMIT,
@@ -17,8 +18,24 @@ import { OutputTail } from "./output-tail.js";
 /** nobody:nogroup in Debian; replays run unprivileged unless the plan says otherwise. */
 export const DEFAULT_USER = "65534:65534";
 const DEFAULT_TMPFS_BYTES = 256 * 1024 ** 2;
-/** Label on every container we create, so leftovers from a crashed harness can be found. */
-export const CONTAINER_LABEL = "org.repro-audit.executor";
+/**
+ * The in-container watchdog fires this long after the harness's own timer would have:
+ * it only matters when the harness is dead, and must never race a live harness's kill.
+ */
+export const WATCHDOG_GRACE_MS = 10_000;
+
+/**
+ * Wraps argv so the container enforces its wall clock itself: a background shell
+ * sleeps past the deadline, then kills every process it may signal (all of the
+ * replay's; never the init, PID 1, which then exits and ends the container). A dead
+ * harness therefore cannot leave a replay looping. An image needs /bin/sh for this
+ * (replay commands are shell strings anyway); one without `sleep` gets no watchdog,
+ * and the harness's own timer still holds while it lives.
+ */
+export function withWatchdog(argv: readonly string[], seconds: number): string[] {
+  const s = Math.max(1, Math.ceil(seconds));
+  return ["/bin/sh", "-c", `(sleep ${s}; kill -9 -1) >/dev/null 2>&1 & exec "$@"`, "repro-watchdog", ...argv];
+}
 
 function sink(tail: OutputTail, stream: OutputStream, onOutput: RunOptions["onOutput"]): Writable {
   return new Writable({
@@ -77,8 +94,10 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  createOptions(spec: ExecSpec, imageId: string, name: string): Docker.ContainerCreateOptions {
-    const cmd = Array.isArray(spec.command) ? spec.command : ["/bin/sh", "-c", spec.command.shell];
+  createOptions(spec: ExecSpec, imageId: string, name: string, now = Date.now()): Docker.ContainerCreateOptions {
+    const argv = Array.isArray(spec.command) ? spec.command : ["/bin/sh", "-c", spec.command.shell];
+    const watchdogMs = spec.limits.timeoutMs + WATCHDOG_GRACE_MS;
+    const cmd = withWatchdog(argv, watchdogMs / 1000);
     const memory = spec.limits.memoryBytes;
     return {
       name,
@@ -92,7 +111,7 @@ export class DockerExecutor implements Executor {
       AttachStdout: true,
       AttachStderr: true,
       OpenStdin: false,
-      Labels: { ...this.labels, [CONTAINER_LABEL]: "docker" },
+      Labels: { ...this.labels, ...(spec.labels ?? {}), [CONTAINER_LABEL]: "docker", [DEADLINE_LABEL]: String(now + watchdogMs) },
       HostConfig: {
         NetworkMode: spec.network,
         ReadonlyRootfs: true,

@@ -36,6 +36,8 @@ export const ExecSpec = z.object({
   /** "uid:gid"; the docker executor defaults to 65534:65534 (nobody). */
   user: z.string().regex(/^\d+(:\d+)?$|^[a-z_][a-z0-9_-]*$/).optional(),
   outputLimitBytes: z.number().int().nonnegative().optional(),
+  /** Labels for what runs (audit, run, replay), so leftovers can be found and reaped by them. */
+  labels: z.record(z.string(), z.string()).optional(),
   /** Size of the writable tmpfs on /tmp (docker); counts against the memory limit. */
   tmpfsBytes: z.number().int().positive().optional(),
 });

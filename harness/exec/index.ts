@@ -20,5 +20,6 @@ export {
   type OutputStream,
   type RunOptions,
 } from "./executor.js";
-export { DockerExecutor, DEFAULT_USER, CONTAINER_LABEL } from "./docker-executor.js";
+export { DockerExecutor, DEFAULT_USER } from "./docker-executor.js";
+export { CONTAINER_LABEL } from "./container-labels.js";
 export { LocalExecutor, mapContainerPaths } from "./local-executor.js";

@@ -49,6 +49,9 @@ export const Tags = {
   replayOf: "repro.replay_of",
   auditId: "repro.audit_id",
   replayIndex: "repro.replay_index",
+  executor: "repro.executor",
+  /** the image a replay ran in; the name trace's checklist reads for the original too */
+  imageId: "repro.image.id",
 } as const;
 
 /** The artifact a recording step may attach with the uncommitted changes of a dirty tree. */

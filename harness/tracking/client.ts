@@ -110,6 +110,9 @@ export class MlflowClient {
   updateRun(runId: string, opts: UpdateRunOptions): Promise<PartialRunInfo> {
     return this.runs.update(runId, opts);
   }
+  deleteRun(runId: string): Promise<void> {
+    return this.runs.delete(runId);
+  }
   setTag(runId: string, key: string, value: string): Promise<void> {
     return this.runs.setTag(runId, key, value);
   }

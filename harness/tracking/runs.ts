@@ -123,6 +123,14 @@ export class RunsApi {
     return body.run_info ?? {};
   }
 
+  /** Marks a run deleted (MLflow's soft delete: it leaves searches, its data stays). */
+  async delete(runId: string): Promise<void> {
+    await this.http.json(
+      { method: "POST", path: "/api/2.0/mlflow/runs/delete", json: { run_id: runId }, action: `deleting run ${runId}` },
+      EmptyResponse,
+    );
+  }
+
   async setTag(runId: string, key: string, value: string): Promise<void> {
     await this.http.json(
       {

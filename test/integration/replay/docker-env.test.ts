@@ -103,7 +103,7 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
     const replay = await client.getRun(r?.replayRunId ?? "");
     const tag = (k: string) => replay.data.tags.find((t) => t.key === k)?.value;
     expect(tag("repro.replay_of")).toBe(runId);
-    expect(tag("repro.image_id")).toBe(imageId);
+    expect(tag("repro.image.id")).toBe(imageId);
   }, 300_000);
 
   it("refuses a docker_env image the engine does not have, saying it never pulls", async () => {

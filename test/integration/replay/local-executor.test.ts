@@ -74,7 +74,7 @@ describe.skipIf(!haveVenv)("replay with the local executor (real server, host py
     for (const r of replays) {
       expect(r.info.status).toBe("FINISHED");
       expect(tag(r, "repro.executor")).toBe("local");
-      expect(tag(r, "repro.image_id")).toBeUndefined();
+      expect(tag(r, "repro.image.id")).toBeUndefined();
       expect(r.data.metrics.find((m) => m.key === "rmse")?.value).toBe(original.find((m) => m.key === "rmse")?.value);
     }
   }, 300_000);

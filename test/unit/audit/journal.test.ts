@@ -38,6 +38,16 @@ describe("journal", () => {
     expect(pendingIndexes(again, 4)).toEqual([1, 3]);
   });
 
+  it("a replay the engine or the server failed is pending again; the workload's own failures are not", () => {
+    const path = tempJournal();
+    const j = Journal.open(path);
+    j.append(header);
+    j.append({ ...replay(0, "failed"), failure: { kind: "infrastructure", message: "importing it into the tracking server failed" } });
+    j.append({ ...replay(1, "failed"), failure: { kind: "exit", message: "exit code 1" } });
+    j.append(replay(2));
+    expect(pendingIndexes(Journal.open(path).snapshot, 4)).toEqual([0, 3]);
+  });
+
   it("a torn last line (crash mid-write) is dropped and cut off before the next append", () => {
     const path = tempJournal();
     const j = Journal.open(path);

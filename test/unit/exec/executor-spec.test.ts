@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_USER, DockerExecutor } from "../../../harness/exec/docker-executor.js";
+import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, REPLAY_LABEL } from "../../../harness/exec/container-labels.js";
+import { DEFAULT_USER, DockerExecutor, WATCHDOG_GRACE_MS } from "../../../harness/exec/docker-executor.js";
 import { dockerEnvRuntime } from "../../../harness/exec/docker-env.js";
 import { type ExecSpec, parseExecSpec } from "../../../harness/exec/executor.js";
 import { mapContainerPaths } from "../../../harness/exec/local-executor.js";
@@ -61,9 +62,27 @@ describe("DockerExecutor container options", () => {
 
   it("runs a shell string through /bin/sh -c, honours host networking and an explicit user", () => {
     const o = new DockerExecutor().createOptions({ ...base, command: { shell: "echo $A" }, network: "host", user: "0:0" }, "sha256:abc", "n");
-    expect(o.Cmd).toEqual(["/bin/sh", "-c", "echo $A"]);
+    // The command runs under the in-container watchdog, unchanged after it.
+    expect(o.Cmd?.slice(-3)).toEqual(["/bin/sh", "-c", "echo $A"]);
     expect(o.HostConfig?.NetworkMode).toBe("host");
     expect(o.User).toBe("0:0");
+  });
+});
+
+describe("DockerExecutor wall clock without the harness", () => {
+  it("wraps the command in a watchdog that kills every process of the replay after the timeout plus a grace", () => {
+    const spec = { ...base, command: ["python", "-c", "print(1)"], limits: { ...base.limits, timeoutMs: 5_000 } };
+    const o = new DockerExecutor().createOptions(spec, "sha256:abc", "n", 1_000_000);
+    const seconds = Math.ceil((5_000 + WATCHDOG_GRACE_MS) / 1000);
+    expect(o.Cmd).toEqual(["/bin/sh", "-c", `(sleep ${seconds}; kill -9 -1) >/dev/null 2>&1 & exec "$@"`, "repro-watchdog", "python", "-c", "print(1)"]);
+    expect(o.Labels?.[DEADLINE_LABEL]).toBe(String(1_000_000 + 5_000 + WATCHDOG_GRACE_MS));
+  });
+
+  it("labels the container with what the spec names (audit, run, replay)", () => {
+    const o = new DockerExecutor().createOptions({ ...base, labels: { [AUDIT_LABEL]: "a1", [REPLAY_LABEL]: "2" } }, "sha256:abc", "n");
+    expect(o.Labels?.[AUDIT_LABEL]).toBe("a1");
+    expect(o.Labels?.[REPLAY_LABEL]).toBe("2");
+    expect(o.Labels?.[CONTAINER_LABEL]).toBe("docker");
   });
 });
 
