@@ -46,7 +46,9 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const { runId, original, replays, policy } = input;
   const finished = replays.map((r) => r.ok);
   const findings: string[] = [];
-  replays.forEach((r, i) => { if (!r.ok) findings.push(`${replayLabel(i)} did not finish`); });
+  replays.forEach((r, i) => {
+    if (!r.ok) findings.push(`${replayLabel(i)} ${r.skipped === true ? "did not run or was stopped by an infrastructure fault" : "did not finish"}`);
+  });
   if (replays.length === 0) findings.push("no replays were run");
 
   const names = new Set<string>(Object.keys(original.metrics));

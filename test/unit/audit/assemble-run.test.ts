@@ -111,7 +111,7 @@ describe("assembleRun: replays that did not run or did not finish", () => {
       expect(m.replays).toHaveLength(3);
       expect(m.replays[1]).toBeNull();
     }
-    expect(run.score.findings).toContain("replay 2 did not finish");
+    expect(run.score.findings).toContain("replay 2 did not run or was stopped by an infrastructure fault");
     expect(roundTrip(run)).toEqual(run);
   });
 
