@@ -112,7 +112,7 @@ for (let rep = 0; rep < REPEAT; rep++) {
   baselines.push(baseline);
   const counts = { identical: 0, equivalent: 0, varies: 0, not_reproduced: 0, failed: 0 };
   for (const s of scores) for (const m of s.metrics) counts[m.verdict]++;
-  verdicts = `audit score ${audit.score.toFixed(3)}; metric verdicts ${JSON.stringify(counts)}`;
+  verdicts = `audit score ${audit.score?.toFixed(3) ?? "none"}; metric verdicts ${JSON.stringify(counts)}`;
 }
 
 const total = median(totals);

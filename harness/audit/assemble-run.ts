@@ -51,13 +51,19 @@ export interface RunFacts {
   evidence?: RunEvidence;
   /** why the run could not be planned, built or replayed at all */
   error?: string;
+  /**
+   * the audit was interrupted before this run's replays all ran: every requested
+   * replay without a journal record is reported as skipped and the run as incomplete
+   * (not failed, even with an error and no replay at all)
+   */
+  interrupted?: boolean;
   /** paths in the report are shown relative to this folder when inside it */
   displayRoot?: string;
 }
 
 export function assembleRun(facts: RunFacts): ReportRun {
   const { run, plan } = facts;
-  const n = facts.error !== undefined && (facts.replays ?? []).length === 0 ? 0 : facts.replaysRequested;
+  const n = facts.error !== undefined && facts.interrupted !== true && (facts.replays ?? []).length === 0 ? 0 : facts.replaysRequested;
   const byIndex = new Map((facts.replays ?? []).map((r) => [r.index, r]));
   const records = Array.from({ length: n }, (_, i) => byIndex.get(i));
 
@@ -72,7 +78,9 @@ export function assembleRun(facts: RunFacts): ReportRun {
     const artifacts = facts.evidence?.replayArtifacts?.[i];
     return {
       ok: r?.status === "finished",
-      ...(r === undefined ? { skipped: true } : {}),
+      // No evidence about the workload either way: it never ran, or the tracking
+      // server or engine failed under it (redone on resume).
+      ...(r === undefined || statusOf(r) === "infrastructure" ? { skipped: true } : {}),
       metrics: r ? withoutSystemMetrics(r.metrics) : {},
       ...(histories ? { histories } : {}),
       ...(artifacts ? { artifacts } : {}),
@@ -127,6 +135,7 @@ function withoutSystemMetrics(metrics: Readonly<Record<string, number>>): Record
 function statusOf(r: ReplayRecord | undefined): ReplayStatus {
   if (r === undefined) return "skipped";
   if (r.status === "finished") return "ok";
+  if (r.failure?.kind === "infrastructure") return "infrastructure";
   if (r.failure?.kind === "timeout" || r.timedOut) return "timeout";
   if (r.failure?.kind === "oom" || r.oomKilled) return "oom";
   return "failed";

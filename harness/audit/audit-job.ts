@@ -137,7 +137,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     const facts = await auditOneRun(opts, run, { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted });
     if (facts.aborted) aborted = true;
     if (facts.facts.error !== undefined && !facts.aborted) infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
-    const entry = assembleRun(facts.facts);
+    const entry = assembleRun(facts.aborted ? { ...facts.facts, interrupted: true } : facts.facts);
     entry.score.findings.push(...facts.notes);
     reportRuns.push(entry);
   }
@@ -165,8 +165,12 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   stage(`writing the report to ${auditDir}`);
   const paths = await writeReport(report, opts.resultsDir);
 
+  // An incomplete audit (interrupted, or a replay the infrastructure stopped) is not
+  // attached: its verdicts are not settled, and the runs keep their earlier tags.
+  const incomplete = aborted || report.score.runs.incomplete > 0;
   let publish: PublishResult | undefined;
-  if (opts.publish && !aborted) {
+  if (opts.publish && incomplete) stage("not attaching the report to the runs: the audit is incomplete");
+  if (opts.publish && !incomplete) {
     stage("attaching the report to the audited runs");
     publish = await publishReport(opts.client, report, paths, modelVersions);
   }

@@ -1,6 +1,7 @@
 import type { MlflowClient } from "../tracking/client.js";
 import type { Report } from "../report/schema.js";
 import { REPORT_FILES, type ReportPaths } from "../report/write.js";
+import { resumeCommand } from "../report/verdict-labels.js";
 
 // Attaches the audit back where reviewers look: the report files as artifacts of
 // every audited run (under repro-audit/<audit-id>/), the run's verdict and score as
@@ -46,6 +47,11 @@ export async function publishReport(
       problems.push(`run ${run.runId}: not attached, it could not be replayed (${run.error})`);
       continue;
     }
+    if (run.score.verdict === "incomplete") {
+      // Replays are missing: the verdict is not settled, so the earlier one stays.
+      problems.push(`run ${run.runId}: not attached, its audit is incomplete (finish it with ${resumeCommand(doc.auditId)})`);
+      continue;
+    }
     try {
       for (const key of Object.keys(REPORT_FILES) as (keyof typeof REPORT_FILES)[]) {
         await client.uploadArtifact({ runId: run.runId }, paths[key], dir);
@@ -58,7 +64,7 @@ export async function publishReport(
     }
   }
   const seen = new Set<string>();
-  const replayed = new Set(doc.runs.filter((r) => r.error === undefined).map((r) => r.runId));
+  const replayed = new Set(doc.runs.filter((r) => r.error === undefined && r.score.verdict !== "incomplete").map((r) => r.runId));
   for (const mv of modelVersions) {
     if (!replayed.has(mv.runId)) continue;
     const key = `${mv.name}\u0000${mv.version}`;

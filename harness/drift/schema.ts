@@ -183,7 +183,12 @@ export const VerdictCountsSchema = z.object({
 });
 export type VerdictCounts = z.infer<typeof VerdictCountsSchema>;
 
-export const RUN_VERDICTS = ["reproduced", "not_reproduced", "failed"] as const;
+/**
+ * incomplete: some replay never ran (an interrupted audit) or was stopped by an
+ * infrastructure fault (tracking server, engine): the run's verdict is not settled
+ * yet, whatever the replays that finished measured; `--resume` finishes it.
+ */
+export const RUN_VERDICTS = ["reproduced", "not_reproduced", "failed", "incomplete"] as const;
 export const RunVerdictSchema = z.enum(RUN_VERDICTS);
 export type RunVerdict = z.infer<typeof RunVerdictSchema>;
 
@@ -203,12 +208,18 @@ export const RunScoreSchema = z.object({
 export type RunScore = z.output<typeof RunScoreSchema>;
 
 export const AuditScoreSchema = z.object({
-  score: z.number().min(0).max(1),
+  /**
+   * Mean of the complete runs' scores: incomplete runs are left out (their score
+   * covers only the replays that finished). null when every run is incomplete.
+   */
+  score: z.number().min(0).max(1).nullable(),
   runs: z.object({
     total: z.number().int().nonnegative(),
     reproduced: z.number().int().nonnegative(),
     not_reproduced: z.number().int().nonnegative(),
     failed: z.number().int().nonnegative(),
+    /** absent in report version 1, which had no incomplete verdict */
+    incomplete: z.number().int().nonnegative().default(0),
   }),
   /** the scoring formula in words, printed in every report */
   formula: z.string(),
@@ -232,7 +243,11 @@ export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
 export const ReplayRecordSchema = ExecutionRecordSchema.extend({
   /** false when the replay did not finish (crash, timeout, infrastructure) */
   ok: z.boolean(),
-  /** true when it was never run (an interrupted audit): not a failure of the workload */
+  /**
+   * true when it gave no evidence either way: never run (an interrupted audit) or
+   * stopped by an infrastructure fault (tracking server, engine). Not a failure of
+   * the workload: it makes the run incomplete, and metrics are judged without it.
+   */
   skipped: z.boolean().optional(),
 });
 export type ReplayRecord = z.output<typeof ReplayRecordSchema>;

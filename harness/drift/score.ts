@@ -25,10 +25,11 @@ export const SCORE_FORMULA =
   "metric weight: identical 1, equivalent 1, varies 0.5, not_reproduced 0, failed 0; " +
   "artifact weight: 1 if every finished replay produced the original's sha256, else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
-  "run verdict = failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
+  "run verdict = incomplete if any replay did not run or was stopped by an infrastructure fault (metrics and score then cover the replays that ran); " +
+  "else failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
   "not_reproduced if any replay did not finish, or any metric is not_reproduced or failed, or weaker than the policy's accept level (identical > equivalent > varies; " +
   "default varies, so varies counts as reproduced within run-to-run variance), else reproduced; " +
-  "audit score = mean of run scores (0 when there are no runs).";
+  "audit score = mean of the scores of the complete runs, incomplete runs left out (0 when there are no runs, none when every run is incomplete).";
 
 export interface ScoreRunInput {
   runId: string;
@@ -45,7 +46,9 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const { runId, original, replays, policy } = input;
   const finished = replays.map((r) => r.ok);
   const findings: string[] = [];
-  replays.forEach((r, i) => { if (!r.ok) findings.push(`${replayLabel(i)} did not finish`); });
+  replays.forEach((r, i) => {
+    if (!r.ok) findings.push(`${replayLabel(i)} ${r.skipped === true ? "did not run or was stopped by an infrastructure fault" : "did not finish"}`);
+  });
   if (replays.length === 0) findings.push("no replays were run");
 
   const names = new Set<string>(Object.keys(original.metrics));
@@ -58,7 +61,7 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     const score = judgeMetric(
       name,
       o,
-      replays.map((r) => ({ ok: r.ok, value: Object.hasOwn(r.metrics, name) ? (r.metrics[name] as number) : null })),
+      replays.map((r) => ({ ok: r.ok, ...(r.skipped === true ? { skipped: true } : {}), value: Object.hasOwn(r.metrics, name) ? (r.metrics[name] as number) : null })),
       tol,
     );
     const hist = compareHistories(
@@ -90,9 +93,23 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const anyFinished = finished.some(Boolean);
   const nothing = metrics.length === 0 && artifacts.length === 0;
   const allFailed = metrics.length > 0 && counts.failed === metrics.length;
+  const accept = policy.accept ?? DEFAULT_ACCEPT;
+  const unaccepted = metrics.filter((m) => !isAccepted(m.verdict, accept)).length;
+  // A replay that crashed, timed out or ran out of memory did not reproduce the run,
+  // whatever the others measured. One that never ran, or that the infrastructure
+  // stopped, says nothing about the workload: the run is not settled yet.
+  const unfinished = replays.filter((r) => !r.ok && r.skipped !== true).length;
+  const notRun = replays.filter((r) => !r.ok && r.skipped === true).length;
   let verdict: RunVerdict;
   let reason: string;
-  if (!anyFinished) {
+  if (notRun > 0) {
+    verdict = "incomplete";
+    const crashed = unfinished > 0 ? ` (${unfinished} did not finish)` : "";
+    const soFar = anyFinished && !nothing
+      ? ` What finished so far: ${evidenceText(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length)}.`
+      : "";
+    reason = `Incomplete: ${incompleteText(finished.filter(Boolean).length, replays.length, notRun)}${crashed}; resuming the audit runs what is missing.${soFar}`;
+  } else if (!anyFinished) {
     verdict = "failed";
     reason = replays.length === 0 ? "No replays were run." : `None of the ${plural(replays.length, "replay")} finished.`;
   } else if (nothing) {
@@ -102,11 +119,6 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     verdict = "failed";
     reason = `Every metric (${metrics.length}) failed: no value could be compared with the original.`;
   } else {
-    const accept = policy.accept ?? DEFAULT_ACCEPT;
-    const unaccepted = metrics.filter((m) => !isAccepted(m.verdict, accept)).length;
-    // A replay that crashed, timed out or ran out of memory did not reproduce the run,
-    // whatever the others measured.
-    const unfinished = replays.filter((r) => !r.ok && r.skipped !== true).length;
     verdict = unaccepted > 0 || unfinished > 0 ? "not_reproduced" : "reproduced";
     reason = summarise(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length, accept, unaccepted);
     if (unfinished > 0) {
@@ -116,14 +128,29 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   return { runId, metrics, artifacts, score, counts, verdict, reason, findings };
 }
 
+/**
+ * "k of n replays finished; m did not run or were stopped by an infrastructure fault":
+ * what an incomplete run lacks, in the words every rendering uses.
+ */
+export function incompleteText(finished: number, total: number, notRun: number): string {
+  return `${finished} of ${plural(total, "replay")} finished; ${notRun} did not run or ${notRun === 1 ? "was" : "were"} stopped by an infrastructure fault`;
+}
+
+/**
+ * The audit score is the mean over the complete runs only: an incomplete run's score
+ * covers just the replays that finished (or none), and averaging it in would present
+ * an unfinished audit as a finished one. null when there are runs but none is complete.
+ */
 export function scoreAudit(runs: readonly RunScore[]): AuditScore {
-  const tally = { total: runs.length, reproduced: 0, not_reproduced: 0, failed: 0 };
+  const tally = { total: runs.length, reproduced: 0, not_reproduced: 0, failed: 0, incomplete: 0 };
   let sum = 0;
   for (const r of runs) {
     tally[r.verdict]++;
-    sum += r.score;
+    if (r.verdict !== "incomplete") sum += r.score;
   }
-  return { score: runs.length === 0 ? 0 : sum / runs.length, runs: tally, formula: SCORE_FORMULA };
+  const scored = runs.length - tally.incomplete;
+  const score = runs.length === 0 ? 0 : scored === 0 ? null : sum / scored;
+  return { score, runs: tally, formula: SCORE_FORMULA };
 }
 
 function historyOf(rec: ExecutionRecord, name: string): readonly HistoryPoint[] | undefined {
@@ -142,6 +169,14 @@ export function isAccepted(v: Verdict, accept: AcceptLevel): boolean {
 }
 
 function summarise(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: number, accept: AcceptLevel, unaccepted: number): string {
+  const bad = c.not_reproduced + c.failed;
+  const head = unaccepted > 0 ? "Not reproduced" : c.varies > 0 ? "Reproduced within run-to-run variance" : "Reproduced";
+  const strict = unaccepted > bad ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)` : "";
+  return `${head}: ${evidenceText(c, nMetrics, nArtSame, nArt)}${strict}.`;
+}
+
+/** "of 2 metrics: 1 identical, 1 failed; 1 of 1 artifact identical" */
+function evidenceText(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: number): string {
   const parts: string[] = [];
   if (nMetrics > 0) {
     const order: Verdict[] = ["identical", "equivalent", "varies", "not_reproduced", "failed"];
@@ -153,8 +188,5 @@ function summarise(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: n
     parts.push(`of ${plural(nMetrics, "metric")}: ${listed.join(", ")}`);
   }
   if (nArt > 0) parts.push(`${nArtSame} of ${plural(nArt, "artifact")} identical`);
-  const bad = c.not_reproduced + c.failed;
-  const head = unaccepted > 0 ? "Not reproduced" : c.varies > 0 ? "Reproduced within run-to-run variance" : "Reproduced";
-  const strict = unaccepted > bad ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)` : "";
-  return `${head}: ${parts.join("; ")}${strict}.`;
+  return parts.join("; ");
 }

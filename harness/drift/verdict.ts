@@ -14,7 +14,10 @@
  *                     (or some lack a value) and the original is a plausible member.
  *  6. not_reproduced  otherwise.
  * A replay that finished without logging the metric therefore caps the verdict
- * at `varies`: identical/equivalent are claims about every execution.
+ * at `varies`: identical/equivalent are claims about every execution. A replay
+ * marked `skipped` (never ran, or stopped by an infrastructure fault) is no
+ * execution of the workload: the rules apply to the replays that ran, and the run
+ * verdict says incomplete.
  *
  * Looser tolerances never worsen a verdict: rule 3 and the widened range in
  * rule 4 only grow with the tolerance, and nothing else depends on it.
@@ -35,6 +38,8 @@ export function verdictRank(v: Verdict): number {
 export interface ReplayValue {
   /** false when the replay did not finish */
   ok: boolean;
+  /** true when it gave no evidence (never ran, or an infrastructure fault): judged without it */
+  skipped?: boolean;
   /** null when not logged */
   value: number | null;
 }
@@ -95,7 +100,10 @@ export function judgeMetric(name: string, original: number | null, replays: read
     return { ...base, verdict: "failed", reason: `The original logged ${fmt(original)} but ${why}.` };
   }
 
-  const complete = present.length === replays.length;
+  // Replays that gave no evidence (never ran, infrastructure fault) are left out:
+  // "every replay" means every replay that ran, and the run says it is incomplete.
+  const ran = replays.filter((r) => r.skipped !== true).length;
+  const complete = present.length === ran;
   if (complete && present.every((v) => sameBits(v, original))) {
     return { ...base, verdict: "identical", reason: `All ${plural(present.length, "replay")} reproduced ${fmt(original)} bit for bit.` };
   }
@@ -111,7 +119,7 @@ export function judgeMetric(name: string, original: number | null, replays: read
     };
   }
 
-  const missing = replays.length - present.length;
+  const missing = ran - present.length;
   const diverged = Number.isFinite(original) ? present.filter((v) => !Number.isFinite(v)) : [];
   if (diverged.length > 0) {
     // NaN/±Infinity from a replay of a finite original is a divergence, not spread:

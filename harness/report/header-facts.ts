@@ -7,7 +7,7 @@
 import type { AuditScore } from "../drift/schema.js";
 import { formatScore } from "./format-number.js";
 import type { Report } from "./schema.js";
-import { overallVerdict, type OverallVerdict } from "./verdict-labels.js";
+import { overallVerdict, resumeCommand, type OverallVerdict } from "./verdict-labels.js";
 
 export const REPORT_TITLE = "Reproducibility audit";
 
@@ -24,8 +24,12 @@ export interface HeaderFact {
 
 export interface HeaderFacts {
   verdict: OverallVerdict;
-  /** The audit score, formatted. */
+  /** The audit score, formatted ("not scored" when no run is complete). */
   score: string;
+  /** What the score covers when some runs are incomplete, e.g. " over 1 of 2 runs (1 incomplete run not scored)"; else "". */
+  scoreNote: string;
+  /** When the audit is incomplete: the command that finishes it. */
+  resume?: string;
   runs: AuditScore["runs"];
   replaysPerRun: number;
   tracking: HeaderFact;
@@ -53,7 +57,9 @@ export function headerFacts(doc: Report): HeaderFacts {
   const i = doc.inputs;
   return {
     verdict: overallVerdict(doc.score),
-    score: formatScore(doc.score.score),
+    score: doc.score.score === null ? "not scored" : formatScore(doc.score.score),
+    scoreNote: scoreNote(doc.score),
+    ...(doc.score.runs.incomplete > 0 ? { resume: resumeCommand(doc.auditId) } : {}),
     runs: doc.score.runs,
     replaysPerRun: i.replays,
     tracking: { label: "Tracking server", value: [code(i.trackingUri)] },
@@ -62,6 +68,13 @@ export function headerFacts(doc: Report): HeaderFacts {
     harness: { label: "Harness", value: [code(doc.harness.version), text(" on Node "), code(doc.harness.node)] },
     audit: { label: "Audit", value: [code(doc.auditId), text(", created "), code(doc.createdAt)] },
   };
+}
+
+function scoreNote(score: AuditScore): string {
+  const { total, incomplete } = score.runs;
+  if (incomplete === 0) return "";
+  if (score.score === null) return " (no run is complete)";
+  return ` over ${total - incomplete} of ${total} runs (${incomplete} incomplete run${incomplete === 1 ? "" : "s"} not scored)`;
 }
 
 /** The input facts in the order a report lists them. */

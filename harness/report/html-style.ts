@@ -48,7 +48,7 @@ tr.differs td { background: #fffaf0; }
   border: 1px solid transparent; }
 .badge.big { font-size: 15px; padding: 4px 14px; }
 .b-identical, .b-equivalent, .b-reproduced, .b-ok, .b-present { color: var(--ok); background: var(--ok-bg); border-color: #b7dfc3; }
-.b-varies, .b-partial, .b-skipped { color: var(--warn); background: var(--warn-bg); border-color: #f3d88f; }
+.b-varies, .b-partial, .b-skipped, .b-incomplete, .b-infrastructure { color: var(--warn); background: var(--warn-bg); border-color: #f3d88f; }
 .b-not_reproduced, .b-missing, .b-outside { color: var(--bad); background: var(--bad-bg); border-color: #f4b8b2; }
 .b-failed, .b-timeout, .b-oom { color: var(--fail); background: var(--fail-bg); border-color: #dcc1f2; }
 .b-not_applicable, .b-empty, .b-neutral { color: var(--muted); background: var(--neutral-bg); border-color: var(--line); }

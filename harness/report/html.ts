@@ -23,7 +23,7 @@ import { html, trustedHtml, type SafeHtml } from "./html-template.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportReplay, ReportRun } from "./schema.js";
 import { historyPlot, metricPlot } from "./svg-plot.js";
-import { METRIC_VERDICT_LABEL, RUN_VERDICT_LABEL } from "./verdict-labels.js";
+import { METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_LABEL } from "./verdict-labels.js";
 
 /** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -64,14 +64,18 @@ function header(doc: Report, h: HeaderFacts): SafeHtml {
   </div>
   <div class="verdict-big">
     ${badge(h.verdict, RUN_VERDICT_LABEL[h.verdict], true)}
-    <div class="score">${h.score} <small>audit score</small></div>
+    <div class="score">${h.score} <small>audit score${h.scoreNote}</small></div>
   </div>
 </header>
+${h.resume !== undefined
+    ? html`<div class="notice">This audit is ${RUN_VERDICT_LABEL.incomplete}: some replays did not run or were stopped by an infrastructure fault, so its verdicts are not settled. Finish it with <code>${h.resume}</code> (${RESUME_NOTE}).</div>`
+    : ""}
 <div class="cards">
   <div class="card"><div class="n">${String(r.total)}</div><div class="l">runs audited</div></div>
   <div class="card"><div class="n" style="color:var(--ok)">${String(r.reproduced)}</div><div class="l">reproduced</div></div>
   <div class="card"><div class="n" style="color:var(--bad)">${String(r.not_reproduced)}</div><div class="l">not reproduced</div></div>
   <div class="card"><div class="n" style="color:var(--fail)">${String(r.failed)}</div><div class="l">failed</div></div>
+  ${r.incomplete > 0 ? html`<div class="card"><div class="n" style="color:var(--warn)">${String(r.incomplete)}</div><div class="l">${RUN_VERDICT_LABEL.incomplete}</div></div>` : ""}
   <div class="card"><div class="n">${String(h.replaysPerRun)}</div><div class="l">replays per run</div></div>
   <div class="card"><div class="n">${doc.inputs.executor}</div><div class="l">executor · ${String(doc.inputs.parallel)} parallel</div></div>
 </div>`;

@@ -14,8 +14,11 @@
  *     failed               -> <failure type="failed"> (no value to judge);
  * - one <testcase> per artifact, named `<run>.artifact:<path>`: a hash mismatch fails;
  * - one <testcase> per replay, named `<run>.replay-<n>`: a replay that crashed,
- *   timed out or ran out of memory is an <error> (infrastructure or workload broke,
- *   not a measured difference); a skipped replay is <skipped/>;
+ *   timed out, ran out of memory or was stopped by an infrastructure fault is an
+ *   <error> (something broke, not a measured difference); a skipped replay is <skipped/>;
+ * - an incomplete run (a replay skipped or stopped by the infrastructure) gets a
+ *   `<run>.complete` case with <failure type="incomplete">, saying what is missing and
+ *   the `--resume` command that finishes it: a partial audit never reads green;
  * - a run that could not be planned at all gets one `<run>.plan` case with an <error>.
  * `time` is seconds: a replay case carries its duration, a suite the sum of its replays.
  *
@@ -23,11 +26,12 @@
  * carry even as references, are shown as `\xNN`.
  */
 import { type AcceptLevel, DEFAULT_ACCEPT, type MetricScore } from "../drift/schema.js";
-import { isAccepted } from "../drift/score.js";
+import { incompleteText, isAccepted } from "../drift/score.js";
 import { escapeXml, escapeXmlText } from "./escape.js";
 import { MISSING, formatDeviation, formatMeanStd, formatUlps, formatValue } from "./format-number.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
+import { resumeHint } from "./verdict-labels.js";
 
 interface Case {
   name: string;
@@ -58,10 +62,24 @@ function metricDetails(m: MetricScore): string {
   return lines.join("\n");
 }
 
-function runCases(run: ReportRun, accept: AcceptLevel): Case[] {
+function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] {
   const title = runTitle(run);
   const classname = `repro-audit.${title}`;
   const cases: Case[] = [];
+  if (run.score.verdict === "incomplete") {
+    const finished = run.replays.filter((r) => r.status === "ok").length;
+    const notRun = run.replays.filter((r) => r.status === "skipped" || r.status === "infrastructure").length;
+    cases.push({
+      name: `${title}.complete`,
+      classname,
+      timeS: 0,
+      failure: {
+        type: "incomplete",
+        message: `${incompleteText(finished, run.replays.length, notRun)}. Finish the audit with: ${resumeHint(auditId)}`,
+        body: run.score.reason,
+      },
+    });
+  }
   if (run.error !== undefined && run.metrics.length === 0) {
     cases.push({ name: `${title}.plan`, classname, timeS: 0, error: { type: "not_replayed", message: run.error, body: run.score.reason } });
   }
@@ -138,7 +156,7 @@ export function renderJunit(doc: Report): string {
   const suites: string[] = [];
   const all: Totals = { tests: 0, failures: 0, errors: 0, skipped: 0, timeMs: 0 };
   for (const run of doc.runs) {
-    const cases = runCases(run, doc.inputs.tolerance.accept ?? DEFAULT_ACCEPT);
+    const cases = runCases(run, doc.inputs.tolerance.accept ?? DEFAULT_ACCEPT, doc.auditId);
     const t = totals(cases, run.replays.reduce((sum, r) => sum + r.durationMs, 0));
     all.tests += t.tests;
     all.failures += t.failures;

@@ -24,7 +24,7 @@ import {
 import { REPORT_TITLE, headerFacts, inputFacts, type FactPart, type HeaderFacts } from "./header-facts.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
-import { METRIC_VERDICT_ICON, METRIC_VERDICT_LABEL, RUN_VERDICT_ICON, RUN_VERDICT_LABEL } from "./verdict-labels.js";
+import { METRIC_VERDICT_ICON, METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_ICON, RUN_VERDICT_LABEL } from "./verdict-labels.js";
 
 /** Long environment diffs are cut in Markdown (the HTML and JSON keep them whole). */
 const MAX_CHANGE_ROWS = 30;
@@ -46,11 +46,16 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
 function summaryLine(h: HeaderFacts): string {
   const runs = h.runs;
   return (
-    `**${RUN_VERDICT_ICON[h.verdict]} ${RUN_VERDICT_LABEL[h.verdict]}** · audit score **${h.score}** · ` +
+    `**${RUN_VERDICT_ICON[h.verdict]} ${RUN_VERDICT_LABEL[h.verdict]}** · audit score **${h.score}**${h.scoreNote} · ` +
     `${runs.reproduced} of ${runs.total} run${runs.total === 1 ? "" : "s"} reproduced` +
     (runs.not_reproduced > 0 ? `, ${runs.not_reproduced} not reproduced` : "") +
     (runs.failed > 0 ? `, ${runs.failed} failed` : "") +
-    ` · ${h.replaysPerRun} replay${h.replaysPerRun === 1 ? "" : "s"} per run`
+    (runs.incomplete > 0 ? `, ${runs.incomplete} ${RUN_VERDICT_LABEL.incomplete}` : "") +
+    ` · ${h.replaysPerRun} replay${h.replaysPerRun === 1 ? "" : "s"} per run` +
+    (h.resume !== undefined
+      ? `\n\n> ${RUN_VERDICT_ICON.incomplete} This audit is ${RUN_VERDICT_LABEL.incomplete}: some replays did not run or were stopped by an infrastructure fault, ` +
+        `so its verdicts are not settled. Finish it with ${markdownCode(h.resume)} (${RESUME_NOTE}).`
+      : "")
   );
 }
 

@@ -7,8 +7,15 @@
  *   from JSON: ReportSchema.parse(JSON.parse(text))              (see read.ts)
  * Renderers take the decoded form (`Report`), where such floats are plain numbers.
  *
- * Compatibility: adding an optional field keeps `version: 1`; renaming, removing,
- * or changing the meaning of a field bumps it.
+ * Compatibility: adding an optional field keeps the version; renaming, removing,
+ * or changing the meaning of a field bumps it. Readers accept every version in
+ * READABLE_REPORT_VERSIONS.
+ *
+ * Version 2 (from version 1): the run verdict `incomplete` (a replay never ran or
+ * was stopped by an infrastructure fault: before, such a run could read
+ * "reproduced"), the replay status `infrastructure`, `score.runs.incomplete`, and
+ * the audit score over complete runs only (null when none is complete). A version 1
+ * document is a valid version 2 one (`runs.incomplete` reads as 0), so both are read.
  */
 import { z } from "zod";
 
@@ -28,7 +35,9 @@ import { TraceItemSchema } from "../trace/item.js";
 import { FingerprintChangeSchema } from "./fingerprint-change.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
-export const REPORT_VERSION = 1 as const;
+export const REPORT_VERSION = 2 as const;
+/** Versions this release reads; it writes REPORT_VERSION. */
+export const READABLE_REPORT_VERSIONS: readonly number[] = [1, REPORT_VERSION];
 
 /** Becomes a directory name under results/: no separators, no "..", nothing hidden. */
 export const AuditIdSchema = z
@@ -126,7 +135,12 @@ export const ReportFingerprintDiffSchema = z.object({
 });
 export type ReportFingerprintDiff = z.output<typeof ReportFingerprintDiffSchema>;
 
-export const REPLAY_STATUSES = ["ok", "failed", "timeout", "oom", "skipped"] as const;
+/**
+ * failed/timeout/oom: the workload's own failure. infrastructure: the tracking
+ * server or the engine failed, not the workload (redone on resume). skipped: never
+ * ran (an interrupted audit).
+ */
+export const REPLAY_STATUSES = ["ok", "failed", "timeout", "oom", "infrastructure", "skipped"] as const;
 export const ReplayStatusSchema = z.enum(REPLAY_STATUSES);
 export type ReplayStatus = z.infer<typeof ReplayStatusSchema>;
 
@@ -197,7 +211,7 @@ export function runScoreParts(runScore: RunScore): Pick<ReportRun, "metrics" | "
 export const ReportSchema = z
   .object({
     schema: z.literal(REPORT_SCHEMA_ID),
-    version: z.literal(REPORT_VERSION),
+    version: z.union([z.literal(1), z.literal(REPORT_VERSION)]),
     auditId: AuditIdSchema,
     createdAt: z.iso.datetime({ offset: true }),
     harness: z.object({ version: z.string(), node: z.string() }),

@@ -2,7 +2,7 @@
 // goes through drift's NaN/Infinity codec on its way to and from JSON.
 import { z } from "zod";
 
-import { ReportSchema, REPORT_SCHEMA_ID, REPORT_VERSION, type Report } from "./schema.js";
+import { READABLE_REPORT_VERSIONS, ReportSchema, REPORT_SCHEMA_ID, REPORT_VERSION, type Report } from "./schema.js";
 
 export class ReportValidationError extends Error {
   constructor(message: string) {
@@ -40,9 +40,9 @@ export function parseReport(text: string, where: string): Report {
     if (head.schema !== REPORT_SCHEMA_ID) {
       throw new ReportValidationError(`${where} is not a repro-audit report: its "schema" field is ${JSON.stringify(head.schema)}, expected "${REPORT_SCHEMA_ID}".`);
     }
-    if (head.version !== REPORT_VERSION) {
+    if (typeof head.version !== "number" || !READABLE_REPORT_VERSIONS.includes(head.version)) {
       throw new ReportValidationError(
-        `${where} is report version ${JSON.stringify(head.version)}, this repro-audit reads version ${REPORT_VERSION}; re-run the audit or use the repro-audit release that wrote it.`,
+        `${where} is report version ${JSON.stringify(head.version)}, this repro-audit reads versions ${READABLE_REPORT_VERSIONS.join(" and ")}; re-run the audit or use the repro-audit release that wrote it.`,
       );
     }
   }

@@ -23,6 +23,7 @@ export const RUN_VERDICT_LABEL: Record<OverallVerdict, string> = {
   reproduced: "reproduced",
   not_reproduced: "not reproduced",
   failed: "failed",
+  incomplete: "incomplete",
   empty: "no runs",
 };
 
@@ -30,15 +31,40 @@ export const RUN_VERDICT_ICON: Record<OverallVerdict, string> = {
   reproduced: "✅",
   not_reproduced: "❌",
   failed: "⛔",
+  incomplete: "⏸",
   empty: "➖",
 };
 
+/** The terminal summary's words: what needs a look is in capitals. */
+export const RUN_VERDICT_TERMINAL: Record<RunVerdict, string> = {
+  reproduced: "reproduced",
+  not_reproduced: "NOT REPRODUCED",
+  failed: "FAILED",
+  incomplete: "INCOMPLETE",
+};
+
+/** The command that finishes an incomplete audit. */
+export function resumeCommand(auditId: string): string {
+  return `repro-audit audit --resume ${auditId}`;
+}
+
+/** What a resume also needs: the code options are not remembered by the audit. */
+export const RESUME_NOTE = "and the same --scenario/--code";
+
+/** The command and its note in one line of text. */
+export function resumeHint(auditId: string): string {
+  return `${resumeCommand(auditId)} (${RESUME_NOTE})`;
+}
+
 /**
- * The audit's verdict in one word. A run that was not reproduced is a finding and
- * outranks a run that could not be replayed, which is only an absence of evidence.
+ * The audit's verdict in one word. An incomplete audit says so first: it is not
+ * finished (exit code 2) whatever its finished runs found. Then a run that was not
+ * reproduced is a finding and outranks a run that could not be replayed, which is
+ * only an absence of evidence.
  */
 export function overallVerdict(score: AuditScore): OverallVerdict {
   if (score.runs.total === 0) return "empty";
+  if (score.runs.incomplete > 0) return "incomplete";
   if (score.runs.not_reproduced > 0) return "not_reproduced";
   if (score.runs.failed > 0) return "failed";
   return "reproduced";

@@ -164,6 +164,14 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     const statuses = partial.runs[0]?.replays.map((x) => x.status) ?? [];
     expect(statuses[0]).toBe("ok");
     expect(statuses).toContain("skipped");
+    // A partial audit says so in every format: never "reproduced", never a green CI run.
+    expect(partial.runs[0]?.score.verdict).toBe("incomplete");
+    expect(partial.score.runs.incomplete).toBe(1);
+    expect(partial.score.score).toBeNull();
+    const partialJunit = readFileSync(join(results, "interrupted-e2e", "junit.xml"), "utf8");
+    expect(partialJunit).toMatch(/<testcase name="[^"]*\.complete"[^>]*>\s*<failure type="incomplete" message="[^"]*--resume interrupted-e2e/);
+    expect(partialJunit).not.toMatch(/<testsuites [^>]*failures="0"/);
+    expect(readFileSync(join(results, "interrupted-e2e", "report.md"), "utf8")).toContain("**⏸ incomplete**");
 
     const journalPath = join(results, "interrupted-e2e", "runs", seededRun, "journal.jsonl");
     const before = parseJournal(readFileSync(journalPath, "utf8")).replays.get(0)?.replayRunId;
@@ -177,6 +185,9 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     const state = parseJournal(readFileSync(journalPath, "utf8"));
     expect(state.replays.get(0)?.replayRunId).toBe(before);
     expect([...state.replays.keys()].sort()).toEqual([0, 1, 2]);
-    expect(readDoc("interrupted-e2e").runs[0]?.replays.map((x) => x.status)).toEqual(["ok", "ok", "ok"]);
+    const finished = readDoc("interrupted-e2e");
+    expect(finished.runs[0]?.replays.map((x) => x.status)).toEqual(["ok", "ok", "ok"]);
+    expect(finished.runs[0]?.score.verdict).toBe("reproduced");
+    expect(readFileSync(join(results, "interrupted-e2e", "junit.xml"), "utf8")).not.toContain('type="incomplete"');
   });
 });

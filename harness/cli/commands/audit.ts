@@ -5,6 +5,7 @@ import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { serializeReport } from "../../report/serialize.js";
+import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js";
 import { MlflowClient } from "../../tracking/client.js";
 import { ExitCode, UserFacingError } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
@@ -39,7 +40,8 @@ export function registerAuditCommand(program: Command): void {
         "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise " +
         "replays uses --accept identical).\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
-        "2 bad input, unreachable server or engine, a run that could not be replayed at all, or an interrupt.",
+        "2 bad input, unreachable server or engine, a run that could not be replayed at all, or an incomplete audit " +
+        "(interrupted, or a replay stopped by an infrastructure fault: the report says incomplete; finish it with --resume <audit-id>).",
     );
   addSelectionOptions(cmd);
   addReplayOptions(cmd)
@@ -119,13 +121,14 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
   return auditExitCode(result);
 }
 
-/** 0 all reproduced; 2 interrupted or a run that could not be replayed; 1 otherwise. */
+/** 0 all reproduced; 2 interrupted, incomplete, or a run that could not be replayed; 1 otherwise. */
 export function auditExitCode(result: Pick<AuditJobResult, "aborted" | "infrastructureErrors" | "report">): number {
   if (result.aborted || result.infrastructureErrors.length > 0) return ExitCode.usageOrInfra;
+  // A replay the infrastructure stopped leaves the run unsettled: that is not the workload's failure.
+  if (result.report.runs.some((r) => r.score.verdict === "incomplete")) return ExitCode.usageOrInfra;
   return result.report.runs.every((r) => r.score.verdict === "reproduced") ? ExitCode.ok : ExitCode.notReproduced;
 }
 
-const VERDICT_TEXT = { reproduced: "reproduced", not_reproduced: "NOT REPRODUCED", failed: "FAILED" } as const;
 
 /** The terminal summary: one row per run, then where the report is. */
 export function renderAuditSummary(result: AuditJobResult): string {
@@ -134,12 +137,15 @@ export function renderAuditSummary(result: AuditJobResult): string {
   for (const r of report.runs) {
     const c = r.score.counts;
     const ok = r.replays.filter((x) => x.status === "ok").length;
-    table.push([r.runId.slice(0, 8), truncate(r.runName, 24), VERDICT_TEXT[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
+    table.push([r.runId.slice(0, 8), truncate(r.runName, 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
   }
   const rel = (p: string) => displayPath(p, process.cwd());
   const t = report.score.runs;
   const lines = [
-    `audit ${report.auditId}: ${t.total} run(s), ${t.reproduced} reproduced, ${t.not_reproduced} not reproduced, ${t.failed} failed; audit score ${report.score.score.toFixed(3)}`,
+    `audit ${report.auditId}: ${t.total} run(s), ${t.reproduced} reproduced, ${t.not_reproduced} not reproduced, ${t.failed} failed` +
+      (t.incomplete > 0 ? `, ${t.incomplete} INCOMPLETE` : "") +
+      `; audit score ${report.score.score === null ? "none (no run is complete)" : report.score.score.toFixed(3)}` +
+      (t.incomplete > 0 && report.score.score !== null ? ` over the ${t.total - t.incomplete} complete run(s)` : ""),
     table.toString(),
   ];
   for (const r of report.runs) {
@@ -148,7 +154,8 @@ export function renderAuditSummary(result: AuditJobResult): string {
   }
   lines.push(`report: ${rel(paths.markdown)} | ${rel(paths.html)} | ${rel(paths.junit)} | ${rel(paths.json)}`);
   if (result.publish && result.publish.published.length > 0) lines.push(`attached to: ${result.publish.published.join(", ")}`);
-  if (result.aborted) lines.push(`interrupted: continue with: repro-audit audit --resume ${report.auditId} (and the same --scenario/--code)`);
+  if (result.aborted) lines.push(`interrupted: continue with: ${resumeHint(report.auditId)}`);
+  else if (t.incomplete > 0) lines.push(`incomplete: finish it with: ${resumeHint(report.auditId)}`);
   for (const e of result.infrastructureErrors) lines.push(`could not replay ${e}`);
   return lines.join("\n");
 }

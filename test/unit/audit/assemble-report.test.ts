@@ -6,6 +6,7 @@ import { SCORE_FORMULA } from "../../../harness/drift/score.js";
 import { DEFAULT_POLICY, describePolicy, parseTolerancePolicy } from "../../../harness/drift/tolerance.js";
 import { REPORT_SCHEMA_ID, REPORT_VERSION, ReportSchema } from "../../../harness/report/schema.js";
 import { parseReport, serializeReport } from "../../../harness/report/serialize.js";
+import { overallVerdict } from "../../../harness/report/verdict-labels.js";
 import { facts, meta, recordedRun, replayRecord } from "./audit-factories.js";
 
 const reproduced = () => assembleRun(facts());
@@ -45,9 +46,24 @@ describe("assembleReport", () => {
     // independently: 1, (1 + 1 + 0) / 3, 0
     expect(runs.map((r) => r.score.score)).toEqual([1, 2 / 3, 0]);
     expect(doc.score.score).toBeCloseTo((1 + 2 / 3 + 0) / 3, 12);
-    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 1 });
+    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 1, incomplete: 0 });
     expect(doc.score.formula).toBe(SCORE_FORMULA);
-    expect(assembleReport(meta(), []).score).toEqual({ score: 0, runs: { total: 0, reproduced: 0, not_reproduced: 0, failed: 0 }, formula: SCORE_FORMULA });
+    expect(assembleReport(meta(), []).score).toEqual({ score: 0, runs: { total: 0, reproduced: 0, not_reproduced: 0, failed: 0, incomplete: 0 }, formula: SCORE_FORMULA });
+  });
+
+  it("an audit with an incomplete run is incomplete as a whole; its score leaves that run out", () => {
+    const partial = assembleRun(facts({ run: recordedRun({ runId: "run-p" }), replays: [replayRecord(0)] }));
+    const doc = assembleReport(meta(), [reproduced(), differingArtifact(), partial]);
+    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 0, incomplete: 1 });
+    expect(overallVerdict(doc.score)).toBe("incomplete");
+    expect(doc.score.score).toBeCloseTo((1 + 2 / 3) / 2, 12);
+    const onlyPartial = assembleReport(meta(), [partial]);
+    expect(overallVerdict(onlyPartial.score)).toBe("incomplete");
+    expect(onlyPartial.score.score).toBeNull();
+    expect(parseReport(serializeReport(onlyPartial), "test")).toEqual(onlyPartial);
+    // Incomplete outranks a run that was not reproduced: the audit is not finished (exit code 2).
+    const notRepr = assembleRun(facts({ run: recordedRun({ runId: "run-n" }), replays: [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } })) }));
+    expect(overallVerdict(assembleReport(meta(), [notRepr, partial]).score)).toBe("incomplete");
   });
 
   it("strips credentials from the tracking URI: the secret appears nowhere in the report", () => {

@@ -111,7 +111,7 @@ describe("assembleRun: replays that did not run or did not finish", () => {
       expect(m.replays).toHaveLength(3);
       expect(m.replays[1]).toBeNull();
     }
-    expect(run.score.findings).toContain("replay 2 did not finish");
+    expect(run.score.findings).toContain("replay 2 did not run or was stopped by an infrastructure fault");
     expect(roundTrip(run)).toEqual(run);
   });
 
@@ -162,6 +162,38 @@ describe("assembleRun: replays that did not run or did not finish", () => {
     expect(run.replays.map((r) => r.status)).toEqual(["ok", "skipped", "skipped"]);
     expect(run.replays[1]?.message).toBe(error);
     expect(run.score.findings[0]).toBe(error);
+    expect(roundTrip(run)).toEqual(run);
+  });
+
+  it("1 of 3 replays finished and 2 skipped (an interrupted audit) is incomplete, never reproduced", () => {
+    const run = assembleRun(facts({ replays: [replayRecord(0)] }));
+    expect(run.replays.map((r) => r.status)).toEqual(["ok", "skipped", "skipped"]);
+    expect(run.score.verdict).toBe("incomplete");
+    expect(run.score.reason).toMatch(/^Incomplete: 1 of 3 replays finished; 2 did not run/);
+    // What finished is judged on its own: identical so far, not "varies" for the gaps.
+    expect(run.metrics.map((m) => m.verdict)).toEqual(["identical", "identical"]);
+    expect(roundTrip(run)).toEqual(run);
+  });
+
+  it("an infrastructure failure beside two bit-identical replays is incomplete, not the workload's failure", () => {
+    const infra = replayRecord(1, {
+      status: "failed", exitCode: null, failure: { kind: "infrastructure", message: "tracking server unreachable: ECONNREFUSED 127.0.0.1:5000" }, metrics: {},
+    });
+    const run = assembleRun(facts({ replays: [replayRecord(0), infra, replayRecord(2)] }));
+    expect(run.score.verdict).toBe("incomplete");
+    expect(run.score.reason).toMatch(/^Incomplete: 2 of 3 replays finished; 1 did not run or was stopped by an infrastructure fault/);
+    expect(run.metrics.map((m) => m.verdict)).toEqual(["identical", "identical"]);
+    expect(run.score.counts.not_reproduced).toBe(0);
+    expect(run.replays[1]?.message).toMatch(/tracking server unreachable/);
+    expect(roundTrip(run)).toEqual(run);
+  });
+
+  it("a run the audit was interrupted before is incomplete with every replay skipped, not failed", () => {
+    const { plan: _p, environment: _e, ...rest } = facts();
+    const run = assembleRun({ ...rest, replays: [], error: "not replayed: the audit was interrupted before this run", interrupted: true });
+    expect(run.replays.map((r) => r.status)).toEqual(["skipped", "skipped", "skipped"]);
+    expect(run.score.verdict).toBe("incomplete");
+    expect(run.score.reason).toMatch(/^Incomplete: 0 of 3 replays finished/);
     expect(roundTrip(run)).toEqual(run);
   });
 
@@ -342,7 +374,7 @@ describe("assembleRun: properties", () => {
           expect(run.replays.map((r) => r.status)).toEqual(Array.from({ length: n }, (_, i) => (present.includes(i) ? "ok" : "skipped")));
           for (const m of run.metrics) expect(m.replays).toHaveLength(n);
           expect(run.fingerprints.replays).toHaveLength(present.length);
-          expect(run.score.verdict).toBe(present.length === 0 ? "failed" : "reproduced");
+          expect(run.score.verdict).toBe(present.length === n ? "reproduced" : "incomplete");
           expect(roundTrip(run)).toEqual(run);
         },
       ),

@@ -38,4 +38,13 @@ describe("auditExitCode", () => {
     expect(auditExitCode(result([reproduced("a")], { infrastructureErrors: ["run x: cannot build the image"] }))).toBe(2);
     expect(auditExitCode(result([notReproduced("b")], { aborted: true }))).toBe(2);
   });
+
+  it("2 when a run is incomplete (an infrastructure fault stopped a replay), even without an interrupt", () => {
+    const infra = assembleRun(facts({
+      run: recordedRun({ runId: "d" }),
+      replays: [replayRecord(0), replayRecord(1, { status: "failed", exitCode: null, failure: { kind: "infrastructure", message: "engine gone" }, metrics: {} }), replayRecord(2)],
+    }));
+    expect(infra.score.verdict).toBe("incomplete");
+    expect(auditExitCode(result([reproduced("a"), infra]))).toBe(2);
+  });
 });

@@ -126,6 +126,19 @@ describe("publishReport", () => {
     expect(tagsOf(client, "run-c")).toEqual({});
   });
 
+  it("an incomplete run is not attached, nor are its model versions: its verdict is not settled", async () => {
+    const client = fakeClient();
+    const doc = twoRunReport();
+    const partial = assembleRun(facts({ run: recordedRun({ runId: "run-p" }), replays: [replayRecord(0)] }));
+    expect(partial.score.verdict).toBe("incomplete");
+    const result = await publishReport(client, assembleReport(meta({}, "aud-1"), [...doc.runs, partial]), paths, [{ name: "m", version: "3", runId: "run-p" }]);
+    expect(result.published).toEqual(["run run-a", "run run-b"]);
+    expect(result.problems).toEqual(["run run-p: not attached, its audit is incomplete (finish it with repro-audit audit --resume aud-1)"]);
+    expect(client.uploads.some((u) => u.runId === "run-p")).toBe(false);
+    expect(tagsOf(client, "run-p")).toEqual({});
+    expect(client.modelTags).toEqual([]);
+  });
+
   it("a failing upload for one run is reported and does not stop the others", async () => {
     const client = fakeClient({ failUploadFor: "run-a" });
     const result = await publishReport(client, twoRunReport(), paths, [{ name: "wine-model", version: "3", runId: "run-b" }]);

@@ -54,13 +54,30 @@ describe("scoreRun", () => {
     expect(eq.verdict).toBe("not_reproduced");
     expect(eq.reason).toMatch(/\(the policy accepts only identical metrics\)/);
   });
-  it("a replay that did not finish makes the run not reproduced; one that never ran (interrupted audit) does not", () => {
+  it("a replay that did not finish makes the run not reproduced; one that never ran (interrupted audit) makes it incomplete", () => {
     const original = { metrics: { loss: 0.5, acc: 0.9 } };
     const crashed = scoreRun({ runId: "r", original, replays: [rep({ loss: 0.5, acc: 0.9 }), { ok: false, metrics: {} }, { ok: false, metrics: {} }], policy: DEFAULT_POLICY });
     expect(crashed.verdict).toBe("not_reproduced");
     expect(crashed.reason).toMatch(/^Not reproduced: 2 of 3 replays did not finish; /);
     const interrupted = scoreRun({ runId: "r", original, replays: [rep({ loss: 0.5, acc: 0.9 }), { ok: false, skipped: true, metrics: {} }], policy: DEFAULT_POLICY });
-    expect(interrupted.verdict).toBe("reproduced");
+    expect(interrupted.verdict).toBe("incomplete");
+    expect(interrupted.reason).toMatch(/^Incomplete: 1 of 2 replays finished; 1 did not run/);
+    // Judged over the replays that ran: the one finished replay has the original's bits.
+    expect(interrupted.metrics.map((m) => m.verdict)).toEqual(["identical", "identical"]);
+    expect(interrupted.score).toBe(1);
+  });
+  it("a run with missing replays is incomplete whatever the finished ones measured, even with none finished", () => {
+    const original = { metrics: { x: 1 } };
+    const skipped = { ok: false, skipped: true, metrics: {} };
+    const off = scoreRun({ runId: "r", original, replays: [rep({ x: 2 }), rep({ x: 2 }), skipped], policy: DEFAULT_POLICY });
+    expect(off.metrics[0]?.verdict).toBe("not_reproduced");
+    expect(off.verdict).toBe("incomplete");
+    const crashedAndSkipped = scoreRun({ runId: "r", original, replays: [rep({ x: 1 }), { ok: false, metrics: {} }, skipped], policy: DEFAULT_POLICY });
+    expect(crashedAndSkipped.verdict).toBe("incomplete");
+    expect(crashedAndSkipped.reason).toMatch(/1 did not finish/);
+    const none = scoreRun({ runId: "r", original, replays: [skipped, skipped], policy: DEFAULT_POLICY });
+    expect(none.verdict).toBe("incomplete");
+    expect(none.reason).toMatch(/^Incomplete: 0 of 2 replays finished; 2 did not run/);
   });
   it("applies per-metric tolerance from the policy", () => {
     const input = { runId: "r", original: { metrics: { rmse: 1 } }, replays: [rep({ rmse: 1 + 1e-7 })] };
@@ -102,8 +119,18 @@ describe("scoreAudit", () => {
     const c = scoreRun({ runId: "c", original: { metrics: { x: 1 } }, replays: [{ ok: false, metrics: {} }], policy: DEFAULT_POLICY });
     const audit = scoreAudit([a, b, c]);
     expect(audit.score).toBeCloseTo((1 + 0.5 + 0) / 3, 15);
-    expect(audit.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 1 });
+    expect(audit.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 1, incomplete: 0 });
     expect(audit.formula).toBe(SCORE_FORMULA);
     expect(scoreAudit([]).score).toBe(0);
+  });
+  it("leaves incomplete runs out of the audit score, and has no score when no run is complete", () => {
+    const a = scoreRun({ runId: "a", original: { metrics: { x: 1 } }, replays: [rep({ x: 1 })], policy: DEFAULT_POLICY });
+    const c = scoreRun({ runId: "c", original: { metrics: { x: 1 } }, replays: [{ ok: false, metrics: {} }], policy: DEFAULT_POLICY });
+    const partial = scoreRun({ runId: "p", original: { metrics: { x: 1 } }, replays: [rep({ x: 2 }), { ok: false, skipped: true, metrics: {} }], policy: DEFAULT_POLICY });
+    expect(partial.verdict).toBe("incomplete");
+    const audit = scoreAudit([a, c, partial]);
+    expect(audit.score).toBe(0.5);
+    expect(audit.runs).toEqual({ total: 3, reproduced: 1, not_reproduced: 0, failed: 1, incomplete: 1 });
+    expect(scoreAudit([partial]).score).toBeNull();
   });
 });

@@ -86,9 +86,18 @@ describe("report schema", () => {
   it("explains a wrong schema id, a newer version, and non-JSON", () => {
     const other = { ...sampleJson(), schema: "something/else" };
     expectInvalid(other, 'its "schema" field is "something/else"');
-    const newer = { ...sampleJson(), version: 2 };
-    expectInvalid(newer, "report version 2", "reads version 1");
+    const newer = { ...sampleJson(), version: 3 };
+    expectInvalid(newer, "report version 3", "reads versions 1 and 2");
     expect(() => parseReport("{not json", "broken.json")).toThrow(/broken\.json is not JSON/);
+  });
+
+  it("reads a version 1 report (before the incomplete verdict): no incomplete runs", () => {
+    const v1 = sampleJson() as { version: number; score: { runs: Record<string, number> } };
+    v1.version = 1;
+    delete v1.score.runs.incomplete;
+    const doc = parseReport(JSON.stringify(v1), "v1.json");
+    expect(doc.version).toBe(1);
+    expect(doc.score.runs.incomplete).toBe(0);
   });
 
   it("splits drift's RunScore into the run entry's parts", () => {
