@@ -61,6 +61,13 @@ export interface RunFacts {
   displayRoot?: string;
 }
 
+/** Each distinct import note with the replays it came from (numbered from 1, as the report numbers them). */
+function sandboxFindings(records: ReadonlyArray<ReplayRecord | undefined>): string[] {
+  const byNote = new Map<string, number[]>();
+  for (const r of records) for (const n of r?.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), r?.index ?? 0]);
+  return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map((i) => i + 1).join(", ")}): ${note}`);
+}
+
 export function assembleRun(facts: RunFacts): ReportRun {
   const { run, plan } = facts;
   const n = facts.error !== undefined && facts.interrupted !== true && (facts.replays ?? []).length === 0 ? 0 : facts.replaysRequested;
@@ -90,6 +97,8 @@ export function assembleRun(facts: RunFacts): ReportRun {
   if (facts.error !== undefined) score.findings.unshift(facts.error);
   // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
   if (plan) score.findings.push(...plan.notes.map((n) => `plan: ${n}`));
+  // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
+  score.findings.push(...sandboxFindings(records));
 
   const fingerprints = replayFingerprints(records, facts);
   const origEnv = originalEnvironment(run);

@@ -398,3 +398,12 @@ describe("assembleRun: properties", () => {
     );
   });
 });
+
+describe("assembleRun: what importing sealed replays turned up", () => {
+  it("lists each distinct sandbox note once, with the replays (numbered from 1) that gave it", () => {
+    const note = "the replay registered model M version 1 in its sandbox; the real model registry was not touched";
+    const run = assembleRun(facts({ replays: [replayRecord(0, { notes: [note] }), replayRecord(1), replayRecord(2, { notes: [note, "other"] })] }));
+    expect(run.score.findings).toContain(`sandbox (replay 1, 3): ${note}`);
+    expect(run.score.findings).toContain("sandbox (replay 3): other");
+  });
+});
