@@ -132,4 +132,28 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
     expect((await client.listArtifactsRecursive({ runId })).map((f) => f.path)).not.toContain("repro-audit");
     expect(res.publish?.published ?? []).toEqual([]);
   }, 600_000);
+
+  it("a resumed audit scores against the snapshot its start took, so a change between the two invocations is found", async () => {
+    const runId = await recordScenarioRun(server.url, ["--experiment", "frozen-resumed", "--seed", "42"]);
+    const rmse = (await client.getRun(runId)).data.metrics.find((m) => m.key === "rmse")?.value;
+    const abort = new AbortController();
+    const first = await auditJob(options(runId, {
+      auditId: "resumed",
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.type === "done" && e.record.index === 0) abort.abort();
+      },
+    }));
+    expect(first.aborted).toBe(true);
+    const stored = JSON.parse(readFileSync(join(results, "resumed", "runs", runId, "original.json"), "utf8")) as { run: { metrics: Record<string, number> } };
+    expect(stored.run.metrics["rmse"]).toBe(rmse);
+
+    await client.logBatch(runId, { metrics: [{ key: "rmse", value: 0.25, timestamp: Date.now(), step: 7 }] });
+    const resumed = await auditJob(options(runId, { auditId: "resumed", resume: true }));
+    const run = resumed.report.runs[0];
+    expect(run?.error).toMatch(/^the original run changed during the audit: .*metric rmse changed: .* -> 0\.25/);
+    expect(run?.metrics.find((m) => m.name === "rmse")?.original).toBe(rmse);
+    expect(run?.score.verdict).toBe("failed");
+    expect(auditExitCode(resumed)).toBe(2);
+  }, 600_000);
 });
