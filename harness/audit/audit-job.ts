@@ -74,7 +74,7 @@ export interface AuditJobResult {
   publish?: PublishResult;
   /** interrupted: the report holds what finished; resume with the same audit id */
   aborted: boolean;
-  /** a run that could not be planned, built or replayed at all */
+  /** a run that could not be planned, built or replayed at all, or whose original changed during the audit */
   infrastructureErrors: string[];
 }
 
