@@ -57,6 +57,8 @@ export interface RunFacts {
    * (not failed, even with an error and no replay at all)
    */
   interrupted?: boolean;
+  /** why replays that ran are not scored (the original changed during the audit): the verdict is failed, the score 0 */
+  notScored?: string;
   /** paths in the report are shown relative to this folder when inside it */
   displayRoot?: string;
 }
@@ -95,6 +97,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
   });
   const score = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
   if (facts.error !== undefined) score.findings.unshift(facts.error);
+  if (facts.notScored !== undefined) Object.assign(score, { verdict: "failed", score: 0, reason: `Not scored: ${facts.notScored}.` });
   // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
   if (plan) score.findings.push(...plan.notes.map((n) => `plan: ${n}`));
   // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.

@@ -20,15 +20,19 @@ import { type RunFacts, assembleRun, comparedMetricNames } from "./assemble-run.
 import { type AuditedModelVersion, type PublishResult, publishReport } from "./publish.js";
 import { type ReplayJobResult, replayJob } from "./replay-pipeline.js";
 import { type ReplayEvent, newAuditId } from "./replay-runner.js";
-import { gatherEvidence } from "./run-evidence.js";
+import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } from "./original-snapshot-file.js";
+import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
+import { gatherReplayEvidence, isHarnessArtifact, takeOriginalSnapshot } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 
-// The main job: select runs, replay each N times (the `replay` pipeline), read back
-// histories and artifact hashes, score, and write results/<audit-id>/ with the
-// report in every format; then attach it to the runs and their model versions. Runs
-// are audited one after another (replays of one run may run in parallel), each
-// journaled under results/<audit-id>/runs/<run-id>/, so an interrupted audit
-// resumes with the same audit id and redoes only what had not finished.
+// The main job: select runs, snapshot each original, replay it N times (the `replay`
+// pipeline), read back the replays' histories and artifact hashes, score them
+// against the snapshot, check that the original did not change meanwhile, and
+// write results/<audit-id>/ with the report in every format; then attach it to the
+// runs and their model versions. Runs are audited one after another (replays of
+// one run may run in parallel), each journaled under results/<audit-id>/runs/<run-id>/,
+// so an interrupted audit resumes with the same audit id and redoes only what had
+// not finished.
 
 export interface AuditJobOptions {
   /** may be left out when resuming: the audit's manifest holds it */
@@ -70,7 +74,7 @@ export interface AuditJobResult {
   publish?: PublishResult;
   /** interrupted: the report holds what finished; resume with the same audit id */
   aborted: boolean;
-  /** a run that could not be planned, built or replayed at all */
+  /** a run that could not be planned, built or replayed at all, or whose original changed during the audit */
   infrastructureErrors: string[];
 }
 
@@ -217,17 +221,29 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
   if (ctx.skip || opts.signal?.aborted) {
     return { facts: { ...base, error: "not replayed: the audit was interrupted before this run" }, notes: [], aborted: true };
   }
+  const runDir = join(ctx.auditDir, "runs", run.info.run_id);
+  const notes: string[] = [];
+  let snapshot: OriginalSnapshot;
+  try {
+    snapshot = await originalSnapshotFor(opts, run.info.run_id, runDir, notes);
+  } catch (err) {
+    const aborted = opts.signal?.aborted === true;
+    return { facts: { ...base, error: aborted ? "interrupted while reading the original" : `could not read the original before the replays: ${(err as Error).message}` }, notes, aborted };
+  }
+  const original = snapshotRun(snapshot);
+
   let job: ReplayJobResult;
   try {
     job = await replayJob({
       runId: run.info.run_id,
+      original,
       replays: opts.replays,
       parallel: opts.parallel,
       executor: opts.executor,
       ...(opts.codePath !== undefined ? { codePath: opts.codePath } : {}),
       ...(opts.scenarioDir !== undefined ? { scenarioDir: opts.scenarioDir } : {}),
       auditId: ctx.auditId,
-      runDir: join(ctx.auditDir, "runs", run.info.run_id),
+      runDir,
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(opts.extraParams ? { extraParams: opts.extraParams } : {}),
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
@@ -242,7 +258,7 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
     });
   } catch (err) {
     const aborted = opts.signal?.aborted === true;
-    return { facts: { ...base, error: aborted ? "interrupted while preparing the replays" : (err as Error).message }, notes: [], aborted };
+    return { facts: { ...base, run: original, error: aborted ? "interrupted while preparing the replays" : (err as Error).message }, notes, aborted };
   }
 
   const facts: RunFacts = {
@@ -256,32 +272,62 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
     replays: job.summary.records,
     ...(job.code ? { code: job.code } : {}),
   };
-  const notes: string[] = [];
   if (job.summary.environment?.probeError) notes.push(`environment probe failed: ${job.summary.environment.probeError}`);
   if (job.summary.aborted) return { facts, notes, aborted: true };
 
-  // Histories and artifacts live on the tracking server only when replays log there.
+  // Histories and artifacts of replays live on the tracking server only when replays log there.
   if (job.plan.capture.mode === "mlflow") {
+    const own = originalEvidence(snapshot, comparedMetricNames(job.run, job.plan), isHarnessArtifact);
+    notes.push(...snapshot.notes);
     try {
       const byIndex = new Map(job.summary.records.map((r) => [r.index, r]));
       const replayRunIds = Array.from({ length: job.summary.replays }, (_, i) => {
         const r = byIndex.get(i);
         return r?.status === "finished" ? r.replayRunId : undefined;
       });
-      opts.onStage?.(`reading histories and artifacts of ${run.info.run_id} and its replays`);
-      const got = await gatherEvidence({
-        client: opts.client,
-        originalRunId: run.info.run_id,
-        replayRunIds,
-        metricNames: comparedMetricNames(job.run, job.plan),
-      });
-      facts.evidence = got.evidence;
+      opts.onStage?.(`reading histories and artifacts of the replays of ${run.info.run_id}`);
+      const got = await gatherReplayEvidence({ client: opts.client, replayRunIds, historyNames: Object.keys(own.originalHistories ?? {}) });
+      facts.evidence = { ...own, ...got.evidence };
       notes.push(...got.notes);
     } catch (err) {
       notes.push(`histories and artifacts not compared: ${(err as Error).message}`);
     }
   }
+
+  // Scored against the snapshot; the original must still be what the snapshot says.
+  opts.onStage?.(`checking that ${run.info.run_id} did not change during the audit`);
+  try {
+    const changes = snapshotChanges(snapshot, await takeOriginalSnapshot(opts.client, run.info.run_id));
+    if (changes.length > 0) {
+      facts.error = `the original run changed during the audit: ${changes.join("; ")}`;
+      facts.notScored = "the original run changed during the audit";
+    }
+  } catch (err) {
+    facts.error = `could not read the original again after the replays to check that it did not change: ${(err as Error).message}`;
+    facts.notScored = "the original run could not be checked after the replays";
+  }
   return { facts, notes, aborted: false };
+}
+
+/**
+ * The snapshot this audit scores the run against: the one stored when the audit
+ * first reached the run (so a resume scores against the run as it was then), else
+ * one taken now, before any replay, and stored.
+ */
+async function originalSnapshotFor(opts: AuditJobOptions, runId: string, runDir: string, notes: string[]): Promise<OriginalSnapshot> {
+  const stored = readOriginalSnapshot(runDir);
+  if (stored !== undefined) {
+    if (stored.run.runId !== runId) throw new Error(`${join(runDir, ORIGINAL_SNAPSHOT_FILE)} is a snapshot of run ${stored.run.runId}, not ${runId}`);
+    return stored;
+  }
+  opts.onStage?.(`taking a snapshot of ${runId} before its replays`);
+  const snapshot = await takeOriginalSnapshot(opts.client, runId);
+  if (opts.resume === true && existsSync(join(runDir, "journal.jsonl"))) {
+    // An audit started by a version without snapshots: replays already ran.
+    notes.push("the snapshot of the original was taken on resume, after earlier replays: a change made before it is not detected");
+  }
+  await writeOriginalSnapshot(runDir, snapshot);
+  return snapshot;
 }
 
 /** The selection as the report records it: what the user asked for, flat. */

@@ -29,6 +29,11 @@ import { type ReplayEvent, type ReplayRunSummary, newAuditId, runReplays } from 
 
 export interface ReplayJobOptions {
   runId: string;
+  /**
+   * The run as the caller already read it (`audit` passes its snapshot taken before
+   * the first replay); when absent it is read from the server here.
+   */
+  original?: RecordedRun;
   replays: number;
   parallel: number;
   executor: "docker" | "local";
@@ -66,8 +71,14 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
   const client = opts.client ?? MlflowClient.fromEnv({ ...env, MLFLOW_TRACKING_URI: opts.trackingUri });
   const stage = opts.onStage ?? (() => undefined);
 
-  stage(`reading run ${opts.runId}`);
-  const run = recordedRunFromMlflow(await client.getRun(opts.runId));
+  let run: RecordedRun;
+  if (opts.original !== undefined) {
+    if (opts.original.runId !== opts.runId) throw new PlanError(`internal error: replayJob got run ${opts.original.runId} to replay run ${opts.runId}`);
+    run = opts.original;
+  } else {
+    stage(`reading run ${opts.runId}`);
+    run = recordedRunFromMlflow(await client.getRun(opts.runId));
+  }
 
   let checkout: Checkout | undefined;
   try {

@@ -4,15 +4,17 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HistoryPoint } from "../drift/schema.js";
-import { DIFF_ARTIFACT_PATH } from "../plan/recorded-run.js";
+import { DIFF_ARTIFACT_PATH, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import type { MlflowClient } from "../tracking/client.js";
 import { mapBounded } from "../trace/bounded-map.js";
-import type { RunEvidence } from "./assemble-run.js";
+import { type RunEvidence, SYSTEM_METRIC_PREFIX } from "./assemble-run.js";
+import type { OriginalSnapshot } from "./original-snapshot.js";
 import { PUBLISHED_ARTIFACT_DIR } from "./publish.js";
 
-// Reads back what scoring compares beyond final values: step histories of the
-// compared metrics, and sha256 hashes of the artifact files (models) of the
-// original and of every finished replay. Bounded: files above a size limit and in
+// Reads from the server what scoring compares beyond final values: step histories
+// and sha256 hashes of the artifact files (models). The original's are read once,
+// as a snapshot before the first replay (and again after the last, to check it);
+// the replays' after they finished. Bounded: files above a size limit and in
 // total above a budget are left out and said so, so a run with a 10 GB checkpoint
 // does not stall an audit.
 
@@ -27,41 +29,66 @@ export interface EvidenceLimits {
 
 export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxFiles: 200 };
 
-/** Paths the harness itself writes into runs: they say nothing about the workload. */
-function isHarnessArtifact(path: string): boolean {
-  return path === DIFF_ARTIFACT_PATH || path.startsWith(`${PUBLISHED_ARTIFACT_DIR}/`);
+/** The audit reports publishing attaches to a run (repro-audit/<audit-id>/...). */
+function isPublishedArtifact(path: string): boolean {
+  return path.startsWith(`${PUBLISHED_ARTIFACT_DIR}/`);
 }
 
-export interface EvidenceInput {
+/** Paths the harness itself writes into runs: they say nothing about the workload, and are not scored. */
+export function isHarnessArtifact(path: string): boolean {
+  return path === DIFF_ARTIFACT_PATH || isPublishedArtifact(path);
+}
+
+export interface ReplayEvidenceInput {
   client: MlflowClient;
-  originalRunId: string;
   /** run id per replay index; undefined where the replay did not finish */
   replayRunIds: ReadonlyArray<string | undefined>;
-  metricNames: readonly string[];
+  /** metrics whose histories are compared: those the original logged at more than one step */
+  historyNames: readonly string[];
   limits?: EvidenceLimits;
   /** history requests in flight at once (default 8) */
   concurrency?: number;
 }
 
-export interface EvidenceResult {
-  evidence: RunEvidence;
+export interface ReplayEvidence {
+  evidence: Pick<RunEvidence, "replayHistories" | "replayArtifacts">;
   /** what was left out and why, for the run's findings */
   notes: string[];
 }
 
-export async function gatherEvidence(input: EvidenceInput): Promise<EvidenceResult> {
+/**
+ * The original as it is now: latest metrics, params, tags, every history and the
+ * sha256 of every artifact file within the budget. Taken before the first replay
+ * (what the audit scores against) and again after the last (to see that nothing
+ * wrote into it meanwhile).
+ */
+export async function takeOriginalSnapshot(client: MlflowClient, runId: string, opts: { limits?: EvidenceLimits; concurrency?: number; now?: () => Date } = {}): Promise<OriginalSnapshot> {
+  const raw = await client.getRun(runId);
+  const run = recordedRunFromMlflow(raw);
+  const names = Object.keys(run.metrics).filter((k) => !k.startsWith(SYSTEM_METRIC_PREFIX)).sort();
+  const fetched = await mapBounded(names, opts.concurrency ?? 8, async (name) => [name, await client.getMetricHistory(runId, name)] as const);
+  const histories: Record<string, HistoryPoint[]> = {};
+  for (const [name, points] of fetched) histories[name] = points.map((p) => ({ step: p.step, value: p.value }));
+  const notes: string[] = [];
+  // Published reports are the harness's own writes; everything else the run holds is checked.
+  const artifacts = await hashRunArtifacts(client, runId, opts.limits ?? DEFAULT_EVIDENCE_LIMITS, "the original", notes, isPublishedArtifact);
+  return {
+    takenAt: (opts.now ?? (() => new Date()))().toISOString(),
+    run,
+    ...(raw.info.lifecycle_stage !== undefined ? { lifecycleStage: raw.info.lifecycle_stage } : {}),
+    histories,
+    artifacts,
+    notes,
+  };
+}
+
+/** Histories and artifact hashes of the finished replays, to score against the original's snapshot. */
+export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<ReplayEvidence> {
   const limits = input.limits ?? DEFAULT_EVIDENCE_LIMITS;
   const notes: string[] = [];
-
-  // Histories: only metrics the original logged at more than one step. A run may
-  // log hundreds of metrics: requests go out a few at a time.
+  // A run may log hundreds of metrics: requests go out a few at a time.
   const concurrency = input.concurrency ?? 8;
-  const originalHistories: Record<string, HistoryPoint[]> = {};
-  const fetched = await mapBounded(input.metricNames, concurrency, async (name) => [name, await input.client.getMetricHistory(input.originalRunId, name)] as const);
-  for (const [name, points] of fetched) {
-    if (points.length > 1) originalHistories[name] = points.map((p) => ({ step: p.step, value: p.value }));
-  }
-  const historyNames = Object.keys(originalHistories);
+  const historyNames = input.historyNames;
   const replayHistories: Array<Record<string, HistoryPoint[]> | undefined> = [];
   for (const runId of input.replayRunIds) {
     if (runId === undefined || historyNames.length === 0) {
@@ -74,38 +101,48 @@ export async function gatherEvidence(input: EvidenceInput): Promise<EvidenceResu
     replayHistories.push(h);
   }
 
-  const original = await hashRunArtifacts(input.client, input.originalRunId, limits, "the original", notes);
   const replayArtifacts: Array<Record<string, string> | undefined> = [];
   for (const [i, runId] of input.replayRunIds.entries()) {
-    replayArtifacts.push(runId === undefined ? undefined : await hashRunArtifacts(input.client, runId, limits, `replay ${i + 1}`, notes));
+    if (runId === undefined) {
+      replayArtifacts.push(undefined);
+      continue;
+    }
+    const files = await hashRunArtifacts(input.client, runId, limits, `replay ${i + 1}`, notes, isHarnessArtifact);
+    replayArtifacts.push(hashesOf(files));
   }
-  const anyArtifacts = Object.keys(original).length > 0 || replayArtifacts.some((a) => a !== undefined && Object.keys(a).length > 0);
   return {
     evidence: {
-      ...(historyNames.length > 0 ? { originalHistories, replayHistories } : {}),
-      ...(anyArtifacts ? { originalArtifacts: original, replayArtifacts } : {}),
+      ...(historyNames.length > 0 ? { replayHistories } : {}),
+      ...(replayArtifacts.some((a) => a !== undefined && Object.keys(a).length > 0) ? { replayArtifacts } : {}),
     },
     notes,
   };
 }
 
-async function hashRunArtifacts(client: MlflowClient, runId: string, limits: EvidenceLimits, who: string, notes: string[]): Promise<Record<string, string>> {
-  const files = (await client.listArtifactsRecursive({ runId })).filter((f) => !f.is_dir && !isHarnessArtifact(f.path));
-  const out: Record<string, string> = {};
+/** Size and (within the limits) sha256 of every file of the run that `skip` does not exclude. */
+async function hashRunArtifacts(
+  client: MlflowClient, runId: string, limits: EvidenceLimits, who: string, notes: string[], skip: (path: string) => boolean,
+): Promise<Record<string, ArtifactDigest>> {
+  const files = (await client.listArtifactsRecursive({ runId })).filter((f) => !f.is_dir && !skip(f.path));
+  const out: Record<string, ArtifactDigest> = {};
   if (files.length === 0) return out;
   const dir = await mkdtemp(join(tmpdir(), "repro-audit-artifacts-"));
   try {
     let total = 0;
     let count = 0;
+    let overBudget = false;
     for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-      const size = f.file_size ?? 0;
-      if (size > limits.maxFileBytes) {
+      const size = f.file_size ?? null;
+      out[f.path] = { size };
+      if (overBudget) continue;
+      if ((size ?? 0) > limits.maxFileBytes) {
         notes.push(`artifact ${f.path} of ${who} not compared: ${size} bytes is over the ${limits.maxFileBytes}-byte limit`);
         continue;
       }
-      if (total + size > limits.maxTotalBytes || count >= limits.maxFiles) {
+      if (total + (size ?? 0) > limits.maxTotalBytes || count >= limits.maxFiles) {
         notes.push(`artifacts of ${who} from ${f.path} on not compared: over the download budget (${limits.maxFiles} files, ${limits.maxTotalBytes} bytes)`);
-        break;
+        overBudget = true;
+        continue;
       }
       const local = join(dir, `f${count}`);
       await client.downloadArtifact({ runId }, f.path, local);
@@ -114,7 +151,7 @@ async function hashRunArtifacts(client: MlflowClient, runId: string, limits: Evi
       if (actual > limits.maxFileBytes) {
         notes.push(`artifact ${f.path} of ${who} not compared: ${actual} bytes is over the ${limits.maxFileBytes}-byte limit`);
       } else {
-        out[f.path] = await sha256File(local);
+        out[f.path] = { size, sha256: await sha256File(local) };
       }
       await rm(local, { force: true });
       total += actual;
@@ -123,6 +160,14 @@ async function hashRunArtifacts(client: MlflowClient, runId: string, limits: Evi
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  return out;
+}
+
+type ArtifactDigest = OriginalSnapshot["artifacts"][string];
+
+function hashesOf(files: Record<string, ArtifactDigest>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, f] of Object.entries(files)) if (f.sha256 !== undefined) out[path] = f.sha256;
   return out;
 }
 

@@ -40,7 +40,8 @@ export function registerAuditCommand(program: Command): void {
         "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise " +
         "replays uses --accept identical).\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
-        "2 bad input, unreachable server or engine, a run that could not be replayed at all, or an incomplete audit " +
+        "2 bad input, unreachable server or engine, a run that could not be replayed at all, an original run that " +
+          "changed during the audit (it is then not scored), or an incomplete audit " +
         "(interrupted, or a replay stopped by an infrastructure fault: the report says incomplete; finish it with --resume <audit-id>).",
     );
   addSelectionOptions(cmd);

@@ -197,6 +197,15 @@ describe("assembleRun: replays that did not run or did not finish", () => {
     expect(roundTrip(run)).toEqual(run);
   });
 
+  it("replays that all matched are not scored when the original changed under the audit: failed, score 0, the changes first", () => {
+    const error = "the original run changed during the audit: metric rmse changed: 0.731 -> 0.5";
+    const run = roundTrip(assembleRun(facts({ error, notScored: "the original run changed during the audit" })));
+    expect(run.metrics.map((m) => m.verdict)).toEqual(["identical", "identical"]);
+    expect(run.score).toMatchObject({ verdict: "failed", score: 0, reason: "Not scored: the original run changed during the audit." });
+    expect(run.score.findings[0]).toBe(error);
+    expect(run.error).toBe(error);
+  });
+
   it("journal records beyond the requested count are not reported", () => {
     const run = assembleRun(facts({ replays: [replayRecord(0), replayRecord(1), replayRecord(5)], replaysRequested: 2 }));
     expect(run.replays.map((r) => r.index)).toEqual([0, 1]);
