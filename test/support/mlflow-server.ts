@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { MlflowClient } from "../../harness/tracking/client.js";
 import { startEmbeddedServer, stopEmbeddedServer } from "../../harness/tracking/server/embedded-server.js";
 
 export interface TestServer {
@@ -29,4 +31,30 @@ export async function startTestServer(opts: { inMemory?: boolean } = {}): Promis
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServerAndResults {
+  server: TestServer;
+  client: MlflowClient;
+  /** a scratch results folder for the file's audits */
+  results: string;
+}
+
+/**
+ * The usual frame of a replay integration test: a real server and a client for it,
+ * and a scratch results folder, made before the file's tests and removed after.
+ * Read the fields inside tests (they are set in beforeAll).
+ */
+export function useServerAndResults(resultsPrefix: string): ServerAndResults {
+  const ctx = {} as ServerAndResults;
+  beforeAll(async () => {
+    ctx.server = await startTestServer();
+    ctx.client = new MlflowClient({ baseUrl: ctx.server.url });
+    ctx.results = mkdtempSync(join(tmpdir(), resultsPrefix));
+  });
+  afterAll(async () => {
+    await ctx.server?.stop();
+    if (ctx.results) rmSync(ctx.results, { recursive: true, force: true });
+  });
+  return ctx;
 }

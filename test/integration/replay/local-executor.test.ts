@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync} from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
-import { MlflowClient } from "../../../harness/tracking/client.js";
-import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { useServerAndResults } from "../../support/mlflow-server.js";
 import { recordScenarioRun } from "../../support/record-run.js";
 
 // The pipeline with executor "local": no engine involved, the replays run on the host
@@ -22,23 +20,11 @@ if (!haveVenv) {
 }
 
 describe.skipIf(!haveVenv)("replay with the local executor (real server, host python)", () => {
-  let server: TestServer;
-  let client: MlflowClient;
-  let results: string;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    client = new MlflowClient({ baseUrl: server.url });
-    results = mkdtempSync(join(tmpdir(), "repro-audit-local-results-"));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    if (results) rmSync(results, { recursive: true, force: true });
-  });
+  const ctx = useServerAndResults("repro-audit-local-ctx.results-");
 
   it("replays a basic run twice on the host, unisolated and unpinned, with the original's metrics", async () => {
-    const runId = await recordScenarioRun(server.url, ["--seed", "42"]);
-    const original = (await client.getRun(runId)).data.metrics;
+    const runId = await recordScenarioRun(ctx.server.url, ["--seed", "42"]);
+    const original = (await ctx.client.getRun(runId)).data.metrics;
     expect(original.map((m) => m.key).sort()).toEqual(["mae", "r2", "rmse"]);
 
     // Only the env handed to replayJob puts the venv first; this process's own PATH
@@ -46,7 +32,7 @@ describe.skipIf(!haveVenv)("replay with the local executor (real server, host py
     const env = { ...process.env, PATH: `${venvBin}:${process.env["PATH"] ?? "/usr/bin:/bin"}` };
     const t0 = Date.now();
     const res = await replayJob({
-      runId, replays: 2, parallel: 1, executor: "local", scenarioDir: basic, resultsDir: results, trackingUri: server.url, client, env,
+      runId, replays: 2, parallel: 1, executor: "local", scenarioDir: basic, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client, env,
     });
     console.log(`local executor: 2 replays of basic in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
@@ -66,8 +52,8 @@ describe.skipIf(!haveVenv)("replay with the local executor (real server, host py
     expect(res.summary.environment?.probeError).toBeUndefined();
     expect(res.summary.environment?.container?.python.version).toMatch(/^3\.11\./);
 
-    const exp = await client.getExperimentByName("repro-audit");
-    const replays = await client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.replay_of" = '${runId}'` });
+    const exp = await ctx.client.getExperimentByName("repro-audit");
+    const replays = await ctx.client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.replay_of" = '${runId}'` });
     expect(replays).toHaveLength(2);
     const tag = (r: (typeof replays)[number], k: string) => r.data.tags.find((t) => t.key === k)?.value;
     expect(replays.map((r) => tag(r, "repro.replay_index")).sort()).toEqual(["0", "1"]);

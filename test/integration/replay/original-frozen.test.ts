@@ -2,15 +2,14 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
 import { AuditTags } from "../../../harness/audit/publish.js";
 import type { ReplayEvent } from "../../../harness/audit/replay-runner.js";
 import { auditExitCode } from "../../../harness/cli/commands/audit.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
-import { MlflowClient } from "../../../harness/tracking/client.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
-import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { useServerAndResults } from "../../support/mlflow-server.js";
 import { recordScenarioRun } from "../../support/record-run.js";
 
 // The original is frozen: the audit scores against the run as it was before the
@@ -23,29 +22,17 @@ const root = new URL("../../../", import.meta.url).pathname;
 const basic = join(root, "scenarios/basic");
 
 describe.skipIf(!dockerOk)("the original is frozen during an audit (real server, real engine)", () => {
-  let server: TestServer;
-  let client: MlflowClient;
-  let results: string;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    client = new MlflowClient({ baseUrl: server.url });
-    results = mkdtempSync(join(tmpdir(), "repro-audit-frozen-"));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    if (results) rmSync(results, { recursive: true, force: true });
-  });
+  const ctx = useServerAndResults("repro-audit-frozen-");
 
   const options = (runId: string, over: Partial<AuditJobOptions>): AuditJobOptions => ({
     selection: { kind: "runs", runIds: [runId] },
-    trackingUri: server.url,
-    client,
+    trackingUri: ctx.server.url,
+    client: ctx.client,
     replays: 2,
     parallel: 1,
     executor: "docker",
     scenarioDir: basic,
-    resultsDir: results,
+    resultsDir: ctx.results,
     policy: DEFAULT_POLICY,
     publish: false,
     ...over,
@@ -53,17 +40,17 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
 
   /** Everything the server holds about a run, as comparable text: data, every history, every artifact's bytes. */
   async function everything(runId: string): Promise<string> {
-    const run = await client.getRun(runId);
+    const run = await ctx.client.getRun(runId);
     const sorted = <T extends { key: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const histories: Record<string, unknown> = {};
-    for (const m of sorted(run.data.metrics)) histories[m.key] = await client.getMetricHistory(runId, m.key);
+    for (const m of sorted(run.data.metrics)) histories[m.key] = await ctx.client.getMetricHistory(runId, m.key);
     const dir = mkdtempSync(join(tmpdir(), "repro-audit-frozen-art-"));
     try {
-      const files = (await client.listArtifactsRecursive({ runId })).sort((a, b) => (a.path < b.path ? -1 : 1));
+      const files = (await ctx.client.listArtifactsRecursive({ runId })).sort((a, b) => (a.path < b.path ? -1 : 1));
       const bytes: Record<string, string> = {};
       for (const f of files.filter((x) => !x.is_dir)) {
         const local = join(dir, "f");
-        await client.downloadArtifact({ runId }, f.path, local);
+        await ctx.client.downloadArtifact({ runId }, f.path, local);
         bytes[f.path] = createHash("sha256").update(readFileSync(local)).digest("hex");
       }
       return JSON.stringify({ info: { status: run.info.status, lifecycle: run.info.lifecycle_stage, end: run.info.end_time }, params: sorted(run.data.params), metrics: sorted(run.data.metrics), tags: sorted(run.data.tags), histories, files, bytes }, null, 1);
@@ -73,7 +60,7 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
   }
 
   it("nothing writes into the original: reproduced, and with publishing off its data is byte for byte what it was", async () => {
-    const runId = await recordScenarioRun(server.url, ["--experiment", "frozen-untouched", "--seed", "42"]);
+    const runId = await recordScenarioRun(ctx.server.url, ["--experiment", "frozen-untouched", "--seed", "42"]);
     const before = await everything(runId);
     const res = await auditJob(options(runId, { auditId: "untouched" }));
     const run = res.report.runs[0];
@@ -85,8 +72,8 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
   }, 600_000);
 
   it("writes into the original while a replay runs: the audit says what changed, is not reproduced, exits 2 and publishes nothing", async () => {
-    const runId = await recordScenarioRun(server.url, ["--experiment", "frozen-tampered", "--seed", "42"]);
-    const model = join(results, "forged-model.pkl");
+    const runId = await recordScenarioRun(ctx.server.url, ["--experiment", "frozen-tampered", "--seed", "42"]);
+    const model = join(ctx.results, "forged-model.pkl");
     writeFileSync(model, "not the model the run trained");
     let tampering: Promise<void> | undefined;
     let tamperedBeforeLastReplayEnded = false;
@@ -95,9 +82,9 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
         // What a replay with the tracking server in reach did: rewrite the original's
         // metrics, tags and model so that its replays match it.
         tampering = (async () => {
-          await client.logBatch(runId, { metrics: [{ key: "rmse", value: 0.5, timestamp: Date.now(), step: 1 }], tags: [{ key: "mlflow.note.content", value: "forged" }] });
-          await client.setTag(runId, "forged", "yes");
-          await client.uploadArtifact({ runId }, model, "model", "model.pkl");
+          await ctx.client.logBatch(runId, { metrics: [{ key: "rmse", value: 0.5, timestamp: Date.now(), step: 1 }], tags: [{ key: "mlflow.note.content", value: "forged" }] });
+          await ctx.client.setTag(runId, "forged", "yes");
+          await ctx.client.uploadArtifact({ runId }, model, "model", "model.pkl");
         })();
         void tampering.then(() => undefined, () => undefined);
       }
@@ -121,7 +108,7 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
     expect(auditExitCode(res)).toBe(2);
 
     // Scored (for the record) against the snapshot taken before the first replay, not the forged values.
-    const recorded = await client.getRun(runId);
+    const recorded = await ctx.client.getRun(runId);
     expect(recorded.data.metrics.find((m) => m.key === "rmse")?.value).toBe(0.5);
     expect(run.metrics.find((m) => m.name === "rmse")?.original).not.toBe(0.5);
     expect(run.artifacts.find((a) => a.path === "model/model.pkl")?.identical).toBe(true);
@@ -129,13 +116,13 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
     // Not published: no verdict tag, no report artifacts on the original.
     const tags = Object.fromEntries(recorded.data.tags.map((t) => [t.key, t.value]));
     expect(tags[AuditTags.verdict]).toBeUndefined();
-    expect((await client.listArtifactsRecursive({ runId })).map((f) => f.path)).not.toContain("repro-audit");
+    expect((await ctx.client.listArtifactsRecursive({ runId })).map((f) => f.path)).not.toContain("repro-audit");
     expect(res.publish?.published ?? []).toEqual([]);
   }, 600_000);
 
   it("a resumed audit scores against the snapshot its start took, so a change between the two invocations is found", async () => {
-    const runId = await recordScenarioRun(server.url, ["--experiment", "frozen-resumed", "--seed", "42"]);
-    const rmse = (await client.getRun(runId)).data.metrics.find((m) => m.key === "rmse")?.value;
+    const runId = await recordScenarioRun(ctx.server.url, ["--experiment", "frozen-resumed", "--seed", "42"]);
+    const rmse = (await ctx.client.getRun(runId)).data.metrics.find((m) => m.key === "rmse")?.value;
     const abort = new AbortController();
     const first = await auditJob(options(runId, {
       auditId: "resumed",
@@ -145,10 +132,10 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
       },
     }));
     expect(first.aborted).toBe(true);
-    const stored = JSON.parse(readFileSync(join(results, "resumed", "runs", runId, "original.json"), "utf8")) as { run: { metrics: Record<string, number> } };
+    const stored = JSON.parse(readFileSync(join(ctx.results, "resumed", "runs", runId, "original.json"), "utf8")) as { run: { metrics: Record<string, number> } };
     expect(stored.run.metrics["rmse"]).toBe(rmse);
 
-    await client.logBatch(runId, { metrics: [{ key: "rmse", value: 0.25, timestamp: Date.now(), step: 7 }] });
+    await ctx.client.logBatch(runId, { metrics: [{ key: "rmse", value: 0.25, timestamp: Date.now(), step: 7 }] });
     const resumed = await auditJob(options(runId, { auditId: "resumed", resume: true }));
     const run = resumed.report.runs[0];
     expect(run?.error).toMatch(/^the original run changed during the audit: .*metric rmse changed: .* -> 0\.25/);

@@ -1,13 +1,10 @@
 import { readFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseJournal } from "../../../harness/audit/journal.js";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
-import { MlflowClient } from "../../../harness/tracking/client.js";
-import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { useServerAndResults } from "../../support/mlflow-server.js";
 import { recordScenarioRun } from "../../support/record-run.js";
 
 // Real server, real engine, real Python client: the run is recorded by MLflow's
@@ -18,37 +15,25 @@ const basic = join(root, "scenarios/basic");
 const workload = join(root, "test/integration/replay/fixtures/workload");
 
 describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
-  let server: TestServer;
-  let client: MlflowClient;
-  let results: string;
+  const ctx = useServerAndResults("repro-audit-ctx.results-");
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    client = new MlflowClient({ baseUrl: server.url });
-    results = mkdtempSync(join(tmpdir(), "repro-audit-results-"));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    if (results) rmSync(results, { recursive: true, force: true });
-  });
-
-  const recordBasic = (extra: string[] = []): Promise<string> => recordScenarioRun(server.url, extra);
+  const recordBasic = (extra: string[] = []): Promise<string> => recordScenarioRun(ctx.server.url, extra);
 
   async function recordWorkload(params: Record<string, string>): Promise<string> {
-    const exp = await client.getOrCreateExperiment("workload");
-    const run = await client.createRun({ experimentId: exp.experiment_id });
-    await client.logBatch(run.info.run_id, { params: Object.entries(params).map(([key, value]) => ({ key, value })), metrics: [{ key: "score", value: 0.125, timestamp: Date.now(), step: 0 }] });
-    await client.updateRun(run.info.run_id, { status: "FINISHED", endTime: Date.now() });
+    const exp = await ctx.client.getOrCreateExperiment("workload");
+    const run = await ctx.client.createRun({ experimentId: exp.experiment_id });
+    await ctx.client.logBatch(run.info.run_id, { params: Object.entries(params).map(([key, value]) => ({ key, value })), metrics: [{ key: "score", value: 0.125, timestamp: Date.now(), step: 0 }] });
+    await ctx.client.updateRun(run.info.run_id, { status: "FINISHED", endTime: Date.now() });
     return run.info.run_id;
   }
 
   it("a recorded basic run replays 3 times in the pinned image with identical metrics, linked by tags", async () => {
     const runId = await recordBasic();
-    const original = (await client.getRun(runId)).data.metrics;
+    const original = (await ctx.client.getRun(runId)).data.metrics;
     expect(original.map((m) => m.key).sort()).toEqual(["mae", "r2", "rmse"]);
 
     const t0 = Date.now();
-    const res = await replayJob({ runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: basic, resultsDir: results, trackingUri: server.url, client });
+    const res = await replayJob({ runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: basic, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client });
     console.log(`basic: 3 replays in ${((Date.now() - t0) / 1000).toFixed(1)}s; image ${res.image?.built ? `built in ${res.image.seconds.toFixed(1)}s` : "reused"}`);
 
     expect(res.plan.command).toBe("python train.py --alpha 0.5 --l1-ratio 0.1 --seed 42");
@@ -63,8 +48,8 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     expect(res.summary.environment?.imageId).toBe(res.image?.imageId);
 
     // Linked on the server: one replay run per index, FINISHED, with the replayed metrics.
-    const exp = await client.getExperimentByName("repro-audit");
-    const replays = await client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.replay_of" = '${runId}'` });
+    const exp = await ctx.client.getExperimentByName("repro-audit");
+    const replays = await ctx.client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.replay_of" = '${runId}'` });
     expect(replays).toHaveLength(3);
     const tag = (r: (typeof replays)[number], k: string) => r.data.tags.find((t) => t.key === k)?.value;
     expect(replays.map((r) => tag(r, "repro.replay_index")).sort()).toEqual(["0", "1", "2"]);
@@ -82,7 +67,7 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
 
   it("a failing replay is recorded with its stderr tail, and the others go on", { timeout: 180_000 }, async () => {
     const runId = await recordWorkload({ fail_index: "1", sleep_index: "-1", sleep_s: "0" });
-    const res = await replayJob({ runId, replays: 3, parallel: 2, executor: "docker", scenarioDir: workload, resultsDir: results, trackingUri: server.url, client });
+    const res = await replayJob({ runId, replays: 3, parallel: 2, executor: "docker", scenarioDir: workload, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client });
     const byIndex = new Map(res.summary.records.map((r) => [r.index, r]));
     expect(byIndex.get(1)?.status).toBe("failed");
     expect(byIndex.get(1)?.exitCode).toBe(3);
@@ -92,7 +77,7 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
       expect(byIndex.get(i)?.status).toBe("finished");
       expect(byIndex.get(i)?.metrics).toEqual({ score: 0.125, loss: 2.5 });
     }
-    const failedRun = await client.getRun(byIndex.get(1)?.replayRunId ?? "");
+    const failedRun = await ctx.client.getRun(byIndex.get(1)?.replayRunId ?? "");
     expect(failedRun.info.status).toBe("FAILED");
   });
 
@@ -101,7 +86,7 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     const abort = new AbortController();
     const started: number[] = [];
     const first = await replayJob({
-      runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: workload, resultsDir: results, trackingUri: server.url, client,
+      runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: workload, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client,
       signal: abort.signal,
       onEvent: (e) => {
         if (e.type === "start") {
@@ -118,7 +103,7 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     const restarted: number[] = [];
     const t0 = Date.now();
     const second = await replayJob({
-      runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: workload, resultsDir: results, trackingUri: server.url, client,
+      runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: workload, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client,
       resumeAuditId: first.summary.auditId,
       onEvent: (e) => {
         if (e.type === "start") restarted.push(e.index);
@@ -130,8 +115,8 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     expect(Date.now() - t0).toBeGreaterThan(15_000); // the sleeping replay really ran again
     // Replay runs are made by the harness after a replay ran: the interrupted attempt left
     // none, so the server holds exactly one FINISHED run per index.
-    const exp = await client.getExperimentByName("repro-audit");
-    const runs = await client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.audit_id" = '${first.summary.auditId}'` });
+    const exp = await ctx.client.getExperimentByName("repro-audit");
+    const runs = await ctx.client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.audit_id" = '${first.summary.auditId}'` });
     expect(runs.map((r) => `${r.data.tags.find((t) => t.key === "repro.replay_index")?.value}:${r.info.status}`).sort()).toEqual(["0:FINISHED", "1:FINISHED", "2:FINISHED"]);
   }, 180_000);
 });

@@ -1,13 +1,10 @@
 import { readFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
 import { type Server, createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
-import { MlflowClient } from "../../../harness/tracking/client.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
-import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { useServerAndResults } from "../../support/mlflow-server.js";
 import { recordScenarioRun } from "../../support/record-run.js";
 
 // Sealed replays against hostile workloads (test/hostile/attack.py), with a real
@@ -19,39 +16,27 @@ const root = new URL("../../../", import.meta.url).pathname;
 const hostile = join(root, "test/hostile");
 
 describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile workloads)", () => {
-  let server: TestServer;
-  let client: MlflowClient;
-  let results: string;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    client = new MlflowClient({ baseUrl: server.url });
-    results = mkdtempSync(join(tmpdir(), "repro-audit-sealed-"));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    if (results) rmSync(results, { recursive: true, force: true });
-  });
+  const ctx = useServerAndResults("repro-audit-sealed-");
 
   const record = (attack: string, extra: string[] = []): Promise<string> =>
-    recordScenarioRun(server.url, ["--experiment", `hostile-${attack}`, "--train", join(hostile, "attack.py"), "--param", `attack=${attack}`, ...extra]);
+    recordScenarioRun(ctx.server.url, ["--experiment", `hostile-${attack}`, "--train", join(hostile, "attack.py"), "--param", `attack=${attack}`, ...extra]);
   const replay = (runId: string, replays = 1) =>
-    replayJob({ runId, replays, parallel: 1, executor: "docker", scenarioDir: hostile, resultsDir: results, trackingUri: server.url, client });
+    replayJob({ runId, replays, parallel: 1, executor: "docker", scenarioDir: hostile, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client });
   const attempts = (auditDir: string, index = 0): Record<string, { ok: boolean; error?: string; result?: unknown }> =>
     JSON.parse(readFileSync(join(auditDir, "replays", String(index), "out", "attempts.json"), "utf8"));
 
   /** Everything the server holds of a run, in a stable order: what "unchanged" is checked against. */
   async function runSnapshot(runId: string): Promise<string> {
-    const run = await client.getRun(runId);
+    const run = await ctx.client.getRun(runId);
     const sorted = <T extends { key: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.key < b.key ? -1 : 1));
-    const histories = await Promise.all(run.data.metrics.map((m) => client.getMetricHistory(runId, m.key)));
-    const artifacts = await client.listArtifactsRecursive({ runId });
+    const histories = await Promise.all(run.data.metrics.map((m) => ctx.client.getMetricHistory(runId, m.key)));
+    const artifacts = await ctx.client.listArtifactsRecursive({ runId });
     return JSON.stringify({ info: run.info, params: sorted(run.data.params), tags: sorted(run.data.tags), metrics: sorted(run.data.metrics), histories, artifacts });
   }
 
   it("a replay that tries to read, overwrite and delete runs on the real server reaches nothing, and its forged score shows", async () => {
-    const victimExp = await client.getOrCreateExperiment("victims");
-    const victim = await client.createRun({ experimentId: victimExp.experiment_id, runName: "victim" });
+    const victimExp = await ctx.client.getOrCreateExperiment("victims");
+    const victim = await ctx.client.createRun({ experimentId: victimExp.experiment_id, runName: "victim" });
     const original = await record("forge");
     const before = await runSnapshot(original);
 
@@ -65,7 +50,7 @@ describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile wo
     expect(rec?.metrics).toEqual({ score: 666 });
 
     expect(await runSnapshot(original)).toBe(before);
-    expect((await client.getRun(victim.info.run_id)).info.lifecycle_stage).toBe("active");
+    expect((await ctx.client.getRun(victim.info.run_id)).info.lifecycle_stage).toBe("active");
   });
 
   it("a replay sees no network: not the server's port, not another loopback port, only lo (or nothing)", async () => {
@@ -95,7 +80,7 @@ describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile wo
     const res = await replay(original);
     const [rec] = res.summary.records;
     expect(rec?.status, rec?.stderrTail).toBe("finished");
-    expect(await client.searchRegisteredModels({ filter: "name = 'HostileModel'" })).toEqual([]);
+    expect(await ctx.client.searchRegisteredModels({ filter: "name = 'HostileModel'" })).toEqual([]);
     expect(rec?.notes?.some((n) => /registered model HostileModel.* in its sandbox/.test(n)), JSON.stringify(rec?.notes)).toBe(true);
   });
 
@@ -104,14 +89,14 @@ describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile wo
     const res = await replay(original, 2);
     for (const rec of res.summary.records) {
       expect(rec.status, rec.stderrTail).toBe("finished");
-      const run = await client.getRun(rec.replayRunId ?? "");
+      const run = await ctx.client.getRun(rec.replayRunId ?? "");
       const tag = (k: string) => run.data.tags.find((t) => t.key === k)?.value;
       expect(tag("repro.replay_of")).toBe(original);
       expect(tag("repro.replay_index")).toBe(String(rec.index));
       expect(run.info.status).toBe("FINISHED");
       expect(run.data.metrics.map((m) => [m.key, m.value])).toEqual([["score", 0.125]]);
       expect(run.data.params.find((p) => p.key === "attack")?.value).toBe("none");
-      expect((await client.listArtifactsRecursive({ runId: run.info.run_id })).filter((f) => !f.is_dir).map((f) => f.path)).toEqual(["model/model.bin"]);
+      expect((await ctx.client.listArtifactsRecursive({ runId: run.info.run_id })).filter((f) => !f.is_dir).map((f) => f.path)).toEqual(["model/model.bin"]);
     }
   });
 });
