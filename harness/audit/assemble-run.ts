@@ -4,6 +4,7 @@ import type { HistoryPoint, ReplayRecord as DriftReplay, TolerancePolicy } from 
 import { assembleFingerprint } from "../fingerprint/capture.js";
 import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerprint/schema.js";
 import type { ReplayPlan } from "../plan/plan.js";
+import { redactPlan } from "../plan/redact-plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import {
   type ReportHistory, type ReportImage, type ReportPlan, type ReportReplay, type ReportRun, type ReplayStatus,
@@ -180,7 +181,9 @@ export function displayPath(path: string, root: string | undefined): string {
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
-function reportPlan(plan: ReplayPlan, root: string | undefined): ReportPlan {
+/** The plan as the report shows it: secret-named param values redacted (redactPlan). */
+function reportPlan(realPlan: ReplayPlan, root: string | undefined): ReportPlan {
+  const plan = redactPlan(realPlan);
   const codeSource =
     plan.code.source === "checkout"
       ? `git checkout at ${plan.code.commit?.slice(0, 12) ?? "?"} (scratch worktree)`

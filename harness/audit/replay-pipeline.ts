@@ -15,6 +15,7 @@ import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
 import type { Limits } from "../plan/limits.js";
 import { type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
+import { redactPlan } from "../plan/redact-plan.js";
 import { DIFF_ARTIFACT_PATH, type RecordedRun, Tags, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
@@ -158,7 +159,8 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       // Replays run as uid 65534 (nobody): a 0700 folder fails as "Permission denied" inside.
       plan.notes.push(`the code folder ${plan.code.path} is not readable by other users; replays run as an unprivileged user and may not read it (chmod o+rX)`);
     }
-    writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+    // Stored for the reader: secret-named params redacted; the replays get the real plan.
+    writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(redactPlan(plan), null, 2)}\n`);
     stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
     const summary = await runReplays({
       plan,

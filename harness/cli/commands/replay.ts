@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type ReplayJobResult, replayJob } from "../../audit/replay-pipeline.js";
+import { redactPlan } from "../../plan/redact-plan.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { createProgress, showReplayEvent } from "../progress.js";
@@ -58,7 +59,8 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
     process.removeListener("SIGINT", onSigint);
   }
 
-  const { summary, plan } = result;
+  const { summary } = result;
+  const plan = redactPlan(result.plan);
   if (opts.json) {
     console.log(JSON.stringify({ auditId: summary.auditId, auditDir: result.auditDir, plan, image: result.image, replays: summary.records, environment: summary.environment }, null, 2));
   } else {
@@ -79,7 +81,8 @@ function fmt(v: number | undefined): string {
 
 /** Per metric: the original and each replay's value; then failures with their stderr tail. */
 export function renderSummary(result: ReplayJobResult): string {
-  const { plan, summary } = result;
+  const { summary } = result;
+  const plan = redactPlan(result.plan);
   const records = summary.records;
   const names = new Set<string>(plan.capture.mode === "mlflow" && plan.capture.names ? plan.capture.names : Object.keys(plan.originalMetrics));
   for (const r of records) for (const k of Object.keys(r.metrics)) names.add(k);
