@@ -3,6 +3,7 @@ import { PlanError } from "../plan/plan.js";
 import { MlflowConfigError, MlflowError, MlflowSchemaError, MlflowUnreachableError, UnsafePathError } from "../tracking/errors.js";
 import { resolveTrackingUri, type ResolvedTracking } from "../tracking/server/resolve.js";
 import { ExitCode, UserFacingError } from "./exit-codes.js";
+import { terminalText } from "./terminal-text.js";
 
 // How commands turn expected failures into one line on stderr and exit code 2:
 // the kind of failure first (bad input, unreachable server, ...), then what the
@@ -39,6 +40,8 @@ export function failureKind(err: unknown): string | undefined {
 export function reportFailure(command: string, err: unknown): number {
   const kind = failureKind(err);
   if (kind === undefined) throw err;
-  console.error(`repro-audit ${command}: ${kind}: ${(err as Error).message}`);
+  // Messages quote server answers and run IDs: controls made visible (a file's
+  // list of problems keeps its line breaks).
+  console.error(`repro-audit ${command}: ${kind}: ${terminalText((err as Error).message)}`);
   return ExitCode.usageOrInfra;
 }

@@ -5,6 +5,7 @@ import { registerReplayCommand } from "./commands/replay.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerTraceCommand } from "./commands/trace.js";
 import { ExitCode } from "./exit-codes.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Builds the CLI; separate from main.ts so tests can drive it in-process. */
 export function buildProgram(): Command {
@@ -43,7 +44,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usageOrInfra;
     }
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`repro-audit: ${message}`);
+    console.error(`repro-audit: ${terminalText(message)}`);
     if (process.env["REPRO_AUDIT_DEBUG"] && err instanceof Error && err.stack) console.error(err.stack);
     return ExitCode.usageOrInfra;
   }
