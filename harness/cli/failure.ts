@@ -1,4 +1,5 @@
 import { EngineUnavailableError } from "../exec/engine.js";
+import { LimitsError } from "../plan/limits.js";
 import { PlanError } from "../plan/plan.js";
 import { MlflowConfigError, MlflowError, MlflowSchemaError, MlflowUnreachableError, UnsafePathError } from "../tracking/errors.js";
 import { resolveTrackingUri, type ResolvedTracking } from "../tracking/server/resolve.js";
@@ -27,7 +28,7 @@ export async function resolveTrackingForCli(opts: { trackingUri?: string | undef
 /** The failure kind for an expected error; undefined for a bug (which is rethrown). */
 export function failureKind(err: unknown): string | undefined {
   if (err instanceof MlflowUnreachableError || err instanceof EmbeddedServerError) return "unreachable server";
-  if (err instanceof UserFacingError || err instanceof MlflowConfigError || err instanceof UnsafePathError || err instanceof PlanError) {
+  if (err instanceof UserFacingError || err instanceof MlflowConfigError || err instanceof UnsafePathError || err instanceof PlanError || err instanceof LimitsError) {
     return "bad input";
   }
   if (err instanceof MlflowError) return err.status === 401 || err.status === 403 ? "access refused by the server" : "tracking server error";

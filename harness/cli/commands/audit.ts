@@ -8,6 +8,7 @@ import { serializeReport } from "../../report/serialize.js";
 import { MlflowClient } from "../../tracking/client.js";
 import { ExitCode, UserFacingError } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
 import { type SelectionOptions, addSelectionOptions, hasSelection, parseSelection } from "../selection.js";
@@ -84,6 +85,8 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     if (opts.resume !== undefined && opts.auditId !== undefined && opts.resume !== opts.auditId) {
       throw new UserFacingError("give either --resume ID or --audit-id ID, not both with different ids");
     }
+    const inputs = replayInputs(opts);
+    await preflight(inputs);
     const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
     const stage = (m: string) => (progress ?? createProgress()).stage(m);
@@ -91,7 +94,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       ...(selection ? { selection } : {}),
       trackingUri: tracking.uri,
       client,
-      ...replayInputs(opts),
+      ...inputs,
       policy,
       ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
       publish: opts.publish,

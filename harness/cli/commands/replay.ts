@@ -5,6 +5,7 @@ import { redactPlan } from "../../plan/redact-plan.js";
 import { ExitCode } from "../exit-codes.js";
 import { terminalJson, terminalLine, terminalText } from "../terminal-text.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { preflight } from "../preflight.js";
 import { createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
 
@@ -42,10 +43,12 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   process.on("SIGINT", onSigint);
   let result: ReplayJobResult;
   try {
+    const inputs = replayInputs(opts);
+    await preflight(inputs);
     const tracking = await resolveTrackingForCli(opts);
     result = await replayJob({
       runId: opts.run,
-      ...replayInputs(opts),
+      ...inputs,
       ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
       trackingUri: tracking.uri,
       signal: abort.signal,
