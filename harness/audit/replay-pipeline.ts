@@ -15,7 +15,8 @@ import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
 import type { Limits } from "../plan/limits.js";
 import { type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
-import { redactPlan } from "../plan/redact-plan.js";
+import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
+import { redactText } from "../fingerprint/redact.js";
 import { DIFF_ARTIFACT_PATH, type RecordedRun, Tags, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
@@ -176,13 +177,34 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
       hostEnv: env,
       ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.onEvent ? { onEvent: withoutPlanSecrets(opts.onEvent, planSecretValues(plan)) } : {}),
     });
     const codeFp = await codeFingerprint(plan.code.path).catch(() => undefined);
     return { run, plan, summary, auditDir, ...(codeFp ? { code: codeFp } : {}), ...(image ? { image } : {}) };
   } finally {
     await checkout?.remove();
   }
+}
+
+/**
+ * Replay events as the caller may show them: a finished replay's output and failure
+ * message quote its command line (argparse does), so secret params are redacted.
+ */
+function withoutPlanSecrets(onEvent: (e: ReplayEvent) => void, secrets: readonly string[]): (e: ReplayEvent) => void {
+  if (secrets.length === 0) return onEvent;
+  return (e) => {
+    if (e.type !== "done") return onEvent(e);
+    const r = e.record;
+    onEvent({
+      ...e,
+      record: {
+        ...r,
+        stdoutTail: redactText(r.stdoutTail, secrets),
+        stderrTail: redactText(r.stderrTail, secrets),
+        ...(r.failure ? { failure: { ...r.failure, message: redactText(r.failure.message, secrets) } } : {}),
+      },
+    });
+  };
 }
 
 /** What a docker_env replay will not get as the MLproject asked: unset host variables, writable volumes. */

@@ -34,6 +34,15 @@ export function redactPlan(plan: ReplayPlan): ReplayPlan {
   };
 }
 
+/**
+ * The values redactPlan hides: for redactText over what the workload printed (an
+ * argparse error quotes the command line it was given, secret included).
+ */
+export function planSecretValues(plan: ReplayPlan): string[] {
+  const all = { ...plan.params, ...(plan.appendedParams ?? {}) };
+  return Object.entries(all).filter(([k, v]) => isSecretName(k) && v !== "").map(([, v]) => v);
+}
+
 /** Every occurrence of each value, as binding quoted it, replaced by the quoted marker; longest first. */
 function redactValuesInCommand(command: string, values: readonly string[]): string {
   let out = command;

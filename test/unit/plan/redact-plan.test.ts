@@ -5,7 +5,7 @@ import { REDACTED } from "../../../harness/fingerprint/redact.js";
 import { parseMlProject } from "../../../harness/plan/mlproject.js";
 import { type PlanInput, buildPlan } from "../../../harness/plan/plan.js";
 import { redactPlan } from "../../../harness/plan/redact-plan.js";
-import { facts } from "../audit/audit-factories.js";
+import { facts, replayRecord } from "../audit/audit-factories.js";
 
 // With --extra-params append, a run's secret-named params ride on the command line.
 // The replay needs the real values; everything shown or stored gets redactPlan's copy.
@@ -79,5 +79,13 @@ describe("redactPlan", () => {
     const run = assembleRun(facts({ plan: p }));
     expect(JSON.stringify(run.plan)).not.toContain("hunter2");
     expect(run.plan?.command).toContain(`--password '${REDACTED}'`);
+  });
+
+  it("the report's replay messages and stderr do not quote the secret (argparse echoes its command line)", () => {
+    const p = planWith({ password: "hunter2" });
+    const echo = "train.py: error: unrecognized arguments: --password hunter2";
+    const run = assembleRun(facts({ plan: p, replays: [replayRecord(0, { status: "failed", failure: { kind: "exit", message: `exit code 2: ${echo}` }, stderrTail: echo })] }, 1));
+    expect(JSON.stringify(run.replays)).not.toContain("hunter2");
+    expect(run.replays[0]?.stderrTail).toContain("unrecognized arguments");
   });
 });
