@@ -2,7 +2,7 @@ import { type AcceptLevel, DEFAULT_ACCEPT } from "../drift/schema.js";
 import { scoreAudit } from "../drift/score.js";
 import { describePolicy } from "../drift/tolerance.js";
 import { VERDICT_RULES_TEXT } from "../drift/verdict.js";
-import { stripUrlCredentials } from "../fingerprint/redact.js";
+import { stripUrlCredentials, stripUrlCredentialsDeep } from "../fingerprint/redact.js";
 import { REPORT_SCHEMA_ID, REPORT_VERSION, type Report, type ReportInputs, type ReportRun, ReportSchema } from "../report/schema.js";
 
 // The audit's report document from its runs: audit score, the policy in words, and
@@ -45,7 +45,9 @@ export function assembleReport(meta: ReportMeta, runs: readonly ReportRun[]): Re
     createdAt: meta.createdAt.toISOString(),
     harness: { version: meta.harnessVersion, node: meta.nodeVersion },
     inputs,
-    runs: [...runs],
+    // Runs hold server text in many fields (checklist details, tags, messages):
+    // URL credentials are stripped from all of them, so every rendering is clean.
+    runs: stripUrlCredentialsDeep([...runs]),
     score,
     policyText: policyText(inputs),
   };

@@ -2,8 +2,10 @@ import { relative, isAbsolute } from "node:path";
 import { scoreRun } from "../drift/score.js";
 import type { HistoryPoint, ReplayRecord as DriftReplay, TolerancePolicy } from "../drift/schema.js";
 import { assembleFingerprint } from "../fingerprint/capture.js";
+import { redactText } from "../fingerprint/redact.js";
 import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerprint/schema.js";
 import type { ReplayPlan } from "../plan/plan.js";
+import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import {
   type ReportHistory, type ReportImage, type ReportPlan, type ReportReplay, type ReportRun, type ReplayStatus,
@@ -161,7 +163,9 @@ function reportReplay(index: number, r: ReplayRecord | undefined, facts: RunFact
       isolated: false, pinned: false,
     };
   }
-  const stderr = r.stderrTail.trim();
+  // The workload's output may quote its command line: secret params redacted.
+  const secrets = facts.plan ? planSecretValues(facts.plan) : [];
+  const stderr = redactText(r.stderrTail, secrets).trim();
   return {
     index,
     ...(r.replayRunId !== undefined ? { runId: r.replayRunId } : {}),
@@ -170,7 +174,7 @@ function reportReplay(index: number, r: ReplayRecord | undefined, facts: RunFact
     durationMs: r.durationMs,
     metrics: withoutSystemMetrics(r.metrics),
     ...(stderr !== "" && r.status !== "finished" ? { stderrTail: stderr.split("\n").slice(-20).join("\n") } : {}),
-    ...(r.failure ? { message: r.failure.message } : {}),
+    ...(r.failure ? { message: redactText(r.failure.message, secrets) } : {}),
     ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),
     isolated: r.isolated,
     pinned: r.pinned,
@@ -201,7 +205,9 @@ export function displayPath(path: string, root: string | undefined): string {
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
-function reportPlan(plan: ReplayPlan, root: string | undefined): ReportPlan {
+/** The plan as the report shows it: secret-named param values redacted (redactPlan). */
+function reportPlan(realPlan: ReplayPlan, root: string | undefined): ReportPlan {
+  const plan = redactPlan(realPlan);
   const codeSource =
     plan.code.source === "checkout"
       ? `git checkout at ${plan.code.commit?.slice(0, 12) ?? "?"} (scratch worktree)`

@@ -16,6 +16,8 @@ import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
 import type { Limits } from "../plan/limits.js";
 import { type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
+import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
+import { redactText } from "../fingerprint/redact.js";
 import { DIFF_ARTIFACT_PATH, type RecordedRun, Tags, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
@@ -173,7 +175,8 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       // Replays run as uid 65534 (nobody): a 0700 folder fails as "Permission denied" inside.
       plan.notes.push(`the code folder ${plan.code.path} is not readable by other users; replays run as an unprivileged user and may not read it (chmod o+rX)`);
     }
-    writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+    // Stored for the reader: secret-named params redacted; the replays get the real plan.
+    writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(redactPlan(plan), null, 2)}\n`);
     stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
     const summary = await runReplays({
       plan,
@@ -188,13 +191,34 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
       hostEnv: env,
       ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.onEvent ? { onEvent: withoutPlanSecrets(opts.onEvent, planSecretValues(plan)) } : {}),
     });
     const codeFp = await codeFingerprint(plan.code.path).catch(() => undefined);
     return { run, plan, summary, auditDir, ...(codeFp ? { code: codeFp } : {}), ...(image ? { image } : {}) };
   } finally {
     await checkout?.remove();
   }
+}
+
+/**
+ * Replay events as the caller may show them: a finished replay's output and failure
+ * message quote its command line (argparse does), so secret params are redacted.
+ */
+function withoutPlanSecrets(onEvent: (e: ReplayEvent) => void, secrets: readonly string[]): (e: ReplayEvent) => void {
+  if (secrets.length === 0) return onEvent;
+  return (e) => {
+    if (e.type !== "done") return onEvent(e);
+    const r = e.record;
+    onEvent({
+      ...e,
+      record: {
+        ...r,
+        stdoutTail: redactText(r.stdoutTail, secrets),
+        stderrTail: redactText(r.stderrTail, secrets),
+        ...(r.failure ? { failure: { ...r.failure, message: redactText(r.failure.message, secrets) } } : {}),
+      },
+    });
+  };
 }
 
 /** What a docker_env replay will not get as the MLproject asked: unset host variables, writable volumes. */

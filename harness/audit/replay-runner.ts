@@ -7,11 +7,12 @@ import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type M
 import { parseProbeOutput, probeCommand } from "../fingerprint/probe.js";
 import { isSecretName, redactText } from "../fingerprint/redact.js";
 import type { ReplayPlan } from "../plan/plan.js";
+import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { MlflowClient } from "../tracking/client.js";
 import { readSandboxStore } from "../tracking/sandbox-store.js";
 import { captureMetrics } from "./capture.js";
 import { type EnvironmentRecord, Journal, type ReplayRecord, pendingIndexes } from "./journal.js";
-import { DEFAULT_AUDIT_EXPERIMENT, ReplayRunBook } from "./replay-runs.js";
+import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 
 // Runs a plan's replays, each sealed: no network, nothing of the host but its code
@@ -176,7 +177,8 @@ function startOrCheckJournal(opts: ReplayRunOptions): void {
   const header = journal.snapshot.header;
   const digest = planDigest(plan);
   if (!header) {
-    journal.append({ type: "header", auditId: opts.auditId, runId: plan.runId, replays: opts.replays, createdAt: new Date().toISOString(), plan, planDigest: digest });
+    // The journal keeps the plan as it may be shown; the digest is of the plan that runs.
+    journal.append({ type: "header", auditId: opts.auditId, runId: plan.runId, replays: opts.replays, createdAt: new Date().toISOString(), plan: redactPlan(plan), planDigest: digest });
     return;
   }
   if (header.runId !== plan.runId) {
@@ -272,7 +274,7 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
   const base = { index, startedAt: startedAt.toISOString(), t0 };
   if ("infrastructure" in executed) return journalRecord(opts, infrastructureRecord(base, executed.infrastructure, opts.executor.kind));
 
-  const secrets = secretValues(env);
+  const secrets = [...secretValues(env), ...planSecretValues(plan)];
   const res: ExecResult = { ...executed.result, stdoutTail: redactText(executed.result.stdoutTail, secrets), stderrTail: redactText(executed.result.stderrTail, secrets) };
   let failure = failureOf(res);
   if (opts.signal?.aborted && failure?.kind === "signal") {
@@ -286,7 +288,7 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
   const notes = [...choice.notes];
   let replayRunId: string | undefined;
   try {
-    replayRunId = await book.runFor(index, { command: plan.command, executor: opts.executor.kind, ...(setup.image ? { imageId: setup.image } : {}) }, startedAt.getTime());
+    replayRunId = await book.runFor(index, { command: redactPlan(plan).command, executor: opts.executor.kind, ...(setup.image ? { imageId: setup.image } : {}) }, startedAt.getTime());
     if (choice.run) notes.push(...(await importSandboxRun(opts.client, replayRunId, choice.run)));
     await book.finish(replayRunId, failure ? "FAILED" : "FINISHED");
   } catch (err) {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HistoryPoint } from "../drift/schema.js";
 import { DIFF_ARTIFACT_PATH, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { stripUrlCredentials } from "../fingerprint/redact.js";
 import type { MlflowClient } from "../tracking/client.js";
 import { mapBounded } from "../trace/bounded-map.js";
 import { type RunEvidence, SYSTEM_METRIC_PREFIX } from "./assemble-run.js";
@@ -64,7 +65,11 @@ export interface ReplayEvidence {
  */
 export async function takeOriginalSnapshot(client: MlflowClient, runId: string, opts: { limits?: EvidenceLimits; concurrency?: number; now?: () => Date } = {}): Promise<OriginalSnapshot> {
   const raw = await client.getRun(runId);
-  const run = recordedRunFromMlflow(raw);
+  const recorded = recordedRunFromMlflow(raw);
+  // The snapshot is kept on disk (original.json): credentials in URL-valued tags
+  // (mlflow.source.git.repoURL) must not be, and no step reads them. Params stay as
+  // logged: the replay command is bound from them.
+  const run = { ...recorded, tags: Object.fromEntries(Object.entries(recorded.tags).map(([k, v]) => [k, stripUrlCredentials(v)])) };
   const names = Object.keys(run.metrics).filter((k) => !k.startsWith(SYSTEM_METRIC_PREFIX)).sort();
   const fetched = await mapBounded(names, opts.concurrency ?? 8, async (name) => [name, await client.getMetricHistory(runId, name)] as const);
   const histories: Record<string, HistoryPoint[]> = {};

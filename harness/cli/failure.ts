@@ -1,8 +1,10 @@
 import { EngineUnavailableError } from "../exec/engine.js";
+import { LimitsError } from "../plan/limits.js";
 import { PlanError } from "../plan/plan.js";
 import { MlflowConfigError, MlflowError, MlflowSchemaError, MlflowUnreachableError, UnsafePathError } from "../tracking/errors.js";
 import { resolveTrackingUri, type ResolvedTracking } from "../tracking/server/resolve.js";
 import { ExitCode, UserFacingError } from "./exit-codes.js";
+import { terminalText } from "./terminal-text.js";
 
 // How commands turn expected failures into one line on stderr and exit code 2:
 // the kind of failure first (bad input, unreachable server, ...), then what the
@@ -26,7 +28,7 @@ export async function resolveTrackingForCli(opts: { trackingUri?: string | undef
 /** The failure kind for an expected error; undefined for a bug (which is rethrown). */
 export function failureKind(err: unknown): string | undefined {
   if (err instanceof MlflowUnreachableError || err instanceof EmbeddedServerError) return "unreachable server";
-  if (err instanceof UserFacingError || err instanceof MlflowConfigError || err instanceof UnsafePathError || err instanceof PlanError) {
+  if (err instanceof UserFacingError || err instanceof MlflowConfigError || err instanceof UnsafePathError || err instanceof PlanError || err instanceof LimitsError) {
     return "bad input";
   }
   if (err instanceof MlflowError) return err.status === 401 || err.status === 403 ? "access refused by the server" : "tracking server error";
@@ -39,6 +41,8 @@ export function failureKind(err: unknown): string | undefined {
 export function reportFailure(command: string, err: unknown): number {
   const kind = failureKind(err);
   if (kind === undefined) throw err;
-  console.error(`repro-audit ${command}: ${kind}: ${(err as Error).message}`);
+  // Messages quote server answers and run IDs: controls made visible (a file's
+  // list of problems keeps its line breaks).
+  console.error(`repro-audit ${command}: ${kind}: ${terminalText((err as Error).message)}`);
   return ExitCode.usageOrInfra;
 }

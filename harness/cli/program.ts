@@ -5,6 +5,8 @@ import { registerReplayCommand } from "./commands/replay.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerTraceCommand } from "./commands/trace.js";
 import { ExitCode } from "./exit-codes.js";
+import { failureKind } from "./failure.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Builds the CLI; separate from main.ts so tests can drive it in-process. */
 export function buildProgram(): Command {
@@ -43,7 +45,12 @@ export async function runCli(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usageOrInfra;
     }
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`repro-audit: ${message}`);
+    // Option parsers throw before any command runs (--replays 1e9): same one line
+    // as a command's own failures, `repro-audit <command>: <kind>: <message>`.
+    const kind = failureKind(err);
+    const first = argv.find((a) => !a.startsWith("-"));
+    const command = program.commands.find((c) => c.name() === first)?.name();
+    console.error(`repro-audit${command !== undefined ? ` ${command}` : ""}: ${kind !== undefined ? `${kind}: ` : ""}${terminalText(message)}`);
     if (process.env["REPRO_AUDIT_DEBUG"] && err instanceof Error && err.stack) console.error(err.stack);
     return ExitCode.usageOrInfra;
   }

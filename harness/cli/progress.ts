@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { ReplayEvent } from "../audit/replay-runner.js";
+import { terminalLine } from "./terminal-text.js";
 
 // Live progress for replays: a bar on a terminal, plain timestamped lines
 // otherwise (CI logs, pipes), so output stays readable either way.
@@ -13,7 +14,18 @@ export interface Progress {
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
-  return stream.isTTY ? new BarProgress(stream) : new LineProgress(stream);
+  return terminalSafe(stream.isTTY ? new BarProgress(stream) : new LineProgress(stream));
+}
+
+/** Stages and details quote run IDs, build output and the workload's stderr: shown with controls made visible. */
+function terminalSafe(inner: Progress): Progress {
+  return {
+    stage: (message) => inner.stage(terminalLine(message)),
+    start: (total, alreadyDone) => inner.start(total, alreadyDone),
+    replayStarted: (index) => inner.replayStarted(index),
+    replayDone: (index, ok, detail) => inner.replayDone(index, ok, terminalLine(detail)),
+    stop: () => inner.stop(),
+  };
 }
 
 class LineProgress implements Progress {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/replay-runner.js";
-import type { Limits } from "../plan/limits.js";
+import { LIMIT_BOUNDS, type Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
 import { UserFacingError } from "./exit-codes.js";
 
@@ -16,36 +16,61 @@ export interface ReplayCliOptions {
   scenario?: string;
   timeout?: number;
   memory?: number;
+  cpus?: number;
+  pids?: number;
   extraParams: "append" | "ignore";
   auditExperiment: string;
   resultsDir?: string;
   trackingUri?: string;
 }
 
-export const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserFacingError(`${name} must be a whole number >= 1, got "${v}"`);
+/** Replays per run and replays at once: past these, memory and the engine give out before the audit ends. */
+export const REPLAY_BOUNDS = {
+  replays: { min: 1, max: 1000 },
+  parallel: { min: 1, max: 64 },
+} as const;
+
+interface Bound {
+  min: number;
+  max: number;
+  unit?: string;
+}
+
+function outOfBounds(flag: string, kind: string, b: Bound, example: string, given: string): UserFacingError {
+  const unit = b.unit !== undefined ? ` ${b.unit}` : "";
+  return new UserFacingError(`${flag} must be ${kind} from ${b.min} to ${b.max}${unit}, got ${JSON.stringify(given)} (e.g. ${flag} ${example})`);
+}
+
+/** Decimal digits only: Number() would also take 1e9, 0x10 and " ", which nobody means as a count. */
+export const wholeNumber = (flag: string, b: Bound, example: string) => (v: string): number => {
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < b.min || n > b.max) throw outOfBounds(flag, "a whole number", b, example, v);
   return n;
 };
 
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UserFacingError(`${name} must be a number > 0, got "${v}"`);
+export const decimalNumber = (flag: string, b: Bound, example: string) => (v: string): number => {
+  const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n) || n < b.min || n > b.max) throw outOfBounds(flag, "a number", b, example, v);
   return n;
 };
+
+/** Any whole number >= 1 (for counts with no natural ceiling). */
+export const positiveInt = (flag: string) => wholeNumber(flag, { min: 1, max: Number.MAX_SAFE_INTEGER }, "1");
 
 export function addReplayOptions(cmd: Command): Command {
   return cmd
-    .option("--replays <n>", "how many replays per run", positiveInt("--replays"), 3)
-    .option("--parallel <k>", "replays at once", positiveInt("--parallel"), 1)
+    .option("--replays <n>", `how many replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`, wholeNumber("--replays", REPLAY_BOUNDS.replays, "5"), 3)
+    .option("--parallel <k>", `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`, wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"), 1)
     .option("--executor <kind>", "docker (isolated, pinned) or local (neither)", (v) => {
       if (v !== "docker" && v !== "local") throw new UserFacingError(`--executor must be docker or local, got "${v}"`);
       return v;
     }, "docker")
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
     .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic")
-    .option("--timeout <seconds>", "wall-clock limit per replay", positive("--timeout"))
-    .option("--memory <MiB>", "memory limit per replay", positiveInt("--memory"))
+    .option("--timeout <seconds>", "wall-clock limit per replay", decimalNumber("--timeout", LIMIT_BOUNDS.timeoutSeconds, "600"))
+    .option("--memory <MiB>", "memory limit per replay", wholeNumber("--memory", LIMIT_BOUNDS.memoryMb, "2048"))
+    .option("--cpus <n>", "CPUs per replay (may be fractional)", decimalNumber("--cpus", LIMIT_BOUNDS.cpus, "1.5"))
+    .option("--pids <n>", "process/thread limit per replay", wholeNumber("--pids", LIMIT_BOUNDS.pids, "256"))
     .option("--extra-params <mode>", "logged params the command does not declare: ignore, or append as --key value", (v) => {
       if (v !== "append" && v !== "ignore") throw new UserFacingError(`--extra-params must be append or ignore, got "${v}"`);
       return v;
@@ -55,10 +80,12 @@ export function addReplayOptions(cmd: Command): Command {
     .option("--tracking-uri <uri>", "tracking server (default: MLFLOW_TRACKING_URI, else the embedded server)");
 }
 
-export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory">): Partial<Limits> {
+export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory" | "cpus" | "pids">): Partial<Limits> {
   return {
     ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
     ...(opts.memory !== undefined ? { memoryMb: opts.memory } : {}),
+    ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}),
+    ...(opts.pids !== undefined ? { pids: opts.pids } : {}),
   };
 }
 

@@ -24,8 +24,13 @@ export class EngineUnavailableError extends Error {
   override name = "EngineUnavailableError";
   constructor(endpoint: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    super(`No Docker engine answers at ${endpoint} (${why}). ${GET_AN_ENGINE_HINT}`, { cause });
+    super(`No Docker engine answers at ${endpoint} ${endpointSource()} (${why}). ${GET_AN_ENGINE_HINT}`, { cause });
   }
+}
+
+/** Where the endpoint came from, so the user knows what to change. */
+function endpointSource(): string {
+  return process.env.DOCKER_HOST !== undefined ? "(from DOCKER_HOST)" : "(the default socket; DOCKER_HOST is not set)";
 }
 
 export function engineEndpoint(): string {

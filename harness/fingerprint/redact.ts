@@ -90,3 +90,25 @@ export function redactText(text: string, secretValues: readonly string[]): strin
   }
   return stripUrlCredentials(out);
 }
+
+/**
+ * A copy of a JSON-like value with stripUrlCredentials applied to every string and
+ * every object key, at any depth. For whole documents built from server data (trace
+ * documents, reports): a git remote, a dataset source or a message quoting one can
+ * sit in any field, and one pass over the result misses none. Numbers (NaN
+ * included), booleans and null are kept as they are.
+ */
+export function stripUrlCredentialsDeep<T>(value: T): T {
+  return deepStrip(value) as T;
+}
+
+function deepStrip(value: unknown): unknown {
+  if (typeof value === "string") return value.includes("://") ? stripUrlCredentials(value) : value;
+  if (Array.isArray(value)) return value.map(deepStrip);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[deepStrip(k) as string] = deepStrip(v);
+    return out;
+  }
+  return value;
+}

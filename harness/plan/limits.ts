@@ -1,21 +1,47 @@
 import { z } from "zod";
+import { zodProblems } from "./zod-message.js";
+
+/**
+ * The range each limit may take, wherever it comes from (CLI flag, scenario file).
+ * Wide enough for any real workload; narrow enough that a typo (1e9, 1) fails
+ * with a message instead of a container that cannot start or never stops.
+ */
+export const LIMIT_BOUNDS = {
+  timeoutSeconds: { min: 1, max: 7 * 24 * 3600, unit: "seconds" },
+  memoryMb: { min: 16, max: 1024 * 1024, unit: "MiB" },
+  cpus: { min: 0.01, max: 1024, unit: "CPUs" },
+  pids: { min: 16, max: 1_000_000, unit: "processes" },
+} as const;
+
+const bounded = (b: { min: number; max: number; unit: string }) =>
+  z.number().min(b.min, { error: `at least ${b.min} ${b.unit}` }).max(b.max, { error: `at most ${b.max} ${b.unit}` });
 
 /** Resource limits for one replay, as a scenario or the CLI states them (seconds, MiB). */
 export const LimitsSchema = z.object({
-  timeoutSeconds: z.number().positive().max(7 * 24 * 3600),
-  memoryMb: z.number().int().min(16),
-  cpus: z.number().positive().max(1024),
-  pids: z.number().int().min(16),
+  timeoutSeconds: bounded(LIMIT_BOUNDS.timeoutSeconds),
+  memoryMb: bounded(LIMIT_BOUNDS.memoryMb).int(),
+  cpus: bounded(LIMIT_BOUNDS.cpus),
+  pids: bounded(LIMIT_BOUNDS.pids).int(),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
 /** Defaults sized for the bundled scenarios on a 2-core machine. */
 export const DEFAULT_LIMITS: Limits = { timeoutSeconds: 600, memoryMb: 2048, cpus: 1, pids: 256 };
 
+/** Limits out of range (from a scenario file or a library caller); the message is ready to print. */
+export class LimitsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LimitsError";
+  }
+}
+
 export function mergeLimits(...layers: Array<Partial<Limits> | undefined>): Limits {
   let out: Limits = { ...DEFAULT_LIMITS };
   for (const layer of layers) if (layer) out = { ...out, ...definedOnly(layer) };
-  return LimitsSchema.parse(out);
+  const checked = LimitsSchema.safeParse(out);
+  if (!checked.success) throw new LimitsError(`${zodProblems("replay limits", checked.error).join("; ")} (the scenario's limits or the --timeout/--memory/--cpus/--pids flags)`);
+  return checked.data;
 }
 
 function definedOnly(l: Partial<Limits>): Partial<Limits> {

@@ -50,6 +50,11 @@ export const ReplayPlanSchema = z.object({
   entryPoint: z.string().optional(),
   /** parameter values as logged (strings) that were bound into the command */
   params: z.record(z.string(), z.string()),
+  /**
+   * logged params the entry point does not declare, appended as --key value
+   * (--extra-params append). Absent when none were, so older plans digest the same.
+   */
+  appendedParams: z.record(z.string(), z.string()).optional(),
   /** declared parameters the run did not log, bound to their defaults */
   defaulted: z.array(z.string()).default([]),
   /** logged params that are not parameters of the entry point (left out of the command) */
@@ -120,6 +125,7 @@ export function buildPlan(input: PlanInput): ReplayPlan {
   let commandSource: ReplayPlan["commandSource"];
   let entryPointName: string | undefined;
   let params: Record<string, string> = {};
+  let appended: Record<string, string> = {};
   let defaulted: string[] = [];
   let unbound: string[] = [];
 
@@ -134,6 +140,7 @@ export function buildPlan(input: PlanInput): ReplayPlan {
       ({ command } = bound);
       commandSource = "mlproject";
       params = bound.params;
+      appended = bound.appended;
       defaulted = bound.defaulted;
       unbound = bound.ignored;
     } else if (source === "scenario" && scenario !== undefined) {
@@ -141,6 +148,7 @@ export function buildPlan(input: PlanInput): ReplayPlan {
       ({ command } = bound);
       commandSource = "scenario";
       params = bound.params;
+      appended = bound.appended;
       defaulted = bound.defaulted;
       unbound = bound.ignored;
     } else if (source === "tag") {
@@ -185,6 +193,7 @@ export function buildPlan(input: PlanInput): ReplayPlan {
     commandSource,
     ...(entryPointName !== undefined ? { entryPoint: entryPointName } : {}),
     params,
+    ...(Object.keys(appended).length > 0 ? { appendedParams: appended } : {}),
     defaulted,
     unboundParams: unbound,
     environment: input.environment,

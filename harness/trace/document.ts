@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SelectionSchema, type Selection } from "../cli/selection.js";
+import { stripUrlCredentialsDeep } from "../fingerprint/redact.js";
 import { buildChecklist } from "./checklist.js";
 import { TraceItemSchema } from "./item.js";
 import { formula, FormulaSchema, RunScoreSchema, scoreRun, scoreSelection, SelectionScoreSchema } from "./score.js";
@@ -44,7 +45,9 @@ export interface TraceDocumentMeta {
 
 /** Pure: subjects in, validated document out (a bug that breaks the schema throws here). */
 export function buildTraceDocument(subjects: readonly TraceSubject[], meta: TraceDocumentMeta): TraceDocument {
-  const runs: TraceRunEntry[] = subjects.map((s) => {
+  // Server text (a git remote with a password, a dataset source) reaches details and
+  // names: URL credentials are stripped from every run entry, for the table and --json.
+  const runs: TraceRunEntry[] = stripUrlCredentialsDeep(subjects.map((s) => {
     const items = buildChecklist(s);
     return {
       runId: s.run.info.run_id,
@@ -55,7 +58,7 @@ export function buildTraceDocument(subjects: readonly TraceSubject[], meta: Trac
       items,
       score: scoreRun(items),
     };
-  });
+  }));
   return TraceDocumentSchema.parse({
     schema: TRACE_SCHEMA_ID,
     version: TRACE_SCHEMA_VERSION,

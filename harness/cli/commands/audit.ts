@@ -9,9 +9,11 @@ import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js
 import { MlflowClient } from "../../tracking/client.js";
 import { ExitCode, UserFacingError } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
 import { type SelectionOptions, addSelectionOptions, hasSelection, parseSelection } from "../selection.js";
+import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
 interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
@@ -86,6 +88,8 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     if (opts.resume !== undefined && opts.auditId !== undefined && opts.resume !== opts.auditId) {
       throw new UserFacingError("give either --resume ID or --audit-id ID, not both with different ids");
     }
+    const inputs = replayInputs(opts);
+    await preflight(inputs);
     const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
     const stage = (m: string) => (progress ?? createProgress()).stage(m);
@@ -93,7 +97,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       ...(selection ? { selection } : {}),
       trackingUri: tracking.uri,
       client,
-      ...replayInputs(opts),
+      ...inputs,
       policy,
       ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
       publish: opts.publish,
@@ -116,9 +120,9 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     process.removeListener("SIGINT", onSigint);
   }
 
-  if (opts.json) process.stdout.write(serializeReport(result.report));
+  if (opts.json) process.stdout.write(terminalJson(serializeReport(result.report)));
   else console.log(renderAuditSummary(result));
-  for (const p of result.publish?.problems ?? []) console.error(`repro-audit audit: could not attach the report: ${p}`);
+  for (const p of result.publish?.problems ?? []) console.error(`repro-audit audit: could not attach the report: ${terminalLine(p)}`);
   return auditExitCode(result);
 }
 
@@ -138,9 +142,9 @@ export function renderAuditSummary(result: AuditJobResult): string {
   for (const r of report.runs) {
     const c = r.score.counts;
     const ok = r.replays.filter((x) => x.status === "ok").length;
-    table.push([r.runId.slice(0, 8), truncate(r.runName, 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
+    table.push([terminalLine(r.runId.slice(0, 8)), truncate(terminalLine(r.runName), 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
   }
-  const rel = (p: string) => displayPath(p, process.cwd());
+  const rel = (p: string) => terminalLine(displayPath(p, process.cwd()));
   const t = report.score.runs;
   const lines = [
     `audit ${report.auditId}: ${t.total} run(s), ${t.reproduced} reproduced, ${t.not_reproduced} not reproduced, ${t.failed} failed` +
@@ -150,13 +154,13 @@ export function renderAuditSummary(result: AuditJobResult): string {
     table.toString(),
   ];
   for (const r of report.runs) {
-    lines.push(`${r.runId.slice(0, 8)}: ${r.score.reason}`);
-    for (const f of r.score.findings.slice(0, 5)) lines.push(`  - ${f}`);
+    lines.push(`${terminalLine(r.runId.slice(0, 8))}: ${terminalLine(r.score.reason)}`);
+    for (const f of r.score.findings.slice(0, 5)) lines.push(`  - ${terminalLine(f)}`);
   }
   lines.push(`report: ${rel(paths.markdown)} | ${rel(paths.html)} | ${rel(paths.junit)} | ${rel(paths.json)}`);
-  if (result.publish && result.publish.published.length > 0) lines.push(`attached to: ${result.publish.published.join(", ")}`);
+  if (result.publish && result.publish.published.length > 0) lines.push(`attached to: ${terminalLine(result.publish.published.join(", "))}`);
   if (result.aborted) lines.push(`interrupted: continue with: ${resumeHint(report.auditId)}`);
   else if (t.incomplete > 0) lines.push(`incomplete: finish it with: ${resumeHint(report.auditId)}`);
-  for (const e of result.infrastructureErrors) lines.push(`could not replay ${e}`);
+  for (const e of result.infrastructureErrors) lines.push(`could not replay ${terminalLine(e)}`);
   return lines.join("\n");
 }

@@ -1,8 +1,11 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type ReplayJobResult, replayJob } from "../../audit/replay-pipeline.js";
+import { redactPlan } from "../../plan/redact-plan.js";
 import { ExitCode } from "../exit-codes.js";
+import { terminalJson, terminalLine, terminalText } from "../terminal-text.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { preflight } from "../preflight.js";
 import { createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
 
@@ -40,10 +43,12 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   process.on("SIGINT", onSigint);
   let result: ReplayJobResult;
   try {
+    const inputs = replayInputs(opts);
+    await preflight(inputs);
     const tracking = await resolveTrackingForCli(opts);
     result = await replayJob({
       runId: opts.run,
-      ...replayInputs(opts),
+      ...inputs,
       ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
       trackingUri: tracking.uri,
       signal: abort.signal,
@@ -58,9 +63,10 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
     process.removeListener("SIGINT", onSigint);
   }
 
-  const { summary, plan } = result;
+  const { summary } = result;
+  const plan = redactPlan(result.plan);
   if (opts.json) {
-    console.log(JSON.stringify({ auditId: summary.auditId, auditDir: result.auditDir, plan, image: result.image, replays: summary.records, environment: summary.environment }, null, 2));
+    console.log(terminalJson(JSON.stringify({ auditId: summary.auditId, auditDir: result.auditDir, plan, image: result.image, replays: summary.records, environment: summary.environment }, null, 2)));
   } else {
     console.log(renderSummary(result));
   }
@@ -79,26 +85,27 @@ function fmt(v: number | undefined): string {
 
 /** Per metric: the original and each replay's value; then failures with their stderr tail. */
 export function renderSummary(result: ReplayJobResult): string {
-  const { plan, summary } = result;
+  const { summary } = result;
+  const plan = redactPlan(result.plan);
   const records = summary.records;
   const names = new Set<string>(plan.capture.mode === "mlflow" && plan.capture.names ? plan.capture.names : Object.keys(plan.originalMetrics));
   for (const r of records) for (const k of Object.keys(r.metrics)) names.add(k);
   const table = new Table({ head: ["metric", "original", ...records.map((r) => `replay ${r.index}`)] });
   for (const name of [...names].sort()) {
-    table.push([name, fmt(plan.originalMetrics[name]), ...records.map((r) => (r.status === "failed" && !(name in r.metrics) ? "failed" : fmt(r.metrics[name])))]);
+    table.push([terminalLine(name), fmt(plan.originalMetrics[name]), ...records.map((r) => (r.status === "failed" && !(name in r.metrics) ? "failed" : fmt(r.metrics[name])))]);
   }
   const lines = [
-    `run ${plan.runId}: ${plan.commandSource} command: ${plan.command}`,
+    `run ${terminalLine(plan.runId)}: ${plan.commandSource} command: ${terminalLine(plan.command)}`,
     `audit ${summary.auditId} (${result.auditDir})`,
     result.image ? `image ${result.image.imageId} (${result.image.built ? `built in ${result.image.seconds.toFixed(1)}s` : "reused"})` : "executor: local (not isolated, not pinned)",
     ...(result.image?.mismatches ?? []).map((m) => `mismatch: ${m.what}: requested ${m.requested}, have ${m.actual}`),
-    ...plan.notes.map((n) => `note: ${n}`),
+    ...plan.notes.map((n) => `note: ${terminalLine(n)}`),
     table.toString(),
   ];
   for (const r of records.filter((r) => r.status === "failed")) {
-    lines.push(`replay ${r.index} failed (${r.failure?.kind}): ${r.failure?.message}`);
+    lines.push(`replay ${r.index} failed (${r.failure?.kind}): ${terminalLine(r.failure?.message ?? "")}`);
     const tail = r.stderrTail.trim().split("\n").slice(-8).join("\n  ");
-    if (tail) lines.push(`  ${tail}`);
+    if (tail) lines.push(`  ${terminalText(tail)}`);
   }
   return lines.join("\n");
 }

@@ -14,6 +14,7 @@ import {
   resolveSelection,
   type SelectionOptions,
 } from "../selection.js";
+import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
 interface TraceOptions extends SelectionOptions {
@@ -68,7 +69,7 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
     }
     const subjects = await collectSubjects(client, runs, { concurrency });
     const doc = buildTraceDocument(subjects, { trackingUri: tracking.uri, selection, generatedAt: new Date() });
-    if (opts.json) console.log(JSON.stringify(doc, null, 2));
+    if (opts.json) console.log(terminalJson(JSON.stringify(doc, null, 2)));
     else console.log(renderTrace(doc, { details: opts.details === true || doc.runs.length <= DETAIL_RUNS, selection: describeSelection(selection) }));
     return ExitCode.ok;
   } catch (err) {
@@ -92,8 +93,8 @@ export function renderTrace(doc: TraceDocument, opts: { details: boolean; select
   for (const r of doc.runs) {
     const byId = new Map(r.items.map((i) => [i.id, i]));
     table.push([
-      r.runId.slice(0, 8),
-      truncate(r.runName ?? "", 24),
+      terminalLine(r.runId.slice(0, 8)),
+      truncate(terminalLine(r.runName ?? ""), 24),
       ...TRACE_ITEM_IDS.map((id) => {
         const it = byId.get(id);
         return it ? MARK[it.status] : "?";
@@ -102,7 +103,7 @@ export function renderTrace(doc: TraceDocument, opts: { details: boolean; select
     ]);
   }
   const lines: string[] = [];
-  lines.push(`Traceability of ${opts.selection} on ${doc.trackingUri}: ${doc.runs.length} run${doc.runs.length === 1 ? "" : "s"}`);
+  lines.push(`Traceability of ${terminalLine(opts.selection)} on ${terminalLine(doc.trackingUri)}: ${doc.runs.length} run${doc.runs.length === 1 ? "" : "s"}`);
   lines.push(table.toString());
   lines.push("✓ present  ~ partial  ✗ missing  - not applicable");
   lines.push(`columns: ${TRACE_ITEM_IDS.map((id) => `${TRACE_ITEM_SHORT[id]}=${TRACE_ITEM_LABELS[id]}`).join(", ")}`);
@@ -110,8 +111,8 @@ export function renderTrace(doc: TraceDocument, opts: { details: boolean; select
     for (const r of doc.runs) {
       const gaps = r.items.filter((i) => i.status === "missing" || i.status === "partial");
       lines.push("");
-      lines.push(`${r.runId} (${r.runName ?? "unnamed"}): score ${percent(r.score.value)}, ${gaps.length === 0 ? "no gaps" : `${gaps.length} gap${gaps.length === 1 ? "" : "s"}`}`);
-      for (const g of gaps) lines.push(`  ${MARK[g.status]} ${g.label}: ${g.detail}`);
+      lines.push(`${terminalLine(r.runId)} (${terminalLine(r.runName ?? "unnamed")}): score ${percent(r.score.value)}, ${gaps.length === 0 ? "no gaps" : `${gaps.length} gap${gaps.length === 1 ? "" : "s"}`}`);
+      for (const g of gaps) lines.push(`  ${MARK[g.status]} ${g.label}: ${terminalLine(g.detail)}`);
     }
   } else {
     lines.push("");
