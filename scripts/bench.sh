@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, each printing ratios against a baseline measured in the same run
-# (see bench/README.md). `npm run bench -- drift` or `-- replay` runs one.
+# (see bench/README.md). `npm run bench -- drift`, `-- replay` or `-- sealed` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,4 +12,18 @@ fi
 if [ "$which" = all ] || [ "$which" = replay ]; then
   echo "[bench] replay overhead (needs the Docker engine)"
   node dist/bench/replay-overhead.js
+fi
+if [ "$which" = all ] || [ "$which" = sealed ]; then
+  # The baseline is the last commit before sealed replays, built in a scratch worktree.
+  base_rev=${REPRO_BENCH_BASELINE_REV:-c70c4e1}
+  base_dir=.cache/bench-baseline-$base_rev
+  if [ ! -f "$base_dir/dist/harness/cli/main.js" ]; then
+    rm -rf "$base_dir"; git worktree prune
+    git worktree add --detach "$base_dir" "$base_rev" >/dev/null
+    ln -s "$PWD/node_modules" "$base_dir/node_modules"
+    ln -s "$PWD/.venv" "$base_dir/.venv"
+    (cd "$base_dir" && npx tsc -p tsconfig.json)
+  fi
+  echo "[bench] sealed replay vs the unsealed design of $base_rev (needs the Docker engine)"
+  node dist/bench/sealed-overhead.js --baseline-cli "$base_dir/dist/harness/cli/main.js"
 fi
