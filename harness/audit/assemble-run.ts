@@ -61,6 +61,11 @@ export interface RunFacts {
   interrupted?: boolean;
   /** why replays that ran are not scored (the original changed during the audit): the verdict is failed, the score 0 */
   notScored?: string;
+  /**
+   * what the audit could not check (the original could not be read again after the
+   * replays, a server fault): the run is incomplete, whatever its replays showed
+   */
+  unchecked?: string;
   /** paths in the report are shown relative to this folder when inside it */
   displayRoot?: string;
 }
@@ -100,6 +105,9 @@ export function assembleRun(facts: RunFacts): ReportRun {
   const score = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
   if (facts.error !== undefined) score.findings.unshift(facts.error);
   if (facts.notScored !== undefined) Object.assign(score, { verdict: "failed", score: 0, reason: `Not scored: ${facts.notScored}.` });
+  if (facts.unchecked !== undefined && score.verdict !== "incomplete") {
+    Object.assign(score, { verdict: "incomplete", reason: `Incomplete: ${facts.unchecked}; resuming the audit checks it again.` });
+  }
   // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
   if (plan) score.findings.push(...plan.notes.map((n) => `plan: ${n}`));
   // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.

@@ -304,7 +304,8 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
     }
   } catch (err) {
     facts.error = `could not read the original again after the replays to check that it did not change: ${(err as Error).message}`;
-    facts.notScored = "the original run could not be checked after the replays";
+    // A server fault, not a finding about the run: the audit could not tell, and a resume checks again.
+    facts.unchecked = "the original run could not be checked after the replays";
   }
   return { facts, notes, aborted: false };
 }

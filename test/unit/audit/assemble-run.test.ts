@@ -416,3 +416,18 @@ describe("assembleRun: what importing sealed replays turned up", () => {
     expect(run.score.findings).toContain("sandbox (replay 3): other");
   });
 });
+
+describe("assembleRun: an original that could not be checked after the replays", () => {
+  it("is incomplete (the audit could not tell), not failed: the server fault says nothing of the run", () => {
+    const error = "could not read the original again after the replays to check that it did not change: connect ECONNREFUSED";
+    const run = assembleRun(facts({ error, unchecked: "the original run could not be checked after the replays" }));
+    expect(run.score.verdict).toBe("incomplete");
+    expect(run.score.reason).toMatch(/^Incomplete: the original run could not be checked after the replays; resuming the audit checks it/);
+    expect(run.score.findings[0]).toBe(error);
+  });
+  it("a run whose replays are incomplete too stays incomplete, with the replays' reason", () => {
+    const run = assembleRun(facts({ replays: [replayRecord(0)], unchecked: "the original run could not be checked after the replays" }));
+    expect(run.score.verdict).toBe("incomplete");
+    expect(run.score.reason).toMatch(/^Incomplete: 1 of 3 replays finished/);
+  });
+});
