@@ -9,6 +9,7 @@ import { ensureEnvImage } from "../../../harness/exec/env-image.js";
 import { readCodeFolder, resolveEnvironment } from "../../../harness/plan/code-folder.js";
 import { PlanError } from "../../../harness/plan/plan.js";
 import { MlflowClient } from "../../../harness/tracking/client.js";
+import { buildCli, runCliProcess } from "../../support/cli.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
 import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
 import { recordScenarioRun } from "../../support/record-run.js";
@@ -67,6 +68,7 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
 
     server = await startTestServer();
     client = new MlflowClient({ baseUrl: server.url });
+    await buildCli("dist/harness/cli/main.js");
   }, 900_000); // a cold image build takes minutes on 2 cores
   afterAll(async () => {
     if (tagged) await engine.getImage(IMAGE_NAME).remove({ noprune: true }).catch((e: Error) => console.warn(`could not remove ${IMAGE_NAME}: ${e.message}`));
@@ -142,5 +144,21 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
     // The plan says what was allowed.
     expect(res.plan.notes.join("\n")).toContain(`mounted read-only by --allow-mount ${harmless}`);
     expect(res.plan.notes.join("\n")).toContain("REPRO_HARMLESS copied from the host by --allow-env");
+  }, 300_000);
+
+  it("the CLI: exit 2 with the message; --allow-mount /proc --allow-env AWS_SECRET_ACCESS_KEY still refuses /proc", async () => {
+    useMlproject("MLproject");
+    const runId = await record();
+    const args = ["replay", "--run", runId, "--scenario", project, "--replays", "1", "--results-dir", results, "--tracking-uri", server.url, "--audit-experiment", AUDIT_EXPERIMENT];
+    const plain = await runCliProcess(args, hostEnv());
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/repro-audit replay: bad input: the MLproject in .* asks docker_env for host access that is not allowed/);
+    expect(plain.stderr).toMatch(/--allow-env AWS_SECRET_ACCESS_KEY/);
+    const named = await runCliProcess([...args, "--allow-mount", "/proc", "--allow-env", "AWS_SECRET_ACCESS_KEY"], hostEnv());
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/\/proc is \/proc \(the host's processes\); it is never mounted/);
+    expect(named.stderr).not.toMatch(/environment "AWS_SECRET_ACCESS_KEY"/); // allowed by name, unlike /proc
+    expect(`${plain.stderr}${named.stderr}`).not.toContain(SECRET);
+    expect(await replayRunsOf(runId)).toBe(0);
   }, 300_000);
 });
