@@ -43,7 +43,8 @@ export function parseVolume(entry: string): DockerVolume {
  * dir). Unlike MLflow, every volume is mounted read-only: a replay runs someone else's
  * code and may write only to its own output folder; `forcedReadOnly` lists the volumes
  * this changes so the plan can say so. Host variables are read from the map passed in,
- * never from process.env implicitly.
+ * never from process.env implicitly. Which volumes and host variables may reach this at
+ * all is decided before, on resolved paths (host-access.ts, called by replayJob).
  */
 export function dockerEnvRuntime(dockerEnv: DockerEnv, projectDir: string, hostEnv: Record<string, string | undefined>): DockerEnvRuntime {
   const mounts: MountSpec[] = [];
