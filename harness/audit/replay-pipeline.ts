@@ -213,7 +213,8 @@ function gateDockerEnvHostAccess(plan: ReplayPlan, opts: ReplayJobOptions, env: 
   const decision = decideHostAccess(request, {
     allowMounts: (opts.allowMounts ?? []).map((p) => resolveHostPath(p, process.cwd()).path),
     allowEnv: opts.allowEnv ?? [],
-    protectedPaths: protectedHostPaths({ folders, env: { DOCKER_HOST: env["DOCKER_HOST"] ?? engineEndpoint() } }),
+    // The engine this process talks to, and the one the caller's environment names.
+    protectedPaths: protectedHostPaths({ folders, dockerHosts: [engineEndpoint(), env["DOCKER_HOST"]] }),
   });
   if (decision.refusals.length > 0) {
     throw new PlanError(

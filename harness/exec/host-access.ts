@@ -97,6 +97,11 @@ export function decideHostAccess(req: HostAccessRequest, policy: HostAccessPolic
       refusals.push(`${what}: ${v.host.path} cannot be resolved (not readable by this user, or a symlink loop), so it cannot be checked; it is not mounted`);
       continue;
     }
+    if (v.host.path.includes(":")) {
+      // The allowed volume is rewritten to this path, and "host:container" has no escape for ":".
+      refusals.push(`${what}: ${v.host.path} contains ":", which a docker_env volume cannot express; mount a folder above it`);
+      continue;
+    }
     const allowedBy = policy.allowMounts.find((a) => within(v.host.path, a));
     if (allowedBy === undefined) {
       refusals.push(`${what}: host path ${v.host.path} is not allowed; allow it with ${ALLOW_MOUNT_FLAG} ${v.host.path} (mounted read-only)`);

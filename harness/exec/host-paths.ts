@@ -52,14 +52,15 @@ export function requestedHostAccess(dockerEnv: DockerEnv, projectDir: string): H
 }
 
 /**
- * The protected paths, resolved: the system ones, the socket DOCKER_HOST names, and the
+ * The protected paths, resolved: the system ones, the sockets `dockerHosts` (DOCKER_HOST values) name, and the
  * audit's own `folders` (results, the tracking server's data). Each is kept as written
  * too: a path that does not resolve still counts.
  */
-export function protectedHostPaths(opts: { folders: ProtectedPath[]; env: Record<string, string | undefined> }): ProtectedPath[] {
+export function protectedHostPaths(opts: { folders: ProtectedPath[]; dockerHosts: ReadonlyArray<string | undefined> }): ProtectedPath[] {
   const all: ProtectedPath[] = [...SYSTEM_PROTECTED, ...opts.folders];
-  const dockerHost = opts.env["DOCKER_HOST"];
-  if (dockerHost?.startsWith("unix://")) all.push({ path: dockerHost.slice("unix://".length), what: `the Docker socket DOCKER_HOST names (control of the engine)` });
+  for (const dockerHost of opts.dockerHosts) {
+    if (dockerHost?.startsWith("unix://")) all.push({ path: dockerHost.slice("unix://".length), what: "the Docker socket DOCKER_HOST names (control of the engine)" });
+  }
   const out: ProtectedPath[] = [];
   const seen = new Set<string>();
   for (const p of all) {

@@ -77,6 +77,11 @@ describe("decideHostAccess (pure)", () => {
     expect(d.refusals).toEqual([expect.stringMatching(/does not exist/)]);
   });
 
+  it("refuses a resolved host path with a colon, which a volume entry cannot carry", () => {
+    const d = decideHostAccess(oneVolume("./link:/d", dir("/data/wine/a:b")), policy({ allowMounts: ["/data/wine"] }));
+    expect(d.refusals).toEqual([expect.stringMatching(/":"/)]);
+  });
+
   it("never copies the tracking server's address or credentials from the host", () => {
     const d = decideHostAccess({ volumes: [], hostVars: ["MLFLOW_TRACKING_TOKEN"] }, policy({ allowEnv: ["MLFLOW_TRACKING_TOKEN"] }));
     expect(d.env).toEqual([]);
@@ -144,7 +149,7 @@ describe("resolving what an MLproject names (the I/O edge)", () => {
 
   it("protects the Docker socket DOCKER_HOST names, the results folder and the data folders, resolved", () => {
     const linkedResults = join(base, "data-link");
-    const paths = protectedHostPaths({ folders: [{ path: linkedResults, what: "the results folder" }], env: { DOCKER_HOST: `unix://${join(base, "agent.sock")}` } });
+    const paths = protectedHostPaths({ folders: [{ path: linkedResults, what: "the results folder" }], dockerHosts: [`unix://${join(base, "agent.sock")}`, "tcp://127.0.0.1:2376", undefined] });
     expect(paths).toContainEqual({ path: join(base, "agent.sock"), what: expect.stringContaining("Docker") as unknown as string });
     expect(paths).toContainEqual({ path: join(project, "data"), what: "the results folder" });
     expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(["/proc", "/sys", "/dev", "/etc", "/run/docker.sock"]));
