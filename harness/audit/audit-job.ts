@@ -48,6 +48,10 @@ export interface AuditJobOptions {
   limits?: Partial<Limits>;
   extraParams?: "append" | "ignore";
   auditExperiment?: string;
+  /** docker_env host access allowed by name (--allow-mount, --allow-env); see ReplayJobOptions */
+  allowMounts?: string[];
+  allowEnv?: string[];
+  trackingDataDirs?: string[];
   resultsDir: string;
   policy: TolerancePolicy;
   /** a new id when absent */
@@ -247,6 +251,9 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(opts.extraParams ? { extraParams: opts.extraParams } : {}),
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
+      ...(opts.allowMounts ? { allowMounts: opts.allowMounts } : {}),
+      ...(opts.allowEnv ? { allowEnv: opts.allowEnv } : {}),
+      ...(opts.trackingDataDirs ? { trackingDataDirs: opts.trackingDataDirs } : {}),
       resultsDir: opts.resultsDir,
       trackingUri: opts.trackingUri,
       client: opts.client,

@@ -1,8 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { dockerEnvRuntime } from "../exec/docker-env.js";
-import { docker } from "../exec/engine.js";
+import { dockerEnvRuntime, parseVolume } from "../exec/docker-env.js";
+import { docker, engineEndpoint } from "../exec/engine.js";
+import { ALLOW_ENV_FLAG, ALLOW_MOUNT_FLAG, decideHostAccess } from "../exec/host-access.js";
+import { protectedHostPaths, requestedHostAccess, resolveHostPath } from "../exec/host-paths.js";
 import { DockerExecutor } from "../exec/docker-executor.js";
 import { reapLeftovers } from "../exec/reap.js";
 import { ensureEnvImage } from "../exec/env-image.js";
@@ -16,11 +18,11 @@ import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
 import type { Limits } from "../plan/limits.js";
 import { type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
-import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
-import { redactText } from "../fingerprint/redact.js";
+import { redactPlan } from "../plan/redact-plan.js";
 import { DIFF_ARTIFACT_PATH, type RecordedRun, Tags, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
+import { defaultDataDir } from "../tracking/server/embedded-server.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
 import { type ReplayEvent, type ReplayRunSummary, newAuditId, runReplays } from "./replay-runner.js";
@@ -48,6 +50,12 @@ export interface ReplayJobOptions {
   limits?: Partial<Limits>;
   extraParams?: "append" | "ignore";
   auditExperiment?: string;
+  /** host paths an MLproject's docker_env may mount (read-only): --allow-mount */
+  allowMounts?: string[];
+  /** host variables an MLproject's docker_env may copy ("NAME" entries): --allow-env */
+  allowEnv?: string[];
+  /** data folders of tracking servers on this host: never mounted (the embedded default is always protected) */
+  trackingDataDirs?: string[];
   resultsDir: string;
   trackingUri: string;
   client?: MlflowClient;
@@ -137,6 +145,10 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     if (opts.resumeAuditId !== undefined && !existsSync(journalPath)) {
       throw new PlanError(`--resume ${opts.resumeAuditId}: no journal at ${journalPath}`);
     }
+    if (plan.environment.source === "docker_env") {
+      // Before the audit folder, the image and any replay run: a refused plan leaves nothing behind.
+      plan.notes.push(...gateDockerEnvHostAccess(plan, opts, env, auditDir));
+    }
     mkdirSync(auditDir, { recursive: true });
     const journal = Journal.open(journalPath);
 
@@ -191,7 +203,7 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
       hostEnv: env,
       ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onEvent ? { onEvent: withoutPlanSecrets(opts.onEvent, planSecretValues(plan)) } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     const codeFp = await codeFingerprint(plan.code.path).catch(() => undefined);
     return { run, plan, summary, auditDir, ...(codeFp ? { code: codeFp } : {}), ...(image ? { image } : {}) };
@@ -201,24 +213,45 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
 }
 
 /**
- * Replay events as the caller may show them: a finished replay's output and failure
- * message quote its command line (argparse does), so secret params are redacted.
+ * Refuses (PlanError) a docker_env that mounts or copies from the host what the command
+ * line did not allow, or what is never given (host-access.ts). What is allowed is
+ * rewritten to its resolved path, so the engine mounts what was checked even if a
+ * symlink changes later. Returns the notes that say what was allowed.
  */
-function withoutPlanSecrets(onEvent: (e: ReplayEvent) => void, secrets: readonly string[]): (e: ReplayEvent) => void {
-  if (secrets.length === 0) return onEvent;
-  return (e) => {
-    if (e.type !== "done") return onEvent(e);
-    const r = e.record;
-    onEvent({
-      ...e,
-      record: {
-        ...r,
-        stdoutTail: redactText(r.stdoutTail, secrets),
-        stderrTail: redactText(r.stderrTail, secrets),
-        ...(r.failure ? { failure: { ...r.failure, message: redactText(r.failure.message, secrets) } } : {}),
-      },
-    });
-  };
+function gateDockerEnvHostAccess(plan: ReplayPlan, opts: ReplayJobOptions, env: Record<string, string | undefined>, auditDir: string): string[] {
+  const e = plan.environment;
+  const request = requestedHostAccess({ image: e.dockerImage ?? "", volumes: e.dockerVolumes, environment: e.dockerEnvironment }, plan.code.path);
+  const folders = [
+    { path: resolve(opts.resultsDir), what: "the results folder" },
+    { path: auditDir, what: "this audit's folder" },
+    ...[defaultDataDir(env), ...(opts.trackingDataDirs ?? [])].map((path) => ({ path, what: "the tracking server's data folder" })),
+  ];
+  const decision = decideHostAccess(request, {
+    allowMounts: (opts.allowMounts ?? []).map((p) => resolveHostPath(p, process.cwd()).path),
+    allowEnv: opts.allowEnv ?? [],
+    // The engine this process talks to, and the one the caller's environment names.
+    protectedPaths: protectedHostPaths({ folders, dockerHosts: [engineEndpoint(), env["DOCKER_HOST"]] }),
+  });
+  if (decision.refusals.length > 0) {
+    throw new PlanError(
+      [
+        `the MLproject in ${plan.code.path} asks docker_env for host access that is not allowed:`,
+        ...decision.refusals.map((r) => `  - ${r}`),
+        `A replay gets no host path and no host variable unless named with ${ALLOW_MOUNT_FLAG} PATH or ${ALLOW_ENV_FLAG} NAME (both repeatable).`,
+      ].join("\n"),
+    );
+  }
+  const resolved = new Map(decision.mounts.map((m) => [m.entry, m.host]));
+  e.dockerVolumes = e.dockerVolumes.map((v) => {
+    const host = resolved.get(v);
+    if (host === undefined) return v;
+    const { container, mode } = parseVolume(v);
+    return [host, container, ...(mode ? [mode] : [])].join(":");
+  });
+  return [
+    ...decision.mounts.map((m) => `docker_env volume ${JSON.stringify(m.entry)}: ${m.host} mounted read-only by ${ALLOW_MOUNT_FLAG} ${m.allowedBy}`),
+    ...decision.env.map((name) => `docker_env: ${name} copied from the host by ${ALLOW_ENV_FLAG} ${name}`),
+  ];
 }
 
 /** What a docker_env replay will not get as the MLproject asked: unset host variables, writable volumes. */
@@ -226,7 +259,7 @@ function dockerEnvNotes(plan: ReplayPlan, env: Record<string, string | undefined
   const e = plan.environment;
   const rt = dockerEnvRuntime({ image: e.dockerImage ?? "", volumes: e.dockerVolumes, environment: e.dockerEnvironment }, plan.code.path, env);
   const notes: string[] = [];
-  if (rt.missingHostVars.length > 0) notes.push(`docker_env asks to copy ${rt.missingHostVars.join(", ")} from the host, but it is not set here: the replay runs without it`);
+  if (rt.missingHostVars.length > 0) notes.push(`docker_env asks to copy ${rt.missingHostVars.join(", ")} from the host (allowed by ${ALLOW_ENV_FLAG}), but it is not set here: the replay runs without it`);
   if (rt.forcedReadOnly.length > 0) notes.push(`docker_env volume(s) ${rt.forcedReadOnly.join(", ")} mounted read-only: replays write only to their output folder`);
   return notes;
 }

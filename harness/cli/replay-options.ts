@@ -22,7 +22,14 @@ export interface ReplayCliOptions {
   auditExperiment: string;
   resultsDir?: string;
   trackingUri?: string;
+  allowMount: string[];
+  allowEnv: string[];
 }
+
+/** A repeatable option's values, in the order given. */
+export const collect = (v: string, prev: string[]) => [...prev, v];
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Replays per run and replays at once: past these, memory and the engine give out before the audit ends. */
 export const REPLAY_BOUNDS = {
@@ -77,7 +84,26 @@ export function addReplayOptions(cmd: Command): Command {
     }, "ignore")
     .option("--audit-experiment <name>", "experiment that holds the replay runs", DEFAULT_AUDIT_EXPERIMENT)
     .option("--results-dir <dir>", "where audit folders go (default: results/ in the project)")
-    .option("--tracking-uri <uri>", "tracking server (default: MLFLOW_TRACKING_URI, else the embedded server)");
+    .option("--tracking-uri <uri>", "tracking server (default: MLFLOW_TRACKING_URI, else the embedded server)")
+    .option(
+      "--allow-mount <path>",
+      "a host folder or file an MLproject's docker_env volumes may mount (read-only), or what lies inside it; repeatable. " +
+        "Never /, /proc, /sys, /dev, /etc, a socket, the results or tracking data folders",
+      (v: string, prev: string[]) => {
+        if (v.trim() === "") throw new UserFacingError("--allow-mount needs a host path, e.g. --allow-mount /data/wine");
+        return collect(v, prev);
+      },
+      [],
+    )
+    .option(
+      "--allow-env <name>",
+      "a host variable an MLproject's docker_env may copy in (a bare \"NAME\" entry); repeatable. Never MLFLOW_TRACKING_*",
+      (v: string, prev: string[]) => {
+        if (!ENV_NAME.test(v)) throw new UserFacingError(`--allow-env needs an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(v)}`);
+        return collect(v, prev);
+      },
+      [],
+    );
 }
 
 export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory" | "cpus" | "pids">): Partial<Limits> {
@@ -100,6 +126,8 @@ export function replayInputs(opts: ReplayCliOptions): {
   extraParams: "append" | "ignore";
   auditExperiment: string;
   resultsDir: string;
+  allowMounts: string[];
+  allowEnv: string[];
 } {
   return {
     replays: opts.replays,
@@ -111,5 +139,7 @@ export function replayInputs(opts: ReplayCliOptions): {
     extraParams: opts.extraParams,
     auditExperiment: opts.auditExperiment,
     resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
+    allowMounts: opts.allowMount,
+    allowEnv: opts.allowEnv,
   };
 }

@@ -11,7 +11,7 @@ import { ExitCode, UserFacingError } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
-import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
+import { type ReplayCliOptions, addReplayOptions, collect, replayInputs } from "../replay-options.js";
 import { type SelectionOptions, addSelectionOptions, hasSelection, parseSelection } from "../selection.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
@@ -25,8 +25,6 @@ interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
   json?: boolean;
   dataDir?: string;
 }
-
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerAuditCommand(program: Command): void {
   const cmd = program
@@ -98,6 +96,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       trackingUri: tracking.uri,
       client,
       ...inputs,
+      ...(opts.dataDir !== undefined ? { trackingDataDirs: [opts.dataDir] } : {}),
       policy,
       ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
       publish: opts.publish,

@@ -77,6 +77,7 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
     const res = await replayJob({
       runId, replays: 1, parallel: 1, executor: "docker", scenarioDir: project, resultsDir: results, trackingUri: server.url, client,
       env: { ...process.env, REPRO_DOCKER_ENV_FROM_HOST: "copied-from-host" },
+      allowEnv: ["REPRO_DOCKER_ENV_FROM_HOST"], // host passthrough is opt-in by name
     });
     console.log(`docker_env: 1 replay in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
@@ -114,7 +115,7 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
       const mlproject = readFileSync(join(missing, "MLproject"), "utf8").replace(IMAGE_NAME, `${IMAGE_REPO}:absent`);
       writeFileSync(join(missing, "MLproject"), mlproject);
       await expect(
-        replayJob({ runId, replays: 1, parallel: 1, executor: "docker", scenarioDir: missing, resultsDir: results, trackingUri: server.url, client }),
+        replayJob({ runId, replays: 1, parallel: 1, executor: "docker", scenarioDir: missing, resultsDir: results, trackingUri: server.url, client, allowEnv: ["REPRO_DOCKER_ENV_FROM_HOST"] }),
       ).rejects.toThrow(/not present in the engine.*never pulls/);
     } finally {
       rmSync(missing, { recursive: true, force: true });

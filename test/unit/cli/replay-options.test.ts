@@ -1,0 +1,35 @@
+import { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { UserFacingError } from "../../../harness/cli/exit-codes.js";
+import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../../../harness/cli/replay-options.js";
+
+// The docker_env host-access flags of `replay` and `audit`: repeatable, off by default.
+
+function parse(args: string[]): ReplayCliOptions {
+  const cmd = addReplayOptions(new Command("replay").exitOverride());
+  cmd.parse(args, { from: "user" });
+  return cmd.opts<ReplayCliOptions>();
+}
+
+describe("--allow-mount and --allow-env", () => {
+  it("allow nothing by default", () => {
+    const inputs = replayInputs(parse([]));
+    expect(inputs.allowMounts).toEqual([]);
+    expect(inputs.allowEnv).toEqual([]);
+  });
+
+  it("are repeatable and reach the replay inputs as given", () => {
+    const inputs = replayInputs(parse(["--allow-mount", "/data/wine", "--allow-env", "WINE_SPLIT", "--allow-mount", "./rel", "--allow-env", "_X2"]));
+    expect(inputs.allowMounts).toEqual(["/data/wine", "./rel"]);
+    expect(inputs.allowEnv).toEqual(["WINE_SPLIT", "_X2"]);
+  });
+
+  it.each(["", "A=B", "1ABC", "MY VAR"])("refuse %j as a variable name, saying what one looks like", (name) => {
+    expect(() => parse(["--allow-env", name])).toThrow(UserFacingError);
+    expect(() => parse(["--allow-env", name])).toThrow(/--allow-env.*environment variable name/);
+  });
+
+  it("refuse an empty mount path", () => {
+    expect(() => parse(["--allow-mount", ""])).toThrow(/--allow-mount.*host path/);
+  });
+});
