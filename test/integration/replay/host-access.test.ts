@@ -137,7 +137,8 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
     expect(seen.env).not.toContain("AWS_SECRET_ACCESS_KEY");
     expect(seen.env).not.toContain("REPRO_NOT_NAMED");
     // The host binds: the code, the replay's output folder, and the one allowed.
-    expect(seen.mounts).toEqual(["/code", "/data", "/out"]);
+    // /repro/tracking is the replay's own sandbox tracking store, a fresh folder under its audit.
+    expect(seen.mounts).toEqual(["/code", "/data", "/out", "/repro/tracking"]);
     expect(seen.marker).toBe("harmless-marker");
     expect(seen.dataWritable).toBe(false);
     expect(existsSync(join(harmless, "written-by-replay"))).toBe(false);
