@@ -32,7 +32,7 @@ export const SECRET_NAME_SUBSTRINGS: readonly string[] = [
 export const SECRET_NAME_WORDS: readonly string[] = ["PAT", "PASS", "PW", "JWT", "OTP", "PIN"];
 
 /** Working directories, not passwords. */
-const NOT_SECRET_NAMES: readonly string[] = ["PWD", "OLDPWD"];
+export const NOT_SECRET_NAMES: readonly string[] = ["PWD", "OLDPWD"];
 
 export function isSecretName(name: string): boolean {
   const upper = name.toUpperCase();

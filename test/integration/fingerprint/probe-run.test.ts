@@ -3,7 +3,14 @@ import { existsSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseProbeOutput, probeScriptPath, runProbeLocally } from "../../../harness/fingerprint/probe.js";
-import { REDACTED, isSecretName, stripUrlCredentials } from "../../../harness/fingerprint/redact.js";
+import {
+  NOT_SECRET_NAMES,
+  REDACTED,
+  SECRET_NAME_SUBSTRINGS,
+  SECRET_NAME_WORDS,
+  isSecretName,
+  stripUrlCredentials,
+} from "../../../harness/fingerprint/redact.js";
 import { ContainerFingerprintSchema } from "../../../harness/fingerprint/schema.js";
 
 const VENV_PYTHON = new URL("../../../.venv/bin/python", import.meta.url).pathname;
@@ -126,5 +133,17 @@ describe("redaction rules agree between probe.py and redact.ts", () => {
     // The sample must exercise both outcomes, or agreement means nothing.
     expect(py.names.some(Boolean)).toBe(true);
     expect(py.names.some((b) => !b)).toBe(true);
+  });
+
+  it("holds the same secret-name lists, item for item", () => {
+    // Behaviour on a sample can agree by luck; the lists themselves must be one list in two languages.
+    const script = [
+      "import importlib.util, json, sys",
+      "spec = importlib.util.spec_from_file_location('probe', sys.argv[1])",
+      "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)",
+      "print(json.dumps([list(m.SECRET_NAME_SUBSTRINGS), list(m.SECRET_NAME_WORDS), list(m.NOT_SECRET_NAMES)]))",
+    ].join("\n");
+    const out = execFileSync("python3", ["-B", "-c", script, probeScriptPath()], { encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual([[...SECRET_NAME_SUBSTRINGS], [...SECRET_NAME_WORDS], [...NOT_SECRET_NAMES]]);
   });
 });
