@@ -1,4 +1,4 @@
-import { Tags } from "../plan/recorded-run.js";
+import { Tags } from "../tracking/tags.js";
 import type { MlflowClient } from "../tracking/client.js";
 import type { Run, RunStatus } from "../tracking/schemas.js";
 
