@@ -1,8 +1,8 @@
-import type { MlflowClient } from "../tracking/client.js";
 import type { Report } from "../report/schema.js";
 import { REPORT_FILES, type ReportPaths } from "../report/write.js";
 import { resumeCommand } from "../report/verdict-labels.js";
 import { Tags } from "../tracking/tags.js";
+import type { ReportPublisher } from "./ports.js";
 
 // Attaches the audit back where reviewers look: the report files as artifacts of
 // every audited run (under repro-audit/<audit-id>/), the run's verdict and score as
@@ -26,7 +26,7 @@ export interface PublishResult {
 }
 
 export async function publishReport(
-  client: Pick<MlflowClient, "uploadArtifact" | "setTag" | "setModelVersionTag">,
+  client: ReportPublisher,
   doc: Report,
   paths: ReportPaths,
   modelVersions: readonly AuditedModelVersion[] = [],
