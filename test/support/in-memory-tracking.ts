@@ -1,0 +1,182 @@
+// In-memory doubles of the audit's ports (harness/audit/ports.ts): a tracking
+// server's runs, the replay of one run, and the place a report is published to,
+// all held in maps, so auditJob's orchestration is tested in milliseconds and
+// without a server or an engine. The real-server tests (test/integration/replay,
+// test/e2e) cover the MLflow adapters.
+import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "../../harness/audit/ports.js";
+import type { ReplayRecord } from "../../harness/audit/journal.js";
+import type { ReplayJobResult } from "../../harness/audit/replay-pipeline.js";
+import type { HistoryPoint } from "../../harness/drift/schema.js";
+import type { ReplayPlan } from "../../harness/plan/plan.js";
+import { type Run, RunSchema } from "../../harness/tracking/schemas.js";
+import type { ArtifactTarget } from "../../harness/tracking/client.js";
+
+export interface StoredRun {
+  runId: string;
+  experimentId: string;
+  runName?: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** every point per metric key; the latest value is the one at the highest step */
+  histories: Record<string, HistoryPoint[]>;
+  /** artifact path -> file contents */
+  artifacts: Record<string, string>;
+  lifecycleStage?: string;
+}
+
+export class InMemoryTracking {
+  readonly runs = new Map<string, StoredRun>();
+  /** calls the audit made, by port and method, in order */
+  readonly calls: string[] = [];
+  readonly uploads: Array<{ runId: string; artifactPath: string }> = [];
+  readonly modelVersionTags: Array<{ name: string; version: string; key: string; value: string }> = [];
+
+  addRun(run: Partial<StoredRun> & { runId: string }): StoredRun {
+    const stored: StoredRun = { experimentId: "1", params: {}, tags: {}, histories: {}, artifacts: {}, ...run };
+    this.runs.set(run.runId, stored);
+    return stored;
+  }
+
+  private stored(runId: string): StoredRun {
+    const run = this.runs.get(runId);
+    if (run === undefined) throw new Error(`in-memory tracking: no run ${runId}`);
+    return run;
+  }
+
+  /** The run as MLflow's runs/get would answer it: what selection and trace still read. */
+  wire(runId: string): Run {
+    const r = this.stored(runId);
+    const latest = Object.entries(r.histories).flatMap(([key, points]) => {
+      const last = [...points].sort((a, b) => a.step - b.step).at(-1);
+      return last === undefined ? [] : [{ key, value: last.value, step: last.step, timestamp: 0 }];
+    });
+    return RunSchema.parse({
+      info: {
+        run_id: r.runId, experiment_id: r.experimentId, ...(r.runName !== undefined ? { run_name: r.runName } : {}),
+        status: "FINISHED", lifecycle_stage: r.lifecycleStage ?? "active",
+      },
+      data: {
+        metrics: latest,
+        params: Object.entries(r.params).map(([key, value]) => ({ key, value })),
+        tags: Object.entries(r.tags).map(([key, value]) => ({ key, value })),
+      },
+    });
+  }
+
+  readonly selection: AuditPorts["selection"] = {
+    getExperimentByName: async () => undefined,
+    searchExperiments: async () => [],
+    searchRuns: async () => [],
+    getRun: async (runId) => {
+      this.calls.push(`selection.getRun ${runId}`);
+      return this.wire(runId);
+    },
+    getModelVersion: async (name, version) => {
+      throw new Error(`in-memory tracking: no model ${name} v${version}`);
+    },
+    getModelVersionByAlias: async (name, alias) => {
+      throw new Error(`in-memory tracking: no model ${name}@${alias}`);
+    },
+    searchLoggedModels: async () => [],
+    getLoggedModel: async (id) => {
+      throw new Error(`in-memory tracking: no logged model ${id}`);
+    },
+    searchModelVersions: async () => [],
+    getRegisteredModel: async (name) => {
+      throw new Error(`in-memory tracking: no registered model ${name}`);
+    },
+    listArtifacts: async (target: ArtifactTarget, path = "") => {
+      const runId = typeof target === "object" && "runId" in target ? target.runId : undefined;
+      if (runId === undefined) return [];
+      const prefix = path === "" ? "" : `${path}/`;
+      const entries = new Map<string, boolean>();
+      for (const p of Object.keys(this.stored(runId).artifacts)) {
+        if (!p.startsWith(prefix)) continue;
+        const [head, ...rest] = p.slice(prefix.length).split("/");
+        entries.set(`${prefix}${head}`, rest.length > 0);
+      }
+      return [...entries].map(([p, isDir]) => ({ path: p, is_dir: isDir }));
+    },
+  };
+
+  readonly reader: RunReader = {
+    getRun: async (runId): Promise<ReadRun> => {
+      this.calls.push(`reader.getRun ${runId}`);
+      const r = this.stored(runId);
+      const metrics = Object.fromEntries(this.wire(runId).data.metrics.map((m) => [m.key, m.value]));
+      return {
+        run: { runId, experimentId: r.experimentId, ...(r.runName !== undefined ? { runName: r.runName } : {}), params: { ...r.params }, tags: { ...r.tags }, metrics },
+        lifecycleStage: r.lifecycleStage ?? "active",
+      };
+    },
+    metricHistory: async (runId, key) => (this.stored(runId).histories[key] ?? []).map((p) => ({ ...p })),
+    listArtifactFiles: async (runId) =>
+      Object.entries(this.stored(runId).artifacts).map(([path, body]) => ({ path, size: Buffer.byteLength(body) })),
+    downloadArtifact: async (runId, path, destFile) => {
+      const body = this.stored(runId).artifacts[path];
+      if (body === undefined) throw new Error(`in-memory tracking: run ${runId} has no artifact ${path}`);
+      writeFileSync(destFile, body);
+    },
+  };
+
+  readonly publisher: ReportPublisher = {
+    uploadArtifact: async (target, localPath, artifactDir) => {
+      const artifactPath = `${artifactDir}/${basename(localPath)}`;
+      this.uploads.push({ runId: target.runId, artifactPath });
+    },
+    setTag: async (runId, key, value) => {
+      this.stored(runId).tags[key] = value;
+    },
+    setModelVersionTag: async (name, version, key, value) => {
+      this.modelVersionTags.push({ name, version, key, value });
+    },
+  };
+}
+
+export interface ScriptedReplay {
+  /** final metrics the replay logs, one point each at step 0 */
+  metrics: Record<string, number>;
+  artifacts?: Record<string, string>;
+  /** a replay that writes into the original as well (what the audit must notice) */
+  touchOriginal?: (original: StoredRun) => void;
+}
+
+/**
+ * A replay step that runs nothing: replay i "logs" `script[i]` into a new run of the
+ * in-memory store, and the journal record is `record(i, replayRunId, metrics)`.
+ * `seen` receives the options each call got, so a test can check what was passed down.
+ */
+export function scriptedReplayStep(
+  tracking: InMemoryTracking,
+  input: {
+    plan: ReplayPlan;
+    script: readonly ScriptedReplay[];
+    record: (index: number, replayRunId: string, metrics: Record<string, number>) => ReplayRecord;
+    seen?: Array<Parameters<AuditPorts["replay"]>[0]>;
+  },
+): AuditPorts["replay"] {
+  return async (opts): Promise<ReplayJobResult> => {
+    input.seen?.push(opts);
+    const original = opts.original;
+    if (original === undefined) throw new Error("scripted replay step: the audit passed no original");
+    const auditId = opts.auditId ?? "scripted";
+    const records = input.script.map((s, index) => {
+      const replayRunId = `${opts.runId}-replay-${index}`;
+      tracking.addRun({
+        runId: replayRunId,
+        histories: Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, [{ step: 0, value: v }]])),
+        artifacts: { ...(s.artifacts ?? {}) },
+      });
+      s.touchOriginal?.(tracking.runs.get(opts.runId) as StoredRun);
+      return input.record(index, replayRunId, s.metrics);
+    });
+    return {
+      run: original,
+      plan: input.plan,
+      summary: { auditId, replays: input.script.length, records, resumed: [], aborted: false },
+      auditDir: opts.runDir ?? opts.resultsDir,
+    };
+  };
+}
