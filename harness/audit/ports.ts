@@ -7,7 +7,8 @@ import type { ReplayJobOptions, ReplayJobResult } from "./replay-pipeline.js";
 
 // What the audit needs from the outside, as small interfaces it owns: the tracking
 // server's runs (read, already converted from MLflow's wire shapes), the place the
-// report is attached back to, and the replay of one run. mlflow-ports.ts backs them
+// report is attached back to, and the replay of one run. (The replay runs' own
+// port, ReplayRecorder, sits with its consumer in replay-runs.ts.) mlflow-ports.ts backs them
 // with an MlflowClient; unit tests back them with in-memory doubles
 // (test/support/in-memory-tracking.ts), so the audit's orchestration runs without
 // a server or an engine.

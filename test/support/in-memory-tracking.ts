@@ -1,5 +1,6 @@
-// In-memory doubles of the audit's ports (harness/audit/ports.ts): a tracking
-// server's runs, the replay of one run, and the place a report is published to,
+// In-memory doubles of the audit's ports (harness/audit/ports.ts, and the replay
+// runs' ReplayRecorder in replay-runs.ts): a tracking server's runs, the replay of
+// one run, the replay runs, and the place a report is published to,
 // all held in maps, so auditJob's orchestration is tested in milliseconds and
 // without a server or an engine. The real-server tests (test/integration/replay,
 // test/e2e) cover the MLflow adapters.
@@ -8,9 +9,11 @@ import { basename } from "node:path";
 import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "../../harness/audit/ports.js";
 import type { ReplayRecord } from "../../harness/audit/journal.js";
 import type { ReplayJobResult } from "../../harness/audit/replay-pipeline.js";
+import { DEFAULT_AUDIT_EXPERIMENT, type FoundReplayRun, type ReplayRecorder } from "../../harness/audit/replay-runs.js";
 import type { HistoryPoint } from "../../harness/drift/schema.js";
 import type { ReplayPlan } from "../../harness/plan/plan.js";
-import { type Run, RunSchema } from "../../harness/tracking/schemas.js";
+import { type Run, RunSchema, type RunStatus } from "../../harness/tracking/schemas.js";
+import { Tags } from "../../harness/tracking/tags.js";
 import type { ArtifactTarget } from "../../harness/tracking/client.js";
 
 export interface StoredRun {
@@ -179,4 +182,70 @@ export function scriptedReplayStep(
       auditDir: opts.runDir ?? opts.resultsDir,
     };
   };
+}
+
+export interface RecordedReplayRun {
+  runId: string;
+  experimentId: string;
+  runName?: string;
+  tags: Record<string, string>;
+  status: RunStatus;
+  /** something was logged into it (metrics or params) */
+  logged: boolean;
+  endTime?: number;
+  deleted: boolean;
+}
+
+/** A ReplayRecorder over a map: what replay-runs.ts's ReplayRunBook creates, ends and retires. */
+export class InMemoryReplayRecorder implements ReplayRecorder {
+  readonly runs = new Map<string, RecordedReplayRun>();
+  private readonly experiments = new Map<string, string>();
+  private next = 0;
+
+  add(run: Omit<RecordedReplayRun, "deleted" | "experimentId"> & { experiment?: string }): void {
+    const { experiment, ...rest } = run;
+    this.runs.set(run.runId, { ...rest, experimentId: this.experimentOf(experiment ?? DEFAULT_AUDIT_EXPERIMENT), deleted: false });
+  }
+
+  live(): RecordedReplayRun[] {
+    return [...this.runs.values()].filter((r) => !r.deleted);
+  }
+
+  private experimentOf(name: string): string {
+    const id = this.experiments.get(name) ?? String(this.experiments.size + 1);
+    this.experiments.set(name, id);
+    return id;
+  }
+
+  async experimentId(name: string): Promise<string> {
+    return this.experimentOf(name);
+  }
+
+  async findReplayRuns(experimentId: string, of: { auditId: string; originalRunId: string }): Promise<FoundReplayRun[]> {
+    return this.live()
+      .filter((r) => r.experimentId === experimentId && r.tags[Tags.auditId] === of.auditId && r.tags[Tags.replayOf] === of.originalRunId)
+      .map((r) => {
+        const index = Number(r.tags[Tags.replayIndex]);
+        return { runId: r.runId, index: Number.isSafeInteger(index) ? index : undefined, status: r.status, empty: !r.logged };
+      });
+  }
+
+  async createRun(experimentId: string, run: { runName: string; startTime: number; tags: Record<string, string> }): Promise<string> {
+    const runId = `created-${this.next++}`;
+    this.runs.set(runId, { runId, experimentId, runName: run.runName, tags: { ...run.tags }, status: "RUNNING", logged: false, deleted: false });
+    return runId;
+  }
+
+  async setStatus(runId: string, status: RunStatus, endTime: number): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run === undefined || run.deleted) throw new Error(`in-memory recorder: no run ${runId}`);
+    run.status = status;
+    run.endTime = endTime;
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run === undefined) throw new Error(`in-memory recorder: no run ${runId}`);
+    run.deleted = true;
+  }
 }
