@@ -1,24 +1,24 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Selection, type SelectionClient, SelectionError, describeSelection, resolveSelection } from "../cli/selection.js";
+import { type Selection, SelectionError, describeSelection, resolveSelection } from "../cli/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
 import { hostFingerprint } from "../fingerprint/host.js";
 import type { HostFingerprint } from "../fingerprint/schema.js";
 import type { Limits } from "../plan/limits.js";
-import { recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { AuditIdSchema, type Report, type ReportRun } from "../report/schema.js";
 import { type ReportPaths, writeReport } from "../report/write.js";
 import type { MlflowClient } from "../tracking/client.js";
-import type { Run } from "../tracking/schemas.js";
 import { buildChecklist } from "../trace/checklist.js";
 import { collectSubjects } from "../trace/collect.js";
 import { harnessVersion } from "../version.js";
 import { assembleReport } from "./assemble-report.js";
 import { AUDIT_MANIFEST, type AuditManifest, readManifest, sameSelection, writeManifest } from "./audit-manifest.js";
 import { type RunFacts, assembleRun, comparedMetricNames } from "./assemble-run.js";
+import { mlflowAuditPorts, readRunFromMlflow } from "./mlflow-ports.js";
+import type { AuditPorts, ReadRun } from "./ports.js";
 import { type AuditedModelVersion, type PublishResult, publishReport } from "./publish.js";
-import { type ReplayJobResult, replayJob } from "./replay-pipeline.js";
+import type { ReplayJobResult } from "./replay-pipeline.js";
 import { type ReplayEvent, newAuditId } from "./replay-runner.js";
 import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } from "./original-snapshot-file.js";
 import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
@@ -39,7 +39,10 @@ export interface AuditJobOptions {
   selection?: Selection;
   /** shown in the report (credentials stripped) and handed to replays */
   trackingUri: string;
-  client: MlflowClient;
+  /** the tracking server; the audit's ports are built over it unless `ports` are given */
+  client?: MlflowClient;
+  /** what the audit reads, replays and publishes through (tests pass in-memory doubles) */
+  ports?: AuditPorts;
   replays: number;
   parallel: number;
   executor: "docker" | "local";
@@ -87,6 +90,8 @@ export class AuditError extends SelectionError {}
 
 export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const stage = opts.onStage ?? (() => undefined);
+  const ports = opts.ports ?? (opts.client !== undefined ? mlflowAuditPorts(opts.client) : undefined);
+  if (ports === undefined) throw new Error("internal error: auditJob needs a tracking client or its ports");
   const auditId = opts.auditId ?? newAuditId("audit");
   const idCheck = AuditIdSchema.safeParse(auditId);
   if (!idCheck.success) throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${idCheck.error.issues[0]?.message ?? "invalid"}`);
@@ -114,14 +119,14 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const startedWith = manifest?.runIds;
   const resolveAs: Selection = startedWith !== undefined && startedWith.length > 0 ? { kind: "runs", runIds: startedWith } : selection;
   stage(`selecting ${describeSelection(resolveAs)}`);
-  const { runs, modelVersion } = await resolveSelection(opts.client as SelectionClient, resolveAs, { concurrency: opts.concurrency ?? 8 });
+  const { runs, modelVersion } = await resolveSelection(ports.selection, resolveAs, { concurrency: opts.concurrency ?? 8 });
   if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
   if (opts.resume !== true) {
     await writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection, runIds: runs.map((r) => r.info.run_id) });
   }
 
   stage(`checking what ${runs.length} run(s) recorded`);
-  const subjects = await collectSubjects(opts.client, runs, { concurrency: opts.concurrency ?? 8 });
+  const subjects = await collectSubjects(ports.selection, runs, { concurrency: opts.concurrency ?? 8 });
   const items = new Map(subjects.map((s) => [s.run.info.run_id, buildChecklist(s)]));
   const modelVersions: AuditedModelVersion[] = subjects.flatMap((s) =>
     s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.info.run_id })),
@@ -142,7 +147,8 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   for (const [i, run] of runs.entries()) {
     const runId = run.info.run_id;
     opts.onRun?.(i + 1, runs.length, runId);
-    const facts = await auditOneRun(opts, run, { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted });
+    // Converted once, here: the snapshot and the replays take this run, not a new read of it.
+    const facts = await auditOneRun(opts, ports, readRunFromMlflow(run), { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted });
     if (facts.aborted) aborted = true;
     if (facts.facts.error !== undefined && !facts.aborted) infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
     const entry = assembleRun(facts.aborted ? { ...facts.facts, interrupted: true } : facts.facts);
@@ -180,7 +186,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   if (opts.publish && incomplete) stage("not attaching the report to the runs: the audit is incomplete");
   if (opts.publish && !incomplete) {
     stage("attaching the report to the audited runs");
-    publish = await publishReport(opts.client, report, paths, modelVersions);
+    publish = await publishReport(ports.publisher, report, paths, modelVersions);
   }
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
 }
@@ -209,27 +215,30 @@ interface RunContext {
   skip: boolean;
 }
 
-async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Promise<{ facts: RunFacts; notes: string[]; aborted: boolean }> {
+async function auditOneRun(
+  opts: AuditJobOptions, ports: AuditPorts, read: ReadRun, ctx: RunContext,
+): Promise<{ facts: RunFacts; notes: string[]; aborted: boolean }> {
+  const runId = read.run.runId;
   const base: RunFacts = {
-    run: recordedRunFromMlflow(run),
+    run: read.run,
     traceItems: ctx.traceItems,
     replaysRequested: opts.replays,
     policy: opts.policy,
     ...(ctx.host ? { host: ctx.host } : {}),
     displayRoot: opts.displayRoot ?? process.cwd(),
   };
-  if (!isSafeRunId(run.info.run_id)) {
+  if (!isSafeRunId(runId)) {
     // Run IDs come from the server and name a folder under results/: never let one climb out.
-    return { facts: { ...base, error: `run ID ${JSON.stringify(run.info.run_id)} is not a plain identifier; refusing to use it as a folder name` }, notes: [], aborted: false };
+    return { facts: { ...base, error: `run ID ${JSON.stringify(runId)} is not a plain identifier; refusing to use it as a folder name` }, notes: [], aborted: false };
   }
   if (ctx.skip || opts.signal?.aborted) {
     return { facts: { ...base, error: "not replayed: the audit was interrupted before this run" }, notes: [], aborted: true };
   }
-  const runDir = join(ctx.auditDir, "runs", run.info.run_id);
+  const runDir = join(ctx.auditDir, "runs", runId);
   const notes: string[] = [];
   let snapshot: OriginalSnapshot;
   try {
-    snapshot = await originalSnapshotFor(opts, run.info.run_id, runDir, notes);
+    snapshot = await originalSnapshotFor(opts, ports, read, runDir, notes);
   } catch (err) {
     const aborted = opts.signal?.aborted === true;
     return { facts: { ...base, error: aborted ? "interrupted while reading the original" : `could not read the original before the replays: ${(err as Error).message}` }, notes, aborted };
@@ -238,8 +247,8 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
 
   let job: ReplayJobResult;
   try {
-    job = await replayJob({
-      runId: run.info.run_id,
+    job = await ports.replay({
+      runId,
       original,
       replays: opts.replays,
       parallel: opts.parallel,
@@ -256,7 +265,6 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
       ...(opts.trackingDataDirs ? { trackingDataDirs: opts.trackingDataDirs } : {}),
       resultsDir: opts.resultsDir,
       trackingUri: opts.trackingUri,
-      client: opts.client,
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
@@ -292,8 +300,8 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
         const r = byIndex.get(i);
         return r?.status === "finished" ? r.replayRunId : undefined;
       });
-      opts.onStage?.(`reading histories and artifacts of the replays of ${run.info.run_id}`);
-      const got = await gatherReplayEvidence({ client: opts.client, replayRunIds, historyNames: Object.keys(own.originalHistories ?? {}) });
+      opts.onStage?.(`reading histories and artifacts of the replays of ${runId}`);
+      const got = await gatherReplayEvidence({ reader: ports.reader, replayRunIds, historyNames: Object.keys(own.originalHistories ?? {}) });
       facts.evidence = { ...own, ...got.evidence };
       notes.push(...got.notes);
     } catch (err) {
@@ -302,9 +310,9 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
   }
 
   // Scored against the snapshot; the original must still be what the snapshot says.
-  opts.onStage?.(`checking that ${run.info.run_id} did not change during the audit`);
+  opts.onStage?.(`checking that ${runId} did not change during the audit`);
   try {
-    const changes = snapshotChanges(snapshot, await takeOriginalSnapshot(opts.client, run.info.run_id));
+    const changes = snapshotChanges(snapshot, await takeOriginalSnapshot(ports.reader, runId));
     if (changes.length > 0) {
       facts.error = `the original run changed during the audit: ${changes.join("; ")}`;
       facts.notScored = "the original run changed during the audit";
@@ -322,14 +330,15 @@ async function auditOneRun(opts: AuditJobOptions, run: Run, ctx: RunContext): Pr
  * first reached the run (so a resume scores against the run as it was then), else
  * one taken now, before any replay, and stored.
  */
-async function originalSnapshotFor(opts: AuditJobOptions, runId: string, runDir: string, notes: string[]): Promise<OriginalSnapshot> {
+async function originalSnapshotFor(opts: AuditJobOptions, ports: AuditPorts, read: ReadRun, runDir: string, notes: string[]): Promise<OriginalSnapshot> {
+  const runId = read.run.runId;
   const stored = readOriginalSnapshot(runDir);
   if (stored !== undefined) {
     if (stored.run.runId !== runId) throw new Error(`${join(runDir, ORIGINAL_SNAPSHOT_FILE)} is a snapshot of run ${stored.run.runId}, not ${runId}`);
     return stored;
   }
   opts.onStage?.(`taking a snapshot of ${runId} before its replays`);
-  const snapshot = await takeOriginalSnapshot(opts.client, runId);
+  const snapshot = await takeOriginalSnapshot(ports.reader, runId, { read });
   if (opts.resume === true && existsSync(join(runDir, "journal.jsonl"))) {
     // An audit started by a version without snapshots: replays already ran.
     notes.push("the snapshot of the original was taken on resume, after earlier replays: a change made before it is not detected");

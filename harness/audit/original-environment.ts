@@ -1,20 +1,20 @@
 import { redactEnvValue, stripUrlCredentials } from "../fingerprint/redact.js";
 import type { CodeFingerprint } from "../fingerprint/schema.js";
-import { type RecordedRun, Tags } from "../plan/recorded-run.js";
+import type { RecordedRun } from "../plan/recorded-run.js";
 import type { OriginalEnvironment } from "../report/schema.js";
+import { DIRTY_TAGS, HARDWARE_TAG_PREFIX, HOST_TAG_PREFIX, MLFLOW_ENVIRONMENT_PREFIXES, Tags, findTag, readTag } from "../tracking/tags.js";
 
 // What the original run recorded about its environment, read from its tags. MLflow
 // records little at run level (no library versions, no hardware), which is exactly
 // what the report should show next to the replays' full fingerprints. Pure.
 
 /** Tag prefixes that describe where and how the original ran. */
-const ENVIRONMENT_TAG_PREFIXES = ["mlflow.source.", "mlflow.docker.", "mlflow.project.", "repro.host.", "repro.hardware.", "repro.image"] as const;
+// Tags.image as a bare prefix: repro.image, repro.image.id and its older spelling repro.image_id
+const ENVIRONMENT_TAG_PREFIXES = [...MLFLOW_ENVIRONMENT_PREFIXES, HOST_TAG_PREFIX, HARDWARE_TAG_PREFIX, Tags.image] as const;
 /** Tags under those prefixes that are not environment facts, or too large to list. */
 const LEFT_OUT = new Set<string>([Tags.gitDiff]);
 const MAX_VALUE_CHARS = 500;
 
-const DIRTY_TAGS = [Tags.gitDirty, Tags.reproGitDirty] as const;
-const REPO_TAGS = ["mlflow.source.git.repoURL", "mlflow.gitRepoURL"] as const;
 
 export function originalEnvironment(run: Pick<RecordedRun, "tags">): OriginalEnvironment {
   const recorded: Record<string, string> = {};
@@ -25,18 +25,18 @@ export function originalEnvironment(run: Pick<RecordedRun, "tags">): OriginalEnv
   }
 
   const code: CodeFingerprint = { dirty: null };
-  const commit = run.tags[Tags.gitCommit]?.trim();
+  const commit = readTag(run.tags, Tags.gitCommit);
   if (commit) code.commit = commit;
-  const dirty = DIRTY_TAGS.map((t) => run.tags[t]?.trim().toLowerCase()).find((v) => v !== undefined && v !== "");
+  const dirty = findTag(run.tags, DIRTY_TAGS)?.value.trim().toLowerCase();
   if (dirty === "true" || dirty === "1") code.dirty = true;
   else if (dirty === "false" || dirty === "0") code.dirty = false;
-  const repo = REPO_TAGS.map((t) => run.tags[t]?.trim()).find((v) => v !== undefined && v !== "");
+  const repo = readTag(run.tags, Tags.gitRepoUrl);
   if (repo) code.repositoryUrl = stripUrlCredentials(repo);
-  const branch = run.tags["mlflow.source.git.branch"]?.trim();
+  const branch = readTag(run.tags, Tags.gitBranch);
   if (branch) code.branch = branch;
 
   const knowsCode = code.commit !== undefined || code.dirty !== null || code.repositoryUrl !== undefined;
-  const imageId = (run.tags["mlflow.docker.image.id"] ?? run.tags["repro.image.id"])?.trim();
+  const imageId = findTag(run.tags, [Tags.dockerImageId, Tags.imageId])?.value.trim();
   const fingerprint: NonNullable<OriginalEnvironment["fingerprint"]> = {
     ...(knowsCode ? { code } : {}),
     ...(imageId ? { imageId } : {}),

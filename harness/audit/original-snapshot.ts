@@ -2,8 +2,8 @@ import { z } from "zod";
 import { HistoryPointSchema, JsonFloat } from "../drift/schema.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
+import { PUBLISHED_TAGS } from "../tracking/tags.js";
 import type { RunEvidence } from "./assemble-run.js";
-import { AuditTags } from "./publish.js";
 
 // The original run as it was before the first replay: what the audit scores
 // against, and what it checks again after the last replay. A replay (or anyone)
@@ -34,7 +34,7 @@ export const OriginalSnapshotSchema = z.object({
 export type OriginalSnapshot = z.output<typeof OriginalSnapshotSchema>;
 
 /** Tags the harness itself writes into an audited run (publishing): their changes are the audit's own. */
-const HARNESS_TAGS: ReadonlySet<string> = new Set(Object.values(AuditTags));
+const HARNESS_TAGS: ReadonlySet<string> = new Set(PUBLISHED_TAGS);
 
 export function snapshotRun(s: OriginalSnapshot): RecordedRun {
   const { runName, ...rest } = s.run;

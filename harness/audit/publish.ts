@@ -1,7 +1,8 @@
-import type { MlflowClient } from "../tracking/client.js";
 import type { Report } from "../report/schema.js";
 import { REPORT_FILES, type ReportPaths } from "../report/write.js";
 import { resumeCommand } from "../report/verdict-labels.js";
+import { Tags } from "../tracking/tags.js";
+import type { ReportPublisher } from "./ports.js";
 
 // Attaches the audit back where reviewers look: the report files as artifacts of
 // every audited run (under repro-audit/<audit-id>/), the run's verdict and score as
@@ -16,13 +17,6 @@ export interface AuditedModelVersion {
 
 export const PUBLISHED_ARTIFACT_DIR = "repro-audit";
 
-/** The names DESIGN.md gives reviewers; `repro.audit` names the audit (replay runs carry repro.audit_id). */
-export const AuditTags = {
-  id: "repro.audit",
-  verdict: "repro.verdict",
-  score: "repro.score",
-  report: "repro.report",
-} as const;
 
 export interface PublishResult {
   /** "run <id>" or "model <name> v<version>" for each place that got the report */
@@ -32,7 +26,7 @@ export interface PublishResult {
 }
 
 export async function publishReport(
-  client: Pick<MlflowClient, "uploadArtifact" | "setTag" | "setModelVersionTag">,
+  client: ReportPublisher,
   doc: Report,
   paths: ReportPaths,
   modelVersions: readonly AuditedModelVersion[] = [],
@@ -87,9 +81,9 @@ export function runTags(doc: Report, runId: string, dir: string): Record<string,
   const run = doc.runs.find((r) => r.runId === runId);
   if (!run) return undefined;
   return {
-    [AuditTags.id]: doc.auditId,
-    [AuditTags.verdict]: run.score.verdict,
-    [AuditTags.score]: run.score.score.toFixed(3),
-    [AuditTags.report]: `${dir}/${REPORT_FILES.html}`,
+    [Tags.audit]: doc.auditId,
+    [Tags.verdict]: run.score.verdict,
+    [Tags.score]: run.score.score.toFixed(3),
+    [Tags.report]: `${dir}/${REPORT_FILES.html}`,
   };
 }

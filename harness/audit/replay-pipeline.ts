@@ -19,7 +19,8 @@ import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/cod
 import type { Limits } from "../plan/limits.js";
 import { type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
 import { redactPlan } from "../plan/redact-plan.js";
-import { DIFF_ARTIFACT_PATH, type RecordedRun, Tags, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { DIFF_ARTIFACT_PATH, type RecordedRun, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { Tags } from "../tracking/tags.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
 import { defaultDataDir } from "../tracking/server/embedded-server.js";

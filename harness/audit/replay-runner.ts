@@ -12,6 +12,7 @@ import type { MlflowClient } from "../tracking/client.js";
 import { readSandboxStore } from "../tracking/sandbox-store.js";
 import { captureMetrics } from "./capture.js";
 import { type EnvironmentRecord, Journal, type ReplayRecord, pendingIndexes } from "./journal.js";
+import { mlflowReplayRecorder } from "./mlflow-replay-recorder.js";
 import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 
@@ -145,7 +146,7 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
   const pending = pendingIndexes(journal.snapshot, replays);
   const resumed = [...journal.snapshot.replays.values()].filter((r) => !pending.includes(r.index)).map((r) => r.index).sort((a, b) => a - b);
 
-  const book = new ReplayRunBook(opts.client, { auditId: opts.auditId, originalRunId: plan.runId, ...(opts.auditExperiment ? { experimentName: opts.auditExperiment } : {}) });
+  const book = new ReplayRunBook(mlflowReplayRecorder(opts.client), { auditId: opts.auditId, originalRunId: plan.runId, ...(opts.auditExperiment ? { experimentName: opts.auditExperiment } : {}) });
   await book.load();
   await book.settle(new Map([...journal.snapshot.replays].filter(([i]) => !pending.includes(i))));
 

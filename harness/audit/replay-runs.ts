@@ -1,6 +1,5 @@
-import { Tags } from "../plan/recorded-run.js";
-import type { MlflowClient } from "../tracking/client.js";
-import type { Run, RunStatus } from "../tracking/schemas.js";
+import { Tags } from "../tracking/tags.js";
+import type { RunStatus } from "../tracking/schemas.js";
 
 // The replay runs on the real tracking server: one per (audit, original, index),
 // created by the harness after the sealed replay ran, and linked to the original by
@@ -11,6 +10,26 @@ import type { Run, RunStatus } from "../tracking/schemas.js";
 
 export const DEFAULT_AUDIT_EXPERIMENT = "repro-audit";
 
+/** A replay run as the recorder finds it on the server. */
+export interface FoundReplayRun {
+  runId: string;
+  /** the replay index it was tagged with; undefined when the tag is missing or not an integer */
+  index: number | undefined;
+  status: RunStatus | undefined;
+  /** nothing logged yet (no metrics, no params): an attempt that stopped before importing */
+  empty: boolean;
+}
+
+/** Where replay runs are recorded: found by their audit and original, created, ended, retired. */
+export interface ReplayRecorder {
+  /** the experiment replay runs go to, created when missing */
+  experimentId(name: string): Promise<string>;
+  findReplayRuns(experimentId: string, of: { auditId: string; originalRunId: string }): Promise<FoundReplayRun[]>;
+  createRun(experimentId: string, run: { runName: string; startTime: number; tags: Record<string, string> }): Promise<string>;
+  setStatus(runId: string, status: RunStatus, endTime: number): Promise<void>;
+  deleteRun(runId: string): Promise<void>;
+}
+
 export interface ReplayRunTags {
   command: string;
   executor: string;
@@ -19,24 +38,20 @@ export interface ReplayRunTags {
 
 export class ReplayRunBook {
   private experimentId: string | undefined;
-  private existing = new Map<number, Run[]>();
+  private existing = new Map<number, FoundReplayRun[]>();
 
   constructor(
-    private readonly client: MlflowClient,
+    private readonly recorder: ReplayRecorder,
     private readonly opts: { auditId: string; originalRunId: string; experimentName?: string },
   ) {}
 
   /** Finds the replay runs earlier attempts of this audit left for this original. */
   async load(): Promise<void> {
-    const experimentId = await this.experiment();
-    // Both values are checked identifiers (audit id schema, safe run id): no quoting issues.
-    const filter = `tags."${Tags.auditId}" = '${this.opts.auditId}' and tags."${Tags.replayOf}" = '${this.opts.originalRunId}'`;
-    const runs = await this.client.searchRuns({ experimentIds: [experimentId], filter });
+    const runs = await this.recorder.findReplayRuns(await this.experiment(), { auditId: this.opts.auditId, originalRunId: this.opts.originalRunId });
     this.existing.clear();
     for (const run of runs) {
-      const index = Number(run.data.tags.find((t) => t.key === Tags.replayIndex)?.value);
-      if (!Number.isSafeInteger(index)) continue;
-      this.existing.set(index, [...(this.existing.get(index) ?? []), run]);
+      if (run.index === undefined) continue;
+      this.existing.set(run.index, [...(this.existing.get(run.index) ?? []), run]);
     }
   }
 
@@ -44,8 +59,8 @@ export class ReplayRunBook {
   async settle(finished: ReadonlyMap<number, { status: "finished" | "failed"; replayRunId?: string | undefined }>): Promise<void> {
     for (const [index, record] of finished) {
       for (const run of this.existing.get(index) ?? []) {
-        if (run.info.status !== "RUNNING") continue;
-        if (run.info.run_id === record.replayRunId) await this.finish(run.info.run_id, record.status === "finished" ? "FINISHED" : "FAILED");
+        if (run.status !== "RUNNING") continue;
+        if (run.runId === record.replayRunId) await this.finish(run.runId, record.status === "finished" ? "FINISHED" : "FAILED");
         else await this.retire(run);
       }
     }
@@ -55,14 +70,12 @@ export class ReplayRunBook {
   async runFor(index: number, tags: ReplayRunTags, startTime: number): Promise<string> {
     let reuse: string | undefined;
     for (const run of this.existing.get(index) ?? []) {
-      const empty = run.data.metrics.length === 0 && run.data.params.length === 0;
-      if (empty && reuse === undefined) reuse = run.info.run_id;
+      if (run.empty && reuse === undefined) reuse = run.runId;
       else await this.retire(run);
     }
     this.existing.delete(index);
     if (reuse !== undefined) return reuse;
-    const run = await this.client.createRun({
-      experimentId: await this.experiment(),
+    return this.recorder.createRun(await this.experiment(), {
       runName: `replay-${index}-of-${this.opts.originalRunId.slice(0, 8)}`,
       startTime,
       tags: {
@@ -74,21 +87,20 @@ export class ReplayRunBook {
         ...(tags.imageId ? { [Tags.imageId]: tags.imageId } : {}),
       },
     });
-    return run.info.run_id;
   }
 
   async finish(runId: string, status: RunStatus, endTime = Date.now()): Promise<void> {
-    await this.client.updateRun(runId, { status, endTime });
+    await this.recorder.setStatus(runId, status, endTime);
   }
 
   /** A half-imported earlier attempt: mark it KILLED and delete it, so searches see one run per index. */
-  private async retire(run: Run): Promise<void> {
-    if (run.info.status === "RUNNING") await this.client.updateRun(run.info.run_id, { status: "KILLED", endTime: Date.now() });
-    await this.client.deleteRun(run.info.run_id);
+  private async retire(run: FoundReplayRun): Promise<void> {
+    if (run.status === "RUNNING") await this.recorder.setStatus(run.runId, "KILLED", Date.now());
+    await this.recorder.deleteRun(run.runId);
   }
 
   private async experiment(): Promise<string> {
-    this.experimentId ??= (await this.client.getOrCreateExperiment(this.opts.experimentName ?? DEFAULT_AUDIT_EXPERIMENT)).experiment_id;
+    this.experimentId ??= await this.recorder.experimentId(this.opts.experimentName ?? DEFAULT_AUDIT_EXPERIMENT);
     return this.experimentId;
   }
 }

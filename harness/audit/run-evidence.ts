@@ -4,12 +4,12 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HistoryPoint } from "../drift/schema.js";
-import { DIFF_ARTIFACT_PATH, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { DIFF_ARTIFACT_PATH } from "../plan/recorded-run.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
-import type { MlflowClient } from "../tracking/client.js";
 import { mapBounded } from "../trace/bounded-map.js";
 import { type RunEvidence, SYSTEM_METRIC_PREFIX } from "./assemble-run.js";
 import type { OriginalSnapshot } from "./original-snapshot.js";
+import type { ReadRun, RunReader } from "./ports.js";
 import { PUBLISHED_ARTIFACT_DIR } from "./publish.js";
 
 // Reads from the server what scoring compares beyond final values: step histories
@@ -41,7 +41,7 @@ export function isHarnessArtifact(path: string): boolean {
 }
 
 export interface ReplayEvidenceInput {
-  client: MlflowClient;
+  reader: RunReader;
   /** run id per replay index; undefined where the replay did not finish */
   replayRunIds: ReadonlyArray<string | undefined>;
   /** metrics whose histories are compared: those the original logged at more than one step */
@@ -61,26 +61,30 @@ export interface ReplayEvidence {
  * The original as it is now: latest metrics, params, tags, every history and the
  * sha256 of every artifact file within the budget. Taken before the first replay
  * (what the audit scores against) and again after the last (to see that nothing
- * wrote into it meanwhile).
+ * wrote into it meanwhile). `read` is the run as the caller already read it (the
+ * audit's selection); when absent it is read here.
  */
-export async function takeOriginalSnapshot(client: MlflowClient, runId: string, opts: { limits?: EvidenceLimits; concurrency?: number; now?: () => Date } = {}): Promise<OriginalSnapshot> {
-  const raw = await client.getRun(runId);
-  const recorded = recordedRunFromMlflow(raw);
+export async function takeOriginalSnapshot(
+  reader: RunReader,
+  runId: string,
+  opts: { read?: ReadRun; limits?: EvidenceLimits; concurrency?: number; now?: () => Date } = {},
+): Promise<OriginalSnapshot> {
+  if (opts.read !== undefined && opts.read.run.runId !== runId) throw new Error(`internal error: a snapshot of run ${runId} got run ${opts.read.run.runId}`);
+  const { run: recorded, lifecycleStage } = opts.read ?? (await reader.getRun(runId));
   // The snapshot is kept on disk (original.json): credentials in URL-valued tags
   // (mlflow.source.git.repoURL) must not be, and no step reads them. Params stay as
   // logged: the replay command is bound from them.
   const run = { ...recorded, tags: Object.fromEntries(Object.entries(recorded.tags).map(([k, v]) => [k, stripUrlCredentials(v)])) };
   const names = Object.keys(run.metrics).filter((k) => !k.startsWith(SYSTEM_METRIC_PREFIX)).sort();
-  const fetched = await mapBounded(names, opts.concurrency ?? 8, async (name) => [name, await client.getMetricHistory(runId, name)] as const);
-  const histories: Record<string, HistoryPoint[]> = {};
-  for (const [name, points] of fetched) histories[name] = points.map((p) => ({ step: p.step, value: p.value }));
+  const fetched = await mapBounded(names, opts.concurrency ?? 8, async (name) => [name, await reader.metricHistory(runId, name)] as const);
+  const histories: Record<string, HistoryPoint[]> = Object.fromEntries(fetched);
   const notes: string[] = [];
   // Published reports are the harness's own writes; everything else the run holds is checked.
-  const artifacts = await hashRunArtifacts(client, runId, opts.limits ?? DEFAULT_EVIDENCE_LIMITS, "the original", notes, isPublishedArtifact);
+  const artifacts = await hashRunArtifacts(reader, runId, opts.limits ?? DEFAULT_EVIDENCE_LIMITS, "the original", notes, isPublishedArtifact);
   return {
     takenAt: (opts.now ?? (() => new Date()))().toISOString(),
     run,
-    ...(raw.info.lifecycle_stage !== undefined ? { lifecycleStage: raw.info.lifecycle_stage } : {}),
+    ...(lifecycleStage !== undefined ? { lifecycleStage } : {}),
     histories,
     artifacts,
     notes,
@@ -101,8 +105,8 @@ export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<
       continue;
     }
     const h: Record<string, HistoryPoint[]> = {};
-    const got = await mapBounded(historyNames, concurrency, async (name) => [name, await input.client.getMetricHistory(runId, name)] as const);
-    for (const [name, points] of got) if (points.length > 0) h[name] = points.map((p) => ({ step: p.step, value: p.value }));
+    const got = await mapBounded(historyNames, concurrency, async (name) => [name, await input.reader.metricHistory(runId, name)] as const);
+    for (const [name, points] of got) if (points.length > 0) h[name] = points;
     replayHistories.push(h);
   }
 
@@ -112,7 +116,7 @@ export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<
       replayArtifacts.push(undefined);
       continue;
     }
-    const files = await hashRunArtifacts(input.client, runId, limits, `replay ${i + 1}`, notes, isHarnessArtifact);
+    const files = await hashRunArtifacts(input.reader, runId, limits, `replay ${i + 1}`, notes, isHarnessArtifact);
     replayArtifacts.push(hashesOf(files));
   }
   return {
@@ -126,9 +130,9 @@ export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<
 
 /** Size and (within the limits) sha256 of every file of the run that `skip` does not exclude. */
 async function hashRunArtifacts(
-  client: MlflowClient, runId: string, limits: EvidenceLimits, who: string, notes: string[], skip: (path: string) => boolean,
+  reader: RunReader, runId: string, limits: EvidenceLimits, who: string, notes: string[], skip: (path: string) => boolean,
 ): Promise<Record<string, ArtifactDigest>> {
-  const files = (await client.listArtifactsRecursive({ runId })).filter((f) => !f.is_dir && !skip(f.path));
+  const files = (await reader.listArtifactFiles(runId)).filter((f) => !skip(f.path));
   const out: Record<string, ArtifactDigest> = {};
   if (files.length === 0) return out;
   const dir = await mkdtemp(join(tmpdir(), "repro-audit-artifacts-"));
@@ -137,7 +141,7 @@ async function hashRunArtifacts(
     let count = 0;
     let overBudget = false;
     for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-      const size = f.file_size ?? null;
+      const size = f.size;
       out[f.path] = { size };
       if (overBudget) continue;
       if ((size ?? 0) > limits.maxFileBytes) {
@@ -150,7 +154,7 @@ async function hashRunArtifacts(
         continue;
       }
       const local = join(dir, `f${count}`);
-      await client.downloadArtifact({ runId }, f.path, local);
+      await reader.downloadArtifact(runId, f.path, local);
       // The listing's size may be missing or wrong: the budget counts what arrived.
       const actual = (await stat(local)).size;
       if (actual > limits.maxFileBytes) {

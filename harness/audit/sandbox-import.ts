@@ -1,6 +1,7 @@
 import type { MetricInput } from "../tracking/batching.js";
 import type { MlflowClient } from "../tracking/client.js";
 import type { SandboxRun, SandboxStore } from "../tracking/sandbox-store.js";
+import { MLFLOW_NAMESPACE, REPRO_NAMESPACE } from "../tracking/tags.js";
 
 // After a sealed replay, the harness — never the workload — copies what the
 // workload logged into its sandbox store onto the replay's run on the real server:
@@ -47,8 +48,8 @@ export function importableTags(tags: Readonly<Record<string, string>>): { tags: 
   const out: Record<string, string> = {};
   const refused: string[] = [];
   for (const [k, v] of Object.entries(tags)) {
-    if (k.startsWith("repro.")) refused.push(k);
-    else if (!k.startsWith("mlflow.")) out[k] = v;
+    if (k.startsWith(REPRO_NAMESPACE)) refused.push(k);
+    else if (!k.startsWith(MLFLOW_NAMESPACE)) out[k] = v;
   }
   return { tags: out, refused };
 }

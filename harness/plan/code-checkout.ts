@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { FileFormatError } from "./zod-message.js";
+import { Tags } from "../tracking/tags.js";
 
 // The replay's code: the user's repository at the run's recorded commit, checked
 // out as a scratch worktree (git worktree add --detach) in a temp folder. The
@@ -30,7 +31,7 @@ export async function checkoutAtCommit(opts: { repo: string; commit: string; dif
   const exists = await git(repo, ["cat-file", "-e", `${opts.commit}^{commit}`]);
   if (exists.exitCode !== 0) {
     throw new FileFormatError(
-      `--code ${opts.repo}: commit ${opts.commit} (the run's mlflow.source.git.commit) is not in this repository; ` +
+      `--code ${opts.repo}: commit ${opts.commit} (the run's ${Tags.gitCommit}) is not in this repository; ` +
         `fetch it (git fetch --all) or point --code at the repository the run came from`,
     );
   }

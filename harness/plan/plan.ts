@@ -3,7 +3,8 @@ import { type CaptureSpec, CaptureSpecSchema } from "./capture-spec.js";
 import { type Limits, LimitsSchema, mergeLimits } from "./limits.js";
 import { type MlProject, entryPoint } from "./mlproject.js";
 import { BindingError, bindCommand } from "./parameters.js";
-import { type RecordedRun, Tags } from "./recorded-run.js";
+import { Tags } from "../tracking/tags.js";
+import type { RecordedRun } from "./recorded-run.js";
 import type { ScenarioFile } from "./scenario.js";
 import { shlexUnquoteExact } from "./shlex.js";
 

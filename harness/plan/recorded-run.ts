@@ -37,22 +37,5 @@ export function recordedRunFromMlflow(run: Run): RecordedRun {
   };
 }
 
-/** Tag names the harness reads and writes. */
-export const Tags = {
-  sourceType: "mlflow.source.type",
-  entryPoint: "mlflow.project.entryPoint",
-  gitCommit: "mlflow.source.git.commit",
-  gitDirty: "mlflow.source.git.dirty",
-  gitDiff: "mlflow.source.git.diff",
-  reproGitDirty: "repro.git.dirty",
-  reproCommand: "repro.command",
-  replayOf: "repro.replay_of",
-  auditId: "repro.audit_id",
-  replayIndex: "repro.replay_index",
-  executor: "repro.executor",
-  /** the image a replay ran in; the name trace's checklist reads for the original too */
-  imageId: "repro.image.id",
-} as const;
-
 /** The artifact a recording step may attach with the uncommitted changes of a dirty tree. */
 export const DIFF_ARTIFACT_PATH = "repro/diff.patch";

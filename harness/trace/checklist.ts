@@ -1,5 +1,8 @@
 import { TRACE_ITEM_LABELS, type TraceItem, type TraceItemId, type TraceStatus } from "./item.js";
 import type { TraceSubject } from "./subject.js";
+import {
+  Conventions, DIRTY_TAGS, HARDWARE_TAG_PREFIX, HOST_TAG_PREFIX, MLFLOW_SYSTEM_TAG_PREFIX, Tags, spellings,
+} from "../tracking/tags.js";
 
 // The traceability checklist: for one run, what a re-execution needs and whether the
 // tracking server holds it. Pure: it reads only the TraceSubject that collect.ts built.
@@ -20,13 +23,13 @@ const ENV_FILES = [
 ] as const;
 const MODEL_ENV_FILES = ["requirements.txt", "python_env.yaml", "conda.yaml"] as const;
 
-const DIRTY_TAGS = ["mlflow.source.git.dirty", "repro.git.dirty", "git.dirty", "git_dirty"] as const;
-const REPO_URL_TAGS = ["mlflow.source.git.repoURL", "mlflow.gitRepoURL", "mlflow.source.git.repoUrl"] as const;
-const COMMAND_TAGS = ["mlflow.project.entryPoint", "repro.command", "command"] as const;
-const IMAGE_ID_TAGS = ["mlflow.docker.image.id", "repro.image.id", "repro.image.digest"] as const;
-const IMAGE_NAME_TAGS = ["mlflow.docker.image.uri", "mlflow.docker.image.name", "repro.image"] as const;
-const HARDWARE_PREFIXES = ["repro.host.", "repro.hardware.", "hardware.", "mlflow.system."] as const;
-const HARDWARE_KEYS = ["hardware", "repro.hardware", "gpu", "gpu_name", "cpu", "cpu_model", "accelerator"] as const;
+const DIRTY = [...DIRTY_TAGS, ...Conventions.dirty];
+const REPO_URL_TAGS = spellings(Tags.gitRepoUrl);
+const COMMAND_TAGS = [Tags.entryPoint, Tags.reproCommand, Conventions.command];
+const IMAGE_ID_TAGS = [Tags.dockerImageId, ...spellings(Tags.imageId), Tags.imageDigest];
+const IMAGE_NAME_TAGS = [Tags.dockerImageUri, Tags.dockerImageName, Tags.image];
+const HARDWARE_PREFIXES = [HOST_TAG_PREFIX, HARDWARE_TAG_PREFIX, Conventions.hardwarePrefix, MLFLOW_SYSTEM_TAG_PREFIX];
+const HARDWARE_KEYS: readonly string[] = [Conventions.hardware, Tags.hardware, ...Conventions.hardwareParts];
 
 /** seed, random_state, random_seed, np_seed, torch.seed, SEED ... */
 const SEED_KEY = /(^|[._-])(seed|random[_-]?state|random[_-]?seed)$/i;
@@ -120,35 +123,35 @@ function checkMetrics(subject: TraceSubject): TraceItem {
 }
 
 function checkSource(tags: Map<string, string>): TraceItem {
-  const name = tags.get("mlflow.source.name");
-  const type = tags.get("mlflow.source.type");
+  const name = tags.get(Tags.sourceName);
+  const type = tags.get(Tags.sourceType);
   if (nonEmpty(name) && nonEmpty(type)) return item("source", "present", `${type}: ${name}`);
-  if (nonEmpty(name)) return item("source", "partial", `mlflow.source.name=${name}; mlflow.source.type not set`);
-  if (nonEmpty(type)) return item("source", "partial", `mlflow.source.type=${type}; mlflow.source.name not set`);
-  return item("source", "missing", "tags mlflow.source.name and mlflow.source.type not set");
+  if (nonEmpty(name)) return item("source", "partial", `${Tags.sourceName}=${name}; ${Tags.sourceType} not set`);
+  if (nonEmpty(type)) return item("source", "partial", `${Tags.sourceType}=${type}; ${Tags.sourceName} not set`);
+  return item("source", "missing", `tags ${Tags.sourceName} and ${Tags.sourceType} not set`);
 }
 
 function checkGitCommit(tags: Map<string, string>): TraceItem {
-  const commit = tags.get("mlflow.source.git.commit");
+  const commit = tags.get(Tags.gitCommit);
   if (nonEmpty(commit)) {
-    const branch = tags.get("mlflow.source.git.branch");
+    const branch = tags.get(Tags.gitBranch);
     return item("git_commit", "present", `${commit}${nonEmpty(branch) ? ` on ${branch}` : ""}`);
   }
   return item(
     "git_commit",
     "missing",
-    "tag mlflow.source.git.commit not set (MLflow sets it when the entry script is inside a git repository and GitPython is installed)",
+    `tag ${Tags.gitCommit} not set (MLflow sets it when the entry script is inside a git repository and GitPython is installed)`,
   );
 }
 
 function checkGitDirty(tags: Map<string, string>, subject: TraceSubject): TraceItem {
   // MLflow does not record whether the working tree was dirty; only conventions do.
-  const dirty = firstTag(tags, DIRTY_TAGS);
+  const dirty = firstTag(tags, DIRTY);
   const diffs = subject.runArtifacts.files.filter((f) => DIFF_FILE.test(f));
-  const lookedFor = `looked for tags ${DIRTY_TAGS.join(", ")} and a *.diff/*.patch run artifact`;
+  const lookedFor = `looked for tags ${DIRTY.join(", ")} and a *.diff/*.patch run artifact`;
   if (dirty === undefined) {
     if (diffs.length > 0) {
-      return item("git_dirty", "partial", `diff artifact ${listSome(diffs)} found, but no dirty-state tag (${DIRTY_TAGS.join(", ")})`);
+      return item("git_dirty", "partial", `diff artifact ${listSome(diffs)} found, but no dirty-state tag (${DIRTY.join(", ")})`);
     }
     return item("git_dirty", "missing", `dirty state unknown: ${lookedFor} (MLflow does not record it)${listingNote(subject)}`);
   }
@@ -180,18 +183,18 @@ function checkEntryPoint(tags: Map<string, string>, subject: TraceSubject): Trac
   const mlproject = subject.runArtifacts.files.filter((f) => basename(f) === "MLproject");
   if (mlproject.length > 0) found.push(`MLproject artifact ${listSome(mlproject)}`);
   if (found.length > 0) return item("entry_point", "present", found.join("; "));
-  const source = tags.get("mlflow.source.name");
+  const source = tags.get(Tags.sourceName);
   if (nonEmpty(source)) {
     return item(
       "entry_point",
       "partial",
-      `only the script is known (mlflow.source.name=${source}); no command line: looked for tags ${COMMAND_TAGS.join(", ")} and an MLproject artifact${listingNote(subject)}`,
+      `only the script is known (${Tags.sourceName}=${source}); no command line: looked for tags ${COMMAND_TAGS.join(", ")} and an MLproject artifact${listingNote(subject)}`,
     );
   }
   return item(
     "entry_point",
     "missing",
-    `looked for tags ${COMMAND_TAGS.join(", ")}, mlflow.source.name and an MLproject artifact${listingNote(subject)}`,
+    `looked for tags ${COMMAND_TAGS.join(", ")}, ${Tags.sourceName} and an MLproject artifact${listingNote(subject)}`,
   );
 }
 
@@ -200,23 +203,23 @@ function checkRunEnvironment(tags: Map<string, string>, subject: TraceSubject): 
   const files = subject.runArtifacts.files.filter(
     (f) => (ENV_FILES as readonly string[]).includes(basename(f)) && !modelDirs.has(dirname(f)),
   );
-  const projectEnv = tags.get("mlflow.project.env");
+  const projectEnv = tags.get(Tags.projectEnv);
   const truncated = listingNote(subject);
   if (files.length > 0) {
-    const extra = nonEmpty(projectEnv) ? `; mlflow.project.env=${projectEnv}` : "";
+    const extra = nonEmpty(projectEnv) ? `; ${Tags.projectEnv}=${projectEnv}` : "";
     return item("env_run", "present", `run artifacts ${listSome(files)}${extra}`);
   }
   if (nonEmpty(projectEnv)) {
     return item(
       "env_run",
       "partial",
-      `mlflow.project.env=${projectEnv} (an MLflow Project environment, defined by the MLproject at the commit); no environment file among the run's artifacts${truncated}`,
+      `${Tags.projectEnv}=${projectEnv} (an MLflow Project environment, defined by the MLproject at the commit); no environment file among the run's artifacts${truncated}`,
     );
   }
   return item(
     "env_run",
     "missing",
-    `no ${ENV_FILES.join("/")} among the run's artifacts (outside model folders) and no mlflow.project.env tag${truncated}`,
+    `no ${ENV_FILES.join("/")} among the run's artifacts (outside model folders) and no ${Tags.projectEnv} tag${truncated}`,
   );
 }
 
@@ -283,7 +286,7 @@ function checkSeed(subject: TraceSubject): TraceItem {
 
 function checkHardware(subject: TraceSubject): TraceItem {
   const isHardwareKey = (key: string) =>
-    HARDWARE_PREFIXES.some((p) => key.startsWith(p)) || (HARDWARE_KEYS as readonly string[]).includes(key);
+    HARDWARE_PREFIXES.some((p) => key.startsWith(p)) || HARDWARE_KEYS.includes(key);
   const described = [
     ...subject.run.data.tags.filter((t) => isHardwareKey(t.key)).map((t) => `tag ${t.key}`),
     ...subject.run.data.params.filter((p) => isHardwareKey(p.key)).map((p) => `param ${p.key}`),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SelectionSchema, type Selection } from "../cli/selection.js";
 import { stripUrlCredentialsDeep } from "../fingerprint/redact.js";
+import { Tags } from "../tracking/tags.js";
 import { buildChecklist } from "./checklist.js";
 import { TraceItemSchema } from "./item.js";
 import { formula, FormulaSchema, RunScoreSchema, scoreRun, scoreSelection, SelectionScoreSchema } from "./score.js";
@@ -51,7 +52,7 @@ export function buildTraceDocument(subjects: readonly TraceSubject[], meta: Trac
     const items = buildChecklist(s);
     return {
       runId: s.run.info.run_id,
-      runName: s.run.info.run_name ?? s.run.data.tags.find((t) => t.key === "mlflow.runName")?.value ?? null,
+      runName: s.run.info.run_name ?? s.run.data.tags.find((t) => t.key === Tags.runName)?.value ?? null,
       experimentId: s.run.info.experiment_id,
       status: s.run.info.status ?? null,
       modelVersions: s.modelVersions.map((v) => ({ name: v.name, version: v.version, aliases: [...v.aliases] })),

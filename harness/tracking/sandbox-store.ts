@@ -2,6 +2,7 @@ import { type Dirent, lstatSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { Tags } from "./tags.js";
 
 // A replay's sandbox tracking store: the MLflow file store (`file:` tracking URI)
 // that the workload logged into instead of the real server. The workload wrote
@@ -130,7 +131,7 @@ function readRun(runDir: string, experimentName: string, limits: SandboxLimits, 
     budget.metricBytes -= f.size;
     metrics.push(...parseMetricFile(f.path, readFileSync(f.file, "utf8"), problems));
   }
-  const parentRunId = tags["mlflow.parentRunId"];
+  const parentRunId = tags[Tags.parentRunId];
   return {
     runId: meta.run_id,
     experimentId: meta.experiment_id,

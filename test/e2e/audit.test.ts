@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJournal } from "../../harness/audit/journal.js";
-import { AuditTags } from "../../harness/audit/publish.js";
+import { Tags } from "../../harness/tracking/tags.js";
 import { dockerAvailable as dockerOk } from "../support/engine-available.js";
 import type { Report } from "../../harness/report/schema.js";
 import { parseReport } from "../../harness/report/serialize.js";
@@ -81,13 +81,13 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
 
     // Attached back: artifacts and tags on the run, tags on the model version.
     const tags = Object.fromEntries(original.data.tags.map((t) => [t.key, t.value]));
-    expect(tags[AuditTags.verdict]).toBe("reproduced");
-    expect(tags[AuditTags.id]).toBe("seeded-e2e");
-    expect(tags[AuditTags.report]).toBe("repro-audit/seeded-e2e/report.html");
+    expect(tags[Tags.verdict]).toBe("reproduced");
+    expect(tags[Tags.audit]).toBe("seeded-e2e");
+    expect(tags[Tags.report]).toBe("repro-audit/seeded-e2e/report.html");
     const files = (await client.listArtifactsRecursive({ runId: seededRun }, "repro-audit")).map((f) => f.path).sort();
     expect(files).toEqual(["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/seeded-e2e/${f}`));
     const mv = await client.getModelVersion("AuditE2E", "1");
-    expect(Object.fromEntries((mv.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({ [AuditTags.verdict]: "reproduced", [AuditTags.score]: "1.000" });
+    expect(Object.fromEntries((mv.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({ [Tags.verdict]: "reproduced", [Tags.score]: "1.000" });
 
     const junit = readFileSync(join(results, "seeded-e2e", "junit.xml"), "utf8");
     expect(junit).toMatch(/failures="0"/);
@@ -109,7 +109,7 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     expect(r.code).toBe(run.score.verdict === "reproduced" ? 0 : 1);
     // --no-publish: nothing attached.
     const tags = (await client.getRun(unseededRun)).data.tags.map((t) => t.key);
-    expect(tags).not.toContain(AuditTags.verdict);
+    expect(tags).not.toContain(Tags.verdict);
   });
 
   it("with --accept identical the unseeded variant is not reproduced: exit 1", async () => {

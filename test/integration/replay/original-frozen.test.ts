@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
-import { AuditTags } from "../../../harness/audit/publish.js";
+import { Tags } from "../../../harness/tracking/tags.js";
 import type { ReplayEvent } from "../../../harness/audit/replay-runner.js";
 import { auditExitCode } from "../../../harness/cli/commands/audit.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
@@ -115,7 +115,7 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
 
     // Not published: no verdict tag, no report artifacts on the original.
     const tags = Object.fromEntries(recorded.data.tags.map((t) => [t.key, t.value]));
-    expect(tags[AuditTags.verdict]).toBeUndefined();
+    expect(tags[Tags.verdict]).toBeUndefined();
     expect((await ctx.client.listArtifactsRecursive({ runId })).map((f) => f.path)).not.toContain("repro-audit");
     expect(res.publish?.published ?? []).toEqual([]);
   }, 600_000);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { assembleReport } from "../../../harness/audit/assemble-report.js";
 import { assembleRun } from "../../../harness/audit/assemble-run.js";
-import { AuditTags, publishReport, runTags } from "../../../harness/audit/publish.js";
+import { publishReport, runTags } from "../../../harness/audit/publish.js";
+import { PUBLISHED_TAGS, Tags } from "../../../harness/tracking/tags.js";
 import type { ArtifactTarget } from "../../../harness/tracking/client.js";
 import type { ReportPaths } from "../../../harness/report/write.js";
 import { facts, meta, recordedRun, replayRecord } from "./audit-factories.js";
@@ -52,22 +53,22 @@ function twoRunReport() {
   return assembleReport(meta({}, "aud-1"), [good, bad]);
 }
 
-const T = AuditTags;
+const T = Tags;
 const DIR = "repro-audit/aud-1";
 
 describe("runTags", () => {
   it("gives id, verdict, 3-decimal score and the report's artifact path; undefined for a run not in the report", () => {
     const doc = twoRunReport();
     expect(runTags(doc, "run-a", DIR)).toEqual({
-      [T.id]: "aud-1",
+      [T.audit]: "aud-1",
       [T.verdict]: "reproduced",
       [T.score]: "1.000",
       [T.report]: `${DIR}/report.html`,
     });
     // run-b: rmse not reproduced (0), r2 identical (1) -> 0.5
-    expect(runTags(doc, "run-b", "d")).toEqual({ [T.id]: "aud-1", [T.verdict]: "not_reproduced", [T.score]: "0.500", [T.report]: "d/report.html" });
+    expect(runTags(doc, "run-b", "d")).toEqual({ [T.audit]: "aud-1", [T.verdict]: "not_reproduced", [T.score]: "0.500", [T.report]: "d/report.html" });
     expect(runTags(doc, "run-zzz", "d")).toBeUndefined();
-    expect(new Set(Object.values(T)).size).toBe(4); // four distinct tag names
+    expect(new Set(PUBLISHED_TAGS).size).toBe(4); // four distinct tag names
   });
 });
 
@@ -84,8 +85,8 @@ describe("publishReport", () => {
       ...files.map((file) => ({ runId: "run-a", file, dir: DIR })),
       ...files.map((file) => ({ runId: "run-b", file, dir: DIR })),
     ]);
-    expect(tagsOf(client, "run-a")).toEqual({ [T.verdict]: "reproduced", [T.score]: "1.000", [T.id]: "aud-1", [T.report]: `${DIR}/report.html` });
-    expect(tagsOf(client, "run-b")).toEqual({ [T.verdict]: "not_reproduced", [T.score]: "0.500", [T.id]: "aud-1", [T.report]: `${DIR}/report.html` });
+    expect(tagsOf(client, "run-a")).toEqual({ [T.verdict]: "reproduced", [T.score]: "1.000", [T.audit]: "aud-1", [T.report]: `${DIR}/report.html` });
+    expect(tagsOf(client, "run-b")).toEqual({ [T.verdict]: "not_reproduced", [T.score]: "0.500", [T.audit]: "aud-1", [T.report]: `${DIR}/report.html` });
     expect(client.modelTags).toEqual([]);
   });
 
@@ -99,7 +100,7 @@ describe("publishReport", () => {
     expect(result.published).toEqual(["run run-a", "run run-b", "model wine-model v3", "model wine-model v1"]);
     expect(result.problems).toEqual([]);
     expect(client.modelTags.filter((t) => t.version === "3")).toEqual([
-      { name: "wine-model", version: "3", key: T.id, value: "aud-1" },
+      { name: "wine-model", version: "3", key: T.audit, value: "aud-1" },
       { name: "wine-model", version: "3", key: T.verdict, value: "not_reproduced" },
       { name: "wine-model", version: "3", key: T.score, value: "0.500" },
       { name: "wine-model", version: "3", key: T.report, value: `${DIR}/report.html` },

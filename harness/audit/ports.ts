@@ -1,0 +1,55 @@
+import type { SelectionClient } from "../cli/selection.js";
+import type { HistoryPoint } from "../drift/schema.js";
+import type { RecordedRun } from "../plan/recorded-run.js";
+import type { ArtifactTarget } from "../tracking/client.js";
+import type { CollectClient } from "../trace/collect.js";
+import type { ReplayJobOptions, ReplayJobResult } from "./replay-pipeline.js";
+
+// What the audit needs from the outside, as small interfaces it owns: the tracking
+// server's runs (read, already converted from MLflow's wire shapes), the place the
+// report is attached back to, and the replay of one run. (The replay runs' own
+// port, ReplayRecorder, sits with its consumer in replay-runs.ts.) mlflow-ports.ts backs them
+// with an MlflowClient; unit tests back them with in-memory doubles
+// (test/support/in-memory-tracking.ts), so the audit's orchestration runs without
+// a server or an engine.
+
+/** A run as the audit reads it: the recorded run, and whether it is deleted. */
+export interface ReadRun {
+  run: RecordedRun;
+  /** "active" or "deleted" (absent when the server does not say) */
+  lifecycleStage?: string;
+}
+
+/** An artifact file of a run, relative to its artifact root. */
+export interface ArtifactFile {
+  path: string;
+  /** bytes, as the listing says; null when it does not */
+  size: number | null;
+}
+
+export interface RunReader {
+  getRun(runId: string): Promise<ReadRun>;
+  /** every point of one metric, in the server's order */
+  metricHistory(runId: string, key: string): Promise<HistoryPoint[]>;
+  /** every artifact file of the run (folders walked, not listed) */
+  listArtifactFiles(runId: string): Promise<ArtifactFile[]>;
+  downloadArtifact(runId: string, path: string, destFile: string): Promise<void>;
+}
+
+/** Where the audit attaches its report: artifacts and tags of the runs, tags of model versions. */
+export interface ReportPublisher {
+  uploadArtifact(target: Extract<ArtifactTarget, { runId: string }>, localPath: string, artifactDir: string): Promise<unknown>;
+  setTag(runId: string, key: string, value: string): Promise<unknown>;
+  setModelVersionTag(name: string, version: string, key: string, value: string): Promise<unknown>;
+}
+
+/** The replay of one run N times (replay-pipeline.ts's replayJob over a tracking server). */
+export type ReplayStep = (opts: Omit<ReplayJobOptions, "client">) => Promise<ReplayJobResult>;
+
+export interface AuditPorts {
+  /** run selection and the traceability subjects, which still read MLflow's wire shapes */
+  selection: SelectionClient & CollectClient;
+  reader: RunReader;
+  replay: ReplayStep;
+  publisher: ReportPublisher;
+}

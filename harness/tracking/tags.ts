@@ -1,0 +1,108 @@
+// Every run tag name the harness reads or writes, in one place: MLflow's own tags
+// (set by mlflow.start_run, MLflow Projects and autologging), the repro.* tags the
+// harness writes, and the conventions of other tools the traceability checklist
+// recognises. It lives in tracking/ because plan/, audit/ and trace/ all read it and
+// tracking/ imports none of them.
+//
+// Separator rule for repro.* names: a dot opens a level of a hierarchy only where
+// that level groups several tags (repro.image, repro.image.id, repro.image.digest;
+// repro.git.dirty beside MLflow's mlflow.source.git.*; repro.host.*); the words of
+// one name are joined by underscores (repro.replay_of, repro.audit_id). A name
+// that an earlier version wrote differently keeps its old spelling in ALIASES, so
+// runs recorded then still read right; the harness writes only the canonical name.
+
+export const MLFLOW_NAMESPACE = "mlflow.";
+export const REPRO_NAMESPACE = "repro.";
+
+/** Canonical tag names. */
+export const Tags = {
+  // MLflow's own
+  runName: "mlflow.runName",
+  parentRunId: "mlflow.parentRunId",
+  sourceName: "mlflow.source.name",
+  sourceType: "mlflow.source.type",
+  gitCommit: "mlflow.source.git.commit",
+  gitBranch: "mlflow.source.git.branch",
+  gitDirty: "mlflow.source.git.dirty",
+  gitDiff: "mlflow.source.git.diff",
+  gitRepoUrl: "mlflow.source.git.repoURL",
+  entryPoint: "mlflow.project.entryPoint",
+  projectEnv: "mlflow.project.env",
+  dockerImageId: "mlflow.docker.image.id",
+  dockerImageUri: "mlflow.docker.image.uri",
+  dockerImageName: "mlflow.docker.image.name",
+
+  // the harness's: read from recorded runs
+  reproGitDirty: "repro.git.dirty",
+  reproCommand: "repro.command",
+  image: "repro.image",
+  /** the image a run ran in, by ID: written on replay runs, read from originals too */
+  imageId: "repro.image.id",
+  imageDigest: "repro.image.digest",
+  hardware: "repro.hardware",
+
+  // the harness's: written on replay runs
+  replayOf: "repro.replay_of",
+  auditId: "repro.audit_id",
+  replayIndex: "repro.replay_index",
+  executor: "repro.executor",
+
+  // the harness's: published onto audited runs and their model versions (DESIGN.md);
+  // `repro.audit` names the audit there, as `repro.audit_id` does on replay runs
+  audit: "repro.audit",
+  verdict: "repro.verdict",
+  score: "repro.score",
+  report: "repro.report",
+} as const;
+
+export type TagName = (typeof Tags)[keyof typeof Tags];
+
+/** Older spellings, read after the canonical name. */
+export const ALIASES: Readonly<Partial<Record<TagName, readonly string[]>>> = {
+  // versions before the sealed replays wrote the image ID of replay runs with an underscore
+  [Tags.imageId]: ["repro.image_id"],
+  // MLflow before 1.0 and some clients
+  [Tags.gitRepoUrl]: ["mlflow.gitRepoURL", "mlflow.source.git.repoUrl"],
+};
+
+/** A canonical name followed by its aliases, in the order they are read. */
+export function spellings(name: TagName): string[] {
+  return [name, ...(ALIASES[name] ?? [])];
+}
+
+/** The first non-empty value among `names` and their aliases, with the name it was found under. */
+export function findTag(tags: Readonly<Record<string, string>>, names: readonly string[]): { name: string; value: string } | undefined {
+  for (const name of names.flatMap((n) => spellings(n as TagName))) {
+    const value = Object.hasOwn(tags, name) ? tags[name] : undefined;
+    if (value !== undefined && value.trim() !== "") return { name, value };
+  }
+  return undefined;
+}
+
+/** The value of `name` (or of an alias), trimmed; undefined when absent or blank. */
+export function readTag(tags: Readonly<Record<string, string>>, name: TagName): string | undefined {
+  return findTag(tags, [name])?.value.trim();
+}
+
+/** Tags the harness publishes onto audited runs: their changes are the audit's own. */
+export const PUBLISHED_TAGS: readonly TagName[] = [Tags.audit, Tags.verdict, Tags.score, Tags.report];
+
+/** Where a run may say whether its working tree was dirty, in the order read. */
+export const DIRTY_TAGS: readonly string[] = [Tags.gitDirty, Tags.reproGitDirty];
+
+/** What the traceability checklist also accepts: conventions of other tools, not written by MLflow or the harness. */
+export const Conventions = {
+  dirty: ["git.dirty", "git_dirty"],
+  command: "command",
+  hardware: "hardware",
+  hardwarePrefix: "hardware.",
+  hardwareParts: ["gpu", "gpu_name", "cpu", "cpu_model", "accelerator"],
+} as const;
+
+/** Prefixes of tags the harness writes that describe where and how a run ran. */
+export const HOST_TAG_PREFIX = "repro.host.";
+export const HARDWARE_TAG_PREFIX = "repro.hardware.";
+/** MLflow's system tags (mlflow.system.*), which may name the machine */
+export const MLFLOW_SYSTEM_TAG_PREFIX = "mlflow.system.";
+/** MLflow's tag groups that describe where and how a run ran. */
+export const MLFLOW_ENVIRONMENT_PREFIXES = ["mlflow.source.", "mlflow.docker.", "mlflow.project."] as const;

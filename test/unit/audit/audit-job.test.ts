@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
+import type { AuditPorts } from "../../../harness/audit/ports.js";
+import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
+import { Tags } from "../../../harness/tracking/tags.js";
+import { InMemoryTracking, type ScriptedReplay, scriptedReplayStep } from "../../support/in-memory-tracking.js";
+import { host, plan, replayRecord } from "./audit-factories.js";
+
+// auditJob end to end through its ports, with in-memory doubles: selection,
+// snapshot, replays, evidence, scoring, the check after the replays, the report on
+// disk and what is published. The same flow against a real server and engine is in
+// test/e2e/audit.test.ts.
+
+const RUN = "0123456789abcdef0123456789abcdef";
+const MODEL = "model/model.pkl";
+
+let results: string;
+beforeEach(() => {
+  results = mkdtempSync(join(tmpdir(), "audit-job-unit-"));
+});
+afterEach(() => rmSync(results, { recursive: true, force: true }));
+
+function setup(script: readonly ScriptedReplay[]) {
+  const tracking = new InMemoryTracking();
+  tracking.addRun({
+    runId: RUN,
+    runName: "wine-a",
+    params: { alpha: "0.5" },
+    tags: { [Tags.sourceName]: "train.py", [Tags.gitRepoUrl]: "https://bob:hunter2@example.com/o/r.git" },
+    histories: { rmse: [{ step: 0, value: 0.9 }, { step: 1, value: 0.731 }], r2: [{ step: 0, value: 0.42 }] },
+    artifacts: { [MODEL]: "weights-v1" },
+  });
+  const seen: Array<Parameters<AuditPorts["replay"]>[0]> = [];
+  const replay = scriptedReplayStep(tracking, {
+    plan: plan({ runId: RUN, experimentId: "1" }),
+    script,
+    record: (i, replayRunId, metrics) => replayRecord(i, { replayRunId, metrics }),
+    seen,
+  });
+  const ports: AuditPorts = { selection: tracking.selection, reader: tracking.reader, publisher: tracking.publisher, replay };
+  const opts: AuditJobOptions = {
+    selection: { kind: "runs", runIds: [RUN] },
+    trackingUri: "memory://",
+    ports,
+    replays: script.length,
+    parallel: 1,
+    executor: "docker",
+    resultsDir: results,
+    policy: DEFAULT_POLICY,
+    auditId: "unit-audit",
+    publish: true,
+    host: async () => host,
+  };
+  return { tracking, seen, opts };
+}
+
+const same: ScriptedReplay = {
+  metrics: { rmse: 0.731, r2: 0.42 },
+  artifacts: { [MODEL]: "weights-v1" },
+};
+
+describe("auditJob through in-memory ports", () => {
+  it("reproduces a run whose replays match, and publishes the verdict, score and report to it", async () => {
+    const { tracking, opts } = setup([same, same, same]);
+    const res = await auditJob(opts);
+
+    expect(res.aborted).toBe(false);
+    expect(res.infrastructureErrors).toEqual([]);
+    expect(res.report.runs.map((r) => [r.runId, r.score.verdict])).toEqual([[RUN, "reproduced"]]);
+    expect(tracking.runs.get(RUN)?.tags).toMatchObject({
+      [Tags.audit]: "unit-audit",
+      [Tags.verdict]: "reproduced",
+      [Tags.score]: "1.000",
+      [Tags.report]: "repro-audit/unit-audit/report.html",
+    });
+    expect(tracking.uploads.map((u) => u.artifactPath).sort()).toEqual(
+      ["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/unit-audit/${f}`),
+    );
+    expect(res.publish?.published).toEqual([`run ${RUN}`]);
+  });
+
+  it("reads the original once for the snapshot (the selection's copy) and once more only to check it after the replays", async () => {
+    const { tracking, seen, opts } = setup([same, same]);
+    await auditJob(opts);
+
+    expect(tracking.calls).toEqual([`selection.getRun ${RUN}`, `reader.getRun ${RUN}`]);
+    // The replays got the snapshot's run: params as logged, credentials stripped from URL tags.
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.original).toMatchObject({ runId: RUN, params: { alpha: "0.5" }, metrics: { rmse: 0.731, r2: 0.42 } });
+    expect(seen[0]?.original?.tags[Tags.gitRepoUrl]).not.toContain("hunter2");
+  });
+
+  it("says not reproduced when every replay lands elsewhere than the original, and publishes that", async () => {
+    // Agreeing with each other, not with the original: not run-to-run variance.
+    const off: ScriptedReplay = { metrics: { rmse: 0.9, r2: 0.42 }, artifacts: { [MODEL]: "weights-v2" } };
+    const { tracking, opts } = setup([off, off, off]);
+    const res = await auditJob(opts);
+
+    expect(res.report.runs[0]?.score.verdict).toBe("not_reproduced");
+    expect(res.report.runs[0]?.score.findings.join("\n")).toMatch(/artifact model\/model.pkl differs from the original/);
+    expect(tracking.runs.get(RUN)?.tags[Tags.verdict]).toBe("not_reproduced");
+  });
+
+  it("does not score or publish a run that changed while its replays ran", async () => {
+    const writesIntoOriginal: ScriptedReplay = {
+      ...same,
+      touchOriginal: (original) => {
+        original.histories.rmse = [...(original.histories.rmse ?? []), { step: 2, value: 0.5 }];
+      },
+    };
+    const { tracking, opts } = setup([same, writesIntoOriginal]);
+    const res = await auditJob(opts);
+
+    expect(res.infrastructureErrors).toHaveLength(1);
+    expect(res.infrastructureErrors[0]).toContain("the original run changed during the audit");
+    expect(res.report.runs[0]?.error).toContain("history of rmse: 1 point(s) added");
+    expect(tracking.runs.get(RUN)?.tags[Tags.verdict]).toBeUndefined();
+    expect(tracking.uploads).toEqual([]);
+  });
+});
