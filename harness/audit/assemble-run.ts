@@ -1,6 +1,7 @@
 import { relative, isAbsolute } from "node:path";
 import { scoreRun } from "../drift/score.js";
 import type { HistoryPoint, ReplayRecord as DriftReplay, TolerancePolicy } from "../drift/schema.js";
+import type { ImageInfo } from "../exec/executors.js";
 import { assembleFingerprint } from "../fingerprint/capture.js";
 import { redactText } from "../fingerprint/redact.js";
 import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerprint/schema.js";
@@ -44,7 +45,7 @@ export interface RunFacts {
   replaysRequested: number;
   policy: TolerancePolicy;
   plan?: ReplayPlan;
-  image?: { imageId: string; built: boolean; seconds: number; mismatches: ReportImage["mismatches"]; tag?: string };
+  image?: ImageInfo;
   environment?: EnvironmentRecord;
   /** journal records, any order */
   replays?: readonly ReplayRecord[];

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { type Selection, type SelectionClient, SelectionError, describeSelection, resolveSelection } from "../cli/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
+import type { ExecutorKind } from "../exec/executors.js";
 import { hostFingerprint } from "../fingerprint/host.js";
 import type { HostFingerprint } from "../fingerprint/schema.js";
 import type { Limits } from "../plan/limits.js";
@@ -42,7 +43,7 @@ export interface AuditJobOptions {
   client: MlflowClient;
   replays: number;
   parallel: number;
-  executor: "docker" | "local";
+  executor: ExecutorKind;
   codePath?: string;
   scenarioDir?: string;
   limits?: Partial<Limits>;

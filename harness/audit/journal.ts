@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, tr
 import { dirname } from "node:path";
 import { z } from "zod";
 import { JsonFloat } from "../drift/schema.js";
+import { ExecutorKindSchema } from "../exec/executors.js";
 import { ContainerFingerprintSchema } from "../fingerprint/schema.js";
 
 // The audit's journal: one JSON object per line, appended and fsync'd as each
@@ -36,7 +37,7 @@ export const ReplayRecordSchema = z.object({
   notes: z.array(z.string()).optional(),
   stdoutTail: z.string(),
   stderrTail: z.string(),
-  executor: z.enum(["docker", "local"]),
+  executor: ExecutorKindSchema,
   isolated: z.boolean(),
   pinned: z.boolean(),
   imageId: z.string().optional(),
@@ -60,7 +61,7 @@ export type HeaderRecord = z.infer<typeof HeaderRecordSchema>;
 export const EnvironmentRecordSchema = z.object({
   type: z.literal("environment"),
   imageId: z.string().optional(),
-  executor: z.enum(["docker", "local"]),
+  executor: ExecutorKindSchema,
   container: ContainerFingerprintSchema.optional(),
   probeError: z.string().optional(),
   mismatches: z.array(z.object({ what: z.string(), requested: z.string(), actual: z.string() })).default([]),

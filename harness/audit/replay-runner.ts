@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { dockerEnvRuntime } from "../exec/docker-env.js";
 import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
+import type { ImageInfo } from "../exec/executors.js";
 import { parseProbeOutput, probeCommand } from "../fingerprint/probe.js";
 import { isSecretName, redactText } from "../fingerprint/redact.js";
 import type { ReplayPlan } from "../plan/plan.js";
@@ -49,9 +50,8 @@ export interface ReplayRunOptions {
   replays: number;
   parallel: number;
   executor: Executor;
-  /** image ID for the docker executor (built or resolved by the caller) */
-  imageId?: string;
-  imageInfo?: { mismatches: EnvironmentRecord["mismatches"]; seconds?: number; built?: boolean };
+  /** the image the executor runs replays in (prepared by the caller); absent for one that runs none */
+  image?: ImageInfo;
   auditId: string;
   journal: Journal;
   /** folder for per-replay outputs (results/<audit-id>) */
@@ -201,7 +201,7 @@ function replaySetup(opts: ReplayRunOptions): ReplaySetup {
       pids: plan.limits.pids,
       timeoutMs: Math.round(plan.limits.timeoutSeconds * 1000),
     },
-    image: plan.environment.dockerImage ?? opts.imageId,
+    image: plan.environment.dockerImage ?? opts.image?.imageId,
     codeMount: { host: plan.code.path, container: CODE_DIR, readOnly: true },
     dockerEnv:
       plan.environment.source === "docker_env"
@@ -251,7 +251,7 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
 
   const env: Record<string, string> = { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index) };
   const spec: ExecSpec = {
-    ...(opts.executor.kind === "docker" && setup.image ? { image: setup.image } : {}),
+    ...(opts.image ? { image: opts.image.imageId } : {}),
     command: { shell: plan.command },
     workdir: CODE_DIR,
     mounts: [
@@ -398,14 +398,13 @@ async function probeEnvironment(
     type: "environment",
     executor: opts.executor.kind,
     ...(image ? { imageId: image } : {}),
-    mismatches: opts.imageInfo?.mismatches ?? [],
-    ...(opts.imageInfo?.seconds !== undefined ? { imageBuildSeconds: opts.imageInfo.seconds } : {}),
-    ...(opts.imageInfo?.built !== undefined ? { imageBuilt: opts.imageInfo.built } : {}),
+    mismatches: opts.image?.mismatches ?? [],
+    ...(opts.image ? { imageBuildSeconds: opts.image.seconds, imageBuilt: opts.image.built } : {}),
   };
   try {
     const res = await opts.executor.run(
       {
-        ...(opts.executor.kind === "docker" && image ? { image } : {}),
+        ...(opts.image ? { image: opts.image.imageId } : {}),
         command: probeCommand("python3"),
         workdir: CODE_DIR,
         mounts: [codeMount],

@@ -29,7 +29,8 @@ import {
   TolerancePolicySchema,
   type RunScore,
 } from "../drift/schema.js";
-import { ExecutorKindSchema, FingerprintSchema } from "../fingerprint/schema.js";
+import { ExecutorKindSchema } from "../exec/executors.js";
+import { FingerprintSchema } from "../fingerprint/schema.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import { TraceItemSchema } from "../trace/item.js";
 import { FingerprintChangeSchema } from "./fingerprint-change.js";
