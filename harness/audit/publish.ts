@@ -1,6 +1,6 @@
 import type { MlflowClient } from "../tracking/client.js";
 import type { Report } from "../report/schema.js";
-import { REPORT_FILES, type ReportPaths } from "../report/write.js";
+import { REPORT_FORMATS, REPORT_FORMAT_NAMES, type ReportPaths } from "../report/formats.js";
 import { resumeCommand } from "../report/verdict-labels.js";
 
 // Attaches the audit back where reviewers look: the report files as artifacts of
@@ -53,8 +53,8 @@ export async function publishReport(
       continue;
     }
     try {
-      for (const key of Object.keys(REPORT_FILES) as (keyof typeof REPORT_FILES)[]) {
-        await client.uploadArtifact({ runId: run.runId }, paths[key], dir);
+      for (const format of REPORT_FORMAT_NAMES) {
+        await client.uploadArtifact({ runId: run.runId }, paths[format], dir);
       }
       const tags = runTags(doc, run.runId, dir) ?? {};
       for (const [k, v] of Object.entries(tags)) await client.setTag(run.runId, k, v);
@@ -90,6 +90,6 @@ export function runTags(doc: Report, runId: string, dir: string): Record<string,
     [AuditTags.id]: doc.auditId,
     [AuditTags.verdict]: run.score.verdict,
     [AuditTags.score]: run.score.score.toFixed(3),
-    [AuditTags.report]: `${dir}/${REPORT_FILES.html}`,
+    [AuditTags.report]: `${dir}/${REPORT_FORMATS.html.file}`,
   };
 }
