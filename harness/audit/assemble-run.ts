@@ -1,8 +1,8 @@
 import { relative, isAbsolute } from "node:path";
 import { scoreRun } from "../drift/score.js";
-import type { HistoryPoint, ReplayRecord as DriftReplay, TolerancePolicy } from "../drift/schema.js";
+import type { HistoryPoint, ReplayRecord, TolerancePolicy } from "../drift/schema.js";
 import type { ImageInfo } from "../exec/executors.js";
-import { assembleFingerprint } from "../fingerprint/capture.js";
+import { assembleFingerprint } from "../fingerprint/assemble.js";
 import { redactText } from "../fingerprint/redact.js";
 import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerprint/schema.js";
 import type { ReplayPlan } from "../plan/plan.js";
@@ -15,7 +15,7 @@ import {
 import type { TraceItem } from "../trace/item.js";
 import { scoreRun as scoreTrace } from "../trace/score.js";
 import { environmentDiff } from "./environment-diff.js";
-import type { EnvironmentRecord, ReplayRecord } from "./journal.js";
+import type { EnvironmentRecord, JournalReplay } from "./journal.js";
 import { originalEnvironment } from "./original-environment.js";
 
 // One run's entry in the audit report, from what the audit gathered: the recorded
@@ -48,7 +48,7 @@ export interface RunFacts {
   image?: ImageInfo;
   environment?: EnvironmentRecord;
   /** journal records, any order */
-  replays?: readonly ReplayRecord[];
+  replays?: readonly JournalReplay[];
   host?: HostFingerprint;
   code?: CodeFingerprint;
   evidence?: RunEvidence;
@@ -72,7 +72,7 @@ export interface RunFacts {
 }
 
 /** Each distinct import note with the replays it came from (numbered from 1, as the report numbers them). */
-function sandboxFindings(records: ReadonlyArray<ReplayRecord | undefined>): string[] {
+function sandboxFindings(records: ReadonlyArray<JournalReplay | undefined>): string[] {
   const byNote = new Map<string, number[]>();
   for (const r of records) for (const n of r?.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), r?.index ?? 0]);
   return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map((i) => i + 1).join(", ")}): ${note}`);
@@ -90,7 +90,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     ...(facts.evidence?.originalHistories ? { histories: facts.evidence.originalHistories } : {}),
     ...(facts.evidence?.originalArtifacts ? { artifacts: facts.evidence.originalArtifacts } : {}),
   };
-  const driftReplays: DriftReplay[] = records.map((r, i) => {
+  const driftReplays: ReplayRecord[] = records.map((r, i) => {
     const histories = facts.evidence?.replayHistories?.[i];
     const artifacts = facts.evidence?.replayArtifacts?.[i];
     return {
@@ -155,7 +155,7 @@ function withoutSystemMetrics(metrics: Readonly<Record<string, number>>): Record
   return out;
 }
 
-function statusOf(r: ReplayRecord | undefined): ReplayStatus {
+function statusOf(r: JournalReplay | undefined): ReplayStatus {
   if (r === undefined) return "skipped";
   if (r.status === "finished") return "ok";
   if (r.failure?.kind === "infrastructure") return "infrastructure";
@@ -164,7 +164,7 @@ function statusOf(r: ReplayRecord | undefined): ReplayStatus {
   return "failed";
 }
 
-function reportReplay(index: number, r: ReplayRecord | undefined, facts: RunFacts): ReportReplay {
+function reportReplay(index: number, r: JournalReplay | undefined, facts: RunFacts): ReportReplay {
   if (r === undefined) {
     return {
       index, status: "skipped", exitCode: null, durationMs: 0, metrics: {},
@@ -190,7 +190,7 @@ function reportReplay(index: number, r: ReplayRecord | undefined, facts: RunFact
   };
 }
 
-function replayFingerprints(records: ReadonlyArray<ReplayRecord | undefined>, facts: RunFacts): Fingerprint[] {
+function replayFingerprints(records: ReadonlyArray<JournalReplay | undefined>, facts: RunFacts): Fingerprint[] {
   const out: Fingerprint[] = [];
   for (const r of records) {
     if (r === undefined) continue;

@@ -15,7 +15,7 @@ export const ReplayFailureSchema = z.object({
   message: z.string(),
 });
 
-export const ReplayRecordSchema = z.object({
+export const JournalReplaySchema = z.object({
   type: z.literal("replay"),
   index: z.number().int().nonnegative(),
   status: z.enum(["finished", "failed"]),
@@ -44,7 +44,7 @@ export const ReplayRecordSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
 });
-export type ReplayRecord = z.infer<typeof ReplayRecordSchema>;
+export type JournalReplay = z.infer<typeof JournalReplaySchema>;
 
 export const HeaderRecordSchema = z.object({
   type: z.literal("header"),
@@ -70,14 +70,14 @@ export const EnvironmentRecordSchema = z.object({
 });
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
 
-export const JournalRecordSchema = z.discriminatedUnion("type", [HeaderRecordSchema, EnvironmentRecordSchema, ReplayRecordSchema]);
+export const JournalRecordSchema = z.discriminatedUnion("type", [HeaderRecordSchema, EnvironmentRecordSchema, JournalReplaySchema]);
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
 
 export interface JournalState {
   header?: HeaderRecord;
   environment?: EnvironmentRecord;
   /** the last record per replay index */
-  replays: Map<number, ReplayRecord>;
+  replays: Map<number, JournalReplay>;
   /** a torn or unreadable line was dropped (only the last line may be torn) */
   droppedTail: boolean;
 }

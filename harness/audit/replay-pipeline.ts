@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { dockerEnvRuntime, parseVolume } from "../exec/docker-env.js";
+import { dockerEnvRequest, dockerEnvRuntime, parseVolume } from "../exec/docker-env.js";
 import { engineEndpoint } from "../exec/engine.js";
 import { EXECUTORS, type ExecutorKind, type ImageInfo, type PreparedExecutor } from "../exec/executors.js";
 import { ALLOW_ENV_FLAG, ALLOW_MOUNT_FLAG, decideHostAccess } from "../exec/host-access.js";
@@ -230,7 +230,7 @@ function withPreparedExecutor(plan: ReplayPlan, prepared: PreparedExecutor, env:
  */
 function gateDockerEnvHostAccess(plan: ReplayPlan, opts: ReplayJobOptions, env: Record<string, string | undefined>, auditDir: string): ReplayPlan {
   const e = plan.environment;
-  const request = requestedHostAccess({ image: e.dockerImage ?? "", volumes: e.dockerVolumes, environment: e.dockerEnvironment }, plan.code.path);
+  const request = requestedHostAccess(dockerEnvRequest(e), plan.code.path);
   const folders = [
     { path: resolve(opts.resultsDir), what: "the results folder" },
     { path: auditDir, what: "this audit's folder" },
@@ -266,8 +266,7 @@ function gateDockerEnvHostAccess(plan: ReplayPlan, opts: ReplayJobOptions, env: 
 
 /** What a docker_env replay will not get as the MLproject asked: unset host variables, writable volumes. */
 function dockerEnvNotes(plan: ReplayPlan, env: Record<string, string | undefined>): string[] {
-  const e = plan.environment;
-  const rt = dockerEnvRuntime({ image: e.dockerImage ?? "", volumes: e.dockerVolumes, environment: e.dockerEnvironment }, plan.code.path, env);
+  const rt = dockerEnvRuntime(dockerEnvRequest(plan.environment), plan.code.path, env);
   const notes: string[] = [];
   if (rt.missingHostVars.length > 0) notes.push(`docker_env asks to copy ${rt.missingHostVars.join(", ")} from the host (allowed by ${ALLOW_ENV_FLAG}), but it is not set here: the replay runs without it`);
   if (rt.forcedReadOnly.length > 0) notes.push(`docker_env volume(s) ${rt.forcedReadOnly.join(", ")} mounted read-only: replays write only to their output folder`);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { dockerEnvRuntime } from "../exec/docker-env.js";
+import { dockerEnvRequest, dockerEnvRuntime } from "../exec/docker-env.js";
 import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import type { ImageInfo } from "../exec/executors.js";
@@ -11,8 +11,8 @@ import type { ReplayPlan } from "../plan/plan.js";
 import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { MlflowClient } from "../tracking/client.js";
 import { readSandboxStore } from "../tracking/sandbox-store.js";
-import { captureMetrics } from "./capture.js";
-import { type EnvironmentRecord, Journal, type ReplayRecord, pendingIndexes } from "./journal.js";
+import { captureMetrics } from "./replay-metrics.js";
+import { type EnvironmentRecord, Journal, type JournalReplay, pendingIndexes } from "./journal.js";
 import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 
@@ -42,7 +42,7 @@ export type ReplayEvent =
   | { type: "start"; index: number; replayRunId?: string }
   | { type: "output"; index: number; stream: "stdout" | "stderr"; chunk: Buffer }
   | { type: "retry"; index: number; message: string }
-  | { type: "done"; record: ReplayRecord }
+  | { type: "done"; record: JournalReplay }
   | { type: "aborted"; index: number };
 
 export interface ReplayRunOptions {
@@ -72,7 +72,7 @@ export interface ReplayRunSummary {
   auditId: string;
   /** replays this audit holds: the larger of the request and what the journal was started with */
   replays: number;
-  records: ReplayRecord[];
+  records: JournalReplay[];
   /** indexes that were skipped because the journal already had them */
   resumed: number[];
   aborted: boolean;
@@ -100,7 +100,7 @@ function secretValues(env: Readonly<Record<string, string>>): string[] {
   return Object.entries(env).filter(([k]) => isSecretName(k)).map(([, v]) => v);
 }
 
-function failureOf(res: ExecResult): ReplayRecord["failure"] {
+function failureOf(res: ExecResult): JournalReplay["failure"] {
   if (res.timedOut) return { kind: "timeout", message: "killed at the wall-clock timeout" };
   if (res.oomKilled) return { kind: "oom", message: "killed for exceeding the memory limit" };
   if (res.exitCode === null) return { kind: "signal", message: `ended by signal ${res.signal ?? "?"}` };
@@ -205,7 +205,7 @@ function replaySetup(opts: ReplayRunOptions): ReplaySetup {
     codeMount: { host: plan.code.path, container: CODE_DIR, readOnly: true },
     dockerEnv:
       plan.environment.source === "docker_env"
-        ? dockerEnvRuntime({ image: plan.environment.dockerImage ?? "", volumes: plan.environment.dockerVolumes, environment: plan.environment.dockerEnvironment }, plan.code.path, opts.hostEnv ?? process.env)
+        ? dockerEnvRuntime(dockerEnvRequest(plan.environment), plan.code.path, opts.hostEnv ?? process.env)
         : undefined,
   };
 }
@@ -376,13 +376,13 @@ function resultFields(base: RecordBase, res: ExecResult) {
 }
 
 /** The engine or the server failed, not the workload: journaled so it shows, and redone on resume. */
-function infrastructureRecord(base: RecordBase, message: string, res: ExecResult | Executor["kind"]): ReplayRecord {
+function infrastructureRecord(base: RecordBase, message: string, res: ExecResult | Executor["kind"]): JournalReplay {
   const notRun: ExecResult = { exitCode: null, oomKilled: false, timedOut: false, durationMs: 0, stdoutTail: "", stderrTail: "", stdoutTruncated: false, stderrTruncated: false, isolated: false, pinned: false, executor: "docker" };
   const fields = resultFields(base, typeof res === "string" ? { ...notRun, executor: res } : res);
   return { ...fields, status: "failed", failure: { kind: "infrastructure", message }, metrics: {}, missingMetrics: [], notes: [] };
 }
 
-function journalRecord(opts: ReplayRunOptions, record: ReplayRecord): "done" {
+function journalRecord(opts: ReplayRunOptions, record: JournalReplay): "done" {
   opts.journal.append(record);
   opts.onEvent?.({ type: "done", record });
   return "done";
