@@ -1,6 +1,6 @@
 import { relative, isAbsolute } from "node:path";
 import { scoreRun } from "../drift/score.js";
-import type { HistoryPoint, ReplayRecord, TolerancePolicy } from "../drift/schema.js";
+import type { HistoryPoint, ReplayRecord, RunScore, RunVerdict, TolerancePolicy } from "../drift/schema.js";
 import type { ImageInfo } from "../exec/executors.js";
 import { assembleFingerprint } from "../fingerprint/assemble.js";
 import { redactText } from "../fingerprint/redact.js";
@@ -67,6 +67,8 @@ export interface RunFacts {
    * replays, a server fault): the run is incomplete, whatever its replays showed
    */
   unchecked?: string;
+  /** what the audit noticed about the run itself (the snapshot's state, a resume), after every other finding */
+  auditNotes?: readonly string[];
   /** paths in the report are shown relative to this folder when inside it */
   displayRoot?: string;
 }
@@ -103,16 +105,20 @@ export function assembleRun(facts: RunFacts): ReportRun {
       ...(artifacts ? { artifacts } : {}),
     };
   });
-  const score = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
-  if (facts.error !== undefined) score.findings.unshift(facts.error);
-  if (facts.notScored !== undefined) Object.assign(score, { verdict: "failed", score: 0, reason: `Not scored: ${facts.notScored}.` });
-  if (facts.unchecked !== undefined && score.verdict !== "incomplete") {
-    Object.assign(score, { verdict: "incomplete", reason: `Incomplete: ${facts.unchecked}; resuming the audit checks it again.` });
-  }
-  // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
-  if (plan) score.findings.push(...plan.notes.map((n) => `plan: ${n}`));
-  // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
-  score.findings.push(...sandboxFindings(records));
+  const scored = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
+  const score = {
+    ...scored,
+    ...verdictOverride(facts, scored.verdict),
+    findings: [
+      ...(facts.error !== undefined ? [facts.error] : []),
+      ...scored.findings,
+      // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
+      ...(plan ? plan.notes.map((n) => `plan: ${n}`) : []),
+      // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
+      ...sandboxFindings(records),
+      ...(facts.auditNotes ?? []),
+    ],
+  };
 
   const fingerprints = replayFingerprints(records, facts);
   const origEnv = originalEnvironment(run);
@@ -137,6 +143,16 @@ export function assembleRun(facts: RunFacts): ReportRun {
  * What is compared: the original's metrics (system metrics left out), narrowed to
  * the capture rule's names when it names some, since only those are read back.
  */
+/** A verdict the facts impose over the replays': an original that changed is not scored, one that could not be checked is incomplete. */
+function verdictOverride(facts: RunFacts, verdict: RunVerdict): Partial<Pick<RunScore, "verdict" | "score" | "reason">> {
+  const notScored = facts.notScored !== undefined ? { verdict: "failed" as const, score: 0, reason: `Not scored: ${facts.notScored}.` } : {};
+  const v = notScored.verdict ?? verdict;
+  if (facts.unchecked !== undefined && v !== "incomplete") {
+    return { ...notScored, verdict: "incomplete", reason: `Incomplete: ${facts.unchecked}; resuming the audit checks it again.` };
+  }
+  return notScored;
+}
+
 export function comparedMetricNames(run: RecordedRun, plan: ReplayPlan | undefined): string[] {
   const named = plan?.capture.mode === "mlflow" ? plan.capture.names : plan ? Object.keys(plan.capture.paths) : undefined;
   const names = named ?? Object.keys(run.metrics);

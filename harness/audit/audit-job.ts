@@ -146,9 +146,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     const facts = await auditOneRun(opts, run, { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted });
     if (facts.aborted) aborted = true;
     if (facts.facts.error !== undefined && !facts.aborted) infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
-    const entry = assembleRun(facts.aborted ? { ...facts.facts, interrupted: true } : facts.facts);
-    entry.score.findings.push(...facts.notes);
-    reportRuns.push(entry);
+    reportRuns.push(assembleRun({ ...facts.facts, ...(facts.aborted ? { interrupted: true } : {}), auditNotes: facts.notes }));
   }
 
   // Ctrl-C while the last run's evidence was read: the report is partial all the same.

@@ -26,9 +26,9 @@ export interface PrepareRequest {
   environment: {
     /** an MLproject docker_env image, by name */
     dockerImage?: string | undefined;
-    requirements: string[];
+    requirements: readonly string[];
     python?: string | undefined;
-    ignored: IgnoredEntry[];
+    ignored: readonly IgnoredEntry[];
   };
   /** host folder mounted read-only at /code */
   codePath: string;
