@@ -95,11 +95,12 @@ export function assembleRun(facts: RunFacts): ReportRun {
   const driftReplays: ReplayRecord[] = records.map((r, i) => {
     const histories = facts.evidence?.replayHistories?.[i];
     const artifacts = facts.evidence?.replayArtifacts?.[i];
+    const status = statusOf(r);
     return {
-      ok: r?.status === "finished",
+      ok: status === "ok",
       // No evidence about the workload either way: it never ran, or the tracking
       // server or engine failed under it (redone on resume).
-      ...(r === undefined || statusOf(r) === "infrastructure" ? { skipped: true } : {}),
+      ...(status === "skipped" || status === "infrastructure" ? { skipped: true } : {}),
       metrics: r ? withoutSystemMetrics(r.metrics) : {},
       ...(histories ? { histories } : {}),
       ...(artifacts ? { artifacts } : {}),
@@ -171,6 +172,7 @@ function withoutSystemMetrics(metrics: Readonly<Record<string, number>>): Record
   return out;
 }
 
+/** The one reading of a journal record's status words (status, failure.kind) that scoring and the report share. */
 function statusOf(r: JournalReplay | undefined): ReplayStatus {
   if (r === undefined) return "skipped";
   if (r.status === "finished") return "ok";

@@ -239,18 +239,21 @@ function freshFolder(dir: string): string {
   return dir;
 }
 
-/** One sealed replay: execute, import what it logged, capture, journal. */
-async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: ReplayRunBook, index: number): Promise<"done" | "aborted"> {
-  const { plan } = opts;
-  const t0 = performance.now();
-  const startedAt = new Date();
-  const replayDir = join(opts.auditDir, "replays", String(index));
-  const outDir = freshFolder(join(replayDir, "out"));
-  const trackingDir = freshFolder(join(replayDir, "tracking"));
-  opts.onEvent?.({ type: "start", index });
+/** A replay's own folders on the host: its /out and its sandbox store, fresh each attempt. */
+interface ReplayFolders {
+  outDir: string;
+  trackingDir: string;
+}
 
-  const env: Record<string, string> = { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index) };
-  const spec: ExecSpec = {
+function replayFolders(auditDir: string, index: number): ReplayFolders {
+  const replayDir = join(auditDir, "replays", String(index));
+  return { outDir: freshFolder(join(replayDir, "out")), trackingDir: freshFolder(join(replayDir, "tracking")) };
+}
+
+/** What the sealed replay runs: the plan's command in /code, its folders, its sandbox's variables, no network. */
+function replaySpec(opts: ReplayRunOptions, setup: ReplaySetup, index: number, { outDir, trackingDir }: ReplayFolders): ExecSpec {
+  const { plan } = opts;
+  return {
     ...(opts.image ? { image: opts.image.imageId } : {}),
     command: { shell: plan.command },
     workdir: CODE_DIR,
@@ -260,19 +263,31 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
       { host: trackingDir, container: TRACKING_DIR, readOnly: false },
       ...(setup.dockerEnv?.mounts ?? []),
     ],
-    env,
+    env: { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index) },
     network: "none",
     limits: setup.limits,
     labels: { [AUDIT_LABEL]: opts.auditId, [RUN_LABEL]: plan.runId, [REPLAY_LABEL]: String(index) },
   };
+}
+
+/** One sealed replay, in steps: fresh folders, execute, import what it logged into its replay run, capture, journal. */
+async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: ReplayRunBook, index: number): Promise<"done" | "aborted"> {
+  const { plan } = opts;
+  const t0 = performance.now();
+  const startedAt = new Date();
+  const folders = replayFolders(opts.auditDir, index);
+  const { outDir, trackingDir } = folders;
+  opts.onEvent?.({ type: "start", index });
+  const spec = replaySpec(opts, setup, index, folders);
+  const env = spec.env;
 
   const executed = await executeWithRetries(opts, spec, index);
-  if (executed === "aborted") {
+  if (executed.kind === "aborted") {
     opts.onEvent?.({ type: "aborted", index });
     return "aborted";
   }
   const base = { index, startedAt: startedAt.toISOString(), t0 };
-  if ("infrastructure" in executed) return journalRecord(opts, infrastructureRecord(base, executed.infrastructure, opts.executor.kind));
+  if (executed.kind === "infrastructure") return journalRecord(opts, infrastructureRecord(base, executed.message, opts.executor.kind));
 
   const secrets = [...secretValues(env), ...planSecretValues(plan)];
   const res: ExecResult = { ...executed.result, stdoutTail: redactText(executed.result.stdoutTail, secrets), stderrTail: redactText(executed.result.stderrTail, secrets) };
@@ -310,7 +325,12 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
   });
 }
 
-type Executed = { result: ExecResult } | { infrastructure: string } | "aborted";
+/**
+ * How an execution ended, before anything is journaled: the workload ran (whatever
+ * its exit), the engine failed under it (journaled as infrastructure, redone on
+ * resume), or an abort stopped it (journaled not at all).
+ */
+type Executed = { kind: "ran"; result: ExecResult } | { kind: "infrastructure"; message: string } | { kind: "aborted" };
 
 /** Runs the spec; an engine that fails (throws, rather than reporting the workload's end) is tried again. */
 async function executeWithRetries(opts: ReplayRunOptions, spec: ExecSpec, index: number): Promise<Executed> {
@@ -321,14 +341,14 @@ async function executeWithRetries(opts: ReplayRunOptions, spec: ExecSpec, index:
         ...(opts.signal ? { signal: opts.signal } : {}),
         onOutput: (stream, chunk) => opts.onEvent?.({ type: "output", index, stream, chunk }),
       });
-      return { result };
+      return { kind: "ran", result };
     } catch (err) {
-      if (err instanceof ExecAbortedError || opts.signal?.aborted) return "aborted";
+      if (err instanceof ExecAbortedError || opts.signal?.aborted) return { kind: "aborted" };
       const message = `the ${opts.executor.kind} executor failed: ${(err as Error).message}`;
       const delay = delays[attempt];
-      if (delay === undefined) return { infrastructure: `${message} (after ${attempt + 1} attempts)` };
+      if (delay === undefined) return { kind: "infrastructure", message: `${message} (after ${attempt + 1} attempts)` };
       opts.onEvent?.({ type: "retry", index, message: `${message}; retrying in ${Math.round(delay / 1000)} s` });
-      if (!(await sleepUnlessAborted(delay, opts.signal))) return "aborted";
+      if (!(await sleepUnlessAborted(delay, opts.signal))) return { kind: "aborted" };
     }
   }
 }
