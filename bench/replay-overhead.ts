@@ -97,7 +97,7 @@ try {
   const harness = async (plan: ReplayPlan, label: string): Promise<number[]> => {
     const auditDir = join(work, label);
     const summary = await runReplays({
-      plan, replays: N, parallel: 1, executor: new DockerExecutor(), imageId: warm.imageId, auditId: label,
+      plan, replays: N, parallel: 1, executor: new DockerExecutor(), image: { imageId: warm.imageId, built: warm.built, seconds: warm.seconds, mismatches: warm.mismatches }, auditId: label,
       journal: Journal.open(join(auditDir, "journal.jsonl")), auditDir, client, probe: false,
     });
     const failed = summary.records.filter((r) => r.status !== "finished");

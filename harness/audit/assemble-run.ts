@@ -1,7 +1,8 @@
 import { relative, isAbsolute } from "node:path";
 import { scoreRun } from "../drift/score.js";
-import type { HistoryPoint, ReplayRecord as DriftReplay, TolerancePolicy } from "../drift/schema.js";
-import { assembleFingerprint } from "../fingerprint/capture.js";
+import type { HistoryPoint, ReplayRecord, RunScore, RunVerdict, TolerancePolicy } from "../drift/schema.js";
+import type { ImageInfo } from "../exec/executors.js";
+import { assembleFingerprint } from "../fingerprint/assemble.js";
 import { redactText } from "../fingerprint/redact.js";
 import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerprint/schema.js";
 import type { ReplayPlan } from "../plan/plan.js";
@@ -14,7 +15,7 @@ import {
 import type { TraceItem } from "../trace/item.js";
 import { scoreRun as scoreTrace } from "../trace/score.js";
 import { environmentDiff } from "./environment-diff.js";
-import type { EnvironmentRecord, ReplayRecord } from "./journal.js";
+import type { EnvironmentRecord, JournalReplay } from "./journal.js";
 import { originalEnvironment } from "./original-environment.js";
 
 // One run's entry in the audit report, from what the audit gathered: the recorded
@@ -44,10 +45,10 @@ export interface RunFacts {
   replaysRequested: number;
   policy: TolerancePolicy;
   plan?: ReplayPlan;
-  image?: { imageId: string; built: boolean; seconds: number; mismatches: ReportImage["mismatches"]; tag?: string };
+  image?: ImageInfo;
   environment?: EnvironmentRecord;
   /** journal records, any order */
-  replays?: readonly ReplayRecord[];
+  replays?: readonly JournalReplay[];
   host?: HostFingerprint;
   code?: CodeFingerprint;
   evidence?: RunEvidence;
@@ -66,12 +67,14 @@ export interface RunFacts {
    * replays, a server fault): the run is incomplete, whatever its replays showed
    */
   unchecked?: string;
+  /** what the audit noticed about the run itself (the snapshot's state, a resume), after every other finding */
+  auditNotes?: readonly string[];
   /** paths in the report are shown relative to this folder when inside it */
   displayRoot?: string;
 }
 
 /** Each distinct import note with the replays it came from (numbered from 1, as the report numbers them). */
-function sandboxFindings(records: ReadonlyArray<ReplayRecord | undefined>): string[] {
+function sandboxFindings(records: ReadonlyArray<JournalReplay | undefined>): string[] {
   const byNote = new Map<string, number[]>();
   for (const r of records) for (const n of r?.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), r?.index ?? 0]);
   return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map((i) => i + 1).join(", ")}): ${note}`);
@@ -89,29 +92,34 @@ export function assembleRun(facts: RunFacts): ReportRun {
     ...(facts.evidence?.originalHistories ? { histories: facts.evidence.originalHistories } : {}),
     ...(facts.evidence?.originalArtifacts ? { artifacts: facts.evidence.originalArtifacts } : {}),
   };
-  const driftReplays: DriftReplay[] = records.map((r, i) => {
+  const driftReplays: ReplayRecord[] = records.map((r, i) => {
     const histories = facts.evidence?.replayHistories?.[i];
     const artifacts = facts.evidence?.replayArtifacts?.[i];
+    const status = statusOf(r);
     return {
-      ok: r?.status === "finished",
+      ok: status === "ok",
       // No evidence about the workload either way: it never ran, or the tracking
       // server or engine failed under it (redone on resume).
-      ...(r === undefined || statusOf(r) === "infrastructure" ? { skipped: true } : {}),
+      ...(status === "skipped" || status === "infrastructure" ? { skipped: true } : {}),
       metrics: r ? withoutSystemMetrics(r.metrics) : {},
       ...(histories ? { histories } : {}),
       ...(artifacts ? { artifacts } : {}),
     };
   });
-  const score = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
-  if (facts.error !== undefined) score.findings.unshift(facts.error);
-  if (facts.notScored !== undefined) Object.assign(score, { verdict: "failed", score: 0, reason: `Not scored: ${facts.notScored}.` });
-  if (facts.unchecked !== undefined && score.verdict !== "incomplete") {
-    Object.assign(score, { verdict: "incomplete", reason: `Incomplete: ${facts.unchecked}; resuming the audit checks it again.` });
-  }
-  // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
-  if (plan) score.findings.push(...plan.notes.map((n) => `plan: ${n}`));
-  // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
-  score.findings.push(...sandboxFindings(records));
+  const scored = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
+  const score = {
+    ...scored,
+    ...verdictOverride(facts, scored.verdict),
+    findings: [
+      ...(facts.error !== undefined ? [facts.error] : []),
+      ...scored.findings,
+      // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
+      ...(plan ? plan.notes.map((n) => `plan: ${n}`) : []),
+      // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
+      ...sandboxFindings(records),
+      ...(facts.auditNotes ?? []),
+    ],
+  };
 
   const fingerprints = replayFingerprints(records, facts);
   const origEnv = originalEnvironment(run);
@@ -136,6 +144,16 @@ export function assembleRun(facts: RunFacts): ReportRun {
  * What is compared: the original's metrics (system metrics left out), narrowed to
  * the capture rule's names when it names some, since only those are read back.
  */
+/** A verdict the facts impose over the replays': an original that changed is not scored, one that could not be checked is incomplete. */
+function verdictOverride(facts: RunFacts, verdict: RunVerdict): Partial<Pick<RunScore, "verdict" | "score" | "reason">> {
+  const notScored = facts.notScored !== undefined ? { verdict: "failed" as const, score: 0, reason: `Not scored: ${facts.notScored}.` } : {};
+  const v = notScored.verdict ?? verdict;
+  if (facts.unchecked !== undefined && v !== "incomplete") {
+    return { ...notScored, verdict: "incomplete", reason: `Incomplete: ${facts.unchecked}; resuming the audit checks it again.` };
+  }
+  return notScored;
+}
+
 export function comparedMetricNames(run: RecordedRun, plan: ReplayPlan | undefined): string[] {
   const named = plan?.capture.mode === "mlflow" ? plan.capture.names : plan ? Object.keys(plan.capture.paths) : undefined;
   const names = named ?? Object.keys(run.metrics);
@@ -154,7 +172,8 @@ function withoutSystemMetrics(metrics: Readonly<Record<string, number>>): Record
   return out;
 }
 
-function statusOf(r: ReplayRecord | undefined): ReplayStatus {
+/** The one reading of a journal record's status words (status, failure.kind) that scoring and the report share. */
+function statusOf(r: JournalReplay | undefined): ReplayStatus {
   if (r === undefined) return "skipped";
   if (r.status === "finished") return "ok";
   if (r.failure?.kind === "infrastructure") return "infrastructure";
@@ -163,7 +182,7 @@ function statusOf(r: ReplayRecord | undefined): ReplayStatus {
   return "failed";
 }
 
-function reportReplay(index: number, r: ReplayRecord | undefined, facts: RunFacts): ReportReplay {
+function reportReplay(index: number, r: JournalReplay | undefined, facts: RunFacts): ReportReplay {
   if (r === undefined) {
     return {
       index, status: "skipped", exitCode: null, durationMs: 0, metrics: {},
@@ -189,7 +208,7 @@ function reportReplay(index: number, r: ReplayRecord | undefined, facts: RunFact
   };
 }
 
-function replayFingerprints(records: ReadonlyArray<ReplayRecord | undefined>, facts: RunFacts): Fingerprint[] {
+function replayFingerprints(records: ReadonlyArray<JournalReplay | undefined>, facts: RunFacts): Fingerprint[] {
   const out: Fingerprint[] = [];
   for (const r of records) {
     if (r === undefined) continue;

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { type Selection, SelectionError, describeSelection, resolveSelection } from "../cli/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
+import type { ExecutorKind } from "../exec/executors.js";
 import { hostFingerprint } from "../fingerprint/host.js";
 import type { HostFingerprint } from "../fingerprint/schema.js";
 import type { Limits } from "../plan/limits.js";
@@ -45,7 +46,7 @@ export interface AuditJobOptions {
   ports?: AuditPorts;
   replays: number;
   parallel: number;
-  executor: "docker" | "local";
+  executor: ExecutorKind;
   codePath?: string;
   scenarioDir?: string;
   limits?: Partial<Limits>;
@@ -151,9 +152,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     const facts = await auditOneRun(opts, ports, readRunFromMlflow(run), { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted });
     if (facts.aborted) aborted = true;
     if (facts.facts.error !== undefined && !facts.aborted) infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
-    const entry = assembleRun(facts.aborted ? { ...facts.facts, interrupted: true } : facts.facts);
-    entry.score.findings.push(...facts.notes);
-    reportRuns.push(entry);
+    reportRuns.push(assembleRun({ ...facts.facts, ...(facts.aborted ? { interrupted: true } : {}), auditNotes: facts.notes }));
   }
 
   // Ctrl-C while the last run's evidence was read: the report is partial all the same.

@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, tr
 import { dirname } from "node:path";
 import { z } from "zod";
 import { JsonFloat } from "../drift/schema.js";
+import { ExecutorKindSchema } from "../exec/executors.js";
 import { ContainerFingerprintSchema } from "../fingerprint/schema.js";
 
 // The audit's journal: one JSON object per line, appended and fsync'd as each
@@ -14,7 +15,7 @@ export const ReplayFailureSchema = z.object({
   message: z.string(),
 });
 
-export const ReplayRecordSchema = z.object({
+export const JournalReplaySchema = z.object({
   type: z.literal("replay"),
   index: z.number().int().nonnegative(),
   status: z.enum(["finished", "failed"]),
@@ -36,14 +37,14 @@ export const ReplayRecordSchema = z.object({
   notes: z.array(z.string()).optional(),
   stdoutTail: z.string(),
   stderrTail: z.string(),
-  executor: z.enum(["docker", "local"]),
+  executor: ExecutorKindSchema,
   isolated: z.boolean(),
   pinned: z.boolean(),
   imageId: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
 });
-export type ReplayRecord = z.infer<typeof ReplayRecordSchema>;
+export type JournalReplay = z.infer<typeof JournalReplaySchema>;
 
 export const HeaderRecordSchema = z.object({
   type: z.literal("header"),
@@ -60,7 +61,7 @@ export type HeaderRecord = z.infer<typeof HeaderRecordSchema>;
 export const EnvironmentRecordSchema = z.object({
   type: z.literal("environment"),
   imageId: z.string().optional(),
-  executor: z.enum(["docker", "local"]),
+  executor: ExecutorKindSchema,
   container: ContainerFingerprintSchema.optional(),
   probeError: z.string().optional(),
   mismatches: z.array(z.object({ what: z.string(), requested: z.string(), actual: z.string() })).default([]),
@@ -69,14 +70,14 @@ export const EnvironmentRecordSchema = z.object({
 });
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
 
-export const JournalRecordSchema = z.discriminatedUnion("type", [HeaderRecordSchema, EnvironmentRecordSchema, ReplayRecordSchema]);
+export const JournalRecordSchema = z.discriminatedUnion("type", [HeaderRecordSchema, EnvironmentRecordSchema, JournalReplaySchema]);
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
 
 export interface JournalState {
   header?: HeaderRecord;
   environment?: EnvironmentRecord;
   /** the last record per replay index */
-  replays: Map<number, ReplayRecord>;
+  replays: Map<number, JournalReplay>;
   /** a torn or unreadable line was dropped (only the last line may be torn) */
   droppedTail: boolean;
 }

@@ -1,5 +1,5 @@
 import type { Report } from "../report/schema.js";
-import { REPORT_FILES, type ReportPaths } from "../report/write.js";
+import { REPORT_FORMATS, REPORT_FORMAT_NAMES, type ReportPaths } from "../report/formats.js";
 import { resumeCommand } from "../report/verdict-labels.js";
 import { Tags } from "../tracking/tags.js";
 import type { ReportPublisher } from "./ports.js";
@@ -47,8 +47,8 @@ export async function publishReport(
       continue;
     }
     try {
-      for (const key of Object.keys(REPORT_FILES) as (keyof typeof REPORT_FILES)[]) {
-        await client.uploadArtifact({ runId: run.runId }, paths[key], dir);
+      for (const format of REPORT_FORMAT_NAMES) {
+        await client.uploadArtifact({ runId: run.runId }, paths[format], dir);
       }
       const tags = runTags(doc, run.runId, dir) ?? {};
       for (const [k, v] of Object.entries(tags)) await client.setTag(run.runId, k, v);
@@ -84,6 +84,6 @@ export function runTags(doc: Report, runId: string, dir: string): Record<string,
     [Tags.audit]: doc.auditId,
     [Tags.verdict]: run.score.verdict,
     [Tags.score]: run.score.score.toFixed(3),
-    [Tags.report]: `${dir}/${REPORT_FILES.html}`,
+    [Tags.report]: `${dir}/${REPORT_FORMATS.html.file}`,
   };
 }

@@ -1,17 +1,18 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { dockerEnvRuntime } from "../exec/docker-env.js";
+import { dockerEnvRequest, dockerEnvRuntime } from "../exec/docker-env.js";
 import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
+import type { ImageInfo } from "../exec/executors.js";
 import { parseProbeOutput, probeCommand } from "../fingerprint/probe.js";
 import { isSecretName, redactText } from "../fingerprint/redact.js";
 import type { ReplayPlan } from "../plan/plan.js";
 import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { MlflowClient } from "../tracking/client.js";
 import { readSandboxStore } from "../tracking/sandbox-store.js";
-import { captureMetrics } from "./capture.js";
-import { type EnvironmentRecord, Journal, type ReplayRecord, pendingIndexes } from "./journal.js";
+import { captureMetrics } from "./replay-metrics.js";
+import { type EnvironmentRecord, Journal, type JournalReplay, pendingIndexes } from "./journal.js";
 import { mlflowReplayRecorder } from "./mlflow-replay-recorder.js";
 import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
@@ -42,7 +43,7 @@ export type ReplayEvent =
   | { type: "start"; index: number; replayRunId?: string }
   | { type: "output"; index: number; stream: "stdout" | "stderr"; chunk: Buffer }
   | { type: "retry"; index: number; message: string }
-  | { type: "done"; record: ReplayRecord }
+  | { type: "done"; record: JournalReplay }
   | { type: "aborted"; index: number };
 
 export interface ReplayRunOptions {
@@ -50,9 +51,8 @@ export interface ReplayRunOptions {
   replays: number;
   parallel: number;
   executor: Executor;
-  /** image ID for the docker executor (built or resolved by the caller) */
-  imageId?: string;
-  imageInfo?: { mismatches: EnvironmentRecord["mismatches"]; seconds?: number; built?: boolean };
+  /** the image the executor runs replays in (prepared by the caller); absent for one that runs none */
+  image?: ImageInfo;
   auditId: string;
   journal: Journal;
   /** folder for per-replay outputs (results/<audit-id>) */
@@ -73,7 +73,7 @@ export interface ReplayRunSummary {
   auditId: string;
   /** replays this audit holds: the larger of the request and what the journal was started with */
   replays: number;
-  records: ReplayRecord[];
+  records: JournalReplay[];
   /** indexes that were skipped because the journal already had them */
   resumed: number[];
   aborted: boolean;
@@ -101,7 +101,7 @@ function secretValues(env: Readonly<Record<string, string>>): string[] {
   return Object.entries(env).filter(([k]) => isSecretName(k)).map(([, v]) => v);
 }
 
-function failureOf(res: ExecResult): ReplayRecord["failure"] {
+function failureOf(res: ExecResult): JournalReplay["failure"] {
   if (res.timedOut) return { kind: "timeout", message: "killed at the wall-clock timeout" };
   if (res.oomKilled) return { kind: "oom", message: "killed for exceeding the memory limit" };
   if (res.exitCode === null) return { kind: "signal", message: `ended by signal ${res.signal ?? "?"}` };
@@ -202,11 +202,11 @@ function replaySetup(opts: ReplayRunOptions): ReplaySetup {
       pids: plan.limits.pids,
       timeoutMs: Math.round(plan.limits.timeoutSeconds * 1000),
     },
-    image: plan.environment.dockerImage ?? opts.imageId,
+    image: plan.environment.dockerImage ?? opts.image?.imageId,
     codeMount: { host: plan.code.path, container: CODE_DIR, readOnly: true },
     dockerEnv:
       plan.environment.source === "docker_env"
-        ? dockerEnvRuntime({ image: plan.environment.dockerImage ?? "", volumes: plan.environment.dockerVolumes, environment: plan.environment.dockerEnvironment }, plan.code.path, opts.hostEnv ?? process.env)
+        ? dockerEnvRuntime(dockerEnvRequest(plan.environment), plan.code.path, opts.hostEnv ?? process.env)
         : undefined,
   };
 }
@@ -240,19 +240,22 @@ function freshFolder(dir: string): string {
   return dir;
 }
 
-/** One sealed replay: execute, import what it logged, capture, journal. */
-async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: ReplayRunBook, index: number): Promise<"done" | "aborted"> {
-  const { plan } = opts;
-  const t0 = performance.now();
-  const startedAt = new Date();
-  const replayDir = join(opts.auditDir, "replays", String(index));
-  const outDir = freshFolder(join(replayDir, "out"));
-  const trackingDir = freshFolder(join(replayDir, "tracking"));
-  opts.onEvent?.({ type: "start", index });
+/** A replay's own folders on the host: its /out and its sandbox store, fresh each attempt. */
+interface ReplayFolders {
+  outDir: string;
+  trackingDir: string;
+}
 
-  const env: Record<string, string> = { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index) };
-  const spec: ExecSpec = {
-    ...(opts.executor.kind === "docker" && setup.image ? { image: setup.image } : {}),
+function replayFolders(auditDir: string, index: number): ReplayFolders {
+  const replayDir = join(auditDir, "replays", String(index));
+  return { outDir: freshFolder(join(replayDir, "out")), trackingDir: freshFolder(join(replayDir, "tracking")) };
+}
+
+/** What the sealed replay runs: the plan's command in /code, its folders, its sandbox's variables, no network. */
+function replaySpec(opts: ReplayRunOptions, setup: ReplaySetup, index: number, { outDir, trackingDir }: ReplayFolders): ExecSpec {
+  const { plan } = opts;
+  return {
+    ...(opts.image ? { image: opts.image.imageId } : {}),
     command: { shell: plan.command },
     workdir: CODE_DIR,
     mounts: [
@@ -261,19 +264,31 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
       { host: trackingDir, container: TRACKING_DIR, readOnly: false },
       ...(setup.dockerEnv?.mounts ?? []),
     ],
-    env,
+    env: { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index) },
     network: "none",
     limits: setup.limits,
     labels: { [AUDIT_LABEL]: opts.auditId, [RUN_LABEL]: plan.runId, [REPLAY_LABEL]: String(index) },
   };
+}
+
+/** One sealed replay, in steps: fresh folders, execute, import what it logged into its replay run, capture, journal. */
+async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: ReplayRunBook, index: number): Promise<"done" | "aborted"> {
+  const { plan } = opts;
+  const t0 = performance.now();
+  const startedAt = new Date();
+  const folders = replayFolders(opts.auditDir, index);
+  const { outDir, trackingDir } = folders;
+  opts.onEvent?.({ type: "start", index });
+  const spec = replaySpec(opts, setup, index, folders);
+  const env = spec.env;
 
   const executed = await executeWithRetries(opts, spec, index);
-  if (executed === "aborted") {
+  if (executed.kind === "aborted") {
     opts.onEvent?.({ type: "aborted", index });
     return "aborted";
   }
   const base = { index, startedAt: startedAt.toISOString(), t0 };
-  if ("infrastructure" in executed) return journalRecord(opts, infrastructureRecord(base, executed.infrastructure, opts.executor.kind));
+  if (executed.kind === "infrastructure") return journalRecord(opts, infrastructureRecord(base, executed.message, opts.executor.kind));
 
   const secrets = [...secretValues(env), ...planSecretValues(plan)];
   const res: ExecResult = { ...executed.result, stdoutTail: redactText(executed.result.stdoutTail, secrets), stderrTail: redactText(executed.result.stderrTail, secrets) };
@@ -311,7 +326,12 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
   });
 }
 
-type Executed = { result: ExecResult } | { infrastructure: string } | "aborted";
+/**
+ * How an execution ended, before anything is journaled: the workload ran (whatever
+ * its exit), the engine failed under it (journaled as infrastructure, redone on
+ * resume), or an abort stopped it (journaled not at all).
+ */
+type Executed = { kind: "ran"; result: ExecResult } | { kind: "infrastructure"; message: string } | { kind: "aborted" };
 
 /** Runs the spec; an engine that fails (throws, rather than reporting the workload's end) is tried again. */
 async function executeWithRetries(opts: ReplayRunOptions, spec: ExecSpec, index: number): Promise<Executed> {
@@ -322,14 +342,14 @@ async function executeWithRetries(opts: ReplayRunOptions, spec: ExecSpec, index:
         ...(opts.signal ? { signal: opts.signal } : {}),
         onOutput: (stream, chunk) => opts.onEvent?.({ type: "output", index, stream, chunk }),
       });
-      return { result };
+      return { kind: "ran", result };
     } catch (err) {
-      if (err instanceof ExecAbortedError || opts.signal?.aborted) return "aborted";
+      if (err instanceof ExecAbortedError || opts.signal?.aborted) return { kind: "aborted" };
       const message = `the ${opts.executor.kind} executor failed: ${(err as Error).message}`;
       const delay = delays[attempt];
-      if (delay === undefined) return { infrastructure: `${message} (after ${attempt + 1} attempts)` };
+      if (delay === undefined) return { kind: "infrastructure", message: `${message} (after ${attempt + 1} attempts)` };
       opts.onEvent?.({ type: "retry", index, message: `${message}; retrying in ${Math.round(delay / 1000)} s` });
-      if (!(await sleepUnlessAborted(delay, opts.signal))) return "aborted";
+      if (!(await sleepUnlessAborted(delay, opts.signal))) return { kind: "aborted" };
     }
   }
 }
@@ -377,13 +397,13 @@ function resultFields(base: RecordBase, res: ExecResult) {
 }
 
 /** The engine or the server failed, not the workload: journaled so it shows, and redone on resume. */
-function infrastructureRecord(base: RecordBase, message: string, res: ExecResult | Executor["kind"]): ReplayRecord {
+function infrastructureRecord(base: RecordBase, message: string, res: ExecResult | Executor["kind"]): JournalReplay {
   const notRun: ExecResult = { exitCode: null, oomKilled: false, timedOut: false, durationMs: 0, stdoutTail: "", stderrTail: "", stdoutTruncated: false, stderrTruncated: false, isolated: false, pinned: false, executor: "docker" };
   const fields = resultFields(base, typeof res === "string" ? { ...notRun, executor: res } : res);
   return { ...fields, status: "failed", failure: { kind: "infrastructure", message }, metrics: {}, missingMetrics: [], notes: [] };
 }
 
-function journalRecord(opts: ReplayRunOptions, record: ReplayRecord): "done" {
+function journalRecord(opts: ReplayRunOptions, record: JournalReplay): "done" {
   opts.journal.append(record);
   opts.onEvent?.({ type: "done", record });
   return "done";
@@ -399,14 +419,13 @@ async function probeEnvironment(
     type: "environment",
     executor: opts.executor.kind,
     ...(image ? { imageId: image } : {}),
-    mismatches: opts.imageInfo?.mismatches ?? [],
-    ...(opts.imageInfo?.seconds !== undefined ? { imageBuildSeconds: opts.imageInfo.seconds } : {}),
-    ...(opts.imageInfo?.built !== undefined ? { imageBuilt: opts.imageInfo.built } : {}),
+    mismatches: opts.image?.mismatches ?? [],
+    ...(opts.image ? { imageBuildSeconds: opts.image.seconds, imageBuilt: opts.image.built } : {}),
   };
   try {
     const res = await opts.executor.run(
       {
-        ...(opts.executor.kind === "docker" && image ? { image } : {}),
+        ...(opts.image ? { image: opts.image.imageId } : {}),
         command: probeCommand("python3"),
         workdir: CODE_DIR,
         mounts: [codeMount],

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/replay-runner.js";
+import { DEFAULT_EXECUTOR, EXECUTORS, EXECUTOR_KINDS, type ExecutorKind, executorKindsText } from "../exec/executors.js";
 import { LIMIT_BOUNDS, type Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
 import { UserFacingError } from "./exit-codes.js";
@@ -11,7 +12,7 @@ import { UserFacingError } from "./exit-codes.js";
 export interface ReplayCliOptions {
   replays: number;
   parallel: number;
-  executor: "docker" | "local";
+  executor: ExecutorKind;
   code?: string;
   scenario?: string;
   timeout?: number;
@@ -64,14 +65,16 @@ export const decimalNumber = (flag: string, b: Bound, example: string) => (v: st
 /** Any whole number >= 1 (for counts with no natural ceiling). */
 export const positiveInt = (flag: string) => wholeNumber(flag, { min: 1, max: Number.MAX_SAFE_INTEGER }, "1");
 
+const isExecutorKind = (v: string): v is ExecutorKind => (EXECUTOR_KINDS as readonly string[]).includes(v);
+
 export function addReplayOptions(cmd: Command): Command {
   return cmd
     .option("--replays <n>", `how many replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`, wholeNumber("--replays", REPLAY_BOUNDS.replays, "5"), 3)
     .option("--parallel <k>", `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`, wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"), 1)
-    .option("--executor <kind>", "docker (isolated, pinned) or local (neither)", (v) => {
-      if (v !== "docker" && v !== "local") throw new UserFacingError(`--executor must be docker or local, got "${v}"`);
+    .option("--executor <kind>", executorKindsText(EXECUTOR_KINDS.map((k) => `${k} (${EXECUTORS[k].description})`)), (v): ExecutorKind => {
+      if (!isExecutorKind(v)) throw new UserFacingError(`--executor must be ${executorKindsText()}, got "${v}"`);
       return v;
-    }, "docker")
+    }, DEFAULT_EXECUTOR)
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
     .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic")
     .option("--timeout <seconds>", "wall-clock limit per replay", decimalNumber("--timeout", LIMIT_BOUNDS.timeoutSeconds, "600"))
@@ -119,7 +122,7 @@ export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory" | "
 export function replayInputs(opts: ReplayCliOptions): {
   replays: number;
   parallel: number;
-  executor: "docker" | "local";
+  executor: ExecutorKind;
   codePath?: string;
   scenarioDir?: string;
   limits: Partial<Limits>;

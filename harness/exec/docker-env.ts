@@ -1,15 +1,25 @@
 import { isAbsolute, resolve } from "node:path";
-import { z } from "zod";
 import type { MountSpec } from "./executor.js";
 
-/** MLproject `docker_env:` as MLflow Projects define it. */
-export const DockerEnv = z.object({
-  image: z.string().min(1),
-  volumes: z.array(z.string()).optional(),
+/**
+ * What an MLproject's `docker_env` asks of the host and the container, as the plan
+ * holds it (plan/mlproject.ts parses the file): the image, volumes and environment.
+ */
+export interface DockerEnvRequest {
+  image: string;
+  volumes?: readonly string[];
   /** ["NAME", "value"] sets a value; "NAME" copies it from the host environment. */
-  environment: z.array(z.union([z.string(), z.tuple([z.string(), z.string()])])).optional(),
-});
-export type DockerEnv = z.infer<typeof DockerEnv>;
+  environment?: ReadonlyArray<string | readonly [string, string]>;
+}
+
+/** The docker_env request of a plan's environment (its docker* fields). */
+export function dockerEnvRequest(e: {
+  dockerImage?: string | undefined;
+  dockerVolumes: readonly string[];
+  dockerEnvironment: ReadonlyArray<string | readonly [string, string]>;
+}): DockerEnvRequest {
+  return { image: e.dockerImage ?? "", volumes: e.dockerVolumes, environment: e.dockerEnvironment };
+}
 
 export interface DockerEnvRuntime {
   mounts: MountSpec[];
@@ -46,7 +56,7 @@ export function parseVolume(entry: string): DockerVolume {
  * never from process.env implicitly. Which volumes and host variables may reach this at
  * all is decided before, on resolved paths (host-access.ts, called by replayJob).
  */
-export function dockerEnvRuntime(dockerEnv: DockerEnv, projectDir: string, hostEnv: Record<string, string | undefined>): DockerEnvRuntime {
+export function dockerEnvRuntime(dockerEnv: DockerEnvRequest, projectDir: string, hostEnv: Record<string, string | undefined>): DockerEnvRuntime {
   const mounts: MountSpec[] = [];
   const forcedReadOnly: string[] = [];
   for (const v of dockerEnv.volumes ?? []) {

@@ -25,11 +25,11 @@ export type Mismatch = z.infer<typeof Mismatch>;
 
 export interface EnvImageRequest {
   /** pip requirement lines (requirements.txt / lock lines; `-r` includes are not resolved here). */
-  requirements: string[];
+  requirements: readonly string[];
   /** Requested python ("3.8.10", ">=3.9"); the image has the base's python regardless. */
   python?: string;
   /** Entries the caller already could not honour (e.g. conda-only packages), carried into mismatches. */
-  ignored?: IgnoredEntry[];
+  ignored?: readonly IgnoredEntry[];
   onProgress?: OnBuildProgress;
   client?: Docker;
   signal?: AbortSignal;

@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import { z } from "zod";
+import { ExecutorKindSchema, type ExecutorKind } from "./executors.js";
 
 /** Default bytes of stdout and of stderr kept per execution. */
 export const DEFAULT_OUTPUT_LIMIT = 64 * 1024;
@@ -59,7 +60,7 @@ export const ExecResult = z.object({
   /** Ran in an image identified by ID, recorded in imageId; false for local. */
   pinned: z.boolean(),
   imageId: z.string().optional(),
-  executor: z.enum(["docker", "local"]),
+  executor: ExecutorKindSchema,
 });
 export type ExecResult = z.infer<typeof ExecResult>;
 
@@ -72,7 +73,7 @@ export interface RunOptions {
 }
 
 export interface Executor {
-  readonly kind: "docker" | "local";
+  readonly kind: ExecutorKind;
   run(spec: ExecSpec, opts?: RunOptions): Promise<ExecResult>;
 }
 

@@ -1,6 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { type DockerEnv, parseVolume } from "./docker-env.js";
+import { type DockerEnvRequest, parseVolume } from "./docker-env.js";
 import { type HostAccessRequest, type HostPathKind, type ProtectedPath, type ResolvedHostPath, SYSTEM_PROTECTED } from "./host-access.js";
 
 // The I/O half of the docker_env host-access check: resolve what an MLproject and
@@ -44,7 +44,7 @@ export function resolveHostPath(path: string, base: string, depth = 0): Resolved
 }
 
 /** What a docker_env asks of the host: its volumes' host sides resolved, and the variables it copies. */
-export function requestedHostAccess(dockerEnv: DockerEnv, projectDir: string): HostAccessRequest {
+export function requestedHostAccess(dockerEnv: DockerEnvRequest, projectDir: string): HostAccessRequest {
   return {
     volumes: (dockerEnv.volumes ?? []).map((entry) => ({ entry, host: resolveHostPath(parseVolume(entry).host, projectDir) })),
     hostVars: (dockerEnv.environment ?? []).filter((e): e is string => typeof e === "string"),

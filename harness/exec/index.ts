@@ -5,7 +5,7 @@ export { ensureEnvImage, ensureEnvImageFromSpec, Mismatch, type EnvImage, type E
 export { loadEnvSpec, parseCondaYaml, parsePythonEnvYaml, type EnvSpec } from "./env-spec.js";
 export { normaliseRequirement, parseRequirementsTxt, type IgnoredEntry } from "./requirements.js";
 export { resolveNamedImage, type NamedImage } from "./named-image.js";
-export { DockerEnv, dockerEnvRuntime, type DockerEnvRuntime } from "./docker-env.js";
+export { dockerEnvRuntime, type DockerEnvRequest, type DockerEnvRuntime } from "./docker-env.js";
 export type { BuildProgress, OnBuildProgress } from "./build-progress.js";
 export {
   DEFAULT_LIMITS,

@@ -9,6 +9,7 @@ import {
   parseExecSpec,
   type RunOptions,
 } from "./executor.js";
+import type { PrepareRequest, PreparedExecutor } from "./executors.js";
 import { OutputTail } from "./output-tail.js";
 
 function escapeRe(s: string): string {
@@ -135,4 +136,9 @@ export class LocalExecutor implements Executor {
     else if (timedOut) result.signal = "SIGKILL";
     return result;
   }
+}
+
+/** Nothing to build: the replays run with whatever python the host has on PATH. */
+export async function prepareLocal(req: PrepareRequest): Promise<PreparedExecutor> {
+  return { executor: new LocalExecutor(req.hostEnv), notes: ["local executor: not isolated, not pinned (runs with the host's python on PATH)"] };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ExecutorKindSchema } from "../exec/executors.js";
 
 /**
  * Fingerprint schemas: what a machine, a container and a code checkout looked like
@@ -137,8 +138,6 @@ export const CodeFingerprintSchema = z.object({
   branch: z.string().optional(),
 });
 
-export const ExecutorKindSchema = z.enum(["docker", "local"]);
-
 export const FingerprintSchema = z.object({
   host: HostFingerprintSchema.optional(),
   container: ContainerFingerprintSchema.optional(),
@@ -155,5 +154,4 @@ export type BlasLibrary = z.infer<typeof BlasLibrarySchema>;
 export type Distribution = z.infer<typeof DistributionSchema>;
 export type ContainerFingerprint = z.infer<typeof ContainerFingerprintSchema>;
 export type CodeFingerprint = z.infer<typeof CodeFingerprintSchema>;
-export type ExecutorKind = z.infer<typeof ExecutorKindSchema>;
 export type Fingerprint = z.infer<typeof FingerprintSchema>;

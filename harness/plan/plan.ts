@@ -69,7 +69,11 @@ export const ReplayPlanSchema = z.object({
   originalMetrics: z.record(z.string(), z.custom<number>((v) => typeof v === "number", "expected a number")),
   notes: z.array(z.string()).default([]),
 });
-export type ReplayPlan = z.infer<typeof ReplayPlanSchema>;
+/** Deeply readonly: a step that needs a different plan builds a new one. */
+export type ReplayPlan = Immutable<z.infer<typeof ReplayPlanSchema>>;
+
+/** Readonly all the way down (arrays and tuples keep their shape). */
+export type Immutable<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { readonly [K in keyof T]: Immutable<T[K]> } : T;
 
 export interface PlanInput {
   run: RecordedRun;
@@ -84,7 +88,7 @@ export interface PlanInput {
     /** MLflow appends undeclared params; a run's own log_param calls are mixed in, so default "ignore" */
     extraParams?: "append" | "ignore";
     limits?: Partial<Limits>;
-    capture?: CaptureSpec;
+    capture?: Immutable<CaptureSpec>;
   };
 }
 

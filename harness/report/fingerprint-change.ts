@@ -1,15 +1,16 @@
 /**
- * One difference between two environments, as the report stores it: the zod
- * boundary for fingerprint/diff.ts's `FingerprintChange` (a plain interface there),
+ * One difference between two environments, as the report stores it
+ * (`ReportFingerprintChange`): the zod boundary for fingerprint/diff.ts's
+ * `FingerprintChange` (a plain interface there, with its category always set),
  * so a report read from disk is checked like everything else.
  */
 import { z } from "zod";
 
-import type { FingerprintChange as DiffChange } from "../fingerprint/diff.js";
+import type { FingerprintChange } from "../fingerprint/diff.js";
 
 export const FINGERPRINT_CHANGE_KINDS = ["changed", "added", "removed"] as const;
 
-export const FingerprintChangeSchema = z.object({
+export const ReportFingerprintChangeSchema = z.object({
   /** dotted path into the fingerprint, e.g. "container.python.version" */
   path: z.string(),
   kind: z.enum(FINGERPRINT_CHANGE_KINDS),
@@ -18,10 +19,10 @@ export const FingerprintChangeSchema = z.object({
   before: z.unknown().optional(),
   after: z.unknown().optional(),
 });
-export type FingerprintChange = z.output<typeof FingerprintChangeSchema>;
+export type ReportFingerprintChange = z.output<typeof ReportFingerprintChangeSchema>;
 
 // Compile-time guard: what fingerprint/diff.ts produces must fit the report's schema.
-export const fromDiffChange = (change: DiffChange): FingerprintChange => change;
+export const fromDiffChange = (change: FingerprintChange): ReportFingerprintChange => change;
 
 /** A before/after value as one line of text (strings as-is, the rest as JSON). */
 export function changeValueText(value: unknown): string {

@@ -29,10 +29,11 @@ import {
   TolerancePolicySchema,
   type RunScore,
 } from "../drift/schema.js";
-import { ExecutorKindSchema, FingerprintSchema } from "../fingerprint/schema.js";
+import { ExecutorKindSchema } from "../exec/executors.js";
+import { FingerprintSchema } from "../fingerprint/schema.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import { TraceItemSchema } from "../trace/item.js";
-import { FingerprintChangeSchema } from "./fingerprint-change.js";
+import { ReportFingerprintChangeSchema } from "./fingerprint-change.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
 export const REPORT_VERSION = 2 as const;
@@ -129,7 +130,7 @@ export const ReportFingerprintsSchema = z.object({
 
 export const ReportFingerprintDiffSchema = z.object({
   /** Structured changes between the original and the replays' environment. */
-  changes: z.array(FingerprintChangeSchema),
+  changes: z.array(ReportFingerprintChangeSchema),
   /** The same as a unified text diff (what a reviewer reads first). */
   unified: z.string(),
 });

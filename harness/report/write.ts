@@ -6,20 +6,11 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
-import { renderHtml } from "./html.js";
-import { renderJunit } from "./junit.js";
-import { renderMarkdown } from "./markdown.js";
+import { REPORT_FORMATS, REPORT_FORMAT_NAMES, type ReportPaths } from "./formats.js";
 import { AuditIdSchema, type Report } from "./schema.js";
 import { ReportValidationError, parseReport, serializeReport } from "./serialize.js";
 
-export const REPORT_FILES = {
-  json: "report.json",
-  markdown: "report.md",
-  html: "report.html",
-  junit: "junit.xml",
-} as const;
-
-export type ReportPaths = { dir: string } & { -readonly [K in keyof typeof REPORT_FILES]: string };
+export type { ReportPaths } from "./formats.js";
 
 /** Write to a temporary sibling, flush, then rename: readers never see half a file. */
 export async function writeFileAtomic(path: string, contents: string): Promise<void> {
@@ -53,21 +44,16 @@ export async function writeReport(doc: Report, resultsDir: string): Promise<Repo
   const json = serializeReport(doc);
   // Render from the round-tripped document: what the files show is exactly what report.json holds.
   const stored = parseReport(json, "the report being written");
-  const contents = {
-    json,
-    markdown: renderMarkdown(stored),
-    html: renderHtml(stored),
-    junit: renderJunit(stored),
-  };
+  const contents = REPORT_FORMAT_NAMES.map((format) => ({ format, text: REPORT_FORMATS[format].render(stored, json) }));
   const dir = resolve(resultsDir, id.data);
   await mkdir(dir, { recursive: true });
-  const paths = { dir } as ReportPaths;
-  for (const key of Object.keys(REPORT_FILES) as (keyof typeof REPORT_FILES)[]) {
-    const path = join(dir, REPORT_FILES[key]);
-    await writeFileAtomic(path, contents[key]);
-    paths[key] = path;
+  const paths: Partial<ReportPaths> = { dir };
+  for (const { format, text } of contents) {
+    const path = join(dir, REPORT_FORMATS[format].file);
+    await writeFileAtomic(path, text);
+    paths[format] = path;
   }
-  return paths;
+  return paths as ReportPaths;
 }
 
 /** Reads and validates a report.json; throws ReportValidationError with a readable message. */

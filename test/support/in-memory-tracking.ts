@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "../../harness/audit/ports.js";
-import type { ReplayRecord } from "../../harness/audit/journal.js";
+import type { JournalReplay } from "../../harness/audit/journal.js";
 import type { ReplayJobResult } from "../../harness/audit/replay-pipeline.js";
 import { DEFAULT_AUDIT_EXPERIMENT, type FoundReplayRun, type ReplayRecorder } from "../../harness/audit/replay-runs.js";
 import type { HistoryPoint } from "../../harness/drift/schema.js";
@@ -156,7 +156,7 @@ export function scriptedReplayStep(
   input: {
     plan: ReplayPlan;
     script: readonly ScriptedReplay[];
-    record: (index: number, replayRunId: string, metrics: Record<string, number>) => ReplayRecord;
+    record: (index: number, replayRunId: string, metrics: Record<string, number>) => JournalReplay;
     seen?: Array<Parameters<AuditPorts["replay"]>[0]>;
   },
 ): AuditPorts["replay"] {

@@ -4,6 +4,7 @@ import { displayPath } from "../../audit/assemble-run.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
+import { summaryPaths } from "../../report/formats.js";
 import { serializeReport } from "../../report/serialize.js";
 import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js";
 import { MlflowClient } from "../../tracking/client.js";
@@ -156,7 +157,7 @@ export function renderAuditSummary(result: AuditJobResult): string {
     lines.push(`${terminalLine(r.runId.slice(0, 8))}: ${terminalLine(r.score.reason)}`);
     for (const f of r.score.findings.slice(0, 5)) lines.push(`  - ${terminalLine(f)}`);
   }
-  lines.push(`report: ${rel(paths.markdown)} | ${rel(paths.html)} | ${rel(paths.junit)} | ${rel(paths.json)}`);
+  lines.push(`report: ${summaryPaths(paths).map(rel).join(" | ")}`);
   if (result.publish && result.publish.published.length > 0) lines.push(`attached to: ${terminalLine(result.publish.published.join(", "))}`);
   if (result.aborted) lines.push(`interrupted: continue with: ${resumeHint(report.auditId)}`);
   else if (t.incomplete > 0) lines.push(`incomplete: finish it with: ${resumeHint(report.auditId)}`);

@@ -431,3 +431,20 @@ describe("assembleRun: an original that could not be checked after the replays",
     expect(run.score.reason).toMatch(/^Incomplete: 1 of 3 replays finished/);
   });
 });
+
+describe("assembleRun: findings", () => {
+  it("come in one order, built once: the run's error, the scores', the plan's notes, then the audit's own", () => {
+    const f = facts({ error: "boom", plan: { ...plan(), notes: ["defaulted x"] }, auditNotes: ["snapshot from before"] });
+    const run = assembleRun(f);
+    expect(run.score.findings[0]).toBe("boom");
+    expect(run.score.findings.slice(-2)).toEqual(["plan: defaulted x", "snapshot from before"]);
+    expect(f.plan?.notes).toEqual(["defaulted x"]);
+  });
+
+  it("an original that changed and could not be checked is incomplete, scored 0", () => {
+    const run = assembleRun(facts({ notScored: "it changed", unchecked: "it could not be read again" }));
+    expect(run.score.verdict).toBe("incomplete");
+    expect(run.score.score).toBe(0);
+    expect(run.score.reason).toMatch(/^Incomplete: it could not be read again/);
+  });
+});

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { RunFacts } from "../../../harness/audit/assemble-run.js";
-import { type EnvironmentRecord, EnvironmentRecordSchema, type ReplayRecord, ReplayRecordSchema } from "../../../harness/audit/journal.js";
+import { type EnvironmentRecord, EnvironmentRecordSchema, type JournalReplay, JournalReplaySchema } from "../../../harness/audit/journal.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
 import {
   type ContainerFingerprint, ContainerFingerprintSchema, type HostFingerprint, HostFingerprintSchema,
@@ -51,8 +51,8 @@ export function plan(over: Record<string, unknown> = {}): ReplayPlan {
  * A journal record for replay `index`; finished with the given metrics unless overridden.
  * Checked the way the journal writes it (encoded), so NaN metrics are allowed.
  */
-export function replayRecord(index: number, over: Partial<ReplayRecord> = {}): ReplayRecord {
-  const record: ReplayRecord = {
+export function replayRecord(index: number, over: Partial<JournalReplay> = {}): JournalReplay {
+  const record: JournalReplay = {
     type: "replay",
     index,
     status: "finished",
@@ -74,7 +74,7 @@ export function replayRecord(index: number, over: Partial<ReplayRecord> = {}): R
     missingMetrics: [],
     ...over,
   };
-  return ReplayRecordSchema.parse(z.encode(ReplayRecordSchema, record));
+  return JournalReplaySchema.parse(z.encode(JournalReplaySchema, record));
 }
 
 export function environmentRecord(over: Partial<EnvironmentRecord> = {}): EnvironmentRecord {

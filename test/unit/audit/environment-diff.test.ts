@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { environmentDiff } from "../../../harness/audit/environment-diff.js";
 import { originalEnvironment } from "../../../harness/audit/original-environment.js";
-import { assembleFingerprint } from "../../../harness/fingerprint/capture.js";
+import { assembleFingerprint } from "../../../harness/fingerprint/assemble.js";
 import type { CodeFingerprint, Fingerprint } from "../../../harness/fingerprint/schema.js";
 import type { OriginalEnvironment } from "../../../harness/report/schema.js";
 import { container, host } from "./audit-factories.js";

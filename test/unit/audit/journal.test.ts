@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Journal, JournalError, type ReplayRecord, parseJournal, pendingIndexes } from "../../../harness/audit/journal.js";
+import { Journal, JournalError, type JournalReplay, parseJournal, pendingIndexes } from "../../../harness/audit/journal.js";
 
-function replay(index: number, status: ReplayRecord["status"] = "finished"): ReplayRecord {
+function replay(index: number, status: JournalReplay["status"] = "finished"): JournalReplay {
   return {
     type: "replay", index, status, exitCode: status === "finished" ? 0 : 1, oomKilled: false, timedOut: false,
     durationMs: 10, wallMs: 12, metrics: { rmse: 1.5 }, missingMetrics: [], stdoutTail: "", stderrTail: "",

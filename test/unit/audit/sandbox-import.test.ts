@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latestValues } from "../../../harness/audit/capture.js";
+import { latestValues } from "../../../harness/audit/replay-metrics.js";
 import { chooseSandboxRun, importableTags } from "../../../harness/audit/sandbox-import.js";
 import type { SandboxRun, SandboxStore } from "../../../harness/tracking/sandbox-store.js";
 

@@ -140,3 +140,19 @@ describe("recordedRunFromMlflow", () => {
     expect(r).toEqual({ runId: "abc", experimentId: "3", runName: "n", params: { alpha: "0.5" }, tags: { t: "v" }, metrics: { loss: 1 } });
   });
 });
+
+describe("a built plan", () => {
+  // The typecheck is this test: each mutation below must not compile (ts-expect-error fails when it does).
+  it("is readonly all the way down: a step that needs another plan builds a new one", () => {
+    const p = buildPlan(input({ scenario }));
+    const mutations = [
+      // @ts-expect-error notes cannot grow after the plan is built
+      () => p.notes.push("x"),
+      // @ts-expect-error nor can the environment be rewritten in place
+      () => { p.environment.dockerVolumes = []; },
+      // @ts-expect-error nor a nested tuple
+      () => { (p.environment.dockerEnvironment[0] as readonly [string, string])[1] = "x"; },
+    ];
+    expect(mutations).toHaveLength(3);
+  });
+});

@@ -1,4 +1,5 @@
-import { FingerprintSchema, type ContainerFingerprint, type ExecutorKind, type Fingerprint, type HostFingerprint, type CodeFingerprint } from "./schema.js";
+import type { ExecutorKind } from "../exec/executors.js";
+import { FingerprintSchema, type ContainerFingerprint, type Fingerprint, type HostFingerprint, type CodeFingerprint } from "./schema.js";
 
 export interface FingerprintParts {
   executor: ExecutorKind;

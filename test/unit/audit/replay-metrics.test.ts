@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { captureMetrics, lastJsonObject, pickMetrics } from "../../../harness/audit/capture.js";
+import { captureMetrics, lastJsonObject, pickMetrics } from "../../../harness/audit/replay-metrics.js";
 
 describe("metric capture", () => {
   it("picks metrics by JSONPath, one numeric value each", () => {

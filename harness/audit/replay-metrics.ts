@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { JSONPath } from "jsonpath-plus";
-import type { CaptureSpec } from "../plan/capture-spec.js";
+import type { ReplayPlan } from "../plan/plan.js";
 import type { SandboxMetricPoint, SandboxRun } from "../tracking/sandbox-store.js";
 
 // Reads a finished replay's metrics by the plan's capture rule. The picking is
@@ -71,7 +71,7 @@ export function lastJsonObject(stdout: string): unknown {
 }
 
 export interface CaptureContext {
-  spec: CaptureSpec;
+  spec: ReplayPlan["capture"];
   /** host folder mounted at /out */
   outDir: string;
   stdout: string;
@@ -84,7 +84,7 @@ export interface CaptureContext {
 export async function captureMetrics(ctx: CaptureContext): Promise<CaptureResult> {
   const { spec } = ctx;
   if (spec.mode === "mlflow") {
-    if (!ctx.sandboxRun) return { metrics: {}, missing: spec.names ?? ctx.originalMetricNames, error: "the replay logged no MLflow run" };
+    if (!ctx.sandboxRun) return { metrics: {}, missing: [...(spec.names ?? ctx.originalMetricNames)], error: "the replay logged no MLflow run" };
     const names = spec.names ?? ctx.originalMetricNames;
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(latestValues(ctx.sandboxRun.metrics))) if (spec.names === undefined || names.includes(k)) metrics[k] = v;

@@ -1,0 +1,44 @@
+import { statSync } from "node:fs";
+import { DockerExecutor } from "./docker-executor.js";
+import { docker } from "./engine.js";
+import { ensureEnvImage } from "./env-image.js";
+import type { ImageInfo, PrepareRequest, PreparedExecutor } from "./executors.js";
+import { resolveNamedImage } from "./named-image.js";
+import { reapLeftovers } from "./reap.js";
+
+// Getting the docker executor ready for a plan: the pinned image (the MLproject's
+// named image resolved to its ID, else one built offline from the plan's
+// requirements), and no containers left behind by a harness killed earlier.
+
+export async function prepareDocker(req: PrepareRequest): Promise<PreparedExecutor> {
+  const client = docker();
+  const image = await pinnedImage(req, client);
+  // A harness killed earlier (this audit's, or any whose containers outlived their deadline) left these.
+  const reaped = await reapLeftovers(client, { auditId: req.auditId });
+  if (reaped.removed.length > 0) req.onStage(`removed ${reaped.removed.length} container(s) left by an interrupted harness`);
+  const notes: string[] = [];
+  if ((statSync(req.codePath).mode & 0o005) !== 0o005) {
+    // Replays run as uid 65534 (nobody): a 0700 folder fails as "Permission denied" inside.
+    notes.push(`the code folder ${req.codePath} is not readable by other users; replays run as an unprivileged user and may not read it (chmod o+rX)`);
+  }
+  return { executor: new DockerExecutor(client), image, notes };
+}
+
+async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker>): Promise<ImageInfo> {
+  const e = req.environment;
+  if (e.dockerImage) {
+    req.onStage(`using the MLproject's image ${e.dockerImage}`);
+    const named = await resolveNamedImage(e.dockerImage, client);
+    return { imageId: named.imageId, built: false, seconds: 0, mismatches: [] };
+  }
+  req.onStage(`preparing the pinned image (${e.requirements.length} requirements)`);
+  const built = await ensureEnvImage({
+    requirements: e.requirements,
+    ...(e.python ? { python: e.python } : {}),
+    ignored: e.ignored,
+    ...(req.onBuildProgress ? { onProgress: req.onBuildProgress } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+    client,
+  });
+  return { imageId: built.imageId, built: built.built, seconds: built.seconds, mismatches: built.mismatches };
+}

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import type { OnBuildProgress } from "./build-progress.js";
+import type { Mismatch } from "./env-image.js";
+import type { IgnoredEntry } from "./requirements.js";
+import type { Executor } from "./executor.js";
+
+// The executors a replay can run in, as data: the kind names, their --help text,
+// whether the command must check the engine first, and how each gets ready for a
+// plan (image and all). Every list of kinds (the zod schemas, the CLI's choices)
+// is derived from EXECUTORS, so a new executor is its own file plus one entry here.
+// Each entry loads its module on use: this file stays a leaf that pure schemas
+// (journal, report) can import without pulling in an engine client.
+
+/** The pinned image replays run in: an MLproject's named image resolved to its ID, or one built (or reused) from the plan's requirements. */
+export interface ImageInfo {
+  imageId: string;
+  built: boolean;
+  seconds: number;
+  mismatches: Mismatch[];
+  /** the name it goes by, where one is known */
+  tag?: string;
+}
+
+/** What an executor needs to know of a plan to get ready for it. */
+export interface PrepareRequest {
+  environment: {
+    /** an MLproject docker_env image, by name */
+    dockerImage?: string | undefined;
+    requirements: readonly string[];
+    python?: string | undefined;
+    ignored: readonly IgnoredEntry[];
+  };
+  /** host folder mounted read-only at /code */
+  codePath: string;
+  auditId: string;
+  /** where host variables come from (PATH for the local executor) */
+  hostEnv: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  onStage: (message: string) => void;
+  onBuildProgress?: OnBuildProgress;
+}
+
+export interface PreparedExecutor {
+  executor: Executor;
+  /** the image the replays run in; absent for an executor that runs none */
+  image?: ImageInfo;
+  /** what the plan's reader should know about running there */
+  notes: readonly string[];
+}
+
+export interface ExecutorEntry {
+  /** for --help: what running there gives (isolation, pinning) */
+  readonly description: string;
+  /** whether a replaying command checks the container engine before it reads a run */
+  readonly needsEngine: boolean;
+  readonly prepare: (req: PrepareRequest) => Promise<PreparedExecutor>;
+}
+
+export const EXECUTORS = {
+  docker: {
+    description: "isolated, pinned",
+    needsEngine: true,
+    prepare: async (req) => (await import("./docker-prepare.js")).prepareDocker(req),
+  },
+  local: {
+    description: "neither",
+    needsEngine: false,
+    prepare: async (req) => (await import("./local-executor.js")).prepareLocal(req),
+  },
+} as const satisfies Record<string, ExecutorEntry>;
+
+export type ExecutorKind = keyof typeof EXECUTORS;
+
+export const EXECUTOR_KINDS = Object.keys(EXECUTORS) as [ExecutorKind, ...ExecutorKind[]];
+
+export const ExecutorKindSchema = z.enum(EXECUTOR_KINDS);
+
+/** The kind replays run in unless the command line says otherwise. */
+export const DEFAULT_EXECUTOR: ExecutorKind = "docker";
+
+/** "a or b", "a, b or c": the kinds as a sentence names them. */
+export function executorKindsText(kinds: readonly string[] = EXECUTOR_KINDS): string {
+  return kinds.length <= 1 ? (kinds[0] ?? "") : `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}`;
+}
