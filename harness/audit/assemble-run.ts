@@ -35,6 +35,9 @@ export interface RunEvidence {
   /** artifact path -> sha256 of the original's files */
   originalArtifacts?: Record<string, string>;
   replayArtifacts?: Array<Record<string, string> | undefined>;
+  /** artifact path -> text of the model files compared by meaning (MLmodel, environment files) */
+  originalArtifactTexts?: Record<string, string>;
+  replayArtifactTexts?: Array<Record<string, string> | undefined>;
 }
 
 export interface RunFacts {
@@ -88,10 +91,12 @@ export function assembleRun(facts: RunFacts): ReportRun {
     metrics: pick(run.metrics, metricNames),
     ...(facts.evidence?.originalHistories ? { histories: facts.evidence.originalHistories } : {}),
     ...(facts.evidence?.originalArtifacts ? { artifacts: facts.evidence.originalArtifacts } : {}),
+    ...(facts.evidence?.originalArtifactTexts ? { artifactTexts: facts.evidence.originalArtifactTexts } : {}),
   };
   const driftReplays: DriftReplay[] = records.map((r, i) => {
     const histories = facts.evidence?.replayHistories?.[i];
     const artifacts = facts.evidence?.replayArtifacts?.[i];
+    const artifactTexts = facts.evidence?.replayArtifactTexts?.[i];
     return {
       ok: r?.status === "finished",
       // No evidence about the workload either way: it never ran, or the tracking
@@ -100,6 +105,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
       metrics: r ? withoutSystemMetrics(r.metrics) : {},
       ...(histories ? { histories } : {}),
       ...(artifacts ? { artifacts } : {}),
+      ...(artifactTexts ? { artifactTexts } : {}),
     };
   });
   const score = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
