@@ -7,6 +7,7 @@ import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerpri
 import type { ReplayPlan } from "../plan/plan.js";
 import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
+import { environmentFacts } from "../report/environment-facts.js";
 import {
   type ReportHistory, type ReportImage, type ReportPlan, type ReportReplay, type ReportRun, type ReplayStatus,
   runScoreParts,
@@ -130,7 +131,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     plan: plan ? reportPlan(plan, facts.displayRoot) : null,
     image: reportImage(facts),
     fingerprints: { original: origEnv, replays: fingerprints },
-    fingerprintDiff: environmentDiff(origEnv, fingerprints),
+    fingerprintDiff: { ...environmentDiff(origEnv, fingerprints), facts: environmentFacts(origEnv, fingerprints) },
     replays: records.map((r, i) => reportReplay(i, r, facts)),
     ...runScoreParts(score),
     ...(histories ? { histories } : {}),

@@ -32,6 +32,7 @@ import {
 import { ExecutorKindSchema, FingerprintSchema } from "../fingerprint/schema.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import { TraceItemSchema } from "../trace/item.js";
+import { EnvironmentFactsSchema } from "./fact-comparison.js";
 import { FingerprintChangeSchema } from "./fingerprint-change.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
@@ -132,6 +133,8 @@ export const ReportFingerprintDiffSchema = z.object({
   changes: z.array(FingerprintChangeSchema),
   /** The same as a unified text diff (what a reviewer reads first). */
   unified: z.string(),
+  /** Each headline fact with its state: same, differs, or not recorded on one side (cannot compare). */
+  facts: EnvironmentFactsSchema.optional(),
 });
 export type ReportFingerprintDiff = z.output<typeof ReportFingerprintDiffSchema>;
 
