@@ -214,7 +214,8 @@ function unifiedDiff(text: string): SafeHtml {
 function factStateBadge(state: FactState): SafeHtml {
   if (state === "same") return badge("identical", FACT_STATE_TEXT.same);
   if (state === "differs") return badge("varies", FACT_STATE_TEXT.differs);
-  return badge("missing", FACT_STATE_TEXT[state]);
+  // Grey, not red: nothing was found to differ, nothing could be compared.
+  return badge("neutral", FACT_STATE_TEXT[state]);
 }
 
 function environment(run: ReportRun): SafeHtml {
