@@ -8,6 +8,7 @@ import type { CodeFingerprint, Fingerprint, HostFingerprint } from "../fingerpri
 import type { ReplayPlan } from "../plan/plan.js";
 import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
+import { environmentFacts } from "../report/environment-facts.js";
 import {
   type ReportHistory, type ReportImage, type ReportPlan, type ReportReplay, type ReportRun, type ReplayStatus,
   runScoreParts,
@@ -36,6 +37,9 @@ export interface RunEvidence {
   /** artifact path -> sha256 of the original's files */
   originalArtifacts?: Record<string, string>;
   replayArtifacts?: Array<Record<string, string> | undefined>;
+  /** artifact path -> text of the model files compared by meaning (MLmodel, environment files) */
+  originalArtifactTexts?: Record<string, string>;
+  replayArtifactTexts?: Array<Record<string, string> | undefined>;
 }
 
 export interface RunFacts {
@@ -91,11 +95,13 @@ export function assembleRun(facts: RunFacts): ReportRun {
     metrics: pick(run.metrics, metricNames),
     ...(facts.evidence?.originalHistories ? { histories: facts.evidence.originalHistories } : {}),
     ...(facts.evidence?.originalArtifacts ? { artifacts: facts.evidence.originalArtifacts } : {}),
+    ...(facts.evidence?.originalArtifactTexts ? { artifactTexts: facts.evidence.originalArtifactTexts } : {}),
   };
   const driftReplays: ReplayRecord[] = records.map((r, i) => {
     const histories = facts.evidence?.replayHistories?.[i];
     const artifacts = facts.evidence?.replayArtifacts?.[i];
     const status = statusOf(r);
+    const artifactTexts = facts.evidence?.replayArtifactTexts?.[i];
     return {
       ok: status === "ok",
       // No evidence about the workload either way: it never ran, or the tracking
@@ -104,6 +110,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
       metrics: r ? withoutSystemMetrics(r.metrics) : {},
       ...(histories ? { histories } : {}),
       ...(artifacts ? { artifacts } : {}),
+      ...(artifactTexts ? { artifactTexts } : {}),
     };
   });
   const scored = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
@@ -132,7 +139,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     plan: plan ? reportPlan(plan, facts.displayRoot) : null,
     image: reportImage(facts),
     fingerprints: { original: origEnv, replays: fingerprints },
-    fingerprintDiff: environmentDiff(origEnv, fingerprints),
+    fingerprintDiff: { ...environmentDiff(origEnv, fingerprints), facts: environmentFacts(origEnv, fingerprints) },
     replays: records.map((r, i) => reportReplay(i, r, facts)),
     ...runScoreParts(score),
     ...(histories ? { histories } : {}),

@@ -26,8 +26,12 @@ export const OriginalSnapshotSchema = z.object({
   lifecycleStage: z.string().optional(),
   /** every point of every metric (system metrics left out), in the server's order */
   histories: z.record(z.string(), z.array(HistoryPointSchema)),
-  /** every artifact file but the harness's published reports; sha256 where it was hashed */
-  artifacts: z.record(z.string(), z.object({ size: z.number().nullable(), sha256: z.string().optional() })),
+  /**
+   * every artifact file but the harness's published reports; sha256 where it was
+   * hashed; the text of a model's MLmodel and environment files, which are compared
+   * by meaning (bounded: see drift/model-files.ts)
+   */
+  artifacts: z.record(z.string(), z.object({ size: z.number().nullable(), sha256: z.string().optional(), text: z.string().optional() })),
   /** what was left out of the snapshot and why (files over the hashing budget) */
   notes: z.array(z.string()),
 });
@@ -50,17 +54,23 @@ export function originalEvidence(
   s: OriginalSnapshot,
   metricNames: readonly string[],
   ignoredArtifact: (path: string) => boolean,
-): Pick<RunEvidence, "originalHistories" | "originalArtifacts"> {
+): Pick<RunEvidence, "originalHistories" | "originalArtifacts" | "originalArtifactTexts"> {
   const histories: Record<string, HistoryPoint[]> = {};
   for (const name of metricNames) {
     const points = Object.hasOwn(s.histories, name) ? (s.histories[name] as HistoryPoint[]) : [];
     if (points.length > 1) histories[name] = points.map((p) => ({ step: p.step, value: p.value }));
   }
   const artifacts: Record<string, string> = {};
-  for (const [path, f] of Object.entries(s.artifacts)) if (f.sha256 !== undefined && !ignoredArtifact(path)) artifacts[path] = f.sha256;
+  const texts: Record<string, string> = {};
+  for (const [path, f] of Object.entries(s.artifacts)) {
+    if (f.sha256 === undefined || ignoredArtifact(path)) continue;
+    artifacts[path] = f.sha256;
+    if (f.text !== undefined) texts[path] = f.text;
+  }
   return {
     ...(Object.keys(histories).length > 0 ? { originalHistories: histories } : {}),
     ...(Object.keys(artifacts).length > 0 ? { originalArtifacts: artifacts } : {}),
+    ...(Object.keys(texts).length > 0 ? { originalArtifactTexts: texts } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MAX_MODEL_FILE_BYTES, modelFileKind } from "../drift/model-files.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import { DIFF_ARTIFACT_PATH } from "../plan/recorded-run.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
@@ -52,7 +53,7 @@ export interface ReplayEvidenceInput {
 }
 
 export interface ReplayEvidence {
-  evidence: Pick<RunEvidence, "replayHistories" | "replayArtifacts">;
+  evidence: Pick<RunEvidence, "replayHistories" | "replayArtifacts" | "replayArtifactTexts">;
   /** what was left out and why, for the run's findings */
   notes: string[];
 }
@@ -111,18 +112,22 @@ export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<
   }
 
   const replayArtifacts: Array<Record<string, string> | undefined> = [];
+  const replayArtifactTexts: Array<Record<string, string> | undefined> = [];
   for (const [i, runId] of input.replayRunIds.entries()) {
     if (runId === undefined) {
       replayArtifacts.push(undefined);
+      replayArtifactTexts.push(undefined);
       continue;
     }
     const files = await hashRunArtifacts(input.reader, runId, limits, `replay ${i + 1}`, notes, isHarnessArtifact);
     replayArtifacts.push(hashesOf(files));
+    replayArtifactTexts.push(textsOf(files));
   }
   return {
     evidence: {
       ...(historyNames.length > 0 ? { replayHistories } : {}),
       ...(replayArtifacts.some((a) => a !== undefined && Object.keys(a).length > 0) ? { replayArtifacts } : {}),
+      ...(replayArtifactTexts.some((a) => a !== undefined && Object.keys(a).length > 0) ? { replayArtifactTexts } : {}),
     },
     notes,
   };
@@ -160,7 +165,10 @@ async function hashRunArtifacts(
       if (actual > limits.maxFileBytes) {
         notes.push(`artifact ${f.path} of ${who} not compared: ${actual} bytes is over the ${limits.maxFileBytes}-byte limit`);
       } else {
-        out[f.path] = { size, sha256: await sha256File(local) };
+        // Kept in original.json: an index URL's token in requirements.txt must not be (both sides lose it alike).
+        const raw = modelFileKind(f.path) !== undefined && actual <= MAX_MODEL_FILE_BYTES ? await utf8Text(local) : undefined;
+        const text = raw === undefined ? undefined : stripUrlCredentials(raw);
+        out[f.path] = { size, sha256: await sha256File(local), ...(text !== undefined ? { text } : {}) };
       }
       await rm(local, { force: true });
       total += actual;
@@ -177,6 +185,21 @@ type ArtifactDigest = OriginalSnapshot["artifacts"][string];
 function hashesOf(files: Record<string, ArtifactDigest>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [path, f] of Object.entries(files)) if (f.sha256 !== undefined) out[path] = f.sha256;
+  return out;
+}
+
+/** The file's text, for the model files compared by meaning; undefined when it is not UTF-8 (then compared by hash alone). */
+async function utf8Text(path: string): Promise<string | undefined> {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(await readFile(path));
+  } catch {
+    return undefined;
+  }
+}
+
+function textsOf(files: Record<string, ArtifactDigest>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, f] of Object.entries(files)) if (f.text !== undefined) out[path] = f.text;
   return out;
 }
 

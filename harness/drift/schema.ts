@@ -161,14 +161,37 @@ export type MetricScore = z.output<typeof MetricScoreSchema>;
 
 // ---------------------------------------------------------------- artifacts
 
+export const MODEL_FILE_KINDS = ["MLmodel", "requirements", "conda", "python_env"] as const;
+export const ModelFileKindSchema = z.enum(MODEL_FILE_KINDS);
+export type ModelFileKind = z.infer<typeof ModelFileKindSchema>;
+
+/** A model's MLmodel or environment file compared by what it says (see model-files.ts). */
+export const ModelFileComparisonSchema = z.object({
+  kind: ModelFileKindSchema,
+  /** not_compared: a side could not be read or parsed; `why` says which and how */
+  state: z.enum(["same", "differs", "not_compared"]),
+  /** fields left out because they change with every logging (run_id, model_uuid, ...) */
+  ignored: z.array(z.string()),
+  /** "replay 2: signature.inputs: ... → ...", bounded */
+  differences: z.array(z.string()),
+  why: z.string().optional(),
+});
+export type ModelFileComparison = z.output<typeof ModelFileComparisonSchema>;
+
 export const ArtifactComparisonSchema = z.object({
   path: z.string(),
   /** absent when only replays produced the file */
   originalSha256: z.string().optional(),
   /** one per replay; null where that replay lacks the file or did not finish */
   replaySha256: z.array(z.string().nullable()),
-  /** original present and every replay has exactly the same hash */
+  /**
+   * original present and every finished replay has it with exactly the same hash,
+   * or, for a model's MLmodel and environment files, with the same meaning
+   * (`semantic.state` "same")
+   */
   identical: z.boolean(),
+  /** present for model files compared by meaning; absent: compared by hash only */
+  semantic: ModelFileComparisonSchema.optional(),
 });
 export type ArtifactComparison = z.output<typeof ArtifactComparisonSchema>;
 
@@ -237,6 +260,8 @@ export const ExecutionRecordSchema = z.object({
   histories: z.record(z.string(), z.array(HistoryPointSchema)).optional(),
   /** artifact path -> sha256 hex */
   artifacts: z.record(z.string(), z.string()).optional(),
+  /** artifact path -> text, for the model files compared by meaning (bounded; absent where not read) */
+  artifactTexts: z.record(z.string(), z.string()).optional(),
 });
 export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
 

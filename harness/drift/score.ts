@@ -7,7 +7,7 @@ import { plural, replayLabel } from "./format.js";
 import { compareHistories } from "./history.js";
 import { type AcceptLevel, DEFAULT_ACCEPT } from "./schema.js";
 import type {
-  AuditScore, ExecutionRecord, HistoryPoint, MetricScore, ReplayRecord, RunScore, RunVerdict,
+  ArtifactComparison, AuditScore, ExecutionRecord, HistoryPoint, MetricScore, ReplayRecord, RunScore, RunVerdict,
   TolerancePolicy, Verdict, VerdictCounts,
 } from "./schema.js";
 import { toleranceFor } from "./tolerance.js";
@@ -23,7 +23,7 @@ export const VERDICT_WEIGHTS: Readonly<Record<Verdict, number>> = Object.freeze(
 
 export const SCORE_FORMULA =
   "metric weight: identical 1, equivalent 1, varies 0.5, not_reproduced 0, failed 0; " +
-  "artifact weight: 1 if every finished replay produced the original's sha256, else 0; " +
+  "artifact weight: 1 if every finished replay produced the original's sha256 (a model's MLmodel, requirements.txt, conda.yaml, python_env.yaml: the same content, fields that change with every logging left out), else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
   "run verdict = incomplete if any replay did not run or was stopped by an infrastructure fault (metrics and score then cover the replays that ran); " +
   "else failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
@@ -76,10 +76,14 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     metrics.push(score);
   }
 
-  const artifacts = compareArtifacts(original.artifacts, replays.map((r) => r.artifacts), finished);
+  const artifacts = compareArtifacts(original.artifacts, replays.map((r) => r.artifacts), finished, {
+    ...(original.artifactTexts ? { original: original.artifactTexts } : {}),
+    replays: replays.map((r) => r.artifactTexts),
+  });
   for (const a of artifacts) {
     if (a.originalSha256 === undefined) findings.push(`artifact ${a.path} only in replays`);
-    else if (!a.identical) findings.push(`artifact ${a.path} differs from the original in ${describeDiffering(a.originalSha256, a.replaySha256, finished)}`);
+    else if (a.semantic?.state === "not_compared") findings.push(`artifact ${a.path} could not be compared by meaning: ${a.semantic.why ?? "unreadable"}; its bytes differ in ${describeDiffering(a.originalSha256, a.replaySha256, finished)}`);
+    else if (!a.identical) findings.push(`artifact ${a.path} differs from the original in ${describeDiffering(a.originalSha256, a.replaySha256, finished)}${semanticDetail(a.semantic)}`);
   }
 
   const counts = emptyCounts();
@@ -156,6 +160,14 @@ export function scoreAudit(runs: readonly RunScore[]): AuditScore {
 function historyOf(rec: ExecutionRecord, name: string): readonly HistoryPoint[] | undefined {
   const h = rec.histories;
   return h !== undefined && Object.hasOwn(h, name) ? h[name] : undefined;
+}
+
+/** The first differences of a model file compared by meaning, for the run's findings. */
+function semanticDetail(semantic: ArtifactComparison["semantic"]): string {
+  if (semantic === undefined || semantic.differences.length === 0) return "";
+  const shown = semantic.differences.slice(0, 3).join("; ");
+  const more = semantic.differences.length > 3 ? `; and ${semantic.differences.length - 3} more` : "";
+  return ` (by meaning: ${shown}${more})`;
 }
 
 function describeDiffering(orig: string, hashes: readonly (string | null)[], finished: readonly boolean[]): string {

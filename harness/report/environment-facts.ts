@@ -5,37 +5,11 @@
  * table. The full fingerprints stay in the JSON document.
  */
 import type { Fingerprint } from "../fingerprint/schema.js";
+import { type EnvironmentFacts, FACT_LABELS, type FactLabel, type FactState } from "./fact-comparison.js";
 import { MISSING } from "./format-number.js";
-import type { OriginalEnvironment } from "./schema.js";
+import type { OriginalEnvironment, ReportRun } from "./schema.js";
 
-export type FactLabel =
-  | "Image"
-  | "Executor"
-  | "Python"
-  | "numpy"
-  | "BLAS"
-  | "CPU"
-  | "Vector extensions"
-  | "OS / kernel"
-  | "Thread env"
-  | "PYTHONHASHSEED"
-  | "Git commit"
-  | "Dirty tree";
-
-export const FACT_LABELS: readonly FactLabel[] = [
-  "Image",
-  "Executor",
-  "Python",
-  "numpy",
-  "BLAS",
-  "CPU",
-  "Vector extensions",
-  "OS / kernel",
-  "Thread env",
-  "PYTHONHASHSEED",
-  "Git commit",
-  "Dirty tree",
-];
+export { FACT_LABELS, type FactLabel } from "./fact-comparison.js";
 
 export type Facts = Partial<Record<FactLabel, string>>;
 
@@ -98,8 +72,7 @@ export interface FactRow {
   label: FactLabel;
   original: string;
   replays: string;
-  /** the replays disagree among themselves, or with a known original value */
-  differs: boolean;
+  state: FactState;
 }
 
 export function factRows(original: OriginalEnvironment | undefined, replays: readonly Fingerprint[]): FactRow[] {
@@ -109,10 +82,49 @@ export function factRows(original: OriginalEnvironment | undefined, replays: rea
   for (const label of FACT_LABELS) {
     const o = orig[label];
     const values = perReplay.map((f) => f[label]);
-    if (o === undefined && values.every((v) => v === undefined)) continue;
+    const replaysHave = values.some((v) => v !== undefined);
+    if (o === undefined && !replaysHave) continue;
     const summary = summariseAcrossReplays(values);
-    const differs = !summary.uniform || (o !== undefined && summary.text !== o);
-    rows.push({ label, original: o ?? MISSING, replays: summary.text, differs });
+    // A split among the replays is a difference whatever the original recorded:
+    // the same code in one image gave two environments.
+    const state: FactState = replaysHave && !summary.uniform ? "differs"
+      : o === undefined ? "not_recorded_original"
+      : !replaysHave ? "not_recorded_replays"
+      : summary.text === o ? "same" : "differs";
+    rows.push({ label, original: o ?? MISSING, replays: summary.text, state });
   }
   return rows;
+}
+
+/** The facts with their states, as the JSON report stores them. Pure. */
+export function environmentFacts(original: OriginalEnvironment | undefined, replays: readonly Fingerprint[]): EnvironmentFacts {
+  const rows = factRows(original, replays);
+  const counts = { same: 0, differs: 0, not_recorded_original: 0, not_recorded_replays: 0 };
+  for (const r of rows) counts[r.state] += 1;
+  return {
+    facts: rows.map((r) => ({
+      fact: r.label,
+      state: r.state,
+      ...(r.state !== "not_recorded_original" ? { original: r.original } : {}),
+      ...(r.state !== "not_recorded_replays" ? { replays: r.replays } : {}),
+    })),
+    counts,
+  };
+}
+
+/** A report run's fact rows: as its JSON recorded them, or (documents before the states) worked out from its fingerprints. */
+export function reportFacts(run: Pick<ReportRun, "fingerprints" | "fingerprintDiff">): EnvironmentFacts {
+  return run.fingerprintDiff.facts ?? environmentFacts(run.fingerprints.original, run.fingerprints.replays);
+}
+
+/**
+ * What an environment section says when the compared parts showed no difference:
+ * how much was compared, so that "nothing recorded" never reads as "no difference".
+ */
+export function noDifferencesText(counts: EnvironmentFacts["counts"]): string {
+  const compared = counts.same + counts.differs;
+  const cannot = counts.not_recorded_original + counts.not_recorded_replays;
+  if (compared === 0 && cannot === 0) return "Nothing was compared: neither the original nor the replays recorded their environment.";
+  if (compared === 0) return `Nothing was compared: none of these ${cannot} facts was recorded on both sides (not recorded — cannot compare).`;
+  return `No differences in what both sides recorded (${compared} of ${compared + cannot} facts compared${cannot > 0 ? `; ${cannot} not recorded on one side — cannot compare` : ""}).`;
 }

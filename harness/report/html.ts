@@ -5,7 +5,9 @@
  * template (html-template.ts), which escapes by default.
  */
 import type { MetricScore } from "../drift/schema.js";
-import { factRows } from "./environment-facts.js";
+import { artifactResultText, semanticNote } from "./artifact-text.js";
+import { noDifferencesText, reportFacts } from "./environment-facts.js";
+import { environmentCountsText, FACT_STATE_TEXT, type FactState } from "./fact-comparison.js";
 import { changeValueText } from "./fingerprint-change.js";
 import {
   MISSING,
@@ -164,7 +166,8 @@ function artifacts(run: ReportRun): SafeHtml {
   if (run.artifacts.length === 0) return html``;
   const rows = run.artifacts.map((a) => {
     const hashes = a.replaySha256.map((h, i) => html`<div class="mono sub">replay ${String(i + 1)}: ${h === null ? MISSING : h.slice(0, 16)}${h !== null && h === a.originalSha256 ? " ✓" : ""}</div>`);
-    return html`<tr><td><code>${a.path}</code></td><td class="mono">${a.originalSha256 !== undefined ? a.originalSha256.slice(0, 16) : MISSING}</td><td>${hashes}</td><td>${a.identical ? badge("identical", "identical") : badge("not_reproduced", "differs")}</td></tr>`;
+    const note = a.semantic !== undefined ? html`<div class="sub">${semanticNote(a.semantic)}</div>` : "";
+    return html`<tr><td><code>${a.path}</code></td><td class="mono">${a.originalSha256 !== undefined ? a.originalSha256.slice(0, 16) : MISSING}</td><td>${hashes}</td><td>${badge(a.identical ? "identical" : "not_reproduced", artifactResultText(a))}${note}</td></tr>`;
   });
   return html`<h3>Artifacts</h3><table><thead><tr><th>Artifact</th><th>Original sha256</th><th>Replays</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -208,12 +211,19 @@ function unifiedDiff(text: string): SafeHtml {
   return html`<pre class="diff">${lines}</pre>`;
 }
 
+function factStateBadge(state: FactState): SafeHtml {
+  if (state === "same") return badge("identical", FACT_STATE_TEXT.same);
+  if (state === "differs") return badge("varies", FACT_STATE_TEXT.differs);
+  // Grey, not red: nothing was found to differ, nothing could be compared.
+  return badge("neutral", FACT_STATE_TEXT[state]);
+}
+
 function environment(run: ReportRun): SafeHtml {
-  const facts = factRows(run.fingerprints.original, run.fingerprints.replays);
+  const { facts, counts } = reportFacts(run);
   const factTable =
     facts.length > 0
-      ? html`<table><thead><tr><th>Fact</th><th>Original (as recorded)</th><th>Replays</th></tr></thead><tbody>${facts.map(
-          (f) => html`<tr class="${f.differs ? "differs" : ""}"><td>${f.label}${f.differs ? html` ${badge("varies", "differs")}` : ""}</td><td class="mono">${f.original}</td><td class="mono">${f.replays}</td></tr>`,
+      ? html`<table><thead><tr><th>Fact</th><th>Original (as recorded)</th><th>Replays</th><th>Comparison</th></tr></thead><tbody>${facts.map(
+          (f) => html`<tr class="${f.state === "differs" ? "differs" : ""}"><td>${f.fact}</td><td class="mono">${f.original ?? MISSING}</td><td class="mono">${f.replays ?? MISSING}</td><td>${factStateBadge(f.state)}</td></tr>`,
         )}</tbody></table>`
       : "";
   const recorded = Object.entries(run.fingerprints.original?.recorded ?? {});
@@ -228,9 +238,9 @@ function environment(run: ReportRun): SafeHtml {
           (c) =>
             html`<tr><td><code>${c.path}</code>${c.category !== undefined ? html` <span class="sub">${c.category}</span>` : ""}</td><td>${badge(c.kind === "changed" ? "varies" : c.kind === "added" ? "neutral" : "missing", c.kind)}</td><td class="mono">${changeValueText(c.before)}</td><td class="mono">${changeValueText(c.after)}</td></tr>`,
         )}</tbody></table>`
-      : html`<p class="sub">No differences between the original environment and the replays' were recorded.</p>`;
+      : html`<p class="sub">${noDifferencesText(counts)}</p>`;
   const diff = run.fingerprintDiff.unified.trim() !== "" ? html`<details open><summary>Unified diff</summary>${unifiedDiff(run.fingerprintDiff.unified)}</details>` : "";
-  return html`<h3>Environment</h3>${factTable}${recordedBlock}<h3>Environment diff <span class="sub">(${String(changes.length)} difference${changes.length === 1 ? "" : "s"})</span></h3>${changeTable}${diff}`;
+  return html`<h3>Environment</h3>${factTable}${recordedBlock}<h3>Environment diff <span class="sub">(${environmentCountsText(changes.length, counts)})</span></h3>${changeTable}${diff}`;
 }
 
 function replayRow(r: ReportReplay): SafeHtml {

@@ -9,7 +9,9 @@
  */
 import type { MetricScore } from "../drift/schema.js";
 import { escapeMarkdown, markdownCode, markdownFence } from "./escape.js";
-import { factRows } from "./environment-facts.js";
+import { artifactResultText, semanticNote } from "./artifact-text.js";
+import { noDifferencesText, reportFacts } from "./environment-facts.js";
+import { environmentCountsText, FACT_STATE_TEXT } from "./fact-comparison.js";
 import { changeValueText } from "./fingerprint-change.js";
 import {
   MISSING,
@@ -159,10 +161,11 @@ function artifactsSection(run: ReportRun): string[] {
       cell(a.path),
       a.originalSha256 ? escapeMarkdown(a.originalSha256.slice(0, 12)) : MISSING,
       `${same} / ${a.replaySha256.length}`,
-      a.identical ? "✅ identical" : "❌ differs",
+      `${a.identical ? "✅" : "❌"} ${escapeMarkdown(artifactResultText(a))}`,
     ];
   });
-  return ["", "### Artifacts", "", table(["Artifact", "Original sha256", "Replays matching", "Result"], rows, ["l", "l", "r", "l"])];
+  const notes = run.artifacts.flatMap((a) => (a.semantic === undefined ? [] : [`- ${markdownCode(a.path)}: ${escapeMarkdown(semanticNote(a.semantic))}`]));
+  return ["", "### Artifacts", "", table(["Artifact", "Original sha256", "Replays matching", "Result"], rows, ["l", "l", "r", "l"]), ...(notes.length > 0 ? ["", ...notes] : [])];
 }
 
 function planSection(run: ReportRun): string[] {
@@ -195,14 +198,14 @@ function traceSection(run: ReportRun): string[] {
 }
 
 function environmentSection(run: ReportRun): string[] {
-  const out = ["", "### Environment", ""];
-  const facts = factRows(run.fingerprints.original, run.fingerprints.replays);
-  if (facts.length > 0) {
-    out.push(table(["Fact", "Original", "Replays", "Note"], facts.map((f) => [f.label, cell(f.original), cell(f.replays), f.differs ? "⚠️ differs" : ""])), "");
-  }
+  const { facts, counts } = reportFacts(run);
   const changes = run.fingerprintDiff.changes;
+  const out = ["", `### Environment (${environmentCountsText(changes.length, counts)})`, ""];
+  if (facts.length > 0) {
+    out.push(table(["Fact", "Original", "Replays", "Comparison"], facts.map((f) => [f.fact, cell(f.original ?? MISSING), cell(f.replays ?? MISSING), f.state === "differs" ? "⚠️ differs" : FACT_STATE_TEXT[f.state]])), "");
+  }
   if (changes.length === 0) {
-    out.push("No differences between the original environment and the replays' were recorded.");
+    out.push(noDifferencesText(counts));
     return out;
   }
   const by = (k: string): number => changes.filter((c) => c.kind === k).length;

@@ -33,6 +33,7 @@ import { ExecutorKindSchema } from "../exec/executors.js";
 import { FingerprintSchema } from "../fingerprint/schema.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import { TraceItemSchema } from "../trace/item.js";
+import { EnvironmentFactsSchema } from "./fact-comparison.js";
 import { ReportFingerprintChangeSchema } from "./fingerprint-change.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
@@ -133,6 +134,8 @@ export const ReportFingerprintDiffSchema = z.object({
   changes: z.array(ReportFingerprintChangeSchema),
   /** The same as a unified text diff (what a reviewer reads first). */
   unified: z.string(),
+  /** Each headline fact with its state: same, differs, or not recorded on one side (cannot compare). */
+  facts: EnvironmentFactsSchema.optional(),
 });
 export type ReportFingerprintDiff = z.output<typeof ReportFingerprintDiffSchema>;
 

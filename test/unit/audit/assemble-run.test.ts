@@ -301,6 +301,27 @@ describe("assembleRun: histories and artifacts", () => {
     expect(run.score.score).toBe(1);
   });
 
+  it("an MLmodel that differs in bytes only by its run id is identical by meaning; one with another flavor is a finding", () => {
+    const orig = { "model/MLmodel": "a".repeat(64) };
+    const text = (runId: string, flavor = "sklearn") => `run_id: ${runId}\nflavors:\n  ${flavor}:\n    pickled_model: model.pkl\n`;
+    const run = assembleRun(facts({
+      replaysRequested: 2,
+      evidence: {
+        originalArtifacts: orig,
+        originalArtifactTexts: { "model/MLmodel": text("r0") },
+        replayArtifacts: [{ "model/MLmodel": "b".repeat(64) }, { "model/MLmodel": "c".repeat(64) }],
+        replayArtifactTexts: [{ "model/MLmodel": text("r1") }, { "model/MLmodel": text("r2", "onnx") }],
+      },
+    }));
+    expect(run.artifacts[0]).toMatchObject({ path: "model/MLmodel", identical: false, semantic: { state: "differs" } });
+    expect(run.score.findings.join("\n")).toMatch(/artifact model\/MLmodel differs from the original in replay 1, replay 2 \(by meaning: replay 2: flavors\.onnx\.pickled_model/);
+    const same = assembleRun(facts({
+      replaysRequested: 1,
+      evidence: { originalArtifacts: orig, originalArtifactTexts: { "model/MLmodel": text("r0") }, replayArtifacts: [{ "model/MLmodel": "b".repeat(64) }], replayArtifactTexts: [{ "model/MLmodel": text("r1") }] },
+    }));
+    expect(same.artifacts[0]).toMatchObject({ identical: true, semantic: { state: "same", ignored: expect.arrayContaining(["run_id"]) } });
+  });
+
   it("an artifact that differs in one replay is not identical and is named in the findings", () => {
     const art = { "model/model.pkl": "a".repeat(64) };
     const other = { "model/model.pkl": "c".repeat(64) };

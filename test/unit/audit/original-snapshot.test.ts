@@ -76,6 +76,15 @@ describe("originalEvidence", () => {
     expect(got).toEqual({ originalHistories: { loss: [{ step: 0, value: 0.5 }, { step: 1, value: 0.1 }] }, originalArtifacts: { "model/model.pkl": "a".repeat(64) } });
     expect(originalEvidence(snapshot(), ["rmse"], (p) => p.startsWith("model/"))).toEqual({});
   });
+
+  it("passes on the texts of model files read for comparing by meaning, of hashed files only", () => {
+    const artifacts = {
+      "model/MLmodel": { size: 30, sha256: "b".repeat(64), text: "flavors: {}\n" },
+      "model/requirements.txt": { size: 30, text: "numpy\n" },
+    };
+    const got = originalEvidence(snapshot({ artifacts }), [], () => false);
+    expect(got).toEqual({ originalArtifacts: { "model/MLmodel": "b".repeat(64) }, originalArtifactTexts: { "model/MLmodel": "flavors: {}\n" } });
+  });
 });
 
 describe("OriginalSnapshotSchema", () => {
