@@ -10,7 +10,7 @@ function signed(text: string, n: number): string {
   return n > 0 ? `+${text}` : text;
 }
 
-/** "+1.6 (+3.11%)": replay − original, absolute then relative to |original|. */
+/** "+1.6 / +3.11%": replay − original, absolute then relative to |original|. */
 export function signedChange(original: number | null, value: number | null): string {
   if (original === null || value === null) return MISSING;
   if (!Number.isFinite(original) || !Number.isFinite(value)) return Object.is(original, value) || (Number.isNaN(original) && Number.isNaN(value)) ? "0" : MISSING;
@@ -19,12 +19,16 @@ export function signedChange(original: number | null, value: number | null): str
   const abs = signed(formatDeviation(d), d);
   if (original === 0) return abs;
   const rel = (100 * d) / Math.abs(original);
-  return `${abs} (${signed(formatDeviation(rel), rel)}%)`;
+  return `${abs} / ${signed(formatDeviation(rel), rel)}%`;
 }
 
-/** Each replay's value and its signed change, in replay order (numbered from 1). */
-export function replayValues(m: MetricScore): { label: string; value: string; change: string }[] {
-  return m.replays.map((v, i) => ({ label: `replay ${i + 1}`, value: formatValue(v), change: signedChange(m.original, v) }));
+/** Each replay's value and its signed change, in replay order (numbered from 1); `text` is both in one. */
+export function replayValues(m: MetricScore): { label: string; value: string; change: string; text: string }[] {
+  return m.replays.map((v, i) => {
+    const value = formatValue(v);
+    const change = signedChange(m.original, v);
+    return { label: `replay ${i + 1}`, value, change, text: change === MISSING ? value : `${value} (${change})` };
+  });
 }
 
 /** The mean replay's signed change from the original. */
