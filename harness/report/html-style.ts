@@ -10,7 +10,7 @@ export const REPORT_CSS = `
 }
 * { box-sizing: border-box; }
 html { background: var(--bg); }
-body { margin: 0 auto; max-width: 1180px; padding: 28px 28px 64px; color: var(--fg);
+body { margin: 0 auto; max-width: 1480px; padding: 28px 28px 64px; color: var(--fg);
   font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 h1 { font-size: 24px; margin: 0 0 4px; letter-spacing: -0.01em; }
 h2 { font-size: 19px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
@@ -57,9 +57,14 @@ td.name { min-width: 11em; }
 td.nowrap { white-space: nowrap; overflow-wrap: normal; }
 table.metrics tr.metric td { border-bottom: none; }
 table.metrics tr.why td { padding-top: 0; color: #2a3142; overflow-wrap: anywhere; white-space: normal; }
+/* Numbers may wrap between value and change, badges between words: nothing in this
+   table may push it past its card (the old Reason column was clipped at 1400 px). */
+table.metrics td.name { min-width: 7em; }
+table.metrics td.num { white-space: normal; }
 table.metrics td.replays div { white-space: nowrap; }
+table.metrics .badge { white-space: normal; }
 table.metrics .chg { color: var(--muted); }
-table.metrics td.rank { min-width: 12em; font-size: 12.5px; }
+table.metrics td.rank { font-size: 12.5px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; font-family: var(--mono); font-size: 12.5px; white-space: nowrap; }
 tr.differs td { background: #fffaf0; }
 .badge { display: inline-block; padding: 2px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap;

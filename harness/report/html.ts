@@ -25,7 +25,7 @@ import type { Report, ReportReplay, ReportRun } from "./schema.js";
 import { historyPlot, metricPlot } from "./svg-plot.js";
 import { auditReason } from "./audit-reason.js";
 import { meanChange, rankText, replayValues } from "./metric-rows.js";
-import { METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_ICON, RUN_VERDICT_LABEL } from "./verdict-labels.js";
+import { METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_LABEL } from "./verdict-labels.js";
 
 /** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -59,9 +59,10 @@ function factValue(parts: readonly FactPart[]): SafeHtml[] {
 function header(doc: Report, h: HeaderFacts): SafeHtml {
   const r = h.runs;
   // The verdict leads, in its word and colour, then its reason; the score is secondary.
+  // No emoji here: the page may only use system fonts, which often lack them.
   return html`<header class="top v-${h.verdict}">
   <div class="verdict-lead">
-    <div class="verdict-word">${RUN_VERDICT_ICON[h.verdict]} ${RUN_VERDICT_LABEL[h.verdict]}</div>
+    <div class="verdict-word">${RUN_VERDICT_LABEL[h.verdict]}</div>
     <p class="verdict-reason">${auditReason(doc)}</p>
   </div>
   <div class="top-meta">
@@ -266,7 +267,7 @@ function replays(run: ReportRun): SafeHtml {
 
 function runSection(run: ReportRun, i: number): SafeHtml {
   return html`<section class="run" id="run-${String(i)}">
-<h2>${badge(run.score.verdict, `${RUN_VERDICT_ICON[run.score.verdict]} ${RUN_VERDICT_LABEL[run.score.verdict]}`, true)} ${runTitle(run)}</h2>
+<h2>${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict], true)} ${runTitle(run)}</h2>
 <p class="run-reason">${run.score.reason}</p>
 <div class="sub">Run <code>${run.runId}</code> · experiment <code>${run.experimentId}</code> · score ${formatScore(run.score.score)}</div>
 ${run.error !== undefined ? html`<div class="notice">${run.error}</div>` : ""}

@@ -76,8 +76,8 @@ describe("an incomplete audit in every rendering", () => {
   it("HTML: the incomplete badge, not the reproduced one, and the resume command", () => {
     const page = renderHtml(doc());
     expect(page).toContain('<header class="top v-incomplete">');
-    expect(page).toContain('<div class="verdict-word">⏸ incomplete</div>');
-    expect(page).toContain('<span class="badge big b-incomplete">⏸ incomplete</span>');
+    expect(page).toContain('<div class="verdict-word">incomplete</div>');
+    expect(page).toContain('<span class="badge big b-incomplete">incomplete</span>');
     expect(page).not.toContain('b-reproduced">');
     expect(page).toContain(`repro-audit audit --resume ${AUDIT_ID}`);
     expect(page).toContain(": incomplete</title>");

@@ -80,7 +80,7 @@ describe("verdict states in the renderings", () => {
 
   it("HTML leads with the verdict word in its colour class and gives the reason a full-width row", () => {
     const page = renderHtml(withRuns(sample(), ["consistent_with_variance"]));
-    expect(page).toMatch(/<header class="top v-consistent_with_variance">\s*<div class="verdict-lead">\s*<div class="verdict-word">🟠 consistent with run-to-run variance<\/div>/);
+    expect(page).toMatch(/<header class="top v-consistent_with_variance">\s*<div class="verdict-lead">\s*<div class="verdict-word">consistent with run-to-run variance<\/div>/);
     expect(page).toContain('<tr class="why"><td colspan="7">');
     expect(page).not.toContain("<th>Reason</th>");
   });
