@@ -110,7 +110,7 @@ for (let rep = 0; rep < REPEAT; rep++) {
   const audit = scoreAudit(scores);
   totals.push(scoring);
   baselines.push(baseline);
-  const counts = { identical: 0, equivalent: 0, varies: 0, not_reproduced: 0, failed: 0 };
+  const counts = { identical: 0, equivalent: 0, varies: 0, inconclusive: 0, not_reproduced: 0, failed: 0 };
   for (const s of scores) for (const m of s.metrics) counts[m.verdict]++;
   verdicts = `audit score ${audit.score?.toFixed(3) ?? "none"}; metric verdicts ${JSON.stringify(counts)}`;
 }

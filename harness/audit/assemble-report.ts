@@ -31,8 +31,8 @@ function acceptText(accept: AcceptLevel, replays: number): string {
       ? "every metric is identical (bitwise) in every replay"
       : accept === "equivalent"
         ? "every metric is identical or equivalent"
-        : "no metric is not reproduced or failed (varies counts as reproduced within run-to-run variance)";
-  return `Each run was replayed ${replays} time(s); accept level ${accept}: a run is reproduced when ${needs}.`;
+        : "no metric is not reproduced, failed or inconclusive (a run whose metrics vary within run-to-run variance passes as consistent with run-to-run variance, never as reproduced)";
+  return `Each run was replayed ${replays} time(s); accept level ${accept}: a run passes the gate when ${needs}.`;
 }
 
 export function assembleReport(meta: ReportMeta, runs: readonly ReportRun[]): Report {

@@ -55,6 +55,10 @@ export const ToleranceSchema = z.object({
 export type Tolerance = z.infer<typeof ToleranceSchema>;
 
 export const ToleranceOverrideSchema = ToleranceSchema.partial();
+
+/** Which way a metric is better: "lower" (loss, error, rmse) or "higher" (accuracy, r2, f1). */
+export const BetterDirectionSchema = z.enum(["lower", "higher"]);
+export type BetterDirection = z.infer<typeof BetterDirectionSchema>;
 export type ToleranceOverride = z.infer<typeof ToleranceOverrideSchema>;
 
 /** The weakest metric verdict a run may have and still count as reproduced. */
@@ -72,6 +76,8 @@ export const TolerancePolicySchema = z.object({
    * (within run-to-run variance). "identical" demands bitwise replays.
    */
   accept: AcceptLevelSchema.optional(),
+  /** Declared better directions (exact metric name); others are read from the name's words, or unknown. */
+  better: z.record(z.string(), BetterDirectionSchema).optional(),
 });
 export type TolerancePolicy = z.infer<typeof TolerancePolicySchema>;
 
@@ -81,7 +87,11 @@ export type TolerancePolicy = z.infer<typeof TolerancePolicySchema>;
 export const MetricValueSchema = JsonFloat.nullable();
 export type MetricValue = number | null;
 
-export const VERDICTS = ["identical", "equivalent", "varies", "not_reproduced", "failed"] as const;
+/**
+ * inconclusive: the replays differ and the original lies beyond them, but too few
+ * replays were run for the spread seen to call it either way (see README.md).
+ */
+export const VERDICTS = ["identical", "equivalent", "varies", "inconclusive", "not_reproduced", "failed"] as const;
 export const VerdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -122,6 +132,47 @@ export const MetricStatsSchema = z.object({
 });
 export type MetricStats = z.output<typeof MetricStatsSchema>;
 
+/** Where the original ranks among the finite replay values (exact, distribution-free). */
+export const MetricRankSchema = z.object({
+  /** finite replay values ranked against */
+  replays: z.number().int().nonnegative(),
+  /** replays below, equal to, above the original */
+  below: z.number().int().nonnegative(),
+  ties: z.number().int().nonnegative(),
+  above: z.number().int().nonnegative(),
+  /** share of replays below the original (ties half), 0..100 */
+  percentile: z.number().min(0).max(100),
+  /** null when the better direction is unknown */
+  direction: BetterDirectionSchema.nullable(),
+  /** exact two-sided rank p-value: 2·min(#≤, #≥ + …)/(K+1), capped at 1 */
+  pTwoSided: z.number().min(0).max(1),
+  /** exact one-sided p-value for "the original is better than the replays"; null when the direction is unknown */
+  pBetter: z.number().min(0).max(1).nullable(),
+  /** direction known and the original strictly better than every finite replay */
+  betterThanAll: z.boolean(),
+});
+export type MetricRank = z.output<typeof MetricRankSchema>;
+
+/**
+ * The test of "the original is one more draw like the replays" for a metric whose
+ * replays differ and whose original lies beyond their range (beyond tolerance).
+ */
+export const MetricTestSchema = z.object({
+  /** |original − mean| / (s·√(1 + 1/n)), Student-t with n − 1 df under exchangeable normal draws; Infinity when s = 0 */
+  statistic: JsonFloat,
+  /** two-sided p-value of that statistic */
+  p: z.number().min(0).max(1),
+  /** Holm-adjusted over the run's metrics */
+  pAdjusted: z.number().min(0).max(1),
+  /** the level the adjusted p-value is compared with */
+  alpha: z.number().gt(0).lt(1),
+  /** metrics in the run's correction family */
+  family: z.number().int().positive(),
+  /** the large-sample (normal) bound at the corrected level: beyond it but not rejected is inconclusive */
+  settleBound: z.number().positive(),
+});
+export type MetricTest = z.output<typeof MetricTestSchema>;
+
 export const HistoryComparisonSchema = z.object({
   /** steps present in the original and in at least one replay */
   stepsCompared: z.number().int().nonnegative(),
@@ -156,6 +207,10 @@ export const MetricScoreSchema = z.object({
   /** e.g. "missing in replay 2", "only in replays" (replays numbered from 1) */
   findings: z.array(z.string()),
   history: HistoryComparisonSchema.optional(),
+  /** absent when the original or every replay is non-finite (report version 2 had none) */
+  rank: MetricRankSchema.optional(),
+  /** present only when the original lies beyond the replays' range: the verdict then rests on it */
+  test: MetricTestSchema.optional(),
 });
 export type MetricScore = z.output<typeof MetricScoreSchema>;
 
@@ -201,6 +256,8 @@ export const VerdictCountsSchema = z.object({
   identical: z.number().int().nonnegative(),
   equivalent: z.number().int().nonnegative(),
   varies: z.number().int().nonnegative(),
+  /** absent before report version 3 */
+  inconclusive: z.number().int().nonnegative().default(0),
   not_reproduced: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
 });
@@ -211,7 +268,13 @@ export type VerdictCounts = z.infer<typeof VerdictCountsSchema>;
  * infrastructure fault (tracking server, engine): the run's verdict is not settled
  * yet, whatever the replays that finished measured; `--resume` finishes it.
  */
-export const RUN_VERDICTS = ["reproduced", "not_reproduced", "failed", "incomplete"] as const;
+/**
+ * reproduced: every metric identical or equivalent. consistent_with_variance: some
+ * metric varies, the original inside the replays' spread (amber, never the green
+ * tick). inconclusive: the evidence cannot decide (too few replays for the spread
+ * seen, or the original beats every replay on every metric with a known direction).
+ */
+export const RUN_VERDICTS = ["reproduced", "consistent_with_variance", "inconclusive", "not_reproduced", "failed", "incomplete"] as const;
 export const RunVerdictSchema = z.enum(RUN_VERDICTS);
 export type RunVerdict = z.infer<typeof RunVerdictSchema>;
 
@@ -227,6 +290,20 @@ export const RunScoreSchema = z.object({
   reason: z.string(),
   /** run-level findings, e.g. "replay 3 did not finish" */
   findings: z.array(z.string()),
+  /**
+   * The optimistic original: metrics (with a known better direction) on which the
+   * original beats every replay, of how many such metrics, and the Holm-adjusted
+   * smallest one-sided rank p-value over them. Absent when no metric has a direction.
+   */
+  optimistic: z
+    .object({
+      metrics: z.array(z.string()),
+      of: z.number().int().positive(),
+      pAdjusted: z.number().min(0).max(1),
+      /** beats every replay on every one of them */
+      onAll: z.boolean(),
+    })
+    .optional(),
 });
 export type RunScore = z.output<typeof RunScoreSchema>;
 
@@ -239,6 +316,9 @@ export const AuditScoreSchema = z.object({
   runs: z.object({
     total: z.number().int().nonnegative(),
     reproduced: z.number().int().nonnegative(),
+    /** absent before report version 3, whose "reproduced" counted these too */
+    consistent_with_variance: z.number().int().nonnegative().default(0),
+    inconclusive: z.number().int().nonnegative().default(0),
     not_reproduced: z.number().int().nonnegative(),
     failed: z.number().int().nonnegative(),
     /** absent in report version 1, which had no incomplete verdict */

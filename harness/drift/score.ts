@@ -10,25 +10,30 @@ import type {
   ArtifactComparison, AuditScore, ExecutionRecord, HistoryPoint, MetricScore, ReplayRecord, RunScore, RunVerdict,
   TolerancePolicy, Verdict, VerdictCounts,
 } from "./schema.js";
+import { DEFAULT_ALPHA, holmAdjust } from "./evidence.js";
+import { betterDirection, smallestRankP } from "./rank.js";
 import { toleranceFor } from "./tolerance.js";
-import { judgeMetric, verdictRank } from "./verdict.js";
+import { judgeMetric, settleMetric, verdictRank } from "./verdict.js";
 
 export const VERDICT_WEIGHTS: Readonly<Record<Verdict, number>> = Object.freeze({
   identical: 1,
   equivalent: 1,
   varies: 0.5,
+  inconclusive: 0.25,
   not_reproduced: 0,
   failed: 0,
 });
 
 export const SCORE_FORMULA =
-  "metric weight: identical 1, equivalent 1, varies 0.5, not_reproduced 0, failed 0; " +
+  "metric weight: identical 1, equivalent 1, varies 0.5, inconclusive 0.25, not_reproduced 0, failed 0; " +
   "artifact weight: 1 if every finished replay produced the original's sha256 (a model's MLmodel, requirements.txt, conda.yaml, python_env.yaml: the same content, fields that change with every logging left out), else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
   "run verdict = incomplete if any replay did not run or was stopped by an infrastructure fault (metrics and score then cover the replays that ran); " +
   "else failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
   "not_reproduced if any replay did not finish, or any metric is not_reproduced or failed, or weaker than the policy's accept level (identical > equivalent > varies; " +
-  "default varies, so varies counts as reproduced within run-to-run variance), else reproduced; " +
+  "default varies; an inconclusive metric is weaker than equivalent); " +
+  "else inconclusive if any metric is inconclusive, or the original beats every replay beyond tolerance on every metric with a known better direction; " +
+  "else consistent_with_variance if any metric varies; else reproduced; " +
   "audit score = mean of the scores of the complete runs, incomplete runs left out (0 when there are no runs, none when every run is incomplete).";
 
 export interface ScoreRunInput {
@@ -36,14 +41,17 @@ export interface ScoreRunInput {
   original: ExecutionRecord;
   replays: readonly ReplayRecord[];
   policy: TolerancePolicy;
+  /** the level of the run's tests (default 0.05); a sequential audit passes what it has left to spend */
+  alpha?: number;
 }
 
 function emptyCounts(): VerdictCounts {
-  return { identical: 0, equivalent: 0, varies: 0, not_reproduced: 0, failed: 0 };
+  return { identical: 0, equivalent: 0, varies: 0, inconclusive: 0, not_reproduced: 0, failed: 0 };
 }
 
 export function scoreRun(input: ScoreRunInput): RunScore {
   const { runId, original, replays, policy } = input;
+  const alpha = input.alpha ?? DEFAULT_ALPHA;
   const finished = replays.map((r) => r.ok);
   const findings: string[] = [];
   replays.forEach((r, i) => {
@@ -54,8 +62,12 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const names = new Set<string>(Object.keys(original.metrics));
   for (const r of replays) if (r.ok) for (const k of Object.keys(r.metrics)) names.add(k);
 
-  const metrics: MetricScore[] = [];
-  for (const name of [...names].sort()) {
+  const sortedNames = [...names].sort();
+  // The correction family is every metric of the run, whatever the tolerance: a
+  // looser tolerance may only take metrics out of testing, never sharpen the rest.
+  const family = Math.max(1, sortedNames.length);
+  let metrics: MetricScore[] = [];
+  for (const name of sortedNames) {
     const tol = toleranceFor(policy, name);
     const o = Object.hasOwn(original.metrics, name) ? (original.metrics[name] as number) : null;
     const score = judgeMetric(
@@ -63,6 +75,7 @@ export function scoreRun(input: ScoreRunInput): RunScore {
       o,
       replays.map((r) => ({ ok: r.ok, ...(r.skipped === true ? { skipped: true } : {}), value: Object.hasOwn(r.metrics, name) ? (r.metrics[name] as number) : null })),
       tol,
+      { direction: betterDirection(policy, name), alpha, family },
     );
     const hist = compareHistories(
       historyOf(original, name),
@@ -74,6 +87,13 @@ export function scoreRun(input: ScoreRunInput): RunScore {
       score.findings.push(...hist.findings);
     }
     metrics.push(score);
+  }
+
+  const adjusted = holmAdjust(metrics.map((m) => m.test?.p ?? 1));
+  metrics = metrics.map((m, i) => settleMetric(m, adjusted[i] ?? 1));
+  const optimistic = optimisticOriginal(metrics);
+  if (optimistic !== undefined && optimistic.metrics.length > 0) {
+    findings.push(`the original is better than every replay on ${optimistic.metrics.join(", ")}${optimistic.onAll ? ` (every metric with a known better direction)` : ` (${optimistic.metrics.length} of ${optimistic.of} metrics with a known better direction)`}`);
   }
 
   const artifacts = compareArtifacts(original.artifacts, replays.map((r) => r.artifacts), finished, {
@@ -98,7 +118,8 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const nothing = metrics.length === 0 && artifacts.length === 0;
   const allFailed = metrics.length > 0 && counts.failed === metrics.length;
   const accept = policy.accept ?? DEFAULT_ACCEPT;
-  const unaccepted = metrics.filter((m) => !isAccepted(m.verdict, accept)).length;
+  // Under accept=varies an inconclusive metric leaves the run inconclusive, not failed: the evidence is thin, not against it.
+  const unaccepted = metrics.filter((m) => !isAccepted(m.verdict, accept) && !(m.verdict === "inconclusive" && accept === "varies")).length;
   // A replay that crashed, timed out or ran out of memory did not reproduce the run,
   // whatever the others measured. One that never ran, or that the infrastructure
   // stopped, says nothing about the workload: the run is not settled yet.
@@ -123,13 +144,60 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     verdict = "failed";
     reason = `Every metric (${metrics.length}) failed: no value could be compared with the original.`;
   } else {
-    verdict = unaccepted > 0 || unfinished > 0 ? "not_reproduced" : "reproduced";
-    reason = summarise(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length, accept, unaccepted);
-    if (unfinished > 0) {
-      reason = `Not reproduced: ${unfinished} of ${plural(replays.length, "replay")} did not finish; ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+    const evidence = evidenceText(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length);
+    if (unaccepted > 0 || unfinished > 0) {
+      verdict = "not_reproduced";
+      const strict = unaccepted > counts.not_reproduced + counts.failed ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)` : "";
+      const crashed = unfinished > 0 ? `${unfinished} of ${plural(replays.length, "replay")} did not finish; ` : "";
+      reason = `Not reproduced: ${crashed}${evidence}${strict}.`;
+    } else if (counts.inconclusive > 0) {
+      verdict = "inconclusive";
+      const names = metrics.filter((m) => m.verdict === "inconclusive").map((m) => m.name);
+      reason = `Inconclusive: ${replaysText(metrics)} cannot decide ${names.join(", ")} (the original lies beyond the replays' range, neither rejected nor settled); more replays would settle it; ${evidence}.`;
+    } else if (optimistic?.onAll === true) {
+      verdict = "inconclusive";
+      const k = Math.max(...metrics.map((m) => m.rank?.replays ?? 0));
+      reason =
+        `Inconclusive: the original is better than every one of ${replaysText(metrics)} on ${optimistic.of === 1 ? "its one metric" : `all ${optimistic.of} metrics`} with a known better direction, ` +
+        `as a cherry-picked original would be; with ${k} the exact rank test cannot go below p = ${Number(smallestRankP(k).toPrecision(2))}; ${evidence}.`;
+    } else if (counts.varies > 0) {
+      verdict = "consistent_with_variance";
+      reason = `Consistent with run-to-run variance: ${evidence}.`;
+    } else {
+      verdict = "reproduced";
+      reason = `Reproduced: ${evidence}.`;
     }
   }
-  return { runId, metrics, artifacts, score, counts, verdict, reason, findings };
+  return { runId, metrics, artifacts, score, counts, verdict, reason, findings, ...(optimistic !== undefined ? { optimistic } : {}) };
+}
+
+/** "3 replays" (or "3 to 5 replays" when metrics had different counts of finite values). */
+function replaysText(metrics: readonly MetricScore[]): string {
+  const ks = metrics.map((m) => m.stats?.n ?? 0).filter((k) => k > 0);
+  const lo = Math.min(...ks);
+  const hi = Math.max(...ks);
+  return ks.length === 0 ? "the replays" : lo === hi ? plural(lo, "replay") : `${lo} to ${hi} replays`;
+}
+
+/**
+ * The optimistic original over the metrics with a known better direction: on which
+ * it beats every replay beyond tolerance, and the Holm-adjusted smallest one-sided
+ * rank p-value (a run's metrics are correlated; Holm holds under any dependence).
+ * "Beats every replay on every one" has probability at most 1/(K+1) under
+ * exchangeability, whatever the dependence, since it implies it for each metric.
+ */
+function optimisticOriginal(metrics: readonly MetricScore[]): RunScore["optimistic"] {
+  const directed = metrics.filter((m) => m.rank !== undefined && m.rank.direction !== null);
+  if (directed.length === 0) return undefined;
+  // Beyond tolerance: a metric whose original is within tolerance of the replays is not "better", it is the same.
+  const beats = directed.filter((m) => m.rank?.betterThanAll === true && (m.test !== undefined || m.verdict === "inconclusive" || m.verdict === "not_reproduced"));
+  const adjusted = holmAdjust(directed.map((m) => m.rank?.pBetter ?? 1));
+  return { metrics: beats.map((m) => m.name), of: directed.length, pAdjusted: Math.min(...adjusted), onAll: beats.length === directed.length };
+}
+
+/** Whether a run verdict passes the gate (exit code 0): reproduced, or within run-to-run variance. */
+export function passesGate(v: RunVerdict): boolean {
+  return v === "reproduced" || v === "consistent_with_variance";
 }
 
 /**
@@ -146,7 +214,7 @@ export function incompleteText(finished: number, total: number, notRun: number):
  * an unfinished audit as a finished one. null when there are runs but none is complete.
  */
 export function scoreAudit(runs: readonly RunScore[]): AuditScore {
-  const tally = { total: runs.length, reproduced: 0, not_reproduced: 0, failed: 0, incomplete: 0 };
+  const tally = { total: runs.length, reproduced: 0, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 0, incomplete: 0 };
   let sum = 0;
   for (const r of runs) {
     tally[r.verdict]++;
@@ -175,25 +243,21 @@ function describeDiffering(orig: string, hashes: readonly (string | null)[], fin
   return which.length === 0 ? "no finished replay" : which.join(", ");
 }
 
-/** Whether a metric verdict counts as reproduced under the policy's accept level. */
+/**
+ * Whether a metric verdict passes the gate under the policy's accept level.
+ * inconclusive never does: "cannot tell" is not evidence of reproduction.
+ */
 export function isAccepted(v: Verdict, accept: AcceptLevel): boolean {
   return v !== "not_reproduced" && v !== "failed" && verdictRank(v) >= verdictRank(accept);
-}
-
-function summarise(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: number, accept: AcceptLevel, unaccepted: number): string {
-  const bad = c.not_reproduced + c.failed;
-  const head = unaccepted > 0 ? "Not reproduced" : c.varies > 0 ? "Reproduced within run-to-run variance" : "Reproduced";
-  const strict = unaccepted > bad ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)` : "";
-  return `${head}: ${evidenceText(c, nMetrics, nArtSame, nArt)}${strict}.`;
 }
 
 /** "of 2 metrics: 1 identical, 1 failed; 1 of 1 artifact identical" */
 function evidenceText(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt: number): string {
   const parts: string[] = [];
   if (nMetrics > 0) {
-    const order: Verdict[] = ["identical", "equivalent", "varies", "not_reproduced", "failed"];
+    const order: Verdict[] = ["identical", "equivalent", "varies", "inconclusive", "not_reproduced", "failed"];
     const label: Record<Verdict, string> = {
-      identical: "identical", equivalent: "equivalent within tolerance", varies: "vary within run-to-run spread",
+      identical: "identical", equivalent: "equivalent within tolerance", varies: "vary within run-to-run spread", inconclusive: "inconclusive",
       not_reproduced: "not reproduced", failed: "failed",
     };
     const listed = order.filter((v) => c[v] > 0).map((v) => `${c[v]} ${label[v]}`);

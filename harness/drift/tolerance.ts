@@ -2,7 +2,7 @@
  * The tolerance policy: defaults, per-metric overrides, and the parser for CLI
  * specs such as `rmse=rel:1e-6`, `r2=abs:1e-9,ulps:4`, `*=rel:1e-9`.
  */
-import type { Tolerance, ToleranceOverride, TolerancePolicy } from "./schema.js";
+import type { BetterDirection, Tolerance, ToleranceOverride, TolerancePolicy } from "./schema.js";
 
 /**
  * Defaults. `rel` 1e-9 accepts what reordered float summation produces on
@@ -21,7 +21,9 @@ export const DEFAULT_POLICY: TolerancePolicy = Object.freeze({
 const KINDS = ["abs", "rel", "ulps"] as const;
 type Kind = (typeof KINDS)[number];
 
-const SYNTAX = "expected NAME=KIND:VALUE[,KIND:VALUE...] with KIND one of abs, rel, ulps (e.g. rmse=rel:1e-6, r2=abs:1e-9,ulps:4, *=rel:1e-9)";
+const SYNTAX =
+  "expected NAME=KIND:VALUE[,KIND:VALUE...] with KIND one of abs, rel, ulps, or better:lower|higher for a metric's better direction " +
+  "(e.g. rmse=rel:1e-6, r2=abs:1e-9,ulps:4, *=rel:1e-9, val_top5=better:higher)";
 
 export class ToleranceSpecError extends Error {
   constructor(spec: string, problem: string) {
@@ -34,6 +36,8 @@ export interface ToleranceSpec {
   /** metric name, or "*" for the default */
   metric: string;
   tolerance: Partial<Tolerance>;
+  /** the metric's declared better direction (never for "*") */
+  better?: BetterDirection;
 }
 
 /** Parses one `NAME=KIND:VALUE[,KIND:VALUE]` spec; throws ToleranceSpecError. */
@@ -48,11 +52,20 @@ export function parseToleranceSpec(spec: string): ToleranceSpec {
   if (rest === "") throw new ToleranceSpecError(spec, "no bounds after the metric name");
 
   const tolerance: Partial<Tolerance> = {};
+  let better: BetterDirection | undefined;
   for (const part of rest.split(",")) {
     const colon = part.indexOf(":");
     if (colon < 0) throw new ToleranceSpecError(spec, `"${part.trim()}" has no ":" between kind and value`);
     const kind = part.slice(0, colon).trim().toLowerCase();
     const raw = part.slice(colon + 1).trim();
+    if (kind === "better") {
+      // A direction belongs to one metric: "*" would call every metric's lower values better.
+      if (metric === "*") throw new ToleranceSpecError(spec, "better: names one metric's direction, not the default's");
+      if (better !== undefined) throw new ToleranceSpecError(spec, `"better" given twice`);
+      if (raw !== "lower" && raw !== "higher") throw new ToleranceSpecError(spec, `better must be lower or higher, got "${raw}"`);
+      better = raw;
+      continue;
+    }
     if (!(KINDS as readonly string[]).includes(kind)) {
       throw new ToleranceSpecError(spec, `unknown kind "${kind}"`);
     }
@@ -67,7 +80,7 @@ export function parseToleranceSpec(spec: string): ToleranceSpec {
     }
     tolerance[kind as Kind] = value;
   }
-  return { metric, tolerance };
+  return better === undefined ? { metric, tolerance } : { metric, tolerance, better };
 }
 
 /**
@@ -79,12 +92,14 @@ export function parseTolerancePolicy(specs: readonly string[], base: TolerancePo
   let def: Tolerance = { ...base.default };
   const perMetric: Record<string, ToleranceOverride> = {};
   for (const [name, t] of Object.entries(base.perMetric)) perMetric[name] = { ...t };
+  const better: Record<string, BetterDirection> = { ...base.better };
   for (const spec of specs) {
-    const { metric, tolerance } = parseToleranceSpec(spec);
+    const { metric, tolerance, better: dir } = parseToleranceSpec(spec);
     if (metric === "*") def = { ...def, ...tolerance };
-    else perMetric[metric] = { ...perMetric[metric], ...tolerance };
+    else if (Object.keys(tolerance).length > 0) perMetric[metric] = { ...perMetric[metric], ...tolerance };
+    if (dir !== undefined) better[metric] = dir;
   }
-  return { default: def, perMetric };
+  return Object.keys(better).length === 0 ? { default: def, perMetric } : { default: def, perMetric, better };
 }
 
 /** The tolerance that applies to one metric: the default with its override on top. */
@@ -103,9 +118,12 @@ export function describePolicy(policy: TolerancePolicy): string {
   const fmt = (t: ToleranceOverride): string =>
     KINDS.filter((k) => t[k] !== undefined).map((k) => `${k}:${t[k]}`).join(",");
   const parts = [`*=${fmt(policy.default)}`];
-  for (const name of Object.keys(policy.perMetric).sort()) {
-    const t = policy.perMetric[name];
-    if (t !== undefined) parts.push(`${name}=${fmt(t)}`);
+  const better = policy.better ?? {};
+  for (const name of [...new Set([...Object.keys(policy.perMetric), ...Object.keys(better)])].sort()) {
+    const t = Object.hasOwn(policy.perMetric, name) ? policy.perMetric[name] : undefined;
+    const bounds = t !== undefined ? fmt(t) : "";
+    const dir = Object.hasOwn(better, name) ? `better:${better[name]}` : "";
+    parts.push(`${name}=${[bounds, dir].filter((x) => x !== "").join(",")}`);
   }
   return parts.join(" ");
 }

@@ -22,15 +22,17 @@
  * Looser tolerances never worsen a verdict: rule 3 and the widened range in
  * rule 4 only grow with the tolerance, and nothing else depends on it.
  */
+import { DEFAULT_ALPHA, predictionTest, settleBound, testOutcome } from "./evidence.js";
 import { fmt, fmtDev, plural, replayLabel } from "./format.js";
-import type { MetricScore, MetricStats, Tolerance, Verdict } from "./schema.js";
+import { rankAmong } from "./rank.js";
+import type { BetterDirection, MetricScore, MetricStats, Tolerance, Verdict } from "./schema.js";
 import { computeStats } from "./stats.js";
 import { sameBits } from "./ulps.js";
 import { withinTolerance } from "./within.js";
 
-export const VERDICT_ORDER: readonly Verdict[] = ["identical", "equivalent", "varies", "not_reproduced", "failed"];
+export const VERDICT_ORDER: readonly Verdict[] = ["identical", "equivalent", "varies", "inconclusive", "not_reproduced", "failed"];
 
-/** Higher is better: identical 4 … failed 0. */
+/** Higher is better: identical 5 … failed 0. */
 export function verdictRank(v: Verdict): number {
   return VERDICT_ORDER.length - 1 - VERDICT_ORDER.indexOf(v);
 }
@@ -73,7 +75,7 @@ export function insideSpread(original: number, stats: MetricStats | null, presen
 }
 
 /** Scores one metric (without its history; scoreRun adds that). */
-export function judgeMetric(name: string, original: number | null, replays: readonly ReplayValue[], tol: Tolerance): MetricScore {
+export function judgeMetric(name: string, original: number | null, replays: readonly ReplayValue[], tol: Tolerance, opts: JudgeOptions = {}): MetricScore {
   const values = replays.map((r) => (r.ok ? r.value : null));
   const present: number[] = [];
   const findings: string[] = [];
@@ -88,7 +90,8 @@ export function judgeMetric(name: string, original: number | null, replays: read
   });
   if (original !== null && !Number.isFinite(original)) findings.push(`original is ${fmt(original)}`);
   const stats = computeStats(original, present);
-  const base = { name, original, replays: values, stats, tolerance: tol, findings };
+  const rank = original === null ? null : rankAmong(original, present, opts.direction ?? null);
+  const base = { name, original, replays: values, stats, tolerance: tol, findings, ...(rank !== null ? { rank } : {}) };
   const finished = replays.filter((r) => r.ok).length;
 
   if (original === null) {
@@ -131,28 +134,77 @@ export function judgeMetric(name: string, original: number | null, replays: read
     };
   }
   const where = insideSpread(original, stats, present, tol);
-  if (stats !== null && stats.n < 3 && where === "prediction-interval") {
-    findings.push(`only ${plural(stats.n, "finite replay")}: the prediction interval is wide; more replays would sharpen this verdict`);
-  }
   const spread = describeSpread(stats);
   const gaps = missing > 0 ? ` (${plural(missing, "replay")} without a value)` : "";
-  if (where !== null) {
-    const inside =
-      where === "range" ? "inside their range" :
-      where === "widened-range" ? "within tolerance of their range" :
-      `inside the ${pct(stats?.interval?.level)} prediction interval [${fmt(stats?.interval?.low ?? null)}, ${fmt(stats?.interval?.high ?? null)}]`;
+  if (where === "range" || where === "widened-range") {
+    const inside = where === "range" ? "inside their range" : "within tolerance of their range";
     return { ...base, verdict: "varies", reason: `Replays disagree${gaps}: ${spread}; the original ${fmt(original)} lies ${inside}.` };
   }
-  const pi = stats?.interval ?? null;
-  const piText = pi === null ? "" : ` and outside the ${pct(pi.level)} prediction interval [${fmt(pi.low)}, ${fmt(pi.high)}]`;
-  const reason = stats === null
-    ? `The original ${fmt(original)} was not produced by any replay${gaps}; the replays gave only non-finite values.`
-    : `The original ${fmt(original)} lies outside the replays' spread${gaps}: ${spread}, beyond tolerance of its ends${piText}.`;
-  return { ...base, verdict: "not_reproduced", reason };
+  if (stats === null || !Number.isFinite(original)) {
+    const reason = stats === null
+      ? `The original ${fmt(original)} was not produced by any replay${gaps}; the replays gave only non-finite values.`
+      : `The original ${fmt(original)} was not produced by any replay${gaps}: ${spread}.`;
+    return { ...base, verdict: "not_reproduced", reason };
+  }
+  const test = predictionTest(original, stats);
+  if (test === null) {
+    return {
+      ...base,
+      verdict: "inconclusive",
+      reason: `The original ${fmt(original)} differs beyond tolerance from ${spread}${gaps}; one finite replay shows no spread to judge it against, so more replays are needed.`,
+    };
+  }
+  const family = opts.family ?? 1;
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
+  const scored: MetricScore = {
+    ...base,
+    verdict: "inconclusive",
+    reason: "",
+    test: { statistic: test.statistic, p: test.p, pAdjusted: Math.min(1, test.p * family), alpha, family, settleBound: settleBound(alpha, family) },
+  };
+  return settleMetric(scored, scored.test?.pAdjusted ?? 1);
 }
 
-function pct(level: number | undefined): string {
-  return level === undefined ? "" : `${Math.round(level * 100)}%`;
+export interface JudgeOptions {
+  /** the better direction, for the rank; null or absent = unknown */
+  direction?: BetterDirection | null;
+  /** the level of the test (default 0.05) */
+  alpha?: number;
+  /** metrics in the run's correction family (default 1) */
+  family?: number;
+}
+
+/**
+ * Gives a tested metric (its original beyond the replays' range) its verdict from
+ * the corrected p-value: rejected -> not_reproduced, beyond the large-sample bound
+ * but not rejected -> inconclusive, else varies. Untested metrics come back as they are.
+ */
+export function settleMetric(m: MetricScore, pAdjusted: number): MetricScore {
+  const t = m.test;
+  const s = m.stats;
+  if (t === undefined || s === null || m.original === null) return m;
+  const test = { ...t, pAdjusted };
+  const outcome = testOutcome(t.statistic, pAdjusted, t.alpha, t.family);
+  const spread = describeSpread(s);
+  const missing = m.replays.filter((v) => v === null).length;
+  const gaps = missing > 0 ? ` (${plural(missing, "replay")} without a value)` : "";
+  const corrected = t.family > 1 ? `, Holm-adjusted over ${t.family} metrics` : "";
+  const pText = `p = ${fmtP(t.p)}${t.family > 1 ? `, adjusted ${fmtP(pAdjusted)}` : ""}`;
+  const level = `${fmtP(t.alpha)}${corrected}`;
+  if (outcome === "rejected") {
+    return { ...m, test, verdict: "not_reproduced", reason: `The original ${fmt(m.original)} lies outside the replays' spread${gaps}: ${spread}; as one more draw it would be ${fmt(t.statistic, 3)} predictive sd from their mean (${pText} <= ${level}).` };
+  }
+  if (outcome === "unsettled") {
+    return {
+      ...m, test, verdict: "inconclusive",
+      reason: `With ${plural(s.n, "finite replay")} the evidence cannot decide${gaps}: ${spread}; the original ${fmt(m.original)} is ${fmt(t.statistic, 3)} predictive sd from their mean, beyond the large-sample bound ${fmt(t.settleBound, 3)} but not rejected (${pText} > ${level}); more replays would settle it.`,
+    };
+  }
+  return { ...m, test, verdict: "varies", reason: `Replays disagree${gaps}: ${spread}; the original ${fmt(m.original)} lies beyond their range but within their run-to-run variance (${fmt(t.statistic, 3)} predictive sd from the mean, ${pText}).` };
+}
+
+function fmtP(p: number): string {
+  return p >= 0.001 || p === 0 ? String(Number(p.toPrecision(2))) : p.toExponential(1);
 }
 
 function describeSpread(stats: MetricStats | null): string {
@@ -165,7 +217,8 @@ function describeSpread(stats: MetricStats | null): string {
 /** The rules above in words, printed in every report next to the tolerance policy. */
 export const VERDICT_RULES_TEXT =
   "A metric is identical when every replay has the original's bits; equivalent when every replay lies within the tolerance of the original " +
-  "(any one of abs, rel or ulps suffices); it varies when the replays disagree but the original lies inside their spread: within their range, " +
-  "within tolerance of the range's nearest end, or inside the 95% Student-t prediction interval for one new observation " +
-  "(mean ± t(n-1, 0.975)·s·√(1+1/n), which stays honest for 3 to 10 replays); otherwise it is not reproduced. " +
+  "(any one of abs, rel or ulps suffices). When the replays disagree it varies (within run-to-run variance) if the original lies within their range " +
+  "or within tolerance of its nearest end; beyond that, the original is tested as one more draw: |original − mean| / (s·√(1+1/n)) against Student-t(n−1), " +
+  "two-sided, Holm-adjusted over the run's metrics at level 0.05. Rejected: not reproduced. Not rejected but beyond the large-sample bound " +
+  "z(1 − 0.05/(2m)), or with one finite replay only: inconclusive (too few replays for the spread seen). Otherwise it varies. " +
   "A metric no replay produced, or that the original never logged, failed.";

@@ -5,12 +5,12 @@ export const REPORT_CSS = `
   --fg: #1d2433; --muted: #5b6475; --line: #dfe3ea; --bg: #f6f7f9; --card: #ffffff;
   --ok: #137333; --ok-bg: #e6f4ea; --warn: #8a5a00; --warn-bg: #fef3d6;
   --bad: #b3261e; --bad-bg: #fce8e6; --fail: #6b1f8a; --fail-bg: #f3e8fd;
-  --info: #1a56a8; --info-bg: #e8f0fe; --neutral-bg: #eceff3;
+  --info: #1a56a8; --info-bg: #e8f0fe; --neutral-bg: #eceff3; --unk: #3c4a63; --unk-bg: #e3e8f2;
   --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace;
 }
 * { box-sizing: border-box; }
 html { background: var(--bg); }
-body { margin: 0 auto; max-width: 1180px; padding: 28px 28px 64px; color: var(--fg);
+body { margin: 0 auto; max-width: 1480px; padding: 28px 28px 64px; color: var(--fg);
   font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 h1 { font-size: 24px; margin: 0 0 4px; letter-spacing: -0.01em; }
 h2 { font-size: 19px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
@@ -25,9 +25,23 @@ a:hover { text-decoration: underline; }
 header.top { display: flex; justify-content: space-between; align-items: flex-start; gap: 24px; flex-wrap: wrap;
   background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 20px 24px; }
 header.top .meta { color: var(--muted); font-size: 13px; }
-.verdict-big { text-align: right; }
-.verdict-big .score { font-size: 30px; font-weight: 700; line-height: 1.1; }
-.verdict-big .score small { font-size: 13px; font-weight: 500; color: var(--muted); }
+header.top { border-left-width: 8px; }
+header.top.v-reproduced { border-left-color: var(--ok); }
+header.top.v-consistent_with_variance, header.top.v-incomplete { border-left-color: #e0a100; }
+header.top.v-inconclusive, header.top.v-empty { border-left-color: var(--unk); }
+header.top.v-not_reproduced { border-left-color: var(--bad); }
+header.top.v-failed { border-left-color: var(--fail); }
+.verdict-lead { flex: 1 1 420px; min-width: 0; }
+.verdict-word { font-size: 30px; font-weight: 750; line-height: 1.15; letter-spacing: -0.01em; }
+.v-reproduced .verdict-word { color: var(--ok); }
+.v-consistent_with_variance .verdict-word, .v-incomplete .verdict-word { color: var(--warn); }
+.v-inconclusive .verdict-word, .v-empty .verdict-word { color: var(--unk); }
+.v-not_reproduced .verdict-word { color: var(--bad); }
+.v-failed .verdict-word { color: var(--fail); }
+.verdict-reason { font-size: 15px; margin: 8px 0 0; overflow-wrap: anywhere; }
+.top-meta { flex: 0 1 420px; min-width: 0; }
+.top-meta h1 { font-size: 16px; }
+.run-reason { font-size: 14.5px; overflow-wrap: anywhere; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin: 16px 0 4px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; }
 .card .n { font-size: 22px; font-weight: 700; }
@@ -41,16 +55,26 @@ th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--lin
 th { white-space: nowrap; background: #f0f2f6; font-weight: 600; color: #384052; font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; }
 td.name { min-width: 11em; }
 td.nowrap { white-space: nowrap; overflow-wrap: normal; }
-td.reason { min-width: 18em; }
+table.metrics tr.metric td { border-bottom: none; }
+table.metrics tr.why td { padding-top: 0; color: #2a3142; overflow-wrap: anywhere; white-space: normal; }
+/* Numbers may wrap between value and change, badges between words: nothing in this
+   table may push it past its card (the old Reason column was clipped at 1400 px). */
+table.metrics td.name { min-width: 7em; }
+table.metrics td.num { white-space: normal; }
+table.metrics td.replays div { white-space: nowrap; }
+table.metrics .badge { white-space: normal; }
+table.metrics .chg { color: var(--muted); }
+table.metrics td.rank { font-size: 12.5px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; font-family: var(--mono); font-size: 12.5px; white-space: nowrap; }
 tr.differs td { background: #fffaf0; }
 .badge { display: inline-block; padding: 2px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap;
   border: 1px solid transparent; }
 .badge.big { font-size: 15px; padding: 4px 14px; }
 .b-identical, .b-equivalent, .b-reproduced, .b-ok, .b-present { color: var(--ok); background: var(--ok-bg); border-color: #b7dfc3; }
-.b-varies, .b-partial, .b-skipped, .b-incomplete, .b-infrastructure { color: var(--warn); background: var(--warn-bg); border-color: #f3d88f; }
+.b-varies, .b-consistent_with_variance, .b-partial, .b-skipped, .b-incomplete, .b-infrastructure { color: var(--warn); background: var(--warn-bg); border-color: #f3d88f; }
 .b-not_reproduced, .b-missing, .b-outside { color: var(--bad); background: var(--bad-bg); border-color: #f4b8b2; }
 .b-failed, .b-timeout, .b-oom { color: var(--fail); background: var(--fail-bg); border-color: #dcc1f2; }
+.b-inconclusive { color: var(--unk); background: var(--unk-bg); border-color: #c3cbdb; }
 .b-not_applicable, .b-empty, .b-neutral { color: var(--muted); background: var(--neutral-bg); border-color: var(--line); }
 .flag-yes { color: var(--ok); } .flag-no { color: var(--bad); }
 .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 14px; }

@@ -25,6 +25,8 @@ import { html, trustedHtml, type SafeHtml } from "./html-template.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportReplay, ReportRun } from "./schema.js";
 import { historyPlot, metricPlot } from "./svg-plot.js";
+import { auditReason } from "./audit-reason.js";
+import { meanChange, rankText, replayValues } from "./metric-rows.js";
 import { METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_LABEL } from "./verdict-labels.js";
 
 /** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
@@ -58,15 +60,18 @@ function factValue(parts: readonly FactPart[]): SafeHtml[] {
 
 function header(doc: Report, h: HeaderFacts): SafeHtml {
   const r = h.runs;
-  return html`<header class="top">
-  <div>
+  // The verdict leads, in its word and colour, then its reason; the score is secondary.
+  // No emoji here: the page may only use system fonts, which often lack them.
+  return html`<header class="top v-${h.verdict}">
+  <div class="verdict-lead">
+    <div class="verdict-word">${RUN_VERDICT_LABEL[h.verdict]}</div>
+    <p class="verdict-reason">${auditReason(doc)}</p>
+  </div>
+  <div class="top-meta">
     <h1>${REPORT_TITLE}</h1>
     <div class="meta">Audit <code>${doc.auditId}</code> · ${doc.createdAt} · repro-audit ${doc.harness.version} on Node ${doc.harness.node}</div>
     <div class="meta">${h.tracking.label} ${factValue(h.tracking.value)}</div>
-  </div>
-  <div class="verdict-big">
-    ${badge(h.verdict, RUN_VERDICT_LABEL[h.verdict], true)}
-    <div class="score">${h.score} <small>audit score${h.scoreNote}</small></div>
+    <div class="meta">audit score <strong>${h.score}</strong>${h.scoreNote}</div>
   </div>
 </header>
 ${h.resume !== undefined
@@ -75,6 +80,8 @@ ${h.resume !== undefined
 <div class="cards">
   <div class="card"><div class="n">${String(r.total)}</div><div class="l">runs audited</div></div>
   <div class="card"><div class="n" style="color:var(--ok)">${String(r.reproduced)}</div><div class="l">reproduced</div></div>
+  ${r.consistent_with_variance > 0 ? html`<div class="card"><div class="n" style="color:var(--warn)">${String(r.consistent_with_variance)}</div><div class="l">${RUN_VERDICT_LABEL.consistent_with_variance}</div></div>` : ""}
+  ${r.inconclusive > 0 ? html`<div class="card"><div class="n" style="color:var(--unk)">${String(r.inconclusive)}</div><div class="l">${RUN_VERDICT_LABEL.inconclusive}</div></div>` : ""}
   <div class="card"><div class="n" style="color:var(--bad)">${String(r.not_reproduced)}</div><div class="l">not reproduced</div></div>
   <div class="card"><div class="n" style="color:var(--fail)">${String(r.failed)}</div><div class="l">failed</div></div>
   ${r.incomplete > 0 ? html`<div class="card"><div class="n" style="color:var(--warn)">${String(r.incomplete)}</div><div class="l">${RUN_VERDICT_LABEL.incomplete}</div></div>` : ""}
@@ -92,7 +99,7 @@ function overview(doc: Report): SafeHtml {
   <td><a href="#run-${String(i)}">${runTitle(run)}</a><div class="sub mono">${run.runId}</div></td>
   <td>${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict])}</td>
   ${num(formatScore(run.score.score))}
-  <td>${c.identical > 0 ? badge("identical", `${c.identical} identical`) : ""} ${c.equivalent > 0 ? badge("equivalent", `${c.equivalent} equivalent`) : ""} ${c.varies > 0 ? badge("varies", `${c.varies} varies`) : ""} ${c.not_reproduced > 0 ? badge("not_reproduced", `${c.not_reproduced} not reproduced`) : ""} ${c.failed > 0 ? badge("failed", `${c.failed} failed`) : ""}</td>
+  <td>${c.identical > 0 ? badge("identical", `${c.identical} identical`) : ""} ${c.equivalent > 0 ? badge("equivalent", `${c.equivalent} equivalent`) : ""} ${c.varies > 0 ? badge("varies", `${c.varies} varies`) : ""} ${c.inconclusive > 0 ? badge("inconclusive", `${c.inconclusive} inconclusive`) : ""} ${c.not_reproduced > 0 ? badge("not_reproduced", `${c.not_reproduced} not reproduced`) : ""} ${c.failed > 0 ? badge("failed", `${c.failed} failed`) : ""}</td>
   ${num(`${ok} / ${run.replays.length}`)}
   ${num(formatPercent(run.traceability.score))}
 </tr>`;
@@ -121,20 +128,23 @@ function inputsAndPolicy(doc: Report, h: HeaderFacts): SafeHtml {
 
 function metricsTable(run: ReportRun): SafeHtml {
   if (run.metrics.length === 0) return html`<p class="sub">No metrics were compared.</p>`;
+  // The reason gets a full-width row of its own under its metric: a Reason column
+  // beside the numbers was squeezed and clipped at common widths (1400, 1920 px).
   const rows = run.metrics.map((m) => {
     const s = m.stats;
-    return html`<tr>
+    const values = replayValues(m).map((r) => html`<div><span class="sub">${r.label}</span> ${r.value}${r.change === MISSING ? "" : html` <span class="chg">(${r.change})</span>`}</div>`);
+    return html`<tr class="metric">
   <td class="name"><code>${m.name}</code></td>
-  ${num(formatValue(m.original))}
-  ${num(s ? formatMeanStd(s.mean, s.std) : MISSING)}
-  ${num(s && s.n > 0 ? `${formatValue(s.min)} – ${formatValue(s.max)}` : MISSING)}
-  ${num(formatDeviation(s?.maxRelDev))}
-  ${num(formatUlps(s?.maxUlps))}
   <td>${badge(m.verdict, METRIC_VERDICT_LABEL[m.verdict])}</td>
-  <td class="reason">${m.reason}${m.findings.length > 0 ? html`<ul class="findings">${m.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ""}</td>
-</tr>`;
+  ${num(formatValue(m.original))}
+  <td class="num replays">${values.length > 0 ? values : MISSING}</td>
+  ${num(meanChange(m))}
+  ${num(s ? formatMeanStd(s.mean, s.std) : MISSING)}
+  <td class="rank">${m.rank ? rankText(m.rank) : MISSING}</td>
+</tr>
+<tr class="why"><td colspan="7"><span class="reason">${m.reason}</span>${m.findings.length > 0 ? html`<ul class="findings">${m.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ""}</td></tr>`;
   });
-  return html`<table><thead><tr><th>Metric</th><th class="num">Original</th><th class="num">Replays mean ± std</th><th class="num">Min – max</th><th class="num">Max rel. dev.</th><th class="num">Max ULPs</th><th>Verdict</th><th>Reason</th></tr></thead>
+  return html`<table class="metrics"><thead><tr><th>Metric</th><th>Verdict</th><th class="num">Original</th><th class="num">Replays (change vs original)</th><th class="num">Mean change</th><th class="num">Mean ± std</th><th>Rank of the original</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
 }
 
@@ -267,9 +277,9 @@ function replays(run: ReportRun): SafeHtml {
 
 function runSection(run: ReportRun, i: number): SafeHtml {
   return html`<section class="run" id="run-${String(i)}">
-<h2>${runTitle(run)} ${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict])} <span class="sub">score ${formatScore(run.score.score)}</span></h2>
-<div class="sub">Run <code>${run.runId}</code> · experiment <code>${run.experimentId}</code></div>
-<p>${run.score.reason}</p>
+<h2>${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict], true)} ${runTitle(run)}</h2>
+<p class="run-reason">${run.score.reason}</p>
+<div class="sub">Run <code>${run.runId}</code> · experiment <code>${run.experimentId}</code> · score ${formatScore(run.score.score)}</div>
 ${run.error !== undefined ? html`<div class="notice">${run.error}</div>` : ""}
 ${run.score.findings.length > 0 ? html`<ul class="findings">${run.score.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ""}
 <h3>Metrics</h3>

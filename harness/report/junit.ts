@@ -1,18 +1,27 @@
 /**
  * JUnit XML rendering, for CI systems that show test results.
  *
- * Mapping (chosen so the CI view agrees with the audit's verdicts):
- * - one <testsuite> per audited run, named after the run;
+ * Mapping, chosen so the CI view agrees with the exit code exactly: a run has a
+ * <failure> or <error> if and only if its verdict fails the gate (`passesGate`);
+ * a finding that does not fail the gate is a <system-out> note, never a failure.
+ * - one <testsuite> per audited run, named after the run, its verdict a property;
  * - one <testcase> per metric, named `<run>.<metric>`:
  *     identical, equivalent -> passes;
  *     varies               -> passes, with a <system-out> note: the original lies
- *                             inside the replays' spread, so the run reproduced
- *                             by the policy, but a reviewer should know it is noisy;
+ *                             inside the replays' spread (consistent with run-to-run
+ *                             variance), but a reviewer should know it is noisy;
+ *     inconclusive         -> <failure type="inconclusive">: the replays cannot tell,
+ *                             and "cannot tell" does not pass the gate;
  *     not_reproduced       -> <failure type="not_reproduced">;
  *     a verdict weaker than the policy's `accept` level (e.g. varies under
  *     accept=identical) -> <failure type="<verdict>">, as the run verdict counts it;
  *     failed               -> <failure type="failed"> (no value to judge);
- * - one <testcase> per artifact, named `<run>.artifact:<path>`: a hash mismatch fails;
+ * - one <testcase> per artifact, named `<run>.artifact:<path>`: a hash mismatch is a
+ *   <system-out> note (artifacts lower the score but never decide the run verdict:
+ *   many serialisers embed timestamps);
+ * - a run whose verdict fails the gate for a reason no case above shows (nothing
+ *   to compare, the original better than every replay on every metric) gets a
+ *   `<run>.verdict` case with <failure type="<verdict>"> and the run's reason;
  * - one <testcase> per replay, named `<run>.replay-<n>`: a replay that crashed,
  *   timed out, ran out of memory or was stopped by an infrastructure fault is an
  *   <error> (something broke, not a measured difference); a skipped replay is <skipped/>;
@@ -26,9 +35,10 @@
  * carry even as references, are shown as `\xNN`.
  */
 import { type AcceptLevel, DEFAULT_ACCEPT, type MetricScore } from "../drift/schema.js";
-import { incompleteText, isAccepted } from "../drift/score.js";
+import { incompleteText, isAccepted, passesGate } from "../drift/score.js";
 import { escapeXml, escapeXmlText } from "./escape.js";
 import { MISSING, formatDeviation, formatMeanStd, formatUlps, formatValue } from "./format-number.js";
+import { rankText } from "./metric-rows.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
 import { resumeHint } from "./verdict-labels.js";
@@ -58,6 +68,8 @@ function metricDetails(m: MetricScore): string {
     `tolerance: abs ${formatDeviation(m.tolerance.abs)}, rel ${formatDeviation(m.tolerance.rel)}, ulps ${formatUlps(m.tolerance.ulps)}`,
   ];
   if (s?.interval) lines.push(`interval (${s.interval.method}, ${s.interval.level}): ${formatValue(s.interval.low)} .. ${formatValue(s.interval.high)}`);
+  if (m.rank) lines.push(`rank: ${rankText(m.rank)}`);
+  if (m.test) lines.push(`test: statistic ${formatDeviation(m.test.statistic)}, p ${formatDeviation(m.test.p)}, Holm-adjusted over ${m.test.family} ${formatDeviation(m.test.pAdjusted)} (level ${m.test.alpha})`);
   for (const f of m.findings) lines.push(`finding: ${f}`);
   return lines.join("\n");
 }
@@ -85,12 +97,12 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
   }
   for (const m of run.metrics) {
     const c: Case = { name: `${title}.${m.name}`, classname, timeS: 0 };
-    if (m.verdict === "not_reproduced" || m.verdict === "failed") {
+    if (m.verdict === "not_reproduced" || m.verdict === "failed" || m.verdict === "inconclusive") {
       c.failure = { type: m.verdict, message: m.reason, body: metricDetails(m) };
     } else if (!isAccepted(m.verdict, accept)) {
       c.failure = { type: m.verdict, message: `${m.verdict}, but the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics: ${m.reason}`, body: metricDetails(m) };
     } else if (m.verdict === "varies") {
-      c.systemOut = `verdict: varies (passes: the original lies inside the replays' spread)\n${m.reason}\n${metricDetails(m)}`;
+      c.systemOut = `verdict: varies (passes: consistent with run-to-run variance)\n${m.reason}\n${metricDetails(m)}`;
     } else {
       c.systemOut = `verdict: ${m.verdict}\n${m.reason}`;
     }
@@ -100,7 +112,7 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
     const c: Case = { name: `${title}.artifact:${a.path}`, classname, timeS: 0 };
     if (!a.identical) {
       const body = [`original: ${a.originalSha256 ?? MISSING}`, ...a.replaySha256.map((h, i) => `replay ${i + 1}: ${h ?? MISSING}`)].join("\n");
-      c.failure = { type: "artifact_differs", message: `artifact ${a.path} differs between executions`, body };
+      c.systemOut = `artifact ${a.path} differs between executions (does not decide the run verdict)\n${body}`;
     }
     cases.push(c);
   }
@@ -116,6 +128,10 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
       };
     }
     cases.push(c);
+  }
+  const failing = cases.some((c) => c.failure !== undefined || c.error !== undefined);
+  if (!passesGate(run.score.verdict) && !failing) {
+    cases.push({ name: `${title}.verdict`, classname, timeS: 0, failure: { type: run.score.verdict, message: run.score.reason, body: run.score.findings.join("\n") } });
   }
   return cases;
 }

@@ -5,7 +5,15 @@
  * Anything that came from a tracking server or a replayed process (run names,
  * params, metric names, reasons that quote them, stderr) goes through escape.ts:
  * identifiers as code spans outside tables, escaped text inside tables, output in
- * fences the content cannot close. No raw HTML is emitted at all.
+ * fences the content cannot close. The only raw HTML is the fixed
+ * `<details>`/`<summary>` pair that folds each run and `<br>` between replay
+ * values in a cell (GitHub renders both; the text
+ * inside is escaped Markdown like everything else).
+ *
+ * It must fit a pull-request comment: GitHub refuses bodies over 65,536
+ * characters. When the whole report is longer, it keeps the summary and as many
+ * run sections as fit, worst runs first, and says how many were left to the HTML
+ * and JSON reports.
  */
 import type { MetricScore } from "../drift/schema.js";
 import { escapeMarkdown, markdownCode, markdownFence } from "./escape.js";
@@ -23,6 +31,8 @@ import {
   formatUlps,
   formatValue,
 } from "./format-number.js";
+import { auditReason, runsWorstFirst } from "./audit-reason.js";
+import { meanChange, rankText, replayValues } from "./metric-rows.js";
 import { REPORT_TITLE, headerFacts, inputFacts, type FactPart, type HeaderFacts } from "./header-facts.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
@@ -32,6 +42,8 @@ import { METRIC_VERDICT_ICON, METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_ICO
 const MAX_CHANGE_ROWS = 30;
 const MAX_UNIFIED_LINES = 120;
 const MAX_CELL_CHARS = 80;
+/** GitHub's limit on a comment body, less room for a bot's own framing. */
+export const MARKDOWN_BUDGET = 65_536 - 1_536;
 
 const TRACE_ICON = { present: "✅", partial: "🟡", missing: "❌", not_applicable: "➖" } as const;
 
@@ -45,11 +57,15 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return [header, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
 }
 
-function summaryLine(h: HeaderFacts): string {
+function summaryLine(h: HeaderFacts, doc: Report): string {
   const runs = h.runs;
   return (
-    `**${RUN_VERDICT_ICON[h.verdict]} ${RUN_VERDICT_LABEL[h.verdict]}** · audit score **${h.score}**${h.scoreNote} · ` +
+    `## ${RUN_VERDICT_ICON[h.verdict]} ${RUN_VERDICT_LABEL[h.verdict].charAt(0).toUpperCase()}${RUN_VERDICT_LABEL[h.verdict].slice(1)}\n\n` +
+    `${escapeMarkdown(auditReason(doc))}\n\n` +
+    `Audit score **${h.score}**${h.scoreNote} · ` +
     `${runs.reproduced} of ${runs.total} run${runs.total === 1 ? "" : "s"} reproduced` +
+    (runs.consistent_with_variance > 0 ? `, ${runs.consistent_with_variance} ${RUN_VERDICT_LABEL.consistent_with_variance}` : "") +
+    (runs.inconclusive > 0 ? `, ${runs.inconclusive} ${RUN_VERDICT_LABEL.inconclusive}` : "") +
     (runs.not_reproduced > 0 ? `, ${runs.not_reproduced} not reproduced` : "") +
     (runs.failed > 0 ? `, ${runs.failed} failed` : "") +
     (runs.incomplete > 0 ? `, ${runs.incomplete} ${RUN_VERDICT_LABEL.incomplete}` : "") +
@@ -70,13 +86,13 @@ function runsOverview(doc: Report): string {
       cell(run.runId),
       `${RUN_VERDICT_ICON[run.score.verdict]} ${RUN_VERDICT_LABEL[run.score.verdict]}`,
       formatScore(run.score.score),
-      `${c.identical} / ${c.equivalent} / ${c.varies} / ${c.not_reproduced} / ${c.failed}`,
+      `${c.identical} / ${c.equivalent} / ${c.varies} / ${c.inconclusive} / ${c.not_reproduced} / ${c.failed}`,
       `${ok} / ${run.replays.length}`,
       formatPercent(run.traceability.score),
     ];
   });
   return table(
-    ["Run", "Run ID", "Verdict", "Score", "Metrics (ident. / equiv. / varies / not repr. / failed)", "Replays ok", "Traceability"],
+    ["Run", "Run ID", "Verdict", "Score", "Metrics (ident. / equiv. / varies / inconcl. / not repr. / failed)", "Replays ok", "Traceability"],
     rows,
     ["l", "l", "l", "r", "r", "r", "r"],
   );
@@ -110,16 +126,15 @@ function policySection(doc: Report): string {
 }
 
 function metricRow(m: MetricScore): string[] {
-  const s = m.stats;
   return [
     cell(m.name),
-    formatValue(m.original),
-    s ? formatMeanStd(s.mean, s.std) : MISSING,
-    s && s.n > 0 ? `${formatValue(s.min)} – ${formatValue(s.max)}` : MISSING,
-    formatDeviation(s?.maxRelDev),
-    formatUlps(s?.maxUlps),
     `${METRIC_VERDICT_ICON[m.verdict]} ${METRIC_VERDICT_LABEL[m.verdict]}`,
-    escapeMarkdown(m.reason),
+    formatValue(m.original),
+    // Every replay's value and its signed change, one per line: no column grows with the replay count.
+    replayValues(m).map((r) => r.text).join("<br>") || MISSING,
+    meanChange(m),
+    m.stats ? formatMeanStd(m.stats.mean, m.stats.std) : MISSING,
+    m.rank ? escapeMarkdown(rankText(m.rank)) : MISSING,
   ];
 }
 
@@ -129,10 +144,14 @@ function metricsSection(run: ReportRun): string[] {
     "### Metrics",
     "",
     table(
-      ["Metric", "Original", "Replays mean ± std", "Min – max", "Max rel. dev.", "Max ULPs", "Verdict", "Reason"],
+      ["Metric", "Verdict", "Original", "Replays (change vs original)", "Mean change", "Replays mean ± std", "Rank of the original"],
       run.metrics.map(metricRow),
-      ["l", "r", "r", "r", "r", "r", "l", "l"],
+      ["l", "l", "r", "r", "r", "r", "l"],
     ),
+    "",
+    "**Why**",
+    "",
+    ...run.metrics.map((m) => `- ${markdownCode(m.name)} (${METRIC_VERDICT_LABEL[m.verdict]}): ${escapeMarkdown(m.reason)}`),
   ];
   const findings = run.metrics.flatMap((m) => m.findings.map((f) => `- ${markdownCode(m.name)}: ${escapeMarkdown(f)}`));
   const histories = run.metrics.flatMap((m) =>
@@ -244,28 +263,46 @@ function replaysSection(run: ReportRun): string[] {
 function runSection(run: ReportRun): string {
   const verdict = run.score.verdict;
   const lines = [
-    `## ${RUN_VERDICT_ICON[verdict]} Run ${markdownCode(runTitle(run))}`,
-    "",
-    `Run ID ${markdownCode(run.runId)} in experiment ${markdownCode(run.experimentId)} · **${RUN_VERDICT_LABEL[verdict]}** · score ${formatScore(run.score.score)}`,
+    `### ${RUN_VERDICT_ICON[verdict]} ${RUN_VERDICT_LABEL[verdict]}: run ${markdownCode(runTitle(run))}`,
     "",
     escapeMarkdown(run.score.reason),
+    "",
+    `Run ID ${markdownCode(run.runId)} in experiment ${markdownCode(run.experimentId)} · score ${formatScore(run.score.score)}`,
   ];
   if (run.error !== undefined) lines.push("", `> ⛔ ${escapeMarkdown(run.error)}`);
   if (run.score.findings.length > 0) lines.push("", ...run.score.findings.map((f) => `- ${escapeMarkdown(f)}`));
-  lines.push("", ...metricsSection(run), ...artifactsSection(run), "", ...planSection(run), ...traceSection(run), ...environmentSection(run), ...replaysSection(run));
+  lines.push("", ...metricsSection(run));
+  // The details a reviewer opens on demand: folded, so 50 runs still read as a list.
+  const more = [...artifactsSection(run), "", ...planSection(run), ...traceSection(run), ...environmentSection(run), ...replaysSection(run)];
+  lines.push("", "<details>", "<summary>Artifacts, plan, traceability, environment and replays</summary>", "", ...more, "", "</details>");
   return lines.join("\n");
 }
 
-export function renderMarkdown(doc: Report): string {
+export function renderMarkdown(doc: Report, budget: number = MARKDOWN_BUDGET): string {
   const h = headerFacts(doc);
-  const parts = [
+  const head = [
     `# ${REPORT_TITLE} ${markdownCode(doc.auditId)}`,
-    summaryLine(h),
+    summaryLine(h, doc),
     doc.runs.length > 0 ? runsOverview(doc) : "_No runs were selected._",
+  ];
+  const tail = [
     inputsSection(h),
     policySection(doc),
-    ...doc.runs.map(runSection),
     `---\n\n_Generated by repro-audit ${escapeMarkdown(doc.harness.version)} (report schema ${doc.schema} v${doc.version}). The JSON document report.json is the source of truth._`,
   ];
-  return `${parts.join("\n\n")}\n`;
+  const fold = (run: ReportRun): string => ["<details" + (run.score.verdict === "reproduced" ? ">" : " open>"), `<summary>${RUN_VERDICT_ICON[run.score.verdict]} ${escapeMarkdown(RUN_VERDICT_LABEL[run.score.verdict])}: ${escapeMarkdown(runTitle(run))}</summary>`, "", runSection(run), "", "</details>"].join("\n");
+  const whole = `${[...head, ...doc.runs.map(fold), ...tail].join("\n\n")}\n`;
+  if (whole.length <= budget) return whole;
+  // Too long for a comment: the summary, then the worst runs while they fit.
+  const note = (left: number) => `_${left} more run${left === 1 ? "" : "s"} (the best-scoring ones) are left out to fit a pull-request comment; report.html and report.json have every run._`;
+  const kept: string[] = [];
+  let size = [...head, ...tail].join("\n\n").length + note(doc.runs.length).length + 16;
+  for (const run of runsWorstFirst(doc.runs)) {
+    const section = fold(run);
+    if (size + section.length + 2 > budget) break;
+    kept.push(section);
+    size += section.length + 2;
+  }
+  const left = doc.runs.length - kept.length;
+  return `${[...head, ...kept, ...(left > 0 ? [note(left)] : []), ...tail].join("\n\n")}\n`;
 }

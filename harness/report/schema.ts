@@ -16,6 +16,13 @@
  * "reproduced"), the replay status `infrastructure`, `score.runs.incomplete`, and
  * the audit score over complete runs only (null when none is complete). A version 1
  * document is a valid version 2 one (`runs.incomplete` reads as 0), so both are read.
+ *
+ * Version 3 (from version 2): the run verdicts `consistent_with_variance` (before,
+ * "reproduced" also meant "within run-to-run variance") and `inconclusive`, the
+ * metric verdict `inconclusive`, `score.runs.consistent_with_variance` and
+ * `.inconclusive`, a metric's `rank` and `test`, a run's `optimistic`. The meaning
+ * of "reproduced" narrowed, hence the bump; older documents still parse (the new
+ * counts read as 0).
  */
 import { z } from "zod";
 
@@ -37,9 +44,9 @@ import { EnvironmentFactsSchema } from "./fact-comparison.js";
 import { ReportFingerprintChangeSchema } from "./fingerprint-change.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
-export const REPORT_VERSION = 2 as const;
+export const REPORT_VERSION = 3 as const;
 /** Versions this release reads; it writes REPORT_VERSION. */
-export const READABLE_REPORT_VERSIONS: readonly number[] = [1, REPORT_VERSION];
+export const READABLE_REPORT_VERSIONS: readonly number[] = [1, 2, REPORT_VERSION];
 
 /** Becomes a directory name under results/: no separators, no "..", nothing hidden. */
 export const AuditIdSchema = z
@@ -215,7 +222,7 @@ export function runScoreParts(runScore: RunScore): Pick<ReportRun, "metrics" | "
 export const ReportSchema = z
   .object({
     schema: z.literal(REPORT_SCHEMA_ID),
-    version: z.union([z.literal(1), z.literal(REPORT_VERSION)]),
+    version: z.union([z.literal(1), z.literal(2), z.literal(REPORT_VERSION)]),
     auditId: AuditIdSchema,
     createdAt: z.iso.datetime({ offset: true }),
     harness: z.object({ version: z.string(), node: z.string() }),

@@ -42,7 +42,7 @@ export function parseReport(text: string, where: string): Report {
     }
     if (typeof head.version !== "number" || !READABLE_REPORT_VERSIONS.includes(head.version)) {
       throw new ReportValidationError(
-        `${where} is report version ${JSON.stringify(head.version)}, this repro-audit reads versions ${READABLE_REPORT_VERSIONS.join(" and ")}; re-run the audit or use the repro-audit release that wrote it.`,
+        `${where} is report version ${JSON.stringify(head.version)}, this repro-audit reads versions ${READABLE_REPORT_VERSIONS.slice(0, -1).join(", ")} and ${READABLE_REPORT_VERSIONS.at(-1) ?? ""}; re-run the audit or use the repro-audit release that wrote it.`,
       );
     }
   }

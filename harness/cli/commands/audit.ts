@@ -4,6 +4,7 @@ import { displayPath } from "../../audit/assemble-run.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
+import { passesGate } from "../../drift/score.js";
 import { summaryPaths } from "../../report/formats.js";
 import { serializeReport } from "../../report/serialize.js";
 import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js";
@@ -126,12 +127,17 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
   return auditExitCode(result);
 }
 
-/** 0 all reproduced; 2 interrupted, incomplete, or a run that could not be replayed; 1 otherwise. */
+/**
+ * 0 every run reproduced or consistent with run-to-run variance (under --accept
+ * equivalent/identical the latter is already not reproduced); 2 interrupted,
+ * incomplete, or a run that could not be replayed; 1 otherwise, inconclusive
+ * included: "the replays cannot tell" does not pass a gate.
+ */
 export function auditExitCode(result: Pick<AuditJobResult, "aborted" | "infrastructureErrors" | "report">): number {
   if (result.aborted || result.infrastructureErrors.length > 0) return ExitCode.usageOrInfra;
   // A replay the infrastructure stopped leaves the run unsettled: that is not the workload's failure.
   if (result.report.runs.some((r) => r.score.verdict === "incomplete")) return ExitCode.usageOrInfra;
-  return result.report.runs.every((r) => r.score.verdict === "reproduced") ? ExitCode.ok : ExitCode.notReproduced;
+  return result.report.runs.every((r) => passesGate(r.score.verdict)) ? ExitCode.ok : ExitCode.notReproduced;
 }
 
 
@@ -147,7 +153,10 @@ export function renderAuditSummary(result: AuditJobResult): string {
   const rel = (p: string) => terminalLine(displayPath(p, process.cwd()));
   const t = report.score.runs;
   const lines = [
-    `audit ${report.auditId}: ${t.total} run(s), ${t.reproduced} reproduced, ${t.not_reproduced} not reproduced, ${t.failed} failed` +
+    `audit ${report.auditId}: ${t.total} run(s), ${t.reproduced} reproduced, ` +
+      (t.consistent_with_variance > 0 ? `${t.consistent_with_variance} consistent with run-to-run variance, ` : "") +
+      (t.inconclusive > 0 ? `${t.inconclusive} INCONCLUSIVE, ` : "") +
+      `${t.not_reproduced} not reproduced, ${t.failed} failed` +
       (t.incomplete > 0 ? `, ${t.incomplete} INCOMPLETE` : "") +
       `; audit score ${report.score.score === null ? "none (no run is complete)" : report.score.score.toFixed(3)}` +
       (t.incomplete > 0 && report.score.score !== null ? ` over the ${t.total - t.incomplete} complete run(s)` : ""),

@@ -46,15 +46,15 @@ describe("assembleReport", () => {
     // independently: 1, (1 + 1 + 0) / 3, 0
     expect(runs.map((r) => r.score.score)).toEqual([1, 2 / 3, 0]);
     expect(doc.score.score).toBeCloseTo((1 + 2 / 3 + 0) / 3, 12);
-    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 1, incomplete: 0 });
+    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 1, incomplete: 0 });
     expect(doc.score.formula).toBe(SCORE_FORMULA);
-    expect(assembleReport(meta(), []).score).toEqual({ score: 0, runs: { total: 0, reproduced: 0, not_reproduced: 0, failed: 0, incomplete: 0 }, formula: SCORE_FORMULA });
+    expect(assembleReport(meta(), []).score).toEqual({ score: 0, runs: { total: 0, reproduced: 0, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 0, incomplete: 0 }, formula: SCORE_FORMULA });
   });
 
   it("an audit with an incomplete run is incomplete as a whole; its score leaves that run out", () => {
     const partial = assembleRun(facts({ run: recordedRun({ runId: "run-p" }), replays: [replayRecord(0)] }));
     const doc = assembleReport(meta(), [reproduced(), differingArtifact(), partial]);
-    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, not_reproduced: 0, failed: 0, incomplete: 1 });
+    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 0, incomplete: 1 });
     expect(overallVerdict(doc.score)).toBe("incomplete");
     expect(doc.score.score).toBeCloseTo((1 + 2 / 3) / 2, 12);
     const onlyPartial = assembleReport(meta(), [partial]);

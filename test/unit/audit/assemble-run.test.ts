@@ -25,7 +25,7 @@ describe("assembleRun: replays that all finished", () => {
     expect(run.experimentId).toBe("7");
     expect(run.score.verdict).toBe("reproduced");
     expect(run.score.score).toBe(1);
-    expect(run.score.counts).toEqual({ identical: 2, equivalent: 0, varies: 0, not_reproduced: 0, failed: 0 });
+    expect(run.score.counts).toEqual({ identical: 2, equivalent: 0, varies: 0, inconclusive: 0, not_reproduced: 0, failed: 0 });
     expect(metricNames(run)).toEqual(["r2", "rmse"]);
     for (const m of run.metrics) {
       expect(m.verdict).toBe("identical");
@@ -50,7 +50,7 @@ describe("assembleRun: replays that all finished", () => {
   it("one replay off, with the original inside the replays' range, varies; all off beyond tolerance is not reproduced", () => {
     const oneOff = assembleRun(facts({ replays: [replayRecord(0), replayRecord(1, { metrics: { rmse: 0.9, r2: 0.42 } }), replayRecord(2)] }));
     expect(oneOff.metrics.find((m) => m.name === "rmse")?.verdict).toBe("varies");
-    expect(oneOff.score.verdict).toBe("reproduced");
+    expect(oneOff.score.verdict).toBe("consistent_with_variance");
     expect(oneOff.score.score).toBe(0.75); // (0.5 + 1) / 2
 
     const replays = [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } }));

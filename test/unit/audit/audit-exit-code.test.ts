@@ -28,6 +28,15 @@ describe("auditExitCode", () => {
     expect(auditExitCode(result([reproduced("a"), reproduced("b")]))).toBe(0);
   });
 
+  it("0 for runs consistent with run-to-run variance (amber, but the gate passes); 1 for an inconclusive run", () => {
+    const as = (v: "consistent_with_variance" | "inconclusive", id: string): ReportRun => {
+      const r = reproduced(id);
+      return { ...r, score: { ...r.score, verdict: v } };
+    };
+    expect(auditExitCode(result([reproduced("a"), as("consistent_with_variance", "b")]))).toBe(0);
+    expect(auditExitCode(result([reproduced("a"), as("inconclusive", "b")]))).toBe(1);
+  });
+
   it("1 when any run is not reproduced or its replays failed", () => {
     expect(auditExitCode(result([reproduced("a"), notReproduced("b")]))).toBe(1);
     expect(auditExitCode(result([failedReplays("c"), reproduced("a")]))).toBe(1);

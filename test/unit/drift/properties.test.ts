@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { MetricScoreSchema, type Tolerance } from "../../../harness/drift/schema.js";
+import { scoreRun } from "../../../harness/drift/score.js";
 import { computeStats } from "../../../harness/drift/stats.js";
 import { nextUp, sameBits, ulpDistance } from "../../../harness/drift/ulps.js";
 import { judgeMetric, verdictRank, type ReplayValue } from "../../../harness/drift/verdict.js";
@@ -89,7 +90,7 @@ describe("verdicts are monotone in the tolerance", () => {
       expect(verdictRank(vl)).toBeGreaterThanOrEqual(verdictRank(vt));
     }), { numRuns: 500 });
     // The generator must actually reach the verdicts whose order is being tested.
-    expect([...seen].sort()).toEqual(["equivalent", "identical", "not_reproduced", "varies"]);
+    expect([...seen].sort()).toEqual(["equivalent", "identical", "inconclusive", "not_reproduced", "varies"]);
   });
   it("'equivalent' means every replay is within tolerance, 'identical' means same bits", () => {
     fc.assert(fc.property(scenario, tolerance, ({ original, replays }, tol) => {
@@ -158,5 +159,59 @@ describe("NaN and Infinity are never dropped", () => {
       const back = MetricScoreSchema.parse(JSON.parse(JSON.stringify(z.encode(MetricScoreSchema, m))));
       expect(back).toEqual(m);
     }), { examples: [[-0, [0]], [0, [-0, null]], [Number.NaN, [Number.NEGATIVE_INFINITY]]] });
+  });
+});
+
+const RUN_ORDER = ["failed", "not_reproduced", "inconclusive", "consistent_with_variance", "reproduced"] as const;
+const runRank = (v: string): number => RUN_ORDER.indexOf(v as (typeof RUN_ORDER)[number]);
+
+describe("run verdicts are monotone in the tolerance (Holm over the run's metrics, the optimistic-original rule)", () => {
+  it("a looser tolerance never gives a worse run verdict", () => {
+    const names = ["loss", "acc", "x"]; // lower-better, higher-better, unknown direction
+    const run = fc.array(scenario, { minLength: 3, maxLength: 3 }).chain((ms) => fc.constant(ms));
+    const pair = fc.tuple(tolerance, tolerance).map(([a, b]): [Tolerance, Tolerance] => [
+      { abs: Math.min(a.abs, b.abs), rel: Math.min(a.rel, b.rel), ulps: Math.min(a.ulps, b.ulps) },
+      { abs: Math.max(a.abs, b.abs), rel: Math.max(a.rel, b.rel), ulps: Math.max(a.ulps, b.ulps) },
+    ]);
+    const seen = new Set<string>();
+    fc.assert(fc.property(run, pair, (ms, [tight, loose]) => {
+      const k = Math.min(...ms.map((m) => m.replays.length));
+      const original = { metrics: Object.fromEntries(ms.map((m, j) => [names[j] as string, m.original])) };
+      const replays = Array.from({ length: k }, (_, i) => ({ ok: true, metrics: Object.fromEntries(ms.map((m, j) => [names[j] as string, m.replays[i] as number])) }));
+      const at = (t: Tolerance) => scoreRun({ runId: "r", original, replays, policy: { default: t, perMetric: {} } }).verdict;
+      const vt = at(tight);
+      seen.add(vt);
+      expect(runRank(at(loose))).toBeGreaterThanOrEqual(runRank(vt));
+    }), { numRuns: 400 });
+    expect([...seen].sort()).toEqual(["consistent_with_variance", "inconclusive", "not_reproduced", "reproduced"]);
+  });
+});
+
+describe("more replays never flip a settled verdict without new evidence", () => {
+  const tol: Tolerance = { abs: 1e-12, rel: 1e-9, ulps: 4 };
+  it("identical stays identical when further replays reproduce the same bits", () => {
+    fc.assert(fc.property(fc.double(), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), (x, n, more) => {
+      expect(judgeMetric("m", x, ok(Array.from({ length: n + more }, () => x)), tol).verdict).toBe("identical");
+    }));
+  });
+  it("an original inside the replays' range still varies when further replays fall inside that range", () => {
+    fc.assert(fc.property(scenario, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 10 }), ({ original, replays }, us) => {
+      const before = judgeMetric("m", original, ok(replays), tol);
+      fc.pre(before.verdict === "varies" && before.test === undefined && before.stats !== null);
+      const { min, max } = before.stats as { min: number; max: number };
+      const extra = us.map((u) => Math.min(max, Math.max(min, min + u * (max - min))));
+      expect(judgeMetric("m", original, ok([...replays, ...extra]), tol).verdict).toBe("varies");
+    }));
+  });
+  it("a rejected original stays rejected when a further replay adds no spread (the replays' mean)", () => {
+    let rejected = 0;
+    fc.assert(fc.property(scenario, ({ original, replays }) => {
+      const before = judgeMetric("m", original, ok(replays), tol);
+      fc.pre(before.verdict === "not_reproduced" && before.test !== undefined && before.stats !== null);
+      rejected++;
+      const after = judgeMetric("m", original, ok([...replays, (before.stats as { mean: number }).mean]), tol);
+      expect(after.verdict).toBe("not_reproduced");
+    }), { numRuns: 2000 });
+    expect(rejected).toBeGreaterThan(10); // the generator reaches the case
   });
 });

@@ -3,6 +3,7 @@ import {
   DEFAULT_POLICY, ToleranceSpecError, describePolicy, parseTolerancePolicy, parseToleranceSpec, toleranceFor,
 } from "../../../harness/drift/tolerance.js";
 import { TolerancePolicySchema } from "../../../harness/drift/schema.js";
+import { betterDirection } from "../../../harness/drift/rank.js";
 
 describe("parseToleranceSpec", () => {
   it("reads one or several bounds", () => {
@@ -53,5 +54,24 @@ describe("parseTolerancePolicy / toleranceFor", () => {
     const text = describePolicy(p);
     expect(text).toBe("*=abs:1e-12,rel:1e-9,ulps:4 rmse=rel:0.000001");
     expect(parseTolerancePolicy(text.split(" "), { default: { abs: 0, rel: 0, ulps: 0 }, perMetric: {} })).toEqual(p);
+  });
+});
+
+describe("declared better directions (better:lower|higher)", () => {
+  it("parses, overrides the name's words, prints back, and refuses nonsense", () => {
+    const p = parseTolerancePolicy(["val_top5=better:higher", "rmse=rel:1e-6,better:lower", "acc=better:lower"]);
+    expect(p.better).toEqual({ val_top5: "higher", rmse: "lower", acc: "lower" });
+    expect(p.perMetric).toEqual({ rmse: { rel: 1e-6 } });
+    expect(betterDirection(p, "val_top5")).toBe("higher"); // no word in the name says so
+    expect(betterDirection(p, "acc")).toBe("lower"); // the declaration beats the word
+    expect(betterDirection(DEFAULT_POLICY, "acc")).toBe("higher");
+    expect(betterDirection(DEFAULT_POLICY, "val_loss")).toBe("lower");
+    expect(betterDirection(DEFAULT_POLICY, "glossary")).toBeNull();
+    expect(describePolicy(p)).toBe("*=abs:1e-12,rel:1e-9,ulps:4 acc=better:lower rmse=rel:0.000001,better:lower val_top5=better:higher");
+    expect(parseTolerancePolicy(describePolicy(p).split(" "))).toEqual(p);
+    expect(parseTolerancePolicy(["rmse=rel:1e-6"]).better).toBeUndefined();
+    expect(() => parseToleranceSpec("*=better:lower")).toThrow(/one metric's direction/);
+    expect(() => parseToleranceSpec("x=better:up")).toThrow(/better must be lower or higher, got "up"/);
+    expect(() => parseToleranceSpec("x=better:lower,better:higher")).toThrow(/given twice/);
   });
 });

@@ -28,13 +28,25 @@ describe("judgeMetric verdicts", () => {
     expect(judgeMetric("x", 1, ok(1 + 1e-7), { abs: 1e-6, rel: 0, ulps: 0 }).verdict).toBe("equivalent");
     expect(judgeMetric("x", 1, ok(1 + 1e-7), { abs: 0, rel: 0, ulps: 0 }).verdict).not.toBe("equivalent");
   });
-  it("varies when the original lies inside the replays' 95% prediction interval (hand-checked)", () => {
+  it("beyond the range, inside the 95% prediction interval but beyond the large-sample bound: inconclusive (hand-checked)", () => {
     // replays 0.80, 0.85, 0.82: mean 0.82333, sd 0.025166, t(2) = 4.3027 → PI [0.6983, 0.9484]
+    // 0.9: T = 0.076667 / (0.025166·√(4/3)) = 2.638 > z(0.975) = 1.96, p = 2·P(t2 > 2.638) = 0.1186
     const m = judgeMetric("acc", 0.9, ok(0.8, 0.85, 0.82), TOL);
-    expect(m.verdict).toBe("varies");
+    expect(m.verdict).toBe("inconclusive");
     expect(m.stats?.interval?.low).toBeCloseTo(0.6983011437458179, 9);
     expect(m.stats?.interval?.high).toBeCloseTo(0.9483655229208486, 9);
-    expect(m.reason).toContain("inside the 95% prediction interval [0.698301, 0.948366]");
+    expect(m.test?.statistic).toBeCloseTo(2.6383, 3);
+    expect(m.test?.p).toBeCloseTo(0.1186, 3);
+    expect(m.test?.settleBound).toBeCloseTo(1.959964, 5);
+    expect(m.reason).toContain("cannot decide");
+    expect(m.reason).toContain("more replays would settle it");
+  });
+  it("varies when the original is beyond the range but within the large-sample bound", () => {
+    // 0.86: T = 0.036667 / 0.029059 = 1.262 <= 1.96
+    const m = judgeMetric("acc", 0.86, ok(0.8, 0.85, 0.82), TOL);
+    expect(m.verdict).toBe("varies");
+    expect(m.test?.statistic).toBeCloseTo(1.2618, 3);
+    expect(m.reason).toContain("within their run-to-run variance");
   });
   it("varies when the original is inside the replays' range", () => {
     const m = judgeMetric("acc", 0.83, ok(0.8, 0.85, 0.82), TOL);
@@ -55,22 +67,33 @@ describe("judgeMetric verdicts", () => {
   it("not_reproduced when the original lies outside range and interval", () => {
     const m = judgeMetric("acc", 1.0, ok(0.8, 0.85, 0.82), TOL);
     expect(m.verdict).toBe("not_reproduced");
-    expect(m.reason).toContain("outside the 95% prediction interval [0.698301, 0.948366]");
+    // T = 0.17667 / 0.029059 = 6.08, p = 2·P(t2 > 6.08) = 0.026 <= 0.05: outside the 95% PI
+    expect(m.reason).toContain("6.08 predictive sd");
+    expect(m.reason).toContain("p = 0.026 <= 0.05");
   });
   it("not_reproduced when all replays agree with each other but not with the original", () => {
     const m = judgeMetric("acc", 0.9, ok(0.8, 0.8, 0.8, 0.8), TOL);
     expect(m.verdict).toBe("not_reproduced");
     expect(m.stats?.std).toBe(0);
   });
-  it("n = 2 is conservative: the t quantile 12.7 makes the interval wide", () => {
+  it("n = 2 is conservative: the t quantile 12.7 makes the interval wide, so 1.2 is inconclusive, not rejected", () => {
     // mean 1, s = 0.0141, half-width 12.706 * 0.01414 * 1.2247 = 0.22
-    expect(judgeMetric("x", 1.2, ok(0.99, 1.01), TOL).verdict).toBe("varies");
-    expect(judgeMetric("x", 1.3, ok(0.99, 1.01), TOL).verdict).toBe("not_reproduced");
     const m = judgeMetric("x", 1.2, ok(0.99, 1.01), TOL);
-    expect(m.findings.some((f) => f.includes("more replays"))).toBe(true);
+    expect(m.verdict).toBe("inconclusive");
+    expect(m.reason).toContain("more replays");
+    expect(judgeMetric("x", 1.3, ok(0.99, 1.01), TOL).verdict).toBe("not_reproduced");
   });
-  it("a single disagreeing replay cannot show a spread: not_reproduced", () => {
-    expect(judgeMetric("x", 1, ok(2), TOL).verdict).toBe("not_reproduced");
+  it("a single disagreeing replay cannot show a spread: inconclusive", () => {
+    const m = judgeMetric("x", 1, ok(2), TOL);
+    expect(m.verdict).toBe("inconclusive");
+    expect(m.test).toBeUndefined();
+  });
+  it("the family size sharpens nothing it should not: the same statistic needs a smaller p in a larger family", () => {
+    const one = judgeMetric("acc", 1.0, ok(0.8, 0.85, 0.82), TOL, { family: 1 });
+    const five = judgeMetric("acc", 1.0, ok(0.8, 0.85, 0.82), TOL, { family: 5 });
+    expect(one.verdict).toBe("not_reproduced");
+    expect(five.verdict).toBe("inconclusive"); // p 0.026·5 = 0.13 > 0.05
+    expect(five.test?.pAdjusted).toBeCloseTo(5 * (one.test?.p ?? 0), 12);
   });
 });
 

@@ -112,7 +112,8 @@ describe("renderers on a report full of hostile strings", () => {
   });
 
   it("Markdown has no live HTML or link syntax outside code", () => {
-    const out = outsideCode(renderMarkdown(doc));
+    // The only raw HTML is the renderer's own fixed folding and line-break tags.
+    const out = outsideCode(renderMarkdown(doc)).replace(/<\/?(details|summary)>|<details open>|<br>/g, "");
     expect(out).not.toMatch(/(?<!\\)</);
     expect(out).not.toMatch(/(?<!\\)\[/);
     expect(out).toContain("\\<script\\>window.\\_\\_pwned");

@@ -19,7 +19,7 @@ describe("headerFacts", () => {
     const h = headerFacts(doc);
     expect(h.verdict).toBe("not_reproduced");
     expect(h.score).toBe("0.58");
-    expect(h.runs).toEqual({ total: 2, reproduced: 1, not_reproduced: 1, failed: 0, incomplete: 0 });
+    expect(h.runs).toEqual({ total: 2, reproduced: 1, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 1, failed: 0, incomplete: 0 });
     expect(h.scoreNote).toBe("");
     expect(h.resume).toBeUndefined();
     expect(inputFacts(h).map((f) => f.label)).toEqual(["Tracking server", "Selection", "Replays", "Harness", "Audit"]);

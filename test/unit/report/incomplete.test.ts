@@ -57,22 +57,26 @@ describe("an incomplete audit in every rendering", () => {
 
   it("Markdown: the audit and the run say ⏸ incomplete, with no ✅ verdict, and how to finish", () => {
     const md = renderMarkdown(doc([interrupted(), assembleRun(facts({ run: recordedRun({ runId: "run-b", runName: "wine-b" }) }))]));
-    expect(md).toContain("**⏸ incomplete** · audit score **1.00** over 1 of 2 runs (1 incomplete run not scored)");
+    expect(md).toContain("## ⏸ Incomplete\n");
+    expect(md).toContain("Audit score **1.00** over 1 of 2 runs (1 incomplete run not scored)");
     expect(md).toContain("1 of 2 runs reproduced, 1 incomplete");
     expect(md).toContain("| wine-a | run-a | ⏸ incomplete |");
-    expect(md).toContain("## ⏸ Run `wine-a`");
-    expect(md).toContain("**incomplete**");
+    expect(md).toContain("### ⏸ incomplete: run `wine-a`");
+    expect(md).toContain("<summary>⏸ incomplete: wine-a</summary>");
     expect(md).toContain(`repro-audit audit --resume ${AUDIT_ID}`);
     expect(md).not.toMatch(/✅ reproduced\*\*/);
   });
 
   it("Markdown: with no complete run there is no audit score", () => {
     const md = renderMarkdown(doc());
-    expect(md).toContain("**⏸ incomplete** · audit score **not scored** (no run is complete)");
+    expect(md).toContain("## ⏸ Incomplete\n");
+    expect(md).toContain("Audit score **not scored** (no run is complete)");
   });
 
   it("HTML: the incomplete badge, not the reproduced one, and the resume command", () => {
     const page = renderHtml(doc());
+    expect(page).toContain('<header class="top v-incomplete">');
+    expect(page).toContain('<div class="verdict-word">incomplete</div>');
     expect(page).toContain('<span class="badge big b-incomplete">incomplete</span>');
     expect(page).not.toContain('b-reproduced">');
     expect(page).toContain(`repro-audit audit --resume ${AUDIT_ID}`);
