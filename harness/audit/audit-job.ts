@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Selection, type SelectionClient, SelectionError, describeSelection, resolveSelection } from "../cli/selection.js";
+import { BadInputError, firstIssueMessage } from "../errors.js";
+import { type Selection, type SelectionClient, describeSelection, resolveSelection } from "../cli/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
 import { hostFingerprint } from "../fingerprint/host.js";
@@ -82,14 +83,15 @@ export interface AuditJobResult {
   infrastructureErrors: string[];
 }
 
-export class AuditError extends SelectionError {}
+/** An audit that cannot start as asked (bad id, nothing selected, a resume that does not fit). */
+export class AuditError extends BadInputError {}
 
 
 export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const stage = opts.onStage ?? (() => undefined);
   const auditId = opts.auditId ?? newAuditId("audit");
   const idCheck = AuditIdSchema.safeParse(auditId);
-  if (!idCheck.success) throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${idCheck.error.issues[0]?.message ?? "invalid"}`);
+  if (!idCheck.success) throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${firstIssueMessage(idCheck.error)}`);
   const auditDir = join(resolve(opts.resultsDir), auditId);
   if (opts.resume === true && !existsSync(auditDir)) {
     throw new AuditError(`--resume ${auditId}: no audit folder at ${auditDir}`);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { MlflowError } from "../tracking/errors.js";
 import type { Experiment, ModelVersion, Run } from "../tracking/schemas.js";
 import { mapBounded } from "../trace/bounded-map.js";
-import { UserFacingError } from "./exit-codes.js";
+import { BadInputError } from "../errors.js";
 
 // Which runs a command works on. Shared by every command that takes runs (trace, audit):
 //   --experiment NAME [--filter EXPR]   runs of one or more experiments, optionally filtered
@@ -42,7 +42,7 @@ export interface SelectionOptions {
 }
 
 /** An error in what the user asked for (exit code 2, "bad input"). */
-export class SelectionError extends UserFacingError {
+export class SelectionError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "SelectionError";

@@ -3,6 +3,7 @@
  * specs such as `rmse=rel:1e-6`, `r2=abs:1e-9,ulps:4`, `*=rel:1e-9`.
  */
 import type { Tolerance, ToleranceOverride, TolerancePolicy } from "./schema.js";
+import { BadInputError } from "../errors.js";
 
 /**
  * Defaults. `rel` 1e-9 accepts what reordered float summation produces on
@@ -23,7 +24,7 @@ type Kind = (typeof KINDS)[number];
 
 const SYNTAX = "expected NAME=KIND:VALUE[,KIND:VALUE...] with KIND one of abs, rel, ulps (e.g. rmse=rel:1e-6, r2=abs:1e-9,ulps:4, *=rel:1e-9)";
 
-export class ToleranceSpecError extends Error {
+export class ToleranceSpecError extends BadInputError {
   constructor(spec: string, problem: string) {
     super(`Bad tolerance "${spec}": ${problem}; ${SYNTAX}.`);
     this.name = "ToleranceSpecError";

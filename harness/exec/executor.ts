@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import { z } from "zod";
+import { ReproAuditError, zodIssueLines } from "../errors.js";
 
 /** Default bytes of stdout and of stderr kept per execution. */
 export const DEFAULT_OUTPUT_LIMIT = 64 * 1024;
@@ -80,8 +81,9 @@ export interface Executor {
  * A run that was interrupted (Ctrl-C) has no result to record: callers must not journal it as
  * finished. Whatever ran has been stopped and removed when this is thrown.
  */
-export class ExecAbortedError extends Error {
+export class ExecAbortedError extends ReproAuditError {
   override name = "AbortError";
+  readonly kind = "interrupted";
   constructor(readonly durationMs: number) {
     super(`execution aborted after ${Math.round(durationMs)} ms; its container/process was stopped`);
   }
@@ -91,7 +93,7 @@ export class ExecAbortedError extends Error {
 export function parseExecSpec(spec: unknown): ExecSpec {
   const r = ExecSpec.safeParse(spec);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join(".") || "(spec)"}: ${i.message}`);
+  const lines = zodIssueLines(r.error.issues, { prefix: "  ", root: "(spec)" });
   throw new Error(`Invalid execution spec:\n${lines.join("\n")}`);
 }
 

@@ -6,6 +6,7 @@ import { BindingError, bindCommand } from "./parameters.js";
 import { type RecordedRun, Tags } from "./recorded-run.js";
 import type { ScenarioFile } from "./scenario.js";
 import { shlexUnquoteExact } from "./shlex.js";
+import { BadInputError } from "../errors.js";
 
 // From a recorded run to what a replay executes. Pure: the caller has read the
 // MLproject / scenario / requirement files and prepared the code folder.
@@ -87,7 +88,7 @@ export interface PlanInput {
   };
 }
 
-export class PlanError extends Error {
+export class PlanError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "PlanError";

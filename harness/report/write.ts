@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { renderHtml } from "./html.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
+import { firstIssueMessage } from "../errors.js";
 import { AuditIdSchema, type Report } from "./schema.js";
 import { ReportValidationError, parseReport, serializeReport } from "./serialize.js";
 
@@ -49,7 +50,7 @@ export async function writeFileAtomic(path: string, contents: string): Promise<v
  */
 export async function writeReport(doc: Report, resultsDir: string): Promise<ReportPaths> {
   const id = AuditIdSchema.safeParse(doc.auditId);
-  if (!id.success) throw new ReportValidationError(`audit id ${JSON.stringify(doc.auditId)} cannot name a results directory: ${id.error.issues[0]?.message ?? "invalid"}`);
+  if (!id.success) throw new ReportValidationError(`audit id ${JSON.stringify(doc.auditId)} cannot name a results directory: ${firstIssueMessage(id.error)}`);
   const json = serializeReport(doc);
   // Render from the round-tripped document: what the files show is exactly what report.json holds.
   const stored = parseReport(json, "the report being written");

@@ -7,7 +7,8 @@ import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../
 import { serializeReport } from "../../report/serialize.js";
 import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js";
 import { MlflowClient } from "../../tracking/client.js";
-import { ExitCode, UserFacingError } from "../exit-codes.js";
+import { ExitCode } from "../exit-codes.js";
+import { BadInputError } from "../../errors.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
@@ -48,7 +49,7 @@ export function registerAuditCommand(program: Command): void {
   addReplayOptions(cmd)
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
     .option("--accept <level>", "the weakest metric verdict that still counts as reproduced: varies, equivalent, or identical (bitwise)", (v) => {
-      if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new UserFacingError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
+      if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new BadInputError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
       return v as AcceptLevel;
     }, DEFAULT_ACCEPT)
     .option("--audit-id <id>", "name the audit (default: <timestamp>-audit-<random>)")
@@ -80,11 +81,11 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     try {
       policy = { ...parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY), accept: opts.accept };
     } catch (err) {
-      if (err instanceof ToleranceSpecError) throw new UserFacingError(`--tolerance: ${err.message}`);
+      if (err instanceof ToleranceSpecError) throw new BadInputError(`--tolerance: ${err.message}`);
       throw err;
     }
     if (opts.resume !== undefined && opts.auditId !== undefined && opts.resume !== opts.auditId) {
-      throw new UserFacingError("give either --resume ID or --audit-id ID, not both with different ids");
+      throw new BadInputError("give either --resume ID or --audit-id ID, not both with different ids");
     }
     const inputs = replayInputs(opts);
     await preflight(inputs);
