@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BadInputError, firstIssueMessage } from "../errors.js";
-import { type Selection, type SelectionClient, describeSelection, resolveSelection } from "../cli/selection.js";
+import { type SelectionClient, resolveSelection } from "../selection/resolve.js";
+import { type Selection, describeSelection } from "../selection/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
 import { hostFingerprint } from "../fingerprint/host.js";

@@ -7,7 +7,7 @@ import type { HistoryPoint } from "../drift/schema.js";
 import { DIFF_ARTIFACT_PATH, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import type { MlflowClient } from "../tracking/client.js";
-import { mapBounded } from "../trace/bounded-map.js";
+import { mapBounded } from "../bounded-map.js";
 import { type RunEvidence, SYSTEM_METRIC_PREFIX } from "./assemble-run.js";
 import type { OriginalSnapshot } from "./original-snapshot.js";
 import { PUBLISHED_ARTIFACT_DIR } from "./publish.js";

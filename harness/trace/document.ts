@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SelectionSchema, type Selection } from "../cli/selection.js";
+import { SelectionSchema, type Selection } from "../selection/selection.js";
 import { stripUrlCredentialsDeep } from "../fingerprint/redact.js";
 import { buildChecklist } from "./checklist.js";
 import { TraceItemSchema } from "./item.js";

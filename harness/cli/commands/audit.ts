@@ -10,10 +10,12 @@ import { MlflowClient } from "../../tracking/client.js";
 import { ExitCode } from "../exit-codes.js";
 import { BadInputError } from "../../errors.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { catchInterrupts } from "../interrupt.js";
 import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, collect, replayInputs } from "../replay-options.js";
-import { type SelectionOptions, addSelectionOptions, hasSelection, parseSelection } from "../selection.js";
+import { type SelectionOptions, hasSelection, parseSelection } from "../../selection/selection.js";
+import { addSelectionOptions } from "../selection-options.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
@@ -63,16 +65,14 @@ export function registerAuditCommand(program: Command): void {
 }
 
 export async function auditAction(opts: AuditCliOptions): Promise<number> {
-  const abort = new AbortController();
   let progress: Progress | undefined;
-  // Every Ctrl-C is caught: a second one must not kill node while containers still run.
-  const onSigint = () => {
-    const p = progress ?? createProgress();
-    if (abort.signal.aborted) p.stage("still stopping: removing the running containers and writing the partial report");
-    else p.stage("interrupted: stopping (finished replays are journaled; the report shows what finished)");
-    abort.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const interrupt = catchInterrupts((again) =>
+    (progress ?? createProgress()).stage(
+      again
+        ? "still stopping: removing the running containers and writing the partial report"
+        : "interrupted: stopping (finished replays are journaled; the report shows what finished)",
+    ),
+  );
   let result: AuditJobResult;
   try {
     // On --resume the selection may be left out: the audit's manifest holds it.
@@ -101,7 +101,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       policy,
       ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
       publish: opts.publish,
-      signal: abort.signal,
+      signal: interrupt.signal,
       onStage: stage,
       onRun: (position, total, runId) => {
         progress?.stop();
@@ -117,7 +117,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     return reportFailure("audit", err);
   } finally {
     progress?.stop();
-    process.removeListener("SIGINT", onSigint);
+    interrupt.dispose();
   }
 
   if (opts.json) process.stdout.write(terminalJson(serializeReport(result.report)));
