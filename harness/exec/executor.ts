@@ -96,11 +96,3 @@ export function parseExecSpec(spec: unknown): ExecSpec {
   const lines = zodIssueLines(r.error.issues, { prefix: "  ", root: "(spec)" });
   throw new Error(`Invalid execution spec:\n${lines.join("\n")}`);
 }
-
-/** Sensible limits for a replay when the plan does not say otherwise. */
-export const DEFAULT_LIMITS: ExecLimits = {
-  memoryBytes: 2 * 1024 ** 3,
-  nanoCpus: 1_000_000_000,
-  pids: 256,
-  timeoutMs: 30 * 60_000,
-};
