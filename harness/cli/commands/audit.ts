@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { displayPath } from "../../audit/assemble-run.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
-import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
+import { DEFAULT_POLICY, DEFAULT_TOLERANCE, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { serializeReport } from "../../report/serialize.js";
 import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js";
 import { MlflowClient } from "../../tracking/client.js";
@@ -29,6 +29,9 @@ interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
   dataDir?: string;
 }
 
+// Generated from the constants, so the help cannot drift from what the audit applies.
+const DEFAULT_TOLERANCE_TEXT = Object.entries(DEFAULT_TOLERANCE).map(([kind, value]) => `${kind}:${value}`).join(", ");
+
 export function registerAuditCommand(program: Command): void {
   const cmd = program
     .command("audit")
@@ -39,8 +42,8 @@ export function registerAuditCommand(program: Command): void {
         "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit) and to every " +
         "registered model version made from those runs (the same tags).\n\n" +
         "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the " +
-        "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
-        "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise " +
+        `replays' spread), not reproduced, failed. Default tolerance: ${DEFAULT_TOLERANCE_TEXT} (any one suffices).\n\n` +
+        `A run is reproduced when no metric is weaker than --accept (default ${DEFAULT_ACCEPT}; CI that demands bitwise ` +
         "replays uses --accept identical).\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, an original run that " +
