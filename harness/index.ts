@@ -5,6 +5,9 @@
  * fingerprint -> drift -> report -> audit.
  */
 
+// errors: every expected failure is a ReproAuditError with a kind (what the CLI prints)
+export { BadInputError, FAILURE_KINDS, ReproAuditError, type FailureKind } from "./errors.js";
+
 // tracking: the MLflow REST client and the errors it throws
 export { MlflowClient, type ArtifactTarget, type ClientOptions } from "./tracking/client.js";
 export {
@@ -25,12 +28,10 @@ export {
   SelectionSchema,
   describeSelection,
   parseSelection,
-  resolveSelection,
-  type ResolvedSelection,
   type Selection,
-  type SelectionClient,
   type SelectionOptions,
-} from "./cli/selection.js";
+} from "./selection/selection.js";
+export { resolveSelection, type ResolvedSelection, type SelectionClient } from "./selection/resolve.js";
 
 // trace: what each run recorded, as a checklist
 export { collectSubjects, type CollectClient, type CollectOptions } from "./trace/collect.js";
@@ -41,6 +42,7 @@ export {
   type TraceDocumentMeta,
 } from "./trace/document.js";
 export type { TraceSubject } from "./trace/subject.js";
+export { traceJob, type TraceJobOptions } from "./trace/trace-job.js";
 
 // plan: a recorded run turned into a replay plan
 export { PlanError, ReplayPlanSchema, buildPlan, type PlanInput, type ReplayPlan } from "./plan/plan.js";

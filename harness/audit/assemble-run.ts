@@ -14,7 +14,7 @@ import {
   runScoreParts,
 } from "../report/schema.js";
 import type { TraceItem } from "../trace/item.js";
-import { scoreRun as scoreTrace } from "../trace/score.js";
+import { scoreTrace } from "../trace/score.js";
 import { environmentDiff } from "./environment-diff.js";
 import type { EnvironmentRecord, JournalReplay } from "./journal.js";
 import { originalEnvironment } from "./original-environment.js";

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Selection, SelectionError, describeSelection, resolveSelection } from "../cli/selection.js";
+import { BadInputError, firstIssueMessage } from "../errors.js";
+import { type SelectionClient, resolveSelection } from "../selection/resolve.js";
+import { type Selection, describeSelection } from "../selection/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
 import type { ExecutorKind } from "../exec/executors.js";
@@ -86,7 +88,8 @@ export interface AuditJobResult {
   infrastructureErrors: string[];
 }
 
-export class AuditError extends SelectionError {}
+/** An audit that cannot start as asked (bad id, nothing selected, a resume that does not fit). */
+export class AuditError extends BadInputError {}
 
 
 export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
@@ -95,7 +98,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   if (ports === undefined) throw new Error("internal error: auditJob needs a tracking client or its ports");
   const auditId = opts.auditId ?? newAuditId("audit");
   const idCheck = AuditIdSchema.safeParse(auditId);
-  if (!idCheck.success) throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${idCheck.error.issues[0]?.message ?? "invalid"}`);
+  if (!idCheck.success) throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${firstIssueMessage(idCheck.error)}`);
   const auditDir = join(resolve(opts.resultsDir), auditId);
   if (opts.resume === true && !existsSync(auditDir)) {
     throw new AuditError(`--resume ${auditId}: no audit folder at ${auditDir}`);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { type Selection, SelectionSchema } from "../cli/selection.js";
+import { type Selection, SelectionSchema } from "../selection/selection.js";
 import { writeFileAtomic } from "../report/write.js";
 
 // results/<audit-id>/audit.json: what the audit was asked to do, written when it

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { JsonFloat } from "../drift/schema.js";
 import { ExecutorKindSchema } from "../exec/executors.js";
 import { ContainerFingerprintSchema } from "../fingerprint/schema.js";
+import { BadInputError } from "../errors.js";
 
 // The audit's journal: one JSON object per line, appended and fsync'd as each
 // replay finishes, so an interrupted audit resumes without redoing work. A crash
@@ -82,7 +83,7 @@ export interface JournalState {
   droppedTail: boolean;
 }
 
-export class JournalError extends Error {
+export class JournalError extends BadInputError {
   override name = "JournalError";
 }
 

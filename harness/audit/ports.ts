@@ -1,4 +1,4 @@
-import type { SelectionClient } from "../cli/selection.js";
+import type { SelectionClient } from "../selection/resolve.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import type { ArtifactTarget } from "../tracking/client.js";

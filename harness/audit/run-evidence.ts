@@ -7,7 +7,7 @@ import { MAX_MODEL_FILE_BYTES, modelFileKind } from "../drift/model-files.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import { DIFF_ARTIFACT_PATH } from "../plan/recorded-run.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
-import { mapBounded } from "../trace/bounded-map.js";
+import { mapBounded } from "../bounded-map.js";
 import { type RunEvidence, SYSTEM_METRIC_PREFIX } from "./assemble-run.js";
 import type { OriginalSnapshot } from "./original-snapshot.js";
 import type { ReadRun, RunReader } from "./ports.js";

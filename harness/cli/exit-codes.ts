@@ -1,3 +1,5 @@
+import type { FailureKind } from "../errors.js";
+
 /** The harness's exit codes, as CI pipelines read them. */
 export const ExitCode = {
   ok: 0,
@@ -7,10 +9,14 @@ export const ExitCode = {
   usageOrInfra: 2,
 } as const;
 
-/** An error whose message is already written for the user: printed as is, exit 2. */
-export class UserFacingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UserFacingError";
-  }
-}
+/** The one table from a failure's kind to the exit code CI reads. */
+export const EXIT_CODE_BY_KIND: Record<FailureKind, number> = {
+  "bad input": ExitCode.usageOrInfra,
+  "unreachable server": ExitCode.usageOrInfra,
+  "access refused by the server": ExitCode.usageOrInfra,
+  "tracking server error": ExitCode.usageOrInfra,
+  "unexpected server answer": ExitCode.usageOrInfra,
+  "container engine unavailable": ExitCode.usageOrInfra,
+  "unexpected probe output": ExitCode.usageOrInfra,
+  interrupted: ExitCode.usageOrInfra,
+};

@@ -1,16 +1,15 @@
-import { EngineUnavailableError } from "../exec/engine.js";
-import { LimitsError } from "../plan/limits.js";
-import { PlanError } from "../plan/plan.js";
-import { MlflowConfigError, MlflowError, MlflowSchemaError, MlflowUnreachableError, UnsafePathError } from "../tracking/errors.js";
+import { ReproAuditError } from "../errors.js";
 import { resolveTrackingUri, type ResolvedTracking } from "../tracking/server/resolve.js";
-import { ExitCode, UserFacingError } from "./exit-codes.js";
+import { EXIT_CODE_BY_KIND } from "./exit-codes.js";
 import { terminalText } from "./terminal-text.js";
 
-// How commands turn expected failures into one line on stderr and exit code 2:
+// How commands turn expected failures into one line on stderr and an exit code:
 // the kind of failure first (bad input, unreachable server, ...), then what the
 // underlying error already says about what was wrong and how to fix it.
 
-export class EmbeddedServerError extends Error {}
+export class EmbeddedServerError extends ReproAuditError {
+  readonly kind = "unreachable server";
+}
 
 /** The tracking server for a command, with a message that says how to fix a missing one. */
 export async function resolveTrackingForCli(opts: { trackingUri?: string | undefined; dataDir?: string | undefined }): Promise<ResolvedTracking> {
@@ -25,24 +24,11 @@ export async function resolveTrackingForCli(opts: { trackingUri?: string | undef
   }
 }
 
-/** The failure kind for an expected error; undefined for a bug (which is rethrown). */
-export function failureKind(err: unknown): string | undefined {
-  if (err instanceof MlflowUnreachableError || err instanceof EmbeddedServerError) return "unreachable server";
-  if (err instanceof UserFacingError || err instanceof MlflowConfigError || err instanceof UnsafePathError || err instanceof PlanError || err instanceof LimitsError) {
-    return "bad input";
-  }
-  if (err instanceof MlflowError) return err.status === 401 || err.status === 403 ? "access refused by the server" : "tracking server error";
-  if (err instanceof MlflowSchemaError) return "unexpected server answer";
-  if (err instanceof EngineUnavailableError) return "container engine unavailable";
-  return undefined;
-}
-
-/** Prints `repro-audit <command>: <kind>: <message>` and returns exit code 2; rethrows bugs. */
+/** Prints `repro-audit <command>: <kind>: <message>` and returns the kind's exit code; rethrows bugs. */
 export function reportFailure(command: string, err: unknown): number {
-  const kind = failureKind(err);
-  if (kind === undefined) throw err;
+  if (!(err instanceof ReproAuditError)) throw err;
   // Messages quote server answers and run IDs: controls made visible (a file's
   // list of problems keeps its line breaks).
-  console.error(`repro-audit ${command}: ${kind}: ${terminalText((err as Error).message)}`);
-  return ExitCode.usageOrInfra;
+  console.error(`repro-audit ${command}: ${err.kind}: ${terminalText(err.message)}`);
+  return EXIT_CODE_BY_KIND[err.kind];
 }

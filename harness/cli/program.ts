@@ -5,7 +5,7 @@ import { registerReplayCommand } from "./commands/replay.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerTraceCommand } from "./commands/trace.js";
 import { ExitCode } from "./exit-codes.js";
-import { failureKind } from "./failure.js";
+import { failureKindOf } from "../errors.js";
 import { terminalText } from "./terminal-text.js";
 
 /** Builds the CLI; separate from main.ts so tests can drive it in-process. */
@@ -47,7 +47,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     // Option parsers throw before any command runs (--replays 1e9): same one line
     // as a command's own failures, `repro-audit <command>: <kind>: <message>`.
-    const kind = failureKind(err);
+    const kind = failureKindOf(err);
     const first = argv.find((a) => !a.startsWith("-"));
     const command = program.commands.find((c) => c.name() === first)?.name();
     console.error(`repro-audit${command !== undefined ? ` ${command}` : ""}: ${kind !== undefined ? `${kind}: ` : ""}${terminalText(message)}`);

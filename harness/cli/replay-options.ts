@@ -4,7 +4,7 @@ import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/replay-runner.js";
 import { DEFAULT_EXECUTOR, EXECUTORS, EXECUTOR_KINDS, type ExecutorKind, executorKindsText } from "../exec/executors.js";
 import { LIMIT_BOUNDS, type Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
-import { UserFacingError } from "./exit-codes.js";
+import { BadInputError } from "../errors.js";
 
 // The options of every command that replays runs (replay, audit): how many, where
 // the code is, which executor, and the limits each replay runs under.
@@ -44,9 +44,9 @@ interface Bound {
   unit?: string;
 }
 
-function outOfBounds(flag: string, kind: string, b: Bound, example: string, given: string): UserFacingError {
+function outOfBounds(flag: string, kind: string, b: Bound, example: string, given: string): BadInputError {
   const unit = b.unit !== undefined ? ` ${b.unit}` : "";
-  return new UserFacingError(`${flag} must be ${kind} from ${b.min} to ${b.max}${unit}, got ${JSON.stringify(given)} (e.g. ${flag} ${example})`);
+  return new BadInputError(`${flag} must be ${kind} from ${b.min} to ${b.max}${unit}, got ${JSON.stringify(given)} (e.g. ${flag} ${example})`);
 }
 
 /** Decimal digits only: Number() would also take 1e9, 0x10 and " ", which nobody means as a count. */
@@ -72,7 +72,7 @@ export function addReplayOptions(cmd: Command): Command {
     .option("--replays <n>", `how many replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`, wholeNumber("--replays", REPLAY_BOUNDS.replays, "5"), 3)
     .option("--parallel <k>", `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`, wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"), 1)
     .option("--executor <kind>", executorKindsText(EXECUTOR_KINDS.map((k) => `${k} (${EXECUTORS[k].description})`)), (v): ExecutorKind => {
-      if (!isExecutorKind(v)) throw new UserFacingError(`--executor must be ${executorKindsText()}, got "${v}"`);
+      if (!isExecutorKind(v)) throw new BadInputError(`--executor must be ${executorKindsText()}, got "${v}"`);
       return v;
     }, DEFAULT_EXECUTOR)
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
@@ -82,7 +82,7 @@ export function addReplayOptions(cmd: Command): Command {
     .option("--cpus <n>", "CPUs per replay (may be fractional)", decimalNumber("--cpus", LIMIT_BOUNDS.cpus, "1.5"))
     .option("--pids <n>", "process/thread limit per replay", wholeNumber("--pids", LIMIT_BOUNDS.pids, "256"))
     .option("--extra-params <mode>", "logged params the command does not declare: ignore, or append as --key value", (v) => {
-      if (v !== "append" && v !== "ignore") throw new UserFacingError(`--extra-params must be append or ignore, got "${v}"`);
+      if (v !== "append" && v !== "ignore") throw new BadInputError(`--extra-params must be append or ignore, got "${v}"`);
       return v;
     }, "ignore")
     .option("--audit-experiment <name>", "experiment that holds the replay runs", DEFAULT_AUDIT_EXPERIMENT)
@@ -93,7 +93,7 @@ export function addReplayOptions(cmd: Command): Command {
       "a host folder or file an MLproject's docker_env volumes may mount (read-only), or what lies inside it; repeatable. " +
         "Never /, /proc, /sys, /dev, /etc, a socket, the results or tracking data folders",
       (v: string, prev: string[]) => {
-        if (v.trim() === "") throw new UserFacingError("--allow-mount needs a host path, e.g. --allow-mount /data/wine");
+        if (v.trim() === "") throw new BadInputError("--allow-mount needs a host path, e.g. --allow-mount /data/wine");
         return collect(v, prev);
       },
       [],
@@ -102,7 +102,7 @@ export function addReplayOptions(cmd: Command): Command {
       "--allow-env <name>",
       "a host variable an MLproject's docker_env may copy in (a bare \"NAME\" entry); repeatable. Never MLFLOW_TRACKING_*",
       (v: string, prev: string[]) => {
-        if (!ENV_NAME.test(v)) throw new UserFacingError(`--allow-env needs an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(v)}`);
+        if (!ENV_NAME.test(v)) throw new BadInputError(`--allow-env needs an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(v)}`);
         return collect(v, prev);
       },
       [],

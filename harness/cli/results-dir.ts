@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { UserFacingError } from "./exit-codes.js";
+import { BadInputError } from "../errors.js";
 
 // The results folder is checked once, before any run is read or replayed: an
 // audit that fails at its first journal write has already spent minutes, and some
@@ -27,8 +27,8 @@ const MIN_FREE_BYTES = 1024 * 1024;
 
 const FIX = "give a writable folder with --results-dir DIR";
 
-function problem(dir: string, cause: string): UserFacingError {
-  return new UserFacingError(`results folder ${dir}: ${cause}; ${FIX}`);
+function problem(dir: string, cause: string): BadInputError {
+  return new BadInputError(`results folder ${dir}: ${cause}; ${FIX}`);
 }
 
 /** Why writing failed, in words, from the error code. */
@@ -51,7 +51,7 @@ export function describeWriteError(err: unknown): string {
   }
 }
 
-/** Creates `dir` if needed and proves a file can be written in it; throws a UserFacingError saying why not. */
+/** Creates `dir` if needed and proves a file can be written in it; throws a BadInputError saying why not. */
 export function checkResultsDir(path: string): void {
   const dir = resolve(path);
   // The deepest part of the path that exists; everything below it is to be created.

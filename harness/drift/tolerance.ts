@@ -3,6 +3,7 @@
  * specs such as `rmse=rel:1e-6`, `r2=abs:1e-9,ulps:4`, `*=rel:1e-9`.
  */
 import type { BetterDirection, Tolerance, ToleranceOverride, TolerancePolicy } from "./schema.js";
+import { BadInputError } from "../errors.js";
 
 /**
  * Defaults. `rel` 1e-9 accepts what reordered float summation produces on
@@ -25,7 +26,7 @@ const SYNTAX =
   "expected NAME=KIND:VALUE[,KIND:VALUE...] with KIND one of abs, rel, ulps, or better:lower|higher for a metric's better direction " +
   "(e.g. rmse=rel:1e-6, r2=abs:1e-9,ulps:4, *=rel:1e-9, val_top5=better:higher)";
 
-export class ToleranceSpecError extends Error {
+export class ToleranceSpecError extends BadInputError {
   constructor(spec: string, problem: string) {
     super(`Bad tolerance "${spec}": ${problem}; ${SYNTAX}.`);
     this.name = "ToleranceSpecError";

@@ -1,4 +1,5 @@
 import Docker from "dockerode";
+import { ReproAuditError } from "../errors.js";
 
 /** How to get an engine, appended to every "no engine" error so the user can act on it. */
 export const GET_AN_ENGINE_HINT =
@@ -20,8 +21,9 @@ export interface EngineInfo {
   cgroupVersion: string;
 }
 
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends ReproAuditError {
   override name = "EngineUnavailableError";
+  readonly kind = "container engine unavailable";
   constructor(endpoint: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(`No Docker engine answers at ${endpoint} ${endpointSource()} (${why}). ${GET_AN_ENGINE_HINT}`, { cause });

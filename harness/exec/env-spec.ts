@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { zodIssueLines } from "../errors.js";
 import { type IgnoredEntry, type IncludeResolver, parseRequirementList, parseRequirementsTxt } from "./requirements.js";
 
 /** What an environment image is built from, whichever file declared it. */
@@ -25,9 +26,8 @@ const yamlStrings = (text: string, where: string): unknown => {
 };
 
 function zodMessage(where: string, err: z.ZodError, hint: string): Error {
-  const first = err.issues[0];
-  const path = first?.path.length ? first.path.join(".") : "(top level)";
-  return new Error(`${where}: ${path}: ${first?.message ?? "invalid"}. ${hint}`);
+  const first = zodIssueLines(err.issues)[0] ?? "(top level): invalid";
+  return new Error(`${where}: ${first}. ${hint}`);
 }
 
 const PythonEnvYaml = z.object({

@@ -1,6 +1,7 @@
 import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { ExecutorKindSchema, type ExecutorKind } from "./executors.js";
+import { ReproAuditError, zodIssueLines } from "../errors.js";
 
 /** Default bytes of stdout and of stderr kept per execution. */
 export const DEFAULT_OUTPUT_LIMIT = 64 * 1024;
@@ -81,8 +82,9 @@ export interface Executor {
  * A run that was interrupted (Ctrl-C) has no result to record: callers must not journal it as
  * finished. Whatever ran has been stopped and removed when this is thrown.
  */
-export class ExecAbortedError extends Error {
+export class ExecAbortedError extends ReproAuditError {
   override name = "AbortError";
+  readonly kind = "interrupted";
   constructor(readonly durationMs: number) {
     super(`execution aborted after ${Math.round(durationMs)} ms; its container/process was stopped`);
   }
@@ -92,14 +94,6 @@ export class ExecAbortedError extends Error {
 export function parseExecSpec(spec: unknown): ExecSpec {
   const r = ExecSpec.safeParse(spec);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join(".") || "(spec)"}: ${i.message}`);
+  const lines = zodIssueLines(r.error.issues, { prefix: "  ", root: "(spec)" });
   throw new Error(`Invalid execution spec:\n${lines.join("\n")}`);
 }
-
-/** Sensible limits for a replay when the plan does not say otherwise. */
-export const DEFAULT_LIMITS: ExecLimits = {
-  memoryBytes: 2 * 1024 ** 3,
-  nanoCpus: 1_000_000_000,
-  pids: 256,
-  timeoutMs: 30 * 60_000,
-};

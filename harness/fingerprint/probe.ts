@@ -4,10 +4,12 @@ import { execa } from "execa";
 import type { z } from "zod";
 import { ContainerFingerprintSchema, type ContainerFingerprint } from "./schema.js";
 import { REDACTED, redactEnvValue } from "./redact.js";
+import { ReproAuditError, zodIssueLines } from "../errors.js";
 
 /** Raised when the probe cannot run or its output does not match the schema. */
-export class ProbeError extends Error {
+export class ProbeError extends ReproAuditError {
   override name = "ProbeError";
+  readonly kind = "unexpected probe output";
 }
 
 /**
@@ -53,12 +55,7 @@ export function probeStdinCommand(python = "python3"): string[] {
 }
 
 function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 8)
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
-      return `  - ${where}: ${issue.message}`;
-    })
+  return zodIssueLines(issues.slice(0, 8), { prefix: "  - ", root: "(root)" })
     .concat(issues.length > 8 ? [`  - ... and ${issues.length - 8} more`] : [])
     .join("\n");
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { zodProblems } from "./zod-message.js";
+import { BadInputError } from "../errors.js";
 
 /**
  * The range each limit may take, wherever it comes from (CLI flag, scenario file).
@@ -29,7 +30,7 @@ export type Limits = z.infer<typeof LimitsSchema>;
 export const DEFAULT_LIMITS: Limits = { timeoutSeconds: 600, memoryMb: 2048, cpus: 1, pids: 256 };
 
 /** Limits out of range (from a scenario file or a library caller); the message is ready to print. */
-export class LimitsError extends Error {
+export class LimitsError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "LimitsError";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { formatTemplate, TemplateError, templateFields } from "./python-format.js";
 import { pythonStr } from "./python-str.js";
 import { shlexQuote } from "./shlex.js";
+import { BadInputError } from "../errors.js";
 
 // Parameter binding with MLflow Projects semantics (mlflow/projects/_project_spec.py,
 // EntryPoint.compute_command, MLflow 3.17): every declared parameter takes the given
@@ -56,7 +57,7 @@ export interface BoundCommand {
   ignored: string[];
 }
 
-export class BindingError extends Error {
+export class BindingError extends BadInputError {
   constructor(readonly problems: string[]) {
     super(problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`);
     this.name = "BindingError";

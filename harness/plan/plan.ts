@@ -7,6 +7,7 @@ import { Tags } from "../tracking/tags.js";
 import type { RecordedRun } from "./recorded-run.js";
 import type { ScenarioFile } from "./scenario.js";
 import { shlexUnquoteExact } from "./shlex.js";
+import { BadInputError } from "../errors.js";
 
 // From a recorded run to what a replay executes. Pure: the caller has read the
 // MLproject / scenario / requirement files and prepared the code folder.
@@ -92,7 +93,7 @@ export interface PlanInput {
   };
 }
 
-export class PlanError extends Error {
+export class PlanError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "PlanError";

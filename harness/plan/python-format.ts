@@ -1,9 +1,10 @@
+import { BadInputError } from "../errors.js";
 // MLflow substitutes parameters with Python's str.format(**params). Only plain
 // named fields occur in MLproject commands; conversions and format specs
 // ({x!r}, {x:>5}) and positional fields are refused with a clear message rather
 // than imitated approximately.
 
-export class TemplateError extends Error {
+export class TemplateError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "TemplateError";

@@ -1,7 +1,8 @@
 import type { z } from "zod";
+import { BadInputError, zodIssueLines } from "../errors.js";
 
 /** Raised when a file the user gave does not fit its schema; the message is ready to print. */
-export class FileFormatError extends Error {
+export class FileFormatError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "FileFormatError";
@@ -10,10 +11,7 @@ export class FileFormatError extends Error {
 
 /** One line per problem: `file: path.to.field: what is wrong`. */
 export function zodProblems(label: string, error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "(top level)";
-    return `${label}: ${path}: ${issue.message}`;
-  });
+  return zodIssueLines(error.issues, { prefix: `${label}: ` });
 }
 
 export function fileFormatError(label: string, error: z.ZodError, hint?: string): FileFormatError {

@@ -3,8 +3,9 @@
 import { z } from "zod";
 
 import { READABLE_REPORT_VERSIONS, ReportSchema, REPORT_SCHEMA_ID, REPORT_VERSION, type Report } from "./schema.js";
+import { BadInputError } from "../errors.js";
 
-export class ReportValidationError extends Error {
+export class ReportValidationError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "ReportValidationError";

@@ -7,6 +7,7 @@ import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 import { REPORT_FORMATS, REPORT_FORMAT_NAMES, type ReportPaths } from "./formats.js";
+import { firstIssueMessage } from "../errors.js";
 import { AuditIdSchema, type Report } from "./schema.js";
 import { ReportValidationError, parseReport, serializeReport } from "./serialize.js";
 
@@ -40,7 +41,7 @@ export async function writeFileAtomic(path: string, contents: string): Promise<v
  */
 export async function writeReport(doc: Report, resultsDir: string): Promise<ReportPaths> {
   const id = AuditIdSchema.safeParse(doc.auditId);
-  if (!id.success) throw new ReportValidationError(`audit id ${JSON.stringify(doc.auditId)} cannot name a results directory: ${id.error.issues[0]?.message ?? "invalid"}`);
+  if (!id.success) throw new ReportValidationError(`audit id ${JSON.stringify(doc.auditId)} cannot name a results directory: ${firstIssueMessage(id.error)}`);
   const json = serializeReport(doc);
   // Render from the round-tripped document: what the files show is exactly what report.json holds.
   const stored = parseReport(json, "the report being written");

@@ -3,7 +3,7 @@ import { MlflowConfigError, MlflowError, UnsafePathError } from "../tracking/err
 import { loggedModelIdsOfRun } from "../tracking/model-refs.js";
 import type { FileInfo, LoggedModel, ModelVersion, RegisteredModel, Run } from "../tracking/schemas.js";
 import type { SearchLoggedModelsOptions } from "../tracking/logged-models.js";
-import { mapBounded } from "./bounded-map.js";
+import { mapBounded } from "../bounded-map.js";
 import type { LoggedModelFiles, RunArtifactListing, TraceSubject } from "./subject.js";
 
 // Gathers, for each selected run, what the checklist reads beyond the run itself: its

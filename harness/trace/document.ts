@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { SelectionSchema, type Selection } from "../cli/selection.js";
+import { SelectionSchema, type Selection } from "../selection/selection.js";
 import { stripUrlCredentialsDeep } from "../fingerprint/redact.js";
 import { Tags } from "../tracking/tags.js";
 import { buildChecklist } from "./checklist.js";
 import { TraceItemSchema } from "./item.js";
-import { formula, FormulaSchema, RunScoreSchema, scoreRun, scoreSelection, SelectionScoreSchema } from "./score.js";
+import { formula, FormulaSchema, TraceScoreSchema, scoreTrace, scoreSelection, SelectionScoreSchema } from "./score.js";
 import type { TraceSubject } from "./subject.js";
 
 // The machine-readable result of `repro-audit trace --json`. Versioned: a change that
@@ -21,7 +21,7 @@ export const TraceRunEntrySchema = z.object({
   /** Registered versions of this run's models, "Name v3 @champion". */
   modelVersions: z.array(z.object({ name: z.string(), version: z.string(), aliases: z.array(z.string()) })),
   items: z.array(TraceItemSchema),
-  score: RunScoreSchema,
+  score: TraceScoreSchema,
 });
 export type TraceRunEntry = z.infer<typeof TraceRunEntrySchema>;
 
@@ -57,7 +57,7 @@ export function buildTraceDocument(subjects: readonly TraceSubject[], meta: Trac
       status: s.run.info.status ?? null,
       modelVersions: s.modelVersions.map((v) => ({ name: v.name, version: v.version, aliases: [...v.aliases] })),
       items,
-      score: scoreRun(items),
+      score: scoreTrace(items),
     };
   }));
   return TraceDocumentSchema.parse({

@@ -43,15 +43,15 @@ export function formula(): Formula {
   return { text: FORMULA_TEXT, weights: { ...TRACE_WEIGHTS }, values: { ...STATUS_VALUES } };
 }
 
-export const RunScoreSchema = z.object({
+export const TraceScoreSchema = z.object({
   /** null only when every item was not_applicable. */
   value: z.number().min(0).max(1).nullable(),
   earned: z.number(),
   possible: z.number(),
 });
-export type RunScore = z.infer<typeof RunScoreSchema>;
+export type TraceScore = z.infer<typeof TraceScoreSchema>;
 
-export function scoreRun(items: readonly TraceItem[]): RunScore {
+export function scoreTrace(items: readonly TraceItem[]): TraceScore {
   let earned = 0;
   let possible = 0;
   for (const it of items) {
@@ -81,7 +81,7 @@ export const SelectionScoreSchema = z.object({
 });
 export type SelectionScore = z.infer<typeof SelectionScoreSchema>;
 
-export function scoreSelection(runs: readonly { items: readonly TraceItem[]; score: RunScore }[]): SelectionScore {
+export function scoreSelection(runs: readonly { items: readonly TraceItem[]; score: TraceScore }[]): SelectionScore {
   const scored = runs.map((r) => r.score.value).filter((v): v is number => v !== null);
   const value = scored.length === 0 ? null : round(scored.reduce((a, b) => a + b, 0) / scored.length);
   const coverage = TRACE_ITEM_IDS.map((id): ItemCoverage => {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { BadInputError, type FailureKind, ReproAuditError, zodIssueLines } from "../errors.js";
 
 // Errors carry what the client was doing ("searching runs in experiment 1") and the
 // endpoint, so that a message printed at the top of the CLI tells the user both what
@@ -13,8 +14,9 @@ export interface RequestContext {
 }
 
 /** The server answered with an error status; MLflow's error_code is kept when it sent one. */
-export class MlflowError extends Error {
+export class MlflowError extends ReproAuditError {
   override readonly name = "MlflowError";
+  readonly kind: FailureKind;
   readonly errorCode: string;
   readonly status: number;
   readonly action: string;
@@ -29,6 +31,7 @@ export class MlflowError extends Error {
     this.action = ctx.action;
     this.endpoint = ctx.endpoint;
     this.serverMessage = serverMessage;
+    this.kind = status === 401 || status === 403 ? "access refused by the server" : "tracking server error";
   }
 
   /** MLflow answers RESOURCE_DOES_NOT_EXIST (404) for missing experiments, runs, models. */
@@ -38,8 +41,9 @@ export class MlflowError extends Error {
 }
 
 /** No answer at all: connection refused, DNS, TLS, timeout; after retries were spent. */
-export class MlflowUnreachableError extends Error {
+export class MlflowUnreachableError extends ReproAuditError {
   override readonly name = "MlflowUnreachableError";
+  readonly kind = "unreachable server";
   readonly baseUrl: string;
   readonly action: string;
   readonly endpoint: string;
@@ -61,15 +65,16 @@ export class MlflowUnreachableError extends Error {
 }
 
 /** The server answered 2xx but the body did not have the shape this client relies on. */
-export class MlflowSchemaError extends Error {
+export class MlflowSchemaError extends ReproAuditError {
   override readonly name = "MlflowSchemaError";
+  readonly kind = "unexpected server answer";
   readonly action: string;
   readonly endpoint: string;
   /** Each mismatch as "runs[3].info.start_time: expected number, received boolean". */
   readonly problems: string[];
 
   constructor(ctx: RequestContext, issues: readonly z.core.$ZodIssue[]) {
-    const problems = issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const problems = zodIssueLines(issues, { pathText: formatPath });
     super(
       `Unexpected answer from MLflow while ${ctx.action} (${ctx.method} ${ctx.endpoint}): ` +
         `${problems.slice(0, 5).join("; ")}${problems.length > 5 ? `; and ${problems.length - 5} more` : ""}. ` +
@@ -82,7 +87,7 @@ export class MlflowSchemaError extends Error {
 }
 
 /** A path from the server or the user that would escape its directory or is malformed. */
-export class UnsafePathError extends Error {
+export class UnsafePathError extends BadInputError {
   override readonly name = "UnsafePathError";
   readonly path: string;
   constructor(path: string, reason: string) {
@@ -92,7 +97,7 @@ export class UnsafePathError extends Error {
 }
 
 /** Bad configuration (MLFLOW_TRACKING_URI and friends). */
-export class MlflowConfigError extends Error {
+export class MlflowConfigError extends BadInputError {
   override readonly name = "MlflowConfigError";
 }
 

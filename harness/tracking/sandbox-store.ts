@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { Tags } from "./tags.js";
+import { firstIssueMessage } from "../errors.js";
 
 // A replay's sandbox tracking store: the MLflow file store (`file:` tracking URI)
 // that the workload logged into instead of the real server. The workload wrote
@@ -259,7 +260,7 @@ function readYamlFile<T extends z.ZodType>(file: string, schema: T, limits: Sand
     }
     const parsed = schema.safeParse(parseYaml(readFileSync(file, "utf8")));
     if (!parsed.success) {
-      problems.push(`${file} is not an MLflow meta.yaml: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+      problems.push(`${file} is not an MLflow meta.yaml: ${firstIssueMessage(parsed.error)}`);
       return undefined;
     }
     return parsed.data;

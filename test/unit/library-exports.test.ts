@@ -63,6 +63,9 @@ const EXPECTED: Record<string, "function" | "object"> = {
   ReportValidationError: "function",
   // audit
   replayJob: "function",
+  traceJob: "function",
+  ReproAuditError: "function",
+  BadInputError: "function",
   auditJob: "function",
 };
 

@@ -3,18 +3,21 @@ import type { Command } from "commander";
 import { displayPath } from "../../audit/assemble-run.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
-import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
+import { DEFAULT_POLICY, DEFAULT_TOLERANCE, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { passesGate } from "../../drift/score.js";
 import { summaryPaths } from "../../report/formats.js";
 import { serializeReport } from "../../report/serialize.js";
 import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js";
 import { MlflowClient } from "../../tracking/client.js";
-import { ExitCode, UserFacingError } from "../exit-codes.js";
+import { ExitCode } from "../exit-codes.js";
+import { BadInputError } from "../../errors.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { catchInterrupts } from "../interrupt.js";
 import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, collect, replayInputs } from "../replay-options.js";
-import { type SelectionOptions, addSelectionOptions, hasSelection, parseSelection } from "../selection.js";
+import { type SelectionOptions, hasSelection, parseSelection } from "../../selection/selection.js";
+import { addSelectionOptions } from "../selection-options.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
@@ -28,6 +31,9 @@ interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
   dataDir?: string;
 }
 
+// Generated from the constants, so the help cannot drift from what the audit applies.
+const DEFAULT_TOLERANCE_TEXT = Object.entries(DEFAULT_TOLERANCE).map(([kind, value]) => `${kind}:${value}`).join(", ");
+
 export function registerAuditCommand(program: Command): void {
   const cmd = program
     .command("audit")
@@ -38,8 +44,8 @@ export function registerAuditCommand(program: Command): void {
         "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit) and to every " +
         "registered model version made from those runs (the same tags).\n\n" +
         "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the " +
-        "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
-        "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise " +
+        `replays' spread), not reproduced, failed. Default tolerance: ${DEFAULT_TOLERANCE_TEXT} (any one suffices).\n\n` +
+        `A run is reproduced when no metric is weaker than --accept (default ${DEFAULT_ACCEPT}; CI that demands bitwise ` +
         "replays uses --accept identical).\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, an original run that " +
@@ -50,7 +56,7 @@ export function registerAuditCommand(program: Command): void {
   addReplayOptions(cmd)
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
     .option("--accept <level>", "the weakest metric verdict that still counts as reproduced: varies, equivalent, or identical (bitwise)", (v) => {
-      if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new UserFacingError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
+      if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new BadInputError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
       return v as AcceptLevel;
     }, DEFAULT_ACCEPT)
     .option("--audit-id <id>", "name the audit (default: <timestamp>-audit-<random>)")
@@ -64,16 +70,14 @@ export function registerAuditCommand(program: Command): void {
 }
 
 export async function auditAction(opts: AuditCliOptions): Promise<number> {
-  const abort = new AbortController();
   let progress: Progress | undefined;
-  // Every Ctrl-C is caught: a second one must not kill node while containers still run.
-  const onSigint = () => {
-    const p = progress ?? createProgress();
-    if (abort.signal.aborted) p.stage("still stopping: removing the running containers and writing the partial report");
-    else p.stage("interrupted: stopping (finished replays are journaled; the report shows what finished)");
-    abort.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const interrupt = catchInterrupts((again) =>
+    (progress ?? createProgress()).stage(
+      again
+        ? "still stopping: removing the running containers and writing the partial report"
+        : "interrupted: stopping (finished replays are journaled; the report shows what finished)",
+    ),
+  );
   let result: AuditJobResult;
   try {
     // On --resume the selection may be left out: the audit's manifest holds it.
@@ -82,11 +86,11 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     try {
       policy = { ...parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY), accept: opts.accept };
     } catch (err) {
-      if (err instanceof ToleranceSpecError) throw new UserFacingError(`--tolerance: ${err.message}`);
+      if (err instanceof ToleranceSpecError) throw new BadInputError(`--tolerance: ${err.message}`);
       throw err;
     }
     if (opts.resume !== undefined && opts.auditId !== undefined && opts.resume !== opts.auditId) {
-      throw new UserFacingError("give either --resume ID or --audit-id ID, not both with different ids");
+      throw new BadInputError("give either --resume ID or --audit-id ID, not both with different ids");
     }
     const inputs = replayInputs(opts);
     await preflight(inputs);
@@ -102,7 +106,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       policy,
       ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
       publish: opts.publish,
-      signal: abort.signal,
+      signal: interrupt.signal,
       onStage: stage,
       onRun: (position, total, runId) => {
         progress?.stop();
@@ -118,7 +122,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     return reportFailure("audit", err);
   } finally {
     progress?.stop();
-    process.removeListener("SIGINT", onSigint);
+    interrupt.dispose();
   }
 
   if (opts.json) process.stdout.write(terminalJson(serializeReport(result.report)));

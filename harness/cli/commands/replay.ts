@@ -5,6 +5,7 @@ import { redactPlan } from "../../plan/redact-plan.js";
 import { ExitCode } from "../exit-codes.js";
 import { terminalJson, terminalLine, terminalText } from "../terminal-text.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { catchInterrupts } from "../interrupt.js";
 import { preflight } from "../preflight.js";
 import { createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../replay-options.js";
@@ -34,13 +35,9 @@ export function registerReplayCommand(program: Command): void {
 
 async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   const progress = createProgress();
-  const abort = new AbortController();
-  // Every Ctrl-C is caught: a second one must not kill node while containers still run.
-  const onSigint = () => {
-    progress.stage(abort.signal.aborted ? "still stopping: removing the running containers" : "interrupted: stopping replays (the journal keeps finished ones; resume with --resume)");
-    abort.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const interrupt = catchInterrupts((again) =>
+    progress.stage(again ? "still stopping: removing the running containers" : "interrupted: stopping replays (the journal keeps finished ones; resume with --resume)"),
+  );
   let result: ReplayJobResult;
   try {
     const inputs = replayInputs(opts);
@@ -51,7 +48,7 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
       ...inputs,
       ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
       trackingUri: tracking.uri,
-      signal: abort.signal,
+      signal: interrupt.signal,
       onStage: (m) => progress.stage(m),
       onBuildProgress: (e) => progress.stage(`image: ${e.message}`),
       onEvent: (e) => showReplayEvent(progress, e),
@@ -60,7 +57,7 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
     return reportFailure("replay", err);
   } finally {
     progress.stop();
-    process.removeListener("SIGINT", onSigint);
+    interrupt.dispose();
   }
 
   const { summary } = result;

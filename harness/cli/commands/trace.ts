@@ -1,19 +1,14 @@
 import { InvalidArgumentError, type Command } from "commander";
 import Table from "cli-table3";
+import { type SelectionOptions, describeSelection, parseSelection } from "../../selection/selection.js";
 import { MlflowClient } from "../../tracking/client.js";
-import { collectSubjects } from "../../trace/collect.js";
-import { buildTraceDocument, type TraceDocument } from "../../trace/document.js";
+import type { TraceDocument } from "../../trace/document.js";
 import { TRACE_ITEM_IDS, TRACE_ITEM_LABELS, TRACE_ITEM_SHORT, type TraceStatus } from "../../trace/item.js";
 import { FORMULA_TEXT } from "../../trace/score.js";
+import { traceJob } from "../../trace/trace-job.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
-import {
-  addSelectionOptions,
-  describeSelection,
-  parseSelection,
-  resolveSelection,
-  type SelectionOptions,
-} from "../selection.js";
+import { addSelectionOptions } from "../selection-options.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
@@ -62,24 +57,13 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
     const selection = parseSelection(opts);
     const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
-    const concurrency = opts.concurrency ?? 8;
-    const { runs } = await resolveSelection(client, selection, { concurrency });
-    if (runs.length === 0) {
-      return fail("bad input", `${describeSelection(selection)} matched no runs on ${tracking.uri}`);
-    }
-    const subjects = await collectSubjects(client, runs, { concurrency });
-    const doc = buildTraceDocument(subjects, { trackingUri: tracking.uri, selection, generatedAt: new Date() });
+    const doc = await traceJob({ selection, trackingUri: tracking.uri, client, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
     if (opts.json) console.log(terminalJson(JSON.stringify(doc, null, 2)));
     else console.log(renderTrace(doc, { details: opts.details === true || doc.runs.length <= DETAIL_RUNS, selection: describeSelection(selection) }));
     return ExitCode.ok;
   } catch (err) {
     return reportFailure("trace", err);
   }
-}
-
-function fail(kind: string, message: string): number {
-  console.error(`repro-audit trace: ${kind}: ${message}`);
-  return ExitCode.usageOrInfra;
 }
 
 /** The terminal rendering of a trace document: a compact table, then gaps and coverage. */

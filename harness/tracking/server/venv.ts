@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../../project-root.js";
+import { ReproAuditError } from "../../errors.js";
 
-export class PythonEnvMissingError extends Error {
+export class PythonEnvMissingError extends ReproAuditError {
+  readonly kind = "unreachable server";
   constructor(detail: string) {
     super(
       `${detail}\nThe embedded MLflow server runs from the project's own virtualenv. ` +

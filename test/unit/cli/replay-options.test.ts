@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { UserFacingError } from "../../../harness/cli/exit-codes.js";
+import { BadInputError } from "../../../harness/errors.js";
 import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../../../harness/cli/replay-options.js";
 
 // The docker_env host-access flags of `replay` and `audit`: repeatable, off by default.
@@ -25,7 +25,7 @@ describe("--allow-mount and --allow-env", () => {
   });
 
   it.each(["", "A=B", "1ABC", "MY VAR"])("refuse %j as a variable name, saying what one looks like", (name) => {
-    expect(() => parse(["--allow-env", name])).toThrow(UserFacingError);
+    expect(() => parse(["--allow-env", name])).toThrow(BadInputError);
     expect(() => parse(["--allow-env", name])).toThrow(/--allow-env.*environment variable name/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapBounded } from "../../../harness/trace/bounded-map.js";
+import { mapBounded } from "../../../harness/bounded-map.js";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildChecklist } from "../../../harness/trace/checklist.js";
 import { TRACE_ITEM_IDS, TRACE_ITEM_LABELS, type TraceItem, type TraceStatus } from "../../../harness/trace/item.js";
-import { scoreRun, scoreSelection, TRACE_WEIGHTS } from "../../../harness/trace/score.js";
+import { scoreTrace, scoreSelection, TRACE_WEIGHTS } from "../../../harness/trace/score.js";
 import { fullSubject, rawSubject, registeredSubject } from "./recorded.js";
 
 const items = (status: (id: (typeof TRACE_ITEM_IDS)[number]) => TraceStatus): TraceItem[] =>
@@ -16,14 +16,14 @@ describe("run score", () => {
   });
 
   it("is 1 when all present, 0 when all missing, null when nothing applies", () => {
-    expect(scoreRun(items(() => "present")).value).toBe(1);
-    expect(scoreRun(items(() => "missing")).value).toBe(0);
-    expect(scoreRun(items(() => "not_applicable"))).toEqual({ value: null, earned: 0, possible: 0 });
+    expect(scoreTrace(items(() => "present")).value).toBe(1);
+    expect(scoreTrace(items(() => "missing")).value).toBe(0);
+    expect(scoreTrace(items(() => "not_applicable"))).toEqual({ value: null, earned: 0, possible: 0 });
   });
 
   it("counts partial as half and leaves not_applicable out of the denominator", () => {
     // Only params (weight 2) partial and source (weight 1) present apply: (2*0.5 + 1) / 3.
-    const s = scoreRun(
+    const s = scoreTrace(
       items((id) => (id === "params" ? "partial" : id === "source" ? "present" : "not_applicable")),
     );
     expect(s.earned).toBe(2);
@@ -33,10 +33,10 @@ describe("run score", () => {
 
   it("scores the recorded runs by the formula", () => {
     // raw: only metrics (2) present; env_model n/a; total weight 19 - 1 = 18.
-    expect(scoreRun(buildChecklist(rawSubject())).value).toBeCloseTo(2 / 18, 4);
+    expect(scoreTrace(buildChecklist(rawSubject())).value).toBeCloseTo(2 / 18, 4);
     // registered: params 2 + metrics 2 + source 1 + entry_point 2*0.5 + env_model 1 + seed 2 = 9 of 19.
-    expect(scoreRun(buildChecklist(registeredSubject())).value).toBeCloseTo(9 / 19, 4);
-    expect(scoreRun(buildChecklist(fullSubject())).value).toBe(1);
+    expect(scoreTrace(buildChecklist(registeredSubject())).value).toBeCloseTo(9 / 19, 4);
+    expect(scoreTrace(buildChecklist(fullSubject())).value).toBe(1);
   });
 
   it("never drops when an item improves, and stays in [0, 1]", () => {
@@ -44,8 +44,8 @@ describe("run score", () => {
     const better: Record<TraceStatus, TraceStatus> = { missing: "partial", partial: "present", present: "present", not_applicable: "not_applicable" };
     fc.assert(
       fc.property(fc.array(status, { minLength: 13, maxLength: 13 }), fc.integer({ min: 0, max: 12 }), (st, k) => {
-        const before = scoreRun(items((id) => st[TRACE_ITEM_IDS.indexOf(id)] ?? "missing"));
-        const after = scoreRun(
+        const before = scoreTrace(items((id) => st[TRACE_ITEM_IDS.indexOf(id)] ?? "missing"));
+        const after = scoreTrace(
           items((id) => {
             const i = TRACE_ITEM_IDS.indexOf(id);
             const s = st[i] ?? "missing";
@@ -63,7 +63,7 @@ describe("selection score", () => {
   it("is the mean of the run scores, with per-item coverage", () => {
     const runs = [fullSubject(), rawSubject(), registeredSubject()].map((s) => {
       const its = buildChecklist(s);
-      return { items: its, score: scoreRun(its) };
+      return { items: its, score: scoreTrace(its) };
     });
     const sel = scoreSelection(runs);
     expect(sel.runs).toBe(3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeSelection, parseSelection, SelectionError, type SelectionOptions } from "../../../harness/cli/selection.js";
+import { describeSelection, parseSelection, SelectionError, type SelectionOptions } from "../../../harness/selection/selection.js";
 
 const bad = (opts: SelectionOptions): string => {
   try {

@@ -1,0 +1,31 @@
+import { BadInputError } from "../errors.js";
+import { type SelectionClient, resolveSelection } from "../selection/resolve.js";
+import { type Selection, describeSelection } from "../selection/selection.js";
+import { type CollectClient, collectSubjects } from "./collect.js";
+import { type TraceDocument, buildTraceDocument } from "./document.js";
+
+// The trace command's whole job, as auditJob and replayJob are theirs: selected
+// runs -> what each recorded -> the versioned document. Rendering is the caller's.
+
+export interface TraceJobOptions {
+  selection: Selection;
+  /** Where the runs live, as the document names it (credentials are stripped there). */
+  trackingUri: string;
+  client: SelectionClient & CollectClient;
+  /** Requests in flight at once (default 8). */
+  concurrency?: number;
+  generatedAt?: Date;
+}
+
+/** Throws a BadInputError when the selection matches no run: an empty trace answers nothing. */
+export async function traceJob(opts: TraceJobOptions): Promise<TraceDocument> {
+  const concurrency = opts.concurrency ?? 8;
+  const { runs } = await resolveSelection(opts.client, opts.selection, { concurrency });
+  if (runs.length === 0) throw new BadInputError(`${describeSelection(opts.selection)} matched no runs on ${opts.trackingUri}`);
+  const subjects = await collectSubjects(opts.client, runs, { concurrency });
+  return buildTraceDocument(subjects, {
+    trackingUri: opts.trackingUri,
+    selection: opts.selection,
+    generatedAt: opts.generatedAt ?? new Date(),
+  });
+}
