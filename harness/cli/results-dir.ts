@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from "node:fs";
+import { type Stats, mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { BadInputError } from "../errors.js";
 
@@ -58,7 +58,7 @@ export function checkResultsDir(path: string): void {
   const missing: string[] = [];
   let existing = dir;
   for (;;) {
-    let st;
+    let st: Stats;
     try {
       st = statSync(existing);
     } catch (err) {

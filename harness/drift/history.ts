@@ -48,7 +48,7 @@ export function compareHistories(
   const findings: string[] = [];
   const orig = normalise(original ?? []);
   const index = new Map<number, number>();
-  orig.steps.forEach((s, i) => index.set(s, i));
+  for (const [i, s] of orig.steps.entries()) index.set(s, i);
   const covered = new Uint8Array(orig.steps.length);
 
   let maxAbsDev: number | null = null;

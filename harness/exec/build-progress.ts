@@ -49,8 +49,7 @@ export function followEngineStream(
     };
     stream.on("data", (chunk: Buffer | string) => {
       buf += chunk.toString();
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
         handle(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
       }

@@ -102,7 +102,7 @@ export class LocalExecutor implements Executor {
       killGroup();
     };
     opts.signal?.addEventListener("abort", onAbort, { once: true });
-    let res;
+    let res: Awaited<typeof child>;
     try {
       res = await child;
     } finally {

@@ -125,7 +125,7 @@ export async function downloadWheels(
       throw new Error(`Cannot run ${hostPython()} -m pip on the host to download wheels; install CPython with pip or set REPRO_AUDIT_HOST_PYTHON.`);
     }
     const missing = unavailableRequirement(output);
-    const missingName = missing ? normaliseName(missing.replace(/[\[<>=!~;(@].*$/, "")) : undefined;
+    const missingName = missing ? normaliseName(missing.replace(/[[<>=!~;(@].*$/, "")) : undefined;
     const idx = install.findIndex((line) => {
       const r = parseRequirement(line);
       return r.name === missingName && r.specifiers.length > 0 && r.hashes.length === 0;

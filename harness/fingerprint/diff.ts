@@ -133,7 +133,7 @@ function flattenGeneric(value: unknown, path: string, out: Map<string, Leaf>): v
       out.set(path, JSON.stringify(value));
       return;
     }
-    value.forEach((item, i) => flattenGeneric(item, `${path}.${i}`, out));
+    for (const [i, item] of value.entries()) flattenGeneric(item, `${path}.${i}`, out);
     return;
   }
   if (isPlainObject(value)) {

@@ -53,7 +53,7 @@ async function dockerEngine(
 ): Promise<HostFingerprint["docker"]> {
   if (source === null) return undefined;
   const info = await bounded(source.version(), timeoutMs, null);
-  if (!info || !info.Version) return undefined;
+  if (!info?.Version) return undefined;
   return { version: info.Version, apiVersion: info.ApiVersion ?? "" };
 }
 

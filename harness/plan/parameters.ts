@@ -71,7 +71,7 @@ const PY_FLOAT = new RegExp(
   String.raw`^[+-]?(?:(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity|nan)$`,
   "i",
 );
-const PY_INT = new RegExp(String.raw`^[+-]?${DIGITS}$`);
+const PY_INT = new RegExp(`^[+-]?${DIGITS}$`);
 
 /** urllib.parse.urlparse(s).scheme != "" (MLflow's data_utils.is_uri). */
 export function hasUriScheme(s: string): boolean {

@@ -18,7 +18,7 @@ export function pythonFloatStr(n: number): string {
   if (exp < -4 || exp >= 16) {
     const frac = digits.slice(1);
     const e = Math.abs(exp).toString().padStart(2, "0");
-    return `${sign}${digits[0]}${frac ? "." + frac : ""}e${exp < 0 ? "-" : "+"}${e}`;
+    return `${sign}${digits[0]}${frac ? `.${frac}` : ""}e${exp < 0 ? "-" : "+"}${e}`;
   }
   if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
   const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, "0");

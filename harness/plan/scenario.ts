@@ -81,6 +81,7 @@ export function parseScenario(text: string, label = "scenario.yaml"): ScenarioFi
   return parsed.data;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the parsed YAML is validated by zod right after; any keeps that one step short
 function bigintsToNumbers(v: unknown): any {
   if (typeof v === "bigint") return Number(v);
   if (Array.isArray(v)) return v.map(bigintsToNumbers);

@@ -10,7 +10,7 @@ const UNSAFE = /[^A-Za-z0-9_@%+=:,./-]/;
 export function shlexQuote(s: string): string {
   if (s === "") return "''";
   if (!UNSAFE.test(s)) return s;
-  return "'" + s.replaceAll("'", `'"'"'`) + "'";
+  return `'${s.replaceAll("'", `'"'"'`)}'`;
 }
 
 /**

@@ -103,5 +103,9 @@ async function notFoundAs<T>(call: () => Promise<T>, message: string): Promise<T
 
 function dedupe(runs: Run[]): Run[] {
   const seen = new Set<string>();
-  return runs.filter((r) => (seen.has(r.info.run_id) ? false : (seen.add(r.info.run_id), true)));
+  return runs.filter((r) => {
+    if (seen.has(r.info.run_id)) return false;
+    seen.add(r.info.run_id);
+    return true;
+  });
 }

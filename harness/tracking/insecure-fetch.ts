@@ -26,7 +26,7 @@ export const insecureFetch: typeof fetch = async (input, init) => {
       (res) => {
         const resHeaders = new Headers();
         for (const [k, v] of Object.entries(res.headers)) {
-          if (Array.isArray(v)) v.forEach((x) => resHeaders.append(k, x));
+          if (Array.isArray(v)) for (const x of v) resHeaders.append(k, x);
           else if (v !== undefined) resHeaders.set(k, v);
         }
         const status = res.statusCode ?? 500;

@@ -38,7 +38,7 @@ function safeJson(raw: string): unknown {
 export function writeState(state: ServerState): void {
   const file = stateFile(state.dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n");
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(tmp, file);
 }
 

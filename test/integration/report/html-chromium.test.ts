@@ -98,6 +98,7 @@ describe.skipIf(!haveChromium)("HTML report in headless Chromium", () => {
           csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content"),
           title: document.title,
           runHeading: document.querySelector("#run-0 h2")?.textContent ?? "",
+          // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered (CSS applied) is what a reader sees
           text: document.body.innerText,
         };
       });

@@ -87,7 +87,7 @@ describe("journal", () => {
   });
 
   it("the last record of an index wins; failed replays count as done", () => {
-    const text = [header, replay(0, "failed"), replay(0)].map((r) => JSON.stringify(r)).join("\n") + "\n";
+    const text = `${[header, replay(0, "failed"), replay(0)].map((r) => JSON.stringify(r)).join("\n")}\n`;
     const state = parseJournal(text);
     expect(state.replays.get(0)?.status).toBe("finished");
     expect(pendingIndexes(state, 2)).toEqual([1]);

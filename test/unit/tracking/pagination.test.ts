@@ -30,7 +30,7 @@ describe("searchRuns reads every page", () => {
   it("asks for pages of 1000 by default", async () => {
     const { fetch, seen } = fakeFetch(pagedResponder(pages, (r) => (r.body as { page_token?: string }).page_token));
     await client(fetch).searchRuns({ experimentIds: ["1"] });
-    expect((seen[0]?.body as { max_results: number }).max_results).toBe(1000);
+    expect((seen[0]?.body as { max_results: number } | undefined)?.max_results).toBe(1000);
   });
 
   it("stops at maxResults without reading further pages", async () => {
@@ -38,7 +38,7 @@ describe("searchRuns reads every page", () => {
     const runs = await client(fetch).searchRuns({ experimentIds: ["1"], pageSize: 2, maxResults: 3 });
     expect(runs.map((r) => r.info.run_id)).toEqual(expected.slice(0, 3));
     expect(seen).toHaveLength(2);
-    expect((seen[1]?.body as { max_results: number }).max_results).toBe(1);
+    expect((seen[1]?.body as { max_results: number } | undefined)?.max_results).toBe(1);
   });
 
   it("streams pages through searchRunsPages", async () => {
