@@ -43,7 +43,7 @@ export interface RunReader {
  */
 export interface ReportPublisher {
   uploadArtifact(target: Extract<ArtifactTarget, { runId: string }>, localPath: string, artifactDir: string): Promise<unknown>;
-  /** tags and metric points of one run, in one request where the server allows */
+  /** tags and metric points of one run, in as few requests as the server's limits allow */
   logBatch(runId: string, batch: Pick<BatchInput, "tags" | "metrics">): Promise<unknown>;
   setModelVersionTag(name: string, version: string, key: string, value: string): Promise<unknown>;
   /** the version's description as it is now; "" when it has none */

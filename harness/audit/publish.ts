@@ -56,7 +56,8 @@ export async function publishReport(
         await client.uploadArtifact({ runId: run.runId }, paths[format], dir);
       }
       const tags = runTags(doc, run.runId, dir) ?? {};
-      // One request: the tags and the metric point land together or not at all.
+      // One request for the tags and the score point, so they are written side by side;
+      // MLflow may keep part of a batch that fails, which is reported as a problem all the same.
       await client.logBatch(run.runId, {
         tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
         metrics: [scorePoint(doc, run)],
