@@ -13,6 +13,7 @@ import {
   type ReportHistory, type ReportImage, type ReportPlan, type ReportReplay, type ReportRun, type ReplayStatus,
   runScoreParts,
 } from "../report/schema.js";
+import { isPublishedMetric } from "../tracking/tags.js";
 import type { TraceItem } from "../trace/item.js";
 import { scoreTrace } from "../trace/score.js";
 import { environmentDiff } from "./environment-diff.js";
@@ -107,7 +108,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
       // No evidence about the workload either way: it never ran, or the tracking
       // server or engine failed under it (redone on resume).
       ...(status === "skipped" || status === "infrastructure" ? { skipped: true } : {}),
-      metrics: r ? withoutSystemMetrics(r.metrics) : {},
+      metrics: r ? workloadMetrics(r.metrics) : {},
       ...(histories ? { histories } : {}),
       ...(artifacts ? { artifacts } : {}),
       ...(artifactTexts ? { artifactTexts } : {}),
@@ -164,7 +165,15 @@ function verdictOverride(facts: RunFacts, verdict: RunVerdict): Partial<Pick<Run
 export function comparedMetricNames(run: RecordedRun, plan: ReplayPlan | undefined): string[] {
   const named = plan?.capture.mode === "mlflow" ? plan.capture.names : plan ? Object.keys(plan.capture.paths) : undefined;
   const names = named ?? Object.keys(run.metrics);
-  return names.filter((k) => !k.startsWith(SYSTEM_METRIC_PREFIX));
+  return names.filter(isWorkloadMetric);
+}
+
+/**
+ * A metric of the workload: not MLflow's system metrics, not the harness's own
+ * published score (on a re-audit the original carries it; no replay logs it).
+ */
+export function isWorkloadMetric(name: string): boolean {
+  return !name.startsWith(SYSTEM_METRIC_PREFIX) && !isPublishedMetric(name);
 }
 
 function pick(metrics: Readonly<Record<string, number>>, names: readonly string[]): Record<string, number> {
@@ -173,9 +182,9 @@ function pick(metrics: Readonly<Record<string, number>>, names: readonly string[
   return out;
 }
 
-function withoutSystemMetrics(metrics: Readonly<Record<string, number>>): Record<string, number> {
+function workloadMetrics(metrics: Readonly<Record<string, number>>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(metrics)) if (!k.startsWith(SYSTEM_METRIC_PREFIX)) out[k] = v;
+  for (const [k, v] of Object.entries(metrics)) if (isWorkloadMetric(k)) out[k] = v;
   return out;
 }
 
@@ -206,7 +215,7 @@ function reportReplay(index: number, r: JournalReplay | undefined, facts: RunFac
     status: statusOf(r),
     exitCode: r.exitCode,
     durationMs: r.durationMs,
-    metrics: withoutSystemMetrics(r.metrics),
+    metrics: workloadMetrics(r.metrics),
     ...(stderr !== "" && r.status !== "finished" ? { stderrTail: stderr.split("\n").slice(-20).join("\n") } : {}),
     ...(r.failure ? { message: redactText(r.failure.message, secrets) } : {}),
     ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),

@@ -1,7 +1,7 @@
 import { recordedRunFromMlflow } from "../plan/recorded-run.js";
 import type { MlflowClient } from "../tracking/client.js";
 import type { Run } from "../tracking/schemas.js";
-import type { AuditPorts, ReadRun, RunReader } from "./ports.js";
+import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "./ports.js";
 import { replayJob } from "./replay-pipeline.js";
 
 // The audit's ports over a real tracking server. MLflow's wire shapes end here: a
@@ -21,11 +21,21 @@ export function mlflowRunReader(client: MlflowClient): RunReader {
   };
 }
 
+export function mlflowReportPublisher(client: MlflowClient): ReportPublisher {
+  return {
+    uploadArtifact: (target, localPath, artifactDir) => client.uploadArtifact(target, localPath, artifactDir),
+    logBatch: (runId, batch) => client.logBatch(runId, batch),
+    setModelVersionTag: (name, version, key, value) => client.setModelVersionTag(name, version, key, value),
+    modelVersionDescription: async (name, version) => (await client.getModelVersion(name, version)).description ?? "",
+    setModelVersionDescription: (name, version, description) => client.updateModelVersionDescription(name, version, description),
+  };
+}
+
 export function mlflowAuditPorts(client: MlflowClient): AuditPorts {
   return {
     selection: client,
     reader: mlflowRunReader(client),
     replay: (opts) => replayJob({ ...opts, client }),
-    publisher: client,
+    publisher: mlflowReportPublisher(client),
   };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { HistoryPointSchema, JsonFloat } from "../drift/schema.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
-import { PUBLISHED_TAGS } from "../tracking/tags.js";
+import { isPublishedMetric, PUBLISHED_TAGS } from "../tracking/tags.js";
 import type { RunEvidence } from "./assemble-run.js";
 
 // The original run as it was before the first replay: what the audit scores
@@ -76,15 +76,17 @@ export function originalEvidence(
 
 /**
  * What differs between two snapshots of the same run, one line per change, in a
- * stable order; empty when nothing did. The harness's own publishing tags are
- * ignored. Floats compare with Object.is: NaN equals NaN, -0 differs from 0.
+ * stable order; empty when nothing did. The harness's own publishing tags and
+ * score metric are ignored. Floats compare with Object.is: NaN equals NaN, -0 differs from 0.
  */
 export function snapshotChanges(before: OriginalSnapshot, after: OriginalSnapshot): string[] {
   const out: string[] = [];
   if ((before.lifecycleStage ?? "active") !== (after.lifecycleStage ?? "active")) {
     out.push(`run lifecycle stage ${before.lifecycleStage ?? "active"} -> ${after.lifecycleStage ?? "active"}`);
   }
-  out.push(...recordChanges("metric", before.run.metrics, after.run.metrics, Object.is, showFloat));
+  // the score another audit publishes meanwhile (a resumed one's snapshot is older) is not the workload's change
+  const metrics = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !isPublishedMetric(k)));
+  out.push(...recordChanges("metric", metrics(before.run.metrics), metrics(after.run.metrics), Object.is, showFloat));
   for (const name of unionKeys(before.histories, after.histories)) {
     const change = historyChange(before.histories[name], after.histories[name]);
     if (change !== undefined) out.push(`history of ${name}: ${change}`);

@@ -1,6 +1,7 @@
 import type { SelectionClient } from "../selection/resolve.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
+import type { BatchInput } from "../tracking/batching.js";
 import type { ArtifactTarget } from "../tracking/client.js";
 import type { CollectClient } from "../trace/collect.js";
 import type { ReplayJobOptions, ReplayJobResult } from "./replay-pipeline.js";
@@ -36,11 +37,18 @@ export interface RunReader {
   downloadArtifact(runId: string, path: string, destFile: string): Promise<void>;
 }
 
-/** Where the audit attaches its report: artifacts and tags of the runs, tags of model versions. */
+/**
+ * Where the audit attaches its report: artifacts, tags and the score metric of the
+ * runs; tags and the description of model versions.
+ */
 export interface ReportPublisher {
   uploadArtifact(target: Extract<ArtifactTarget, { runId: string }>, localPath: string, artifactDir: string): Promise<unknown>;
-  setTag(runId: string, key: string, value: string): Promise<unknown>;
+  /** tags and metric points of one run, in as few requests as the server's limits allow */
+  logBatch(runId: string, batch: Pick<BatchInput, "tags" | "metrics">): Promise<unknown>;
   setModelVersionTag(name: string, version: string, key: string, value: string): Promise<unknown>;
+  /** the version's description as it is now; "" when it has none */
+  modelVersionDescription(name: string, version: string): Promise<string>;
+  setModelVersionDescription(name: string, version: string, description: string): Promise<unknown>;
 }
 
 /** The replay of one run N times (replay-pipeline.ts's replayJob over a tracking server). */

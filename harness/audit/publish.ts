@@ -1,12 +1,17 @@
-import type { Report } from "../report/schema.js";
+import type { Report, ReportRun } from "../report/schema.js";
 import { REPORT_FORMATS, REPORT_FORMAT_NAMES, type ReportPaths } from "../report/formats.js";
 import { resumeCommand } from "../report/verdict-labels.js";
-import { Tags } from "../tracking/tags.js";
+import type { MetricInput } from "../tracking/batching.js";
+import { Metrics, Tags } from "../tracking/tags.js";
+import { summaryBlock, withSummary } from "./model-version-summary.js";
 import type { ReportPublisher } from "./ports.js";
+import { reportLink } from "./report-link.js";
 
 // Attaches the audit back where reviewers look: the report files as artifacts of
-// every audited run (under repro-audit/<audit-id>/), the run's verdict and score as
-// tags, and the same tags on every registered model version made from an audited run.
+// every audited run (under repro-audit/<audit-id>/); the run's verdict, score and a
+// link to the report as tags, and the score as a metric point (charts, search and
+// one point per audit as history); on every registered model version made from an
+// audited run the same tags and a short summary appended to its description.
 
 /** A registered model version and the audited run it was made from. */
 export interface AuditedModelVersion {
@@ -51,7 +56,12 @@ export async function publishReport(
         await client.uploadArtifact({ runId: run.runId }, paths[format], dir);
       }
       const tags = runTags(doc, run.runId, dir) ?? {};
-      for (const [k, v] of Object.entries(tags)) await client.setTag(run.runId, k, v);
+      // One request for the tags and the score point, so they are written side by side;
+      // MLflow may keep part of a batch that fails, which is reported as a problem all the same.
+      await client.logBatch(run.runId, {
+        tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+        metrics: [scorePoint(doc, run)],
+      });
       published.push(`run ${run.runId}`);
     } catch (err) {
       problems.push(`run ${run.runId}: ${(err as Error).message}`);
@@ -71,6 +81,12 @@ export async function publishReport(
       published.push(`model ${mv.name} v${mv.version}`);
     } catch (err) {
       problems.push(`model ${mv.name} v${mv.version}: ${(err as Error).message}`);
+      continue;
+    }
+    try {
+      await describeModelVersion(client, doc, mv, dir);
+    } catch (err) {
+      problems.push(`model ${mv.name} v${mv.version}: description not updated: ${(err as Error).message}`);
     }
   }
   return { published, problems };
@@ -84,6 +100,29 @@ export function runTags(doc: Report, runId: string, dir: string): Record<string,
     [Tags.audit]: doc.auditId,
     [Tags.verdict]: run.score.verdict,
     [Tags.score]: run.score.score.toFixed(3),
-    [Tags.report]: `${dir}/${REPORT_FORMATS.html.file}`,
+    [Tags.report]: htmlReportLink(doc, run, dir),
   };
+}
+
+/**
+ * The score as a point at step 0, timestamped with the audit's time: a re-audit
+ * adds a later point (the history of audits), and MLflow's latest value, the one
+ * charted and searched, is the newest audit's.
+ */
+export function scorePoint(doc: Report, run: ReportRun): Required<MetricInput> {
+  return { key: Metrics.score, value: run.score.score, timestamp: Date.parse(doc.createdAt), step: 0 };
+}
+
+function htmlReportLink(doc: Report, run: ReportRun, dir: string): string {
+  return reportLink(doc.inputs.trackingUri, run, `${dir}/${REPORT_FORMATS.html.file}`);
+}
+
+/** Appends (or on a re-audit replaces) the harness's block in the version's description. */
+async function describeModelVersion(client: ReportPublisher, doc: Report, mv: AuditedModelVersion, dir: string): Promise<void> {
+  const run = doc.runs.find((r) => r.runId === mv.runId);
+  if (run === undefined) throw new Error(`run ${mv.runId} is not in this audit`);
+  const block = summaryBlock({ auditId: doc.auditId, run, reportLink: htmlReportLink(doc, run, dir) });
+  const current = await client.modelVersionDescription(mv.name, mv.version);
+  const next = withSummary(current, block);
+  if (next !== current) await client.setModelVersionDescription(mv.name, mv.version, next);
 }

@@ -8,7 +8,7 @@ import type { HistoryPoint } from "../drift/schema.js";
 import { DIFF_ARTIFACT_PATH } from "../plan/recorded-run.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import { mapBounded } from "../bounded-map.js";
-import { type RunEvidence, SYSTEM_METRIC_PREFIX } from "./assemble-run.js";
+import { isWorkloadMetric, type RunEvidence } from "./assemble-run.js";
 import type { OriginalSnapshot } from "./original-snapshot.js";
 import type { ReadRun, RunReader } from "./ports.js";
 import { PUBLISHED_ARTIFACT_DIR } from "./publish.js";
@@ -76,7 +76,7 @@ export async function takeOriginalSnapshot(
   // (mlflow.source.git.repoURL) must not be, and no step reads them. Params stay as
   // logged: the replay command is bound from them.
   const run = { ...recorded, tags: Object.fromEntries(Object.entries(recorded.tags).map(([k, v]) => [k, stripUrlCredentials(v)])) };
-  const names = Object.keys(run.metrics).filter((k) => !k.startsWith(SYSTEM_METRIC_PREFIX)).sort();
+  const names = Object.keys(run.metrics).filter(isWorkloadMetric).sort();
   const fetched = await mapBounded(names, opts.concurrency ?? 8, async (name) => [name, await reader.metricHistory(runId, name)] as const);
   const histories: Record<string, HistoryPoint[]> = Object.fromEntries(fetched);
   const notes: string[] = [];

@@ -182,6 +182,10 @@ export class MlflowClient {
   setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
     return this.registry.setModelVersionTag(name, version, key, value);
   }
+  /** Replaces the version's whole description: read it first to keep the author's text. */
+  updateModelVersionDescription(name: string, version: string, description: string): Promise<ModelVersion> {
+    return this.registry.updateModelVersionDescription(name, version, description);
+  }
 
   // ---- logged models (MLflow 3) ----
 

@@ -7,6 +7,7 @@ import {
   GetRegisteredModelResponse,
   SearchModelVersionsResponse,
   SearchRegisteredModelsResponse,
+  UpdateModelVersionResponse,
   type ModelVersion,
   type RegisteredModel,
 } from "./schemas.js";
@@ -94,6 +95,20 @@ export class RegistryApi {
       },
       EmptyResponse,
     );
+  }
+
+  /** Sets the version's description (Markdown in MLflow's UI); returns the version as updated. */
+  async updateModelVersionDescription(name: string, version: string, description: string): Promise<ModelVersion> {
+    const body = await this.http.json(
+      {
+        method: "PATCH",
+        path: "/api/2.0/mlflow/model-versions/update",
+        json: { name, version, description },
+        action: `updating the description of version ${version} of model ${JSON.stringify(name)}`,
+      },
+      UpdateModelVersionResponse,
+    );
+    return body.model_version;
   }
 
   // Both registry searches take the same query (filter, order_by, paging) and differ

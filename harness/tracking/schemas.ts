@@ -234,6 +234,7 @@ export const SearchRegisteredModelsResponse = z.object({
   next_page_token: token,
 });
 export const GetModelVersionResponse = z.object({ model_version: ModelVersionSchema });
+export const UpdateModelVersionResponse = GetModelVersionResponse;
 export const SearchModelVersionsResponse = z.object({
   model_versions: list(ModelVersionSchema),
   next_page_token: token,

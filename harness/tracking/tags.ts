@@ -87,6 +87,27 @@ export function readTag(tags: Readonly<Record<string, string>>, name: TagName): 
 /** Tags the harness publishes onto audited runs: their changes are the audit's own. */
 export const PUBLISHED_TAGS: readonly TagName[] = [Tags.audit, Tags.verdict, Tags.score, Tags.report];
 
+/**
+ * Metrics the harness logs onto audited runs. The score is a metric as well as a
+ * tag because MLflow charts and searches metrics (`metrics.\`repro.score\` < 1`),
+ * and a metric keeps every audit's point as history where a tag is overwritten.
+ * It carries the tag's name: one concept, one name. A dot is legal in metric names
+ * (MLflow allows letters, digits, `_ - . / :` and spaces); `repro/score` would have
+ * grouped it in a "repro" chart section of MLflow's UI, but then the one concept
+ * had two spellings.
+ */
+export const Metrics = {
+  score: Tags.score,
+} as const;
+
+/** Metrics the harness publishes onto audited runs: not the workload's, never scored. */
+export const PUBLISHED_METRICS: readonly string[] = [Metrics.score];
+
+/** Whether a metric is one the harness itself logged (and so not compared on a re-audit). */
+export function isPublishedMetric(name: string): boolean {
+  return PUBLISHED_METRICS.includes(name);
+}
+
 /** Where a run may say whether its working tree was dirty, in the order read. */
 export const DIRTY_TAGS: readonly string[] = [Tags.gitDirty, Tags.reproGitDirty];
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJournal } from "../../harness/audit/journal.js";
-import { Tags } from "../../harness/tracking/tags.js";
+import { Metrics, Tags } from "../../harness/tracking/tags.js";
 import { dockerAvailable as dockerOk } from "../support/engine-available.js";
 import type { Report } from "../../harness/report/schema.js";
 import { parseReport } from "../../harness/report/serialize.js";
@@ -80,15 +80,18 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     expect(run.fingerprints.replays[0]?.container?.python.version).toMatch(/^3\./);
     expect(run.image.id).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-    // Attached back: artifacts and tags on the run, tags on the model version.
+    // Attached back: artifacts, tags and the score metric on the run; tags and a
+    // summary in the description of the model version.
     const tags = Object.fromEntries(original.data.tags.map((t) => [t.key, t.value]));
     expect(tags[Tags.verdict]).toBe("reproduced");
     expect(tags[Tags.audit]).toBe("seeded-e2e");
-    expect(tags[Tags.report]).toBe("repro-audit/seeded-e2e/report.html");
+    expect(tags[Tags.report]).toBe(`${server.url}/#/experiments/${original.info.experiment_id}/runs/${seededRun}/artifacts/repro-audit/seeded-e2e/report.html`);
+    expect(original.data.metrics.find((m) => m.key === Metrics.score)).toMatchObject({ value: 1, step: 0 });
     const files = (await client.listArtifactsRecursive({ runId: seededRun }, "repro-audit")).map((f) => f.path).sort();
     expect(files).toEqual(["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/seeded-e2e/${f}`));
     const mv = await client.getModelVersion("AuditE2E", "1");
     expect(Object.fromEntries((mv.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({ [Tags.verdict]: "reproduced", [Tags.score]: "1.000" });
+    expect(mv.description).toContain("`seeded-e2e`");
 
     const junit = readFileSync(join(results, "seeded-e2e", "junit.xml"), "utf8");
     expect(junit).toMatch(/failures="0"/);

@@ -35,6 +35,8 @@ export class InMemoryTracking {
   readonly calls: string[] = [];
   readonly uploads: Array<{ runId: string; artifactPath: string }> = [];
   readonly modelVersionTags: Array<{ name: string; version: string; key: string; value: string }> = [];
+  /** "<name> v<version>" -> description, as a registry holds it */
+  readonly modelVersionDescriptions = new Map<string, string>();
 
   addRun(run: Partial<StoredRun> & { runId: string }): StoredRun {
     const stored: StoredRun = { experimentId: "1", params: {}, tags: {}, histories: {}, artifacts: {}, ...run };
@@ -129,11 +131,18 @@ export class InMemoryTracking {
       const artifactPath = `${artifactDir}/${basename(localPath)}`;
       this.uploads.push({ runId: target.runId, artifactPath });
     },
-    setTag: async (runId, key, value) => {
-      this.stored(runId).tags[key] = value;
+    logBatch: async (runId, batch) => {
+      const run = this.stored(runId);
+      for (const t of batch.tags ?? []) run.tags[t.key] = t.value;
+      // a point is added to the history, never replacing one: as MLflow keeps them
+      for (const m of batch.metrics ?? []) (run.histories[m.key] ??= []).push({ step: m.step ?? 0, value: m.value });
     },
     setModelVersionTag: async (name, version, key, value) => {
       this.modelVersionTags.push({ name, version, key, value });
+    },
+    modelVersionDescription: async (name, version) => this.modelVersionDescriptions.get(`${name} v${version}`) ?? "",
+    setModelVersionDescription: async (name, version, description) => {
+      this.modelVersionDescriptions.set(`${name} v${version}`, description);
     },
   };
 }

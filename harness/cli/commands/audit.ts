@@ -41,8 +41,8 @@ export function registerAuditCommand(program: Command): void {
       "The main job: select runs (as `trace` does), replay each N times in a pinned container (as `replay` does), " +
         "score every metric's drift against the original, and write results/<audit-id>/ with report.json (the " +
         "source of truth), report.md, report.html and junit.xml. The report is then attached to each audited run " +
-        "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit) and to every " +
-        "registered model version made from those runs (the same tags).\n\n" +
+        "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit, metric repro.score) and to every " +
+        "registered model version made from those runs (the same tags, and a summary appended to its description).\n\n" +
         "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the " +
         `replays' spread), not reproduced, failed. Default tolerance: ${DEFAULT_TOLERANCE_TEXT} (any one suffices).\n\n` +
         `A run is reproduced when no metric is weaker than --accept (default ${DEFAULT_ACCEPT}; CI that demands bitwise ` +

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
 import type { AuditPorts } from "../../../harness/audit/ports.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
-import { Tags } from "../../../harness/tracking/tags.js";
+import { Metrics, Tags } from "../../../harness/tracking/tags.js";
 import { InMemoryTracking, type ScriptedReplay, scriptedReplayStep } from "../../support/in-memory-tracking.js";
 import { host, plan, replayRecord } from "./audit-factories.js";
 
@@ -80,6 +80,17 @@ describe("auditJob through in-memory ports", () => {
       ["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/unit-audit/${f}`),
     );
     expect(res.publish?.published).toEqual([`run ${RUN}`]);
+  });
+
+  it("a re-audit adds a score point to the original and does not score the harness's own metric as the workload's", async () => {
+    const { tracking, opts } = setup([same, same, same]);
+    await auditJob(opts);
+    const again = await auditJob({ ...opts, auditId: "unit-audit-2" });
+    // the original now carries repro.score; no replay logs it, and it is not compared
+    expect(again.report.runs[0]?.metrics.map((m) => m.name).sort()).toEqual(["r2", "rmse"]);
+    expect(again.report.runs[0]?.score.verdict).toBe("reproduced");
+    expect(tracking.runs.get(RUN)?.histories[Metrics.score]).toEqual([{ step: 0, value: 1 }, { step: 0, value: 1 }]);
+    expect(tracking.runs.get(RUN)?.tags[Tags.audit]).toBe("unit-audit-2");
   });
 
   it("reads the original once for the snapshot (the selection's copy) and once more only to check it after the replays", async () => {

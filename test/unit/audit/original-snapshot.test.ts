@@ -26,6 +26,12 @@ describe("snapshotChanges", () => {
     expect(snapshotChanges(snapshot(), after)).toEqual(["metric accuracy added (1)", "metric rmse changed: 0.731 -> 0.9"]);
   });
 
+  it("does not count the score metric another audit published meanwhile as a change", () => {
+    const after = snapshot({}, { metrics: { rmse: 0.731, loss: 0.1, "repro.score": 0.5 } });
+    expect(snapshotChanges(snapshot({}, { metrics: { rmse: 0.731, loss: 0.1, "repro.score": 1 } }), after)).toEqual([]);
+    expect(snapshotChanges(snapshot(), after)).toEqual([]);
+  });
+
   it("tells NaN from a number and -0 from 0, and does not call NaN -> NaN a change", () => {
     const nan = snapshot({}, { metrics: { rmse: Number.NaN, loss: 0 } });
     expect(snapshotChanges(nan, snapshot({}, { metrics: { rmse: Number.NaN, loss: 0 } }))).toEqual([]);
