@@ -25,6 +25,11 @@ export function acceptLevelsSyntax(): string {
   return ACCEPT_LEVELS_WEAKEST_FIRST.join("|");
 }
 
+/** "identical > equivalent > varies": the levels strongest first, as the score formula orders them. */
+export function acceptOrderText(): string {
+  return [...ACCEPT_LEVELS_WEAKEST_FIRST].reverse().join(" > ");
+}
+
 /** The header of the gate table (verdict × level), the default level marked. */
 export function gateTableHeader(): string {
   const cols = ACCEPT_LEVELS_WEAKEST_FIRST.map((l) => `\`--accept ${l}\`${l === DEFAULT_ACCEPT ? " (default)" : ""}`);

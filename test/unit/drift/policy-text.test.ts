@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  ACCEPT_LEVELS_WEAKEST_FIRST, DEFAULT_TOLERANCE_SPEC, acceptLevelsSyntax, acceptLevelsText, gateTableHeader,
+  ACCEPT_LEVELS_WEAKEST_FIRST, DEFAULT_TOLERANCE_SPEC, acceptLevelsSyntax, acceptLevelsText, acceptOrderText, gateTableHeader,
 } from "../../../harness/drift/policy-text.js";
-import { ACCEPT_LEVELS } from "../../../harness/drift/schema.js";
-import { isAccepted } from "../../../harness/drift/score.js";
+import { ACCEPT_LEVELS, DEFAULT_ACCEPT } from "../../../harness/drift/schema.js";
+import { SCORE_FORMULA, isAccepted } from "../../../harness/drift/score.js";
 import { DEFAULT_TOLERANCE } from "../../../harness/drift/tolerance.js";
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), "utf8");
@@ -27,6 +27,12 @@ describe("policy text rendered from the constants", () => {
     }
     expect(acceptLevelsText()).toBe("varies, equivalent, or identical (bitwise)");
     expect(acceptLevelsSyntax()).toBe("varies|equivalent|identical");
+    expect(acceptOrderText()).toBe("identical > equivalent > varies");
+  });
+
+  it("writes the score formula (in every report) as it read before it was generated", () => {
+    expect(SCORE_FORMULA).toContain("metric weight: identical 1, equivalent 1, varies 0.5, inconclusive 0.25, not_reproduced 0, failed 0; ");
+    expect(SCORE_FORMULA).toContain("weaker than the policy's accept level (identical > equivalent > varies; default varies; an inconclusive");
   });
 });
 
@@ -45,5 +51,7 @@ describe("docs agree with the constants", () => {
     expect(tolerances).toEqual([DEFAULT_TOLERANCE_SPEC]);
     const header = DRIFT_README.split("\n").filter((l) => l.startsWith("| run verdict |"));
     expect(header).toEqual([gateTableHeader()]);
+    // The formula block words the accept order as the report's formula does.
+    expect(DRIFT_README.replace(/\s+/g, " ")).toContain(`(${acceptOrderText()}; default ${DEFAULT_ACCEPT};`);
   });
 });
