@@ -10,13 +10,17 @@ import { verdictRank } from "./verdict.js";
 export const DEFAULT_TOLERANCE_SPEC = describePolicy(DEFAULT_POLICY);
 
 /** The --accept levels weakest first, the order in which they tighten the gate. */
-export const ACCEPT_LEVELS_WEAKEST_FIRST: readonly AcceptLevel[] = [...ACCEPT_LEVELS].sort((a, b) => verdictRank(a) - verdictRank(b));
+export const ACCEPT_LEVELS_WEAKEST_FIRST: readonly AcceptLevel[] = [...ACCEPT_LEVELS].sort(
+  (a, b) => verdictRank(a) - verdictRank(b),
+);
 
 const ACCEPT_NOTES: Partial<Record<AcceptLevel, string>> = { identical: "bitwise" };
 
 /** "varies, equivalent, or identical (bitwise)" */
 export function acceptLevelsText(): string {
-  const named = ACCEPT_LEVELS_WEAKEST_FIRST.map((l) => (ACCEPT_NOTES[l] !== undefined ? `${l} (${ACCEPT_NOTES[l]})` : l));
+  const named = ACCEPT_LEVELS_WEAKEST_FIRST.map((l) =>
+    ACCEPT_NOTES[l] !== undefined ? `${l} (${ACCEPT_NOTES[l]})` : l,
+  );
   return `${named.slice(0, -1).join(", ")}, or ${named.at(-1) ?? ""}`;
 }
 

@@ -20,7 +20,8 @@ export interface TraceJobOptions {
 /** Throws a BadInputError when the selection matches no run: an empty trace answers nothing. */
 export async function traceJob(opts: TraceJobOptions): Promise<TraceDocument> {
   const subjects = await opts.reader.subjects(opts.selection, { concurrency: opts.concurrency ?? 8 });
-  if (subjects.length === 0) throw new BadInputError(`${describeSelection(opts.selection)} matched no runs on ${opts.trackingUri}`);
+  if (subjects.length === 0)
+    throw new BadInputError(`${describeSelection(opts.selection)} matched no runs on ${opts.trackingUri}`);
   return buildTraceDocument(subjects, {
     trackingUri: opts.trackingUri,
     selection: opts.selection,

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  ACCEPT_LEVELS_WEAKEST_FIRST, DEFAULT_TOLERANCE_SPEC, acceptLevelsSyntax, acceptLevelsText, acceptOrderText, gateTableHeader,
+  ACCEPT_LEVELS_WEAKEST_FIRST,
+  DEFAULT_TOLERANCE_SPEC,
+  acceptLevelsSyntax,
+  acceptLevelsText,
+  acceptOrderText,
+  gateTableHeader,
 } from "../../../harness/drift/policy-text.js";
 import { ACCEPT_LEVELS, DEFAULT_ACCEPT } from "../../../harness/drift/schema.js";
 import { SCORE_FORMULA, isAccepted } from "../../../harness/drift/score.js";
@@ -13,7 +18,9 @@ const DRIFT_README = read("harness/drift/README.md");
 
 describe("policy text rendered from the constants", () => {
   it("spells the default tolerance as --tolerance does", () => {
-    expect(DEFAULT_TOLERANCE_SPEC).toBe(`*=abs:${DEFAULT_TOLERANCE.abs},rel:${DEFAULT_TOLERANCE.rel},ulps:${DEFAULT_TOLERANCE.ulps}`);
+    expect(DEFAULT_TOLERANCE_SPEC).toBe(
+      `*=abs:${DEFAULT_TOLERANCE.abs},rel:${DEFAULT_TOLERANCE.rel},ulps:${DEFAULT_TOLERANCE.ulps}`,
+    );
     expect(DEFAULT_TOLERANCE_SPEC).toBe("*=abs:1e-12,rel:1e-9,ulps:4");
   });
 
@@ -31,8 +38,12 @@ describe("policy text rendered from the constants", () => {
   });
 
   it("writes the score formula (in every report) as it read before it was generated", () => {
-    expect(SCORE_FORMULA).toContain("metric weight: identical 1, equivalent 1, varies 0.5, inconclusive 0.25, not_reproduced 0, failed 0; ");
-    expect(SCORE_FORMULA).toContain("weaker than the policy's accept level (identical > equivalent > varies; default varies; an inconclusive");
+    expect(SCORE_FORMULA).toContain(
+      "metric weight: identical 1, equivalent 1, varies 0.5, inconclusive 0.25, not_reproduced 0, failed 0; ",
+    );
+    expect(SCORE_FORMULA).toContain(
+      "weaker than the policy's accept level (identical > equivalent > varies; default varies; an inconclusive",
+    );
   });
 });
 

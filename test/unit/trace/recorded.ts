@@ -16,7 +16,8 @@ import type { TraceSubject } from "../../../harness/trace/subject.js";
 const dir = new URL("../../fixtures/trace/", import.meta.url);
 const load = (name: string): unknown => JSON.parse(readFileSync(new URL(name, dir), "utf8"));
 
-export const recordedRun = (name: "full" | "raw" | "registered"): Run => GetRunResponse.parse(load(`run-${name}.json`)).run;
+export const recordedRun = (name: "full" | "raw" | "registered"): Run =>
+  GetRunResponse.parse(load(`run-${name}.json`)).run;
 
 const files = (name: string): string[] =>
   ListArtifactsResponse.parse(load(name))
@@ -37,24 +38,37 @@ function subject(parts: MlflowSubjectParts): TraceSubject {
 export function fullSubject(): TraceSubject {
   return subject({
     run: recordedRun("full"),
-    runArtifacts: { files: [...files("artifacts-full-root.json"), ...files("artifacts-full-repro.json")], truncated: false },
+    runArtifacts: {
+      files: [...files("artifacts-full-root.json"), ...files("artifacts-full-repro.json")],
+      truncated: false,
+    },
     loggedModels: [
-      { model: GetLoggedModelResponse.parse(load("logged-model-full.json")).model, files: files("logged-model-full-files.json") },
+      {
+        model: GetLoggedModelResponse.parse(load("logged-model-full.json")).model,
+        files: files("logged-model-full-files.json"),
+      },
     ],
     modelVersions: [],
   });
 }
 
 export function rawSubject(): TraceSubject {
-  return subject({ run: recordedRun("raw"), runArtifacts: { files: files("artifacts-raw-root.json"), truncated: false }, loggedModels: [], modelVersions: [] });
+  return subject({
+    run: recordedRun("raw"),
+    runArtifacts: { files: files("artifacts-raw-root.json"), truncated: false },
+    loggedModels: [],
+    modelVersions: [],
+  });
 }
 
 export function registeredSubject(): TraceSubject {
   const rm = GetRegisteredModelResponse.parse(load("registered-model.json")).registered_model;
-  const versions = SearchModelVersionsResponse.parse(load("model-versions-registered.json")).model_versions.map((v) => ({
-    ...v,
-    aliases: rm.aliases.filter((a) => a.version === v.version).map((a) => a.alias),
-  }));
+  const versions = SearchModelVersionsResponse.parse(load("model-versions-registered.json")).model_versions.map(
+    (v) => ({
+      ...v,
+      aliases: rm.aliases.filter((a) => a.version === v.version).map((a) => a.alias),
+    }),
+  );
   return subject({
     run: recordedRun("registered"),
     runArtifacts: { files: files("artifacts-registered-root.json"), truncated: false },

@@ -11,7 +11,13 @@ const selection: Selection = { kind: "experiment", experiments: ["wine"] };
 // A reader that holds subjects in memory: the job needs no tracker to run.
 const inMemory = (subjects: ReturnType<typeof fullSubject>[]): TraceReader & { asked: number[] } => {
   const asked: number[] = [];
-  return { asked, subjects: async (_sel, { concurrency }) => (asked.push(concurrency), subjects) };
+  return {
+    asked,
+    subjects: async (_sel, { concurrency }) => {
+      asked.push(concurrency);
+      return subjects;
+    },
+  };
 };
 
 describe("traceJob", () => {
@@ -23,7 +29,13 @@ describe("traceJob", () => {
 
   it("builds the document from the reader's subjects, in its order, passing the concurrency on", async () => {
     const reader = inMemory([rawSubject(), fullSubject()]);
-    const doc = await traceJob({ selection, trackingUri: "http://u:p@mlflow:5000", reader, concurrency: 3, generatedAt: new Date(0) });
+    const doc = await traceJob({
+      selection,
+      trackingUri: "http://u:p@mlflow:5000",
+      reader,
+      concurrency: 3,
+      generatedAt: new Date(0),
+    });
     expect(doc.runs.map((r) => r.runId)).toEqual([rawSubject().run.runId, fullSubject().run.runId]);
     expect(doc.trackingUri).toBe("http://mlflow:5000");
     expect(reader.asked).toEqual([3]);
