@@ -34,7 +34,9 @@ export {
 export { resolveSelection, type ResolvedSelection, type SelectionClient } from "./selection/resolve.js";
 
 // trace: what each run recorded, as a checklist
-export { collectSubjects, type CollectClient, type CollectOptions } from "./trace/collect.js";
+export { collectSubjects, type CollectClient, type CollectOptions } from "./trace/mlflow-collect.js";
+export { mlflowTraceReader } from "./trace/mlflow-reader.js";
+export type { TraceReader } from "./trace/ports.js";
 export {
   TraceDocumentSchema,
   buildTraceDocument,

@@ -13,7 +13,7 @@ import { AuditIdSchema, type Report, type ReportRun } from "../report/schema.js"
 import { type ReportPaths, writeReport } from "../report/write.js";
 import type { MlflowClient } from "../tracking/client.js";
 import { buildChecklist } from "../trace/checklist.js";
-import { collectSubjects } from "../trace/collect.js";
+import { collectSubjects } from "../trace/mlflow-collect.js";
 import { harnessVersion } from "../version.js";
 import { assembleReport } from "./assemble-report.js";
 import { AUDIT_MANIFEST, type AuditManifest, readManifest, sameSelection, writeManifest } from "./audit-manifest.js";
@@ -131,9 +131,9 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
 
   stage(`checking what ${runs.length} run(s) recorded`);
   const subjects = await collectSubjects(ports.selection, runs, { concurrency: opts.concurrency ?? 8 });
-  const items = new Map(subjects.map((s) => [s.run.info.run_id, buildChecklist(s)]));
+  const items = new Map(subjects.map((s) => [s.run.runId, buildChecklist(s)]));
   const modelVersions: AuditedModelVersion[] = subjects.flatMap((s) =>
-    s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.info.run_id })),
+    s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.runId })),
   );
   // The version the user named is tagged even if the run-based search missed it.
   if (modelVersion?.run_id) modelVersions.unshift({ name: modelVersion.name, version: modelVersion.version, runId: modelVersion.run_id });

@@ -3,7 +3,7 @@ import type { HistoryPoint } from "../drift/schema.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import type { BatchInput } from "../tracking/batching.js";
 import type { ArtifactTarget } from "../tracking/client.js";
-import type { CollectClient } from "../trace/collect.js";
+import type { CollectClient } from "../trace/mlflow-collect.js";
 import type { ReplayJobOptions, ReplayJobResult } from "./replay-pipeline.js";
 
 // What the audit needs from the outside, as small interfaces it owns: the tracking

@@ -4,6 +4,7 @@
  */
 import { compareArtifacts } from "./artifacts.js";
 import { plural, replayLabel } from "./format.js";
+import { acceptOrderText } from "./policy-text.js";
 import { compareHistories } from "./history.js";
 import { type AcceptLevel, DEFAULT_ACCEPT } from "./schema.js";
 import type {
@@ -25,13 +26,13 @@ export const VERDICT_WEIGHTS: Readonly<Record<Verdict, number>> = Object.freeze(
 });
 
 export const SCORE_FORMULA =
-  "metric weight: identical 1, equivalent 1, varies 0.5, inconclusive 0.25, not_reproduced 0, failed 0; " +
+  `metric weight: ${Object.entries(VERDICT_WEIGHTS).map(([verdict, weight]) => `${verdict} ${weight}`).join(", ")}; ` +
   "artifact weight: 1 if every finished replay produced the original's sha256 (a model's MLmodel, requirements.txt, conda.yaml, python_env.yaml: the same content, fields that change with every logging left out), else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
   "run verdict = incomplete if any replay did not run or was stopped by an infrastructure fault (metrics and score then cover the replays that ran); " +
   "else failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
-  "not_reproduced if any replay did not finish, or any metric is not_reproduced or failed, or weaker than the policy's accept level (identical > equivalent > varies; " +
-  "default varies; an inconclusive metric is weaker than equivalent); " +
+  `not_reproduced if any replay did not finish, or any metric is not_reproduced or failed, or weaker than the policy's accept level (${acceptOrderText()}; ` +
+  `default ${DEFAULT_ACCEPT}; an inconclusive metric is weaker than equivalent); ` +
   "else inconclusive if any metric is inconclusive, or the original beats every replay beyond tolerance on every metric with a known better direction; " +
   "else consistent_with_variance if any metric varies; else reproduced; " +
   "audit score = mean of the scores of the complete runs, incomplete runs left out (0 when there are no runs, none when every run is incomplete).";

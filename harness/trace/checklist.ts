@@ -37,7 +37,7 @@ const DIFF_FILE = /\.(diff|patch)$/i;
 const SYSTEM_METRIC = /^system\//;
 
 export function buildChecklist(subject: TraceSubject): TraceItem[] {
-  const tags = new Map(subject.run.data.tags.map((t) => [t.key, t.value]));
+  const tags = new Map(Object.entries(subject.run.tags));
   return [
     checkParams(subject),
     checkMetrics(subject),
@@ -103,16 +103,16 @@ function listingNote(subject: TraceSubject): string {
 }
 
 function checkParams(subject: TraceSubject): TraceItem {
-  const keys = subject.run.data.params.map((p) => p.key);
+  const keys = Object.keys(subject.run.params);
   if (keys.length === 0) return item("params", "missing", "no params logged on the run");
   return item("params", "present", `${keys.length} param${keys.length === 1 ? "" : "s"}: ${listSome(keys)}`);
 }
 
 function checkMetrics(subject: TraceSubject): TraceItem {
   // System metrics describe the machine, not the result: they do not count as results.
-  const keys = subject.run.data.metrics.map((m) => m.key).filter((k) => !SYSTEM_METRIC.test(k));
+  const keys = Object.keys(subject.run.metrics).filter((k) => !SYSTEM_METRIC.test(k));
   if (keys.length === 0) {
-    const sys = subject.run.data.metrics.length;
+    const sys = Object.keys(subject.run.metrics).length;
     return item(
       "metrics",
       "missing",
@@ -229,7 +229,7 @@ function checkModelEnvironment(subject: TraceSubject): TraceItem {
     files: string[];
   }
   const models: ModelEnv[] = subject.loggedModels.map((lm) => ({
-    label: `${lm.model.info.name} (${lm.model.info.model_id})${lm.error !== undefined ? ` [files not listed: ${lm.error}]` : ""}`,
+    label: `${lm.name} (${lm.modelId})${lm.error !== undefined ? ` [files not listed: ${lm.error}]` : ""}`,
     files: lm.files.filter((f) => (MODEL_ENV_FILES as readonly string[]).includes(f)),
   }));
   // MLflow 2 logged models live under the run's artifacts, in a folder with an MLmodel.
@@ -264,12 +264,12 @@ function checkModelEnvironment(subject: TraceSubject): TraceItem {
 }
 
 function checkDatasets(subject: TraceSubject): TraceItem {
-  const inputs = subject.run.inputs.dataset_inputs;
+  const inputs = subject.datasets;
   if (inputs.length === 0) {
     return item("datasets", "missing", "no dataset inputs on the run (mlflow.log_input records them with a digest)");
   }
-  const describe = inputs.map((i) => `${i.dataset.name}${nonEmpty(i.dataset.digest) ? `@${i.dataset.digest}` : " (no digest)"}`);
-  const withDigest = inputs.filter((i) => nonEmpty(i.dataset.digest)).length;
+  const describe = inputs.map((i) => `${i.name}${nonEmpty(i.digest) ? `@${i.digest}` : " (no digest)"}`);
+  const withDigest = inputs.filter((i) => nonEmpty(i.digest)).length;
   if (withDigest === inputs.length) return item("datasets", "present", listSome(describe));
   if (withDigest === 0) return item("datasets", "missing", `dataset inputs without digests: ${listSome(describe)}`);
   return item("datasets", "partial", `${withDigest} of ${inputs.length} with digests: ${listSome(describe)}`);
@@ -277,8 +277,8 @@ function checkDatasets(subject: TraceSubject): TraceItem {
 
 function checkSeed(subject: TraceSubject): TraceItem {
   const found = [
-    ...subject.run.data.params.filter((p) => SEED_KEY.test(p.key)).map((p) => `param ${p.key}=${p.value}`),
-    ...subject.run.data.tags.filter((t) => SEED_KEY.test(t.key)).map((t) => `tag ${t.key}=${t.value}`),
+    ...Object.entries(subject.run.params).filter(([key]) => SEED_KEY.test(key)).map(([key, value]) => `param ${key}=${value}`),
+    ...Object.entries(subject.run.tags).filter(([key]) => SEED_KEY.test(key)).map(([key, value]) => `tag ${key}=${value}`),
   ];
   if (found.length > 0) return item("seed", "present", listSome(found));
   return item("seed", "missing", "no param or tag named seed, random_state, random_seed or *_seed");
@@ -288,10 +288,10 @@ function checkHardware(subject: TraceSubject): TraceItem {
   const isHardwareKey = (key: string) =>
     HARDWARE_PREFIXES.some((p) => key.startsWith(p)) || HARDWARE_KEYS.includes(key);
   const described = [
-    ...subject.run.data.tags.filter((t) => isHardwareKey(t.key)).map((t) => `tag ${t.key}`),
-    ...subject.run.data.params.filter((p) => isHardwareKey(p.key)).map((p) => `param ${p.key}`),
+    ...Object.keys(subject.run.tags).filter(isHardwareKey).map((key) => `tag ${key}`),
+    ...Object.keys(subject.run.params).filter(isHardwareKey).map((key) => `param ${key}`),
   ];
-  const system = subject.run.data.metrics.filter((m) => SYSTEM_METRIC.test(m.key)).map((m) => m.key);
+  const system = Object.keys(subject.run.metrics).filter((key) => SYSTEM_METRIC.test(key));
   if (described.length > 0) {
     const sys = system.length > 0 ? `; ${system.length} system/* metrics` : "";
     return item("hardware", "present", `${listSome(described)}${sys}`);

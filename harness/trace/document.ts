@@ -51,10 +51,10 @@ export function buildTraceDocument(subjects: readonly TraceSubject[], meta: Trac
   const runs: TraceRunEntry[] = stripUrlCredentialsDeep(subjects.map((s) => {
     const items = buildChecklist(s);
     return {
-      runId: s.run.info.run_id,
-      runName: s.run.info.run_name ?? s.run.data.tags.find((t) => t.key === Tags.runName)?.value ?? null,
-      experimentId: s.run.info.experiment_id,
-      status: s.run.info.status ?? null,
+      runId: s.run.runId,
+      runName: s.run.runName ?? s.run.tags[Tags.runName] ?? null,
+      experimentId: s.run.experimentId,
+      status: s.status,
       modelVersions: s.modelVersions.map((v) => ({ name: v.name, version: v.version, aliases: [...v.aliases] })),
       items,
       score: scoreTrace(items),

@@ -1,8 +1,7 @@
 import { BadInputError } from "../errors.js";
-import { type SelectionClient, resolveSelection } from "../selection/resolve.js";
 import { type Selection, describeSelection } from "../selection/selection.js";
-import { type CollectClient, collectSubjects } from "./collect.js";
 import { type TraceDocument, buildTraceDocument } from "./document.js";
+import type { TraceReader } from "./ports.js";
 
 // The trace command's whole job, as auditJob and replayJob are theirs: selected
 // runs -> what each recorded -> the versioned document. Rendering is the caller's.
@@ -11,7 +10,8 @@ export interface TraceJobOptions {
   selection: Selection;
   /** Where the runs live, as the document names it (credentials are stripped there). */
   trackingUri: string;
-  client: SelectionClient & CollectClient;
+  /** The tracker, behind the trace's port (mlflowTraceReader for an MLflow server). */
+  reader: TraceReader;
   /** Requests in flight at once (default 8). */
   concurrency?: number;
   generatedAt?: Date;
@@ -19,10 +19,9 @@ export interface TraceJobOptions {
 
 /** Throws a BadInputError when the selection matches no run: an empty trace answers nothing. */
 export async function traceJob(opts: TraceJobOptions): Promise<TraceDocument> {
-  const concurrency = opts.concurrency ?? 8;
-  const { runs } = await resolveSelection(opts.client, opts.selection, { concurrency });
-  if (runs.length === 0) throw new BadInputError(`${describeSelection(opts.selection)} matched no runs on ${opts.trackingUri}`);
-  const subjects = await collectSubjects(opts.client, runs, { concurrency });
+  const subjects = await opts.reader.subjects(opts.selection, { concurrency: opts.concurrency ?? 8 });
+  if (subjects.length === 0)
+    throw new BadInputError(`${describeSelection(opts.selection)} matched no runs on ${opts.trackingUri}`);
   return buildTraceDocument(subjects, {
     trackingUri: opts.trackingUri,
     selection: opts.selection,

@@ -24,6 +24,7 @@ const EXPECTED: Record<string, "function" | "object"> = {
   SelectionError: "function",
   // trace
   collectSubjects: "function",
+  mlflowTraceReader: "function",
   buildTraceDocument: "function",
   TraceDocumentSchema: "object",
   // plan

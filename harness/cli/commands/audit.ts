@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { displayPath } from "../../audit/assemble-run.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
+import { acceptLevelsText } from "../../drift/policy-text.js";
 import { DEFAULT_POLICY, DEFAULT_TOLERANCE, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { passesGate } from "../../drift/score.js";
 import { summaryPaths } from "../../report/formats.js";
@@ -55,7 +56,7 @@ export function registerAuditCommand(program: Command): void {
   addSelectionOptions(cmd);
   addReplayOptions(cmd)
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
-    .option("--accept <level>", "the weakest metric verdict that still counts as reproduced: varies, equivalent, or identical (bitwise)", (v) => {
+    .option("--accept <level>", `the weakest metric verdict that still counts as reproduced: ${acceptLevelsText()}`, (v) => {
       if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new BadInputError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
       return v as AcceptLevel;
     }, DEFAULT_ACCEPT)

@@ -5,6 +5,7 @@ import { MlflowClient } from "../../tracking/client.js";
 import type { TraceDocument } from "../../trace/document.js";
 import { TRACE_ITEM_IDS, TRACE_ITEM_LABELS, TRACE_ITEM_SHORT, type TraceStatus } from "../../trace/item.js";
 import { FORMULA_TEXT } from "../../trace/score.js";
+import { mlflowTraceReader } from "../../trace/mlflow-reader.js";
 import { traceJob } from "../../trace/trace-job.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
@@ -57,7 +58,7 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
     const selection = parseSelection(opts);
     const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
-    const doc = await traceJob({ selection, trackingUri: tracking.uri, client, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+    const doc = await traceJob({ selection, trackingUri: tracking.uri, reader: mlflowTraceReader(client), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
     if (opts.json) console.log(terminalJson(JSON.stringify(doc, null, 2)));
     else console.log(renderTrace(doc, { details: opts.details === true || doc.runs.length <= DETAIL_RUNS, selection: describeSelection(selection) }));
     return ExitCode.ok;

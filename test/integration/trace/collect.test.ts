@@ -7,7 +7,7 @@ import { type Selection, SelectionError } from "../../../harness/selection/selec
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { mapBounded } from "../../../harness/bounded-map.js";
 import { buildChecklist } from "../../../harness/trace/checklist.js";
-import { collectSubjects } from "../../../harness/trace/collect.js";
+import { collectSubjects } from "../../../harness/trace/mlflow-collect.js";
 import { buildTraceDocument } from "../../../harness/trace/document.js";
 import type { TraceStatus } from "../../../harness/trace/item.js";
 import type { TraceSubject } from "../../../harness/trace/subject.js";
@@ -37,7 +37,7 @@ describe("trace collection against a real MLflow server", () => {
     const { runs } = await resolveSelection(client, { kind: "experiment", experiments: ["trace-int"] });
     expect(runs.map((r) => r.info.run_id).sort()).toEqual(Object.values(seeded.runs).sort());
     const subjects = await collectSubjects(client, runs);
-    const byId = new Map(subjects.map((s) => [s.run.info.run_id, s]));
+    const byId = new Map(subjects.map((s) => [s.run.runId, s]));
     const full = byId.get(seeded.runs.full);
     const raw = byId.get(seeded.runs.raw);
     const reg = byId.get(seeded.runs.registered);
@@ -51,7 +51,7 @@ describe("trace collection against a real MLflow server", () => {
     expect(reg.modelVersions.map((v) => [v.name, v.version, v.aliases])).toEqual([[seeded.model.name, seeded.model.version, ["champion"]]]);
 
     // The real client records git tags itself when the script sits in a git repository.
-    expect(full.run.data.tags.find((t) => t.key === "mlflow.source.git.commit")?.value).toMatch(/^[0-9a-f]{40}$/);
+    expect(full.run.tags["mlflow.source.git.commit"]).toMatch(/^[0-9a-f]{40}$/);
     expect(Object.values(statusOf(full)).every((s) => s === "present")).toBe(true);
     expect(statusOf(raw)).toMatchObject({ params: "missing", source: "missing", git_commit: "missing", env_model: "not_applicable", seed: "missing" });
     expect(statusOf(reg)).toMatchObject({ git_commit: "missing", entry_point: "partial", env_run: "missing", env_model: "present", seed: "present" });

@@ -24,6 +24,12 @@ function importedFiles(from: string, to: string): string[] {
   return [...out].sort();
 }
 
+/** The harness/-relative files that one file imports (relative imports only). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(HARNESS, file), "utf8");
+  return [...text.matchAll(/from\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => join(file, "..", (m[1] as string).replace(/\.js$/, ".ts")));
+}
+
 describe("imports between harness/ folders", () => {
   it("finds the cycle in a graph that has one (the check can fail)", () => {
     const g: FolderGraph = new Map([
@@ -53,6 +59,18 @@ describe("imports between harness/ folders", () => {
     // Model files are scored with their URL credentials stripped: the same rules the fingerprint uses.
     expect(importedFiles("drift", "fingerprint")).toEqual(["fingerprint/redact.ts"]);
     expect(doesIo("fingerprint/redact.ts")).toBe(false);
+  });
+
+  it("keeps MLflow's wire shapes out of trace/ but for its MLflow adapter (trace/mlflow-*.ts)", () => {
+    // A new tracker brings a TraceReader; the checklist and the document read only
+    // TraceSubject, and of tracking/ only the tag vocabulary.
+    const traceFiles = [...new Set(graph.get("trace")?.get("tracking") ?? [])];
+    expect(traceFiles.length).toBeGreaterThan(0);
+    const found = traceFiles
+      .filter((f) => !/^trace\/mlflow-[^/]+\.ts$/.test(f))
+      .flatMap((f) => importsOf(f).filter((t) => t.startsWith("tracking/") && t !== "tracking/tags.ts").map((t) => `${f} -> ${t}`));
+    expect(found).toEqual([]);
+    expect(importsOf("trace/checklist.ts")).toContain("tracking/tags.ts");
   });
 
   it("lets report/ and plan/ use only pure modules of the I/O folders", () => {

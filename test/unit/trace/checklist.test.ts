@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildChecklist } from "../../../harness/trace/checklist.js";
 import { TRACE_ITEM_IDS, type TraceItem, type TraceStatus } from "../../../harness/trace/item.js";
+import type { Run } from "../../../harness/tracking/schemas.js";
 import type { TraceSubject } from "../../../harness/trace/subject.js";
 import { fullSubject, rawSubject, registeredSubject, withRun } from "./recorded.js";
 
@@ -11,10 +12,10 @@ const itemOf = (s: TraceSubject, id: string): TraceItem => {
   if (!it) throw new Error(`no item ${id}`);
   return it;
 };
-const setTag = (key: string, value: string) => (run: TraceSubject["run"]) => {
+const setTag = (key: string, value: string) => (run: Run) => {
   run.data.tags = run.data.tags.filter((t) => t.key !== key).concat({ key, value });
 };
-const dropTag = (key: string) => (run: TraceSubject["run"]) => {
+const dropTag = (key: string) => (run: Run) => {
   run.data.tags = run.data.tags.filter((t) => t.key !== key);
 };
 

@@ -4,11 +4,13 @@ import { loggedModelIdsOfRun } from "../tracking/model-refs.js";
 import type { FileInfo, LoggedModel, ModelVersion, RegisteredModel, Run } from "../tracking/schemas.js";
 import type { SearchLoggedModelsOptions } from "../tracking/logged-models.js";
 import { mapBounded } from "../bounded-map.js";
-import type { LoggedModelFiles, RunArtifactListing, TraceSubject } from "./subject.js";
+import { type MlflowSubjectParts, subjectFromMlflow } from "./mlflow-subject.js";
+import type { RunArtifactListing, TraceSubject } from "./subject.js";
 
-// Gathers, for each selected run, what the checklist reads beyond the run itself: its
-// artifact files (bounded walk), its MLflow 3 logged models and their files, and the
-// registered versions made from it. Requests are batched where MLflow allows it
+// The trace's MLflow side. Gathers, for each selected run, what the checklist reads
+// beyond the run itself: its artifact files (bounded walk), its MLflow 3 logged models
+// and their files, and the registered versions made from it; mlflow-subject.ts turns
+// each into a TraceSubject. Requests are batched where MLflow allows it
 // (`source_run_id IN (...)`, `run_id IN (...)`) and the per-run listings run with
 // bounded concurrency, so a selection of 1000 runs costs about one listing per run.
 
@@ -48,14 +50,14 @@ export async function collectSubjects(
   return mapBounded(runs, concurrency, async (run) => {
     const runArtifacts = await listRunArtifacts(client, run, maxDirs);
     const models = modelsByRun.get(run.info.run_id) ?? [];
-    const loggedModels: LoggedModelFiles[] = [];
+    const loggedModels: MlflowSubjectParts["loggedModels"] = [];
     for (const model of models) loggedModels.push(await listModelFiles(client, model));
-    const subject: TraceSubject = {
+    const subject = subjectFromMlflow({
       run,
       runArtifacts,
       loggedModels,
       modelVersions: versionsByRun.get(run.info.run_id) ?? [],
-    };
+    });
     done += 1;
     opts.onProgress?.(done, runs.length);
     return subject;
@@ -181,7 +183,7 @@ async function listRunArtifacts(client: CollectClient, run: Run, maxDirs: number
   }
 }
 
-async function listModelFiles(client: CollectClient, model: LoggedModel): Promise<LoggedModelFiles> {
+async function listModelFiles(client: CollectClient, model: LoggedModel): Promise<MlflowSubjectParts["loggedModels"][number]> {
   try {
     const files = await client.listArtifacts({ artifactUri: model.info.artifact_uri });
     return { model, files: files.filter((f) => !f.is_dir).map((f) => f.path) };
