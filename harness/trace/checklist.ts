@@ -1,7 +1,7 @@
 import { TRACE_ITEM_LABELS, type TraceItem, type TraceItemId, type TraceStatus } from "./item.js";
 import type { TraceSubject } from "./subject.js";
 import {
-  Conventions, DIRTY_TAGS, HARDWARE_TAG_PREFIX, HOST_TAG_PREFIX, MLFLOW_SYSTEM_TAG_PREFIX, Tags, spellings,
+  Conventions, DIRTY_TAGS, HARDWARE_TAG_PREFIX, HOST_TAG_PREFIX, MLFLOW_SYSTEM_TAG_PREFIX, Tags, isPublishedMetric, spellings,
 } from "../tracking/tags.js";
 
 // The traceability checklist: for one run, what a re-execution needs and whether the
@@ -109,10 +109,11 @@ function checkParams(subject: TraceSubject): TraceItem {
 }
 
 function checkMetrics(subject: TraceSubject): TraceItem {
-  // System metrics describe the machine, not the result: they do not count as results.
-  const keys = Object.keys(subject.run.metrics).filter((k) => !SYSTEM_METRIC.test(k));
+  // System metrics describe the machine, not the result, and an earlier audit's
+  // published score describes the audit: neither counts as a result.
+  const keys = Object.keys(subject.run.metrics).filter((k) => !SYSTEM_METRIC.test(k) && !isPublishedMetric(k));
   if (keys.length === 0) {
-    const sys = Object.keys(subject.run.metrics).length;
+    const sys = Object.keys(subject.run.metrics).filter((k) => SYSTEM_METRIC.test(k)).length;
     return item(
       "metrics",
       "missing",

@@ -105,6 +105,17 @@ describe("checklist rules", () => {
     expect(itemOf(withRun(fullSubject(), setTag("repro.image", "wine:1")), "image").status).toBe("partial");
   });
 
+  it("metrics: the score an earlier audit published on the run is not a result of the run", () => {
+    const audited = withRun(rawSubject(), (run) => {
+      run.data.metrics = [{ key: "repro.score", value: 1, timestamp: 1, step: 0 }];
+    });
+    expect(itemOf(audited, "metrics").status).toBe("missing");
+    const withResult = withRun(audited, (run) => {
+      run.data.metrics.push({ key: "rmse", value: 0.7, timestamp: 1, step: 0 });
+    });
+    expect(itemOf(withResult, "metrics").detail).toBe("1 metric: rmse");
+  });
+
   it("hardware: host tags are present, system metrics alone are partial; system metrics are not results", () => {
     const bare = withRun(rawSubject(), (run) => {
       run.data.metrics = [{ key: "system/cpu_utilization_percentage", value: 12, timestamp: 1, step: 0 }];
