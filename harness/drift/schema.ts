@@ -85,7 +85,6 @@ export type TolerancePolicy = z.infer<typeof TolerancePolicySchema>;
 
 /** null = the metric was not logged (or the execution did not finish). */
 export const MetricValueSchema = JsonFloat.nullable();
-export type MetricValue = number | null;
 
 /**
  * inconclusive: the replays differ and the original lies beyond them, but too few
@@ -171,7 +170,6 @@ export const MetricTestSchema = z.object({
   /** the large-sample (normal) bound at the corrected level: beyond it but not rejected is inconclusive */
   settleBound: z.number().positive(),
 });
-export type MetricTest = z.output<typeof MetricTestSchema>;
 
 export const HistoryComparisonSchema = z.object({
   /** steps present in the original and in at least one replay */

@@ -147,11 +147,9 @@ export const FingerprintSchema = z.object({
   capturedAt: z.iso.datetime({ offset: true }),
 });
 
-export type CpuFingerprint = z.infer<typeof CpuFingerprintSchema>;
 export type GpuFingerprint = z.infer<typeof GpuFingerprintSchema>;
 export type HostFingerprint = z.infer<typeof HostFingerprintSchema>;
 export type BlasLibrary = z.infer<typeof BlasLibrarySchema>;
-export type Distribution = z.infer<typeof DistributionSchema>;
 export type ContainerFingerprint = z.infer<typeof ContainerFingerprintSchema>;
 export type CodeFingerprint = z.infer<typeof CodeFingerprintSchema>;
 export type Fingerprint = z.infer<typeof FingerprintSchema>;

@@ -26,7 +26,6 @@ export const EnvironmentSchema = z.object({
   /** entries of the source that cannot be installed (conda-only packages, ...) */
   ignored: z.array(z.object({ entry: z.string(), reason: z.string() })).default([]),
 });
-export type PlanEnvironment = z.infer<typeof EnvironmentSchema>;
 export type PlanEnvironmentInput = z.input<typeof EnvironmentSchema>;
 
 export const CodeSchema = z.object({

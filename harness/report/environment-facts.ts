@@ -9,7 +9,6 @@ import { type EnvironmentFacts, FACT_LABELS, type FactLabel, type FactState } fr
 import { MISSING } from "./format-number.js";
 import type { OriginalEnvironment, ReportRun } from "./schema.js";
 
-export { FACT_LABELS, type FactLabel } from "./fact-comparison.js";
 
 export type Facts = Partial<Record<FactLabel, string>>;
 

@@ -39,7 +39,6 @@ export const FactComparisonSchema = z.object({
   /** the replays' value, or each distinct value with its count; absent when no replay recorded it */
   replays: z.string().optional(),
 });
-export type FactComparison = z.output<typeof FactComparisonSchema>;
 
 export const EnvironmentFactsSchema = z.object({
   /** in FACT_LABELS order; facts neither side recorded are left out */

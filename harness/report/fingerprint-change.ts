@@ -22,7 +22,7 @@ export const ReportFingerprintChangeSchema = z.object({
 export type ReportFingerprintChange = z.output<typeof ReportFingerprintChangeSchema>;
 
 // Compile-time guard: what fingerprint/diff.ts produces must fit the report's schema.
-export const fromDiffChange = (change: FingerprintChange): ReportFingerprintChange => change;
+const fromDiffChange = (change: FingerprintChange): ReportFingerprintChange => change;
 
 /** A before/after value as one line of text (strings as-is, the rest as JSON). */
 export function changeValueText(value: unknown): string {

@@ -79,7 +79,6 @@ export const TraceabilitySchema = z.object({
   /** 0..1, share of applicable items present (partial counts half); computed by trace/ */
   score: z.number().min(0).max(1),
 });
-export type Traceability = z.output<typeof TraceabilitySchema>;
 
 export const PLAN_SOURCES = ["mlproject", "scenario", "tag"] as const;
 
@@ -106,7 +105,6 @@ export const ImageMismatchSchema = z.object({
   requested: z.string(),
   actual: z.string(),
 });
-export type ImageMismatch = z.output<typeof ImageMismatchSchema>;
 
 export const ReportImageSchema = z.object({
   /** sha256:... image ID (or digest) the replays ran in */
@@ -188,7 +186,6 @@ export type ReportHistory = z.output<typeof ReportHistorySchema>;
 
 /** RunScore without what the run entry already holds (runId, metrics, artifacts). */
 export const ReportRunScoreSchema = RunScoreSchema.omit({ runId: true, metrics: true, artifacts: true });
-export type ReportRunScore = z.output<typeof ReportRunScoreSchema>;
 
 export const ReportRunSchema = z.object({
   runId: z.string(),

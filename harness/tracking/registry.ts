@@ -7,7 +7,6 @@ import {
   GetRegisteredModelResponse,
   SearchModelVersionsResponse,
   SearchRegisteredModelsResponse,
-  UpdateModelVersionResponse,
   type ModelVersion,
   type RegisteredModel,
 } from "./schemas.js";
@@ -106,7 +105,8 @@ export class RegistryApi {
         json: { name, version, description },
         action: `updating the description of version ${version} of model ${JSON.stringify(name)}`,
       },
-      UpdateModelVersionResponse,
+      // UpdateModelVersion answers as GetModelVersion does: { model_version }
+      GetModelVersionResponse,
     );
     return body.model_version;
   }

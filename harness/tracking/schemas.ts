@@ -21,10 +21,9 @@ const Double = z.union([
 
 const list = <T extends z.ZodTypeAny>(item: T) => z.array(item).default([]);
 
-export const KeyValueSchema = z.object({ key: z.string(), value: z.string().default("") });
+const KeyValueSchema = z.object({ key: z.string(), value: z.string().default("") });
 
-export const ExperimentTagSchema = KeyValueSchema;
-export type ExperimentTag = z.infer<typeof ExperimentTagSchema>;
+const ExperimentTagSchema = KeyValueSchema;
 
 export const ExperimentSchema = z.object({
   experiment_id: z.string(),
@@ -52,7 +51,6 @@ export const RunInfoSchema = z.object({
   artifact_uri: z.string().optional(),
   lifecycle_stage: z.string().optional(),
 });
-export type RunInfo = z.infer<typeof RunInfoSchema>;
 
 export const MetricSchema = z.object({
   key: z.string(),
@@ -67,21 +65,17 @@ export const MetricSchema = z.object({
 });
 export type Metric = z.infer<typeof MetricSchema>;
 
-export const ParamSchema = KeyValueSchema;
-export type Param = z.infer<typeof ParamSchema>;
+const ParamSchema = KeyValueSchema;
 
-export const RunTagSchema = KeyValueSchema;
-export type RunTag = z.infer<typeof RunTagSchema>;
+const RunTagSchema = KeyValueSchema;
 
 export const RunDataSchema = z.object({
   metrics: list(MetricSchema),
   params: list(ParamSchema),
   tags: list(RunTagSchema),
 });
-export type RunData = z.infer<typeof RunDataSchema>;
 
-export const InputTagSchema = KeyValueSchema;
-export type InputTag = z.infer<typeof InputTagSchema>;
+const InputTagSchema = KeyValueSchema;
 
 export const DatasetSchema = z.object({
   name: z.string(),
@@ -91,28 +85,22 @@ export const DatasetSchema = z.object({
   schema: z.string().optional(),
   profile: z.string().optional(),
 });
-export type Dataset = z.infer<typeof DatasetSchema>;
 
 export const DatasetInputSchema = z.object({
   tags: list(InputTagSchema),
   dataset: DatasetSchema,
 });
-export type DatasetInput = z.infer<typeof DatasetInputSchema>;
 
 export const ModelInputSchema = z.object({ model_id: z.string() });
-export type ModelInput = z.infer<typeof ModelInputSchema>;
 
 export const RunInputsSchema = z.object({
   dataset_inputs: list(DatasetInputSchema),
   model_inputs: list(ModelInputSchema),
 });
-export type RunInputs = z.infer<typeof RunInputsSchema>;
 
 export const ModelOutputSchema = z.object({ model_id: z.string(), step: Int64.default(0) });
-export type ModelOutput = z.infer<typeof ModelOutputSchema>;
 
 export const RunOutputsSchema = z.object({ model_outputs: list(ModelOutputSchema) });
-export type RunOutputs = z.infer<typeof RunOutputsSchema>;
 
 export const RunSchema = z.object({
   info: RunInfoSchema,
@@ -129,12 +117,10 @@ export const FileInfoSchema = z.object({
 });
 export type FileInfo = z.infer<typeof FileInfoSchema>;
 
-export const RegisteredModelTagSchema = KeyValueSchema;
-export const ModelVersionTagSchema = KeyValueSchema;
-export type ModelVersionTag = z.infer<typeof ModelVersionTagSchema>;
+const RegisteredModelTagSchema = KeyValueSchema;
+const ModelVersionTagSchema = KeyValueSchema;
 
 export const RegisteredModelAliasSchema = z.object({ alias: z.string(), version: z.string() });
-export type RegisteredModelAlias = z.infer<typeof RegisteredModelAliasSchema>;
 
 export const ModelVersionSchema = z.object({
   name: z.string(),
@@ -170,8 +156,8 @@ export type RegisteredModel = z.infer<typeof RegisteredModelSchema>;
 
 export const LoggedModelStatusSchema = z.string();
 
-export const LoggedModelTagSchema = KeyValueSchema;
-export const LoggedModelParameterSchema = KeyValueSchema;
+const LoggedModelTagSchema = KeyValueSchema;
+const LoggedModelParameterSchema = KeyValueSchema;
 
 export const LoggedModelInfoSchema = z.object({
   model_id: z.string(),
@@ -188,13 +174,11 @@ export const LoggedModelInfoSchema = z.object({
   tags: list(LoggedModelTagSchema),
   registrations: list(z.object({ name: z.string(), version: z.string() }).loose()),
 });
-export type LoggedModelInfo = z.infer<typeof LoggedModelInfoSchema>;
 
 export const LoggedModelDataSchema = z.object({
   params: list(LoggedModelParameterSchema),
   metrics: list(MetricSchema),
 });
-export type LoggedModelData = z.infer<typeof LoggedModelDataSchema>;
 
 export const LoggedModelSchema = z.object({
   info: LoggedModelInfoSchema,
@@ -234,7 +218,6 @@ export const SearchRegisteredModelsResponse = z.object({
   next_page_token: token,
 });
 export const GetModelVersionResponse = z.object({ model_version: ModelVersionSchema });
-export const UpdateModelVersionResponse = GetModelVersionResponse;
 export const SearchModelVersionsResponse = z.object({
   model_versions: list(ModelVersionSchema),
   next_page_token: token,
