@@ -47,7 +47,7 @@ export function registerAuditCommand(program: Command): void {
         "(interrupted, or a replay stopped by an infrastructure fault: the report says incomplete; finish it with --resume <audit-id>).",
     );
   addSelectionOptions(cmd);
-  addReplayOptions(cmd)
+  addReplayOptions(cmd, { auto: true })
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
     .option("--accept <level>", "the weakest metric verdict that still counts as reproduced: varies, equivalent, or identical (bitwise)", (v) => {
       if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new UserFacingError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
@@ -141,14 +141,19 @@ export function auditExitCode(result: Pick<AuditJobResult, "aborted" | "infrastr
 }
 
 
+/** "5/5", and with an auto count " (auto)": the count the stopping rule chose, not one asked for. */
+function replaysCell(r: AuditJobResult["report"]["runs"][number], ok: number): string {
+  return `${ok}/${r.replays.length}${r.replayCount ? " (auto)" : ""}`;
+}
+
 /** The terminal summary: one row per run, then where the report is. */
 export function renderAuditSummary(result: AuditJobResult): string {
   const { report, paths } = result;
-  const table = new Table({ head: ["run", "name", "verdict", "score", "identical", "equiv.", "varies", "not repr.", "failed", "replays ok"], style: { head: [], border: [] } });
+  const table = new Table({ head: ["run", "name", "verdict", "score", "identical", "equiv.", "varies", "inconcl.", "not repr.", "failed", "replays ok"], style: { head: [], border: [] } });
   for (const r of report.runs) {
     const c = r.score.counts;
     const ok = r.replays.filter((x) => x.status === "ok").length;
-    table.push([terminalLine(r.runId.slice(0, 8)), truncate(terminalLine(r.runName), 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
+    table.push([terminalLine(r.runId.slice(0, 8)), truncate(terminalLine(r.runName), 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.inconclusive, c.not_reproduced, c.failed, replaysCell(r, ok)]);
   }
   const rel = (p: string) => terminalLine(displayPath(p, process.cwd()));
   const t = report.score.runs;
@@ -164,6 +169,7 @@ export function renderAuditSummary(result: AuditJobResult): string {
   ];
   for (const r of report.runs) {
     lines.push(`${terminalLine(r.runId.slice(0, 8))}: ${terminalLine(r.score.reason)}`);
+    if (r.replayCount) lines.push(`  replays: ${r.replayCount.replays} of at most ${r.replayCount.maxReplays} (auto): ${terminalLine(r.replayCount.why)}`);
     for (const f of r.score.findings.slice(0, 5)) lines.push(`  - ${terminalLine(f)}`);
   }
   lines.push(`report: ${summaryPaths(paths).map(rel).join(" | ")}`);
