@@ -214,14 +214,19 @@ function selectionFor(opts: AuditJobOptions, auditId: string, stored: Selection 
 /**
  * How many replays per run. A resume keeps the count the audit started with (its
  * manifest's), so an auto audit stays auto and goes on from what is journaled; a
- * fixed one may be extended by a larger --replays N, as the journal allows. An
- * audit from before manifests recorded a count takes the one given now.
+ * fixed one may be extended by a larger --replays N, as the journal allows (the
+ * replay runner takes the larger of the request and the journal's count).
  */
 function replayCountFor(opts: AuditJobOptions, stored: AuditManifest["replayCount"]): ReplayCount {
   const given: ReplayCount = opts.replays === "auto"
     ? { mode: "auto", maxReplays: opts.maxReplays ?? DEFAULT_MAX_REPLAYS }
     : { mode: "fixed", replays: opts.replays };
-  if (stored === undefined) return given;
+  if (stored === undefined) {
+    // No count in the manifest: an audit started before `--replays auto` existed, so a
+    // fixed one. Resumed under auto, it gets what a resume got then: --replays's
+    // default of that time (3), or the larger count its journals were started with.
+    return opts.resume === true && given.mode === "auto" ? { mode: "fixed", replays: 3 } : given;
+  }
   if (stored.mode === "auto") return stored;
   return given.mode === "fixed" ? { mode: "fixed", replays: Math.max(given.replays, stored.replays) } : stored;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -150,5 +150,19 @@ describe("auditJob with --replays auto", () => {
     expect(run?.replays).toHaveLength(5);
     expect(run?.replayCount).toMatchObject({ replays: 5, stoppedBy: "settled" });
     expect(run?.score.verdict).toBe("consistent_with_variance");
+  });
+
+  it("resumes an audit from before --replays auto (no count in its manifest) as the fixed audit it was", async () => {
+    const { seen, opts } = setup(alwaysJustUnder, { replays: 3 });
+    await auditJob(opts);
+    const manifestPath = join(results, "auto-audit", "audit.json");
+    const { replayCount: _dropped, ...legacy } = JSON.parse(readFileSync(manifestPath, "utf8"));
+    writeFileSync(manifestPath, JSON.stringify(legacy));
+
+    seen.length = 0;
+    const resumed = await auditJob({ ...opts, replays: "auto", resume: true });
+
+    expect(seen.map((o) => o.replays)).toEqual([3]);
+    expect(resumed.report.runs[0]?.replayCount).toBeUndefined();
   });
 });
