@@ -82,7 +82,9 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
     ? `how many replays per run: N (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max}), exactly, or auto: ${firstLook(DEFAULT_MAX_REPLAYS)} first, ` +
       "then more at each look while a metric's verdict rests on a wide interval, up to --max-replays (harness/drift/README.md)"
     : `how many replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`;
-  const withCount = cmd.option("--replays <n>", replays, replayCount(auto), 3);
+  // Where the command scores, auto is the default: a seeded run settles at the first
+  // look (3, what a fixed default cost), and only a run the replays cannot decide gets more.
+  const withCount = cmd.option("--replays <n>", replays, replayCount(auto), auto ? "auto" : 3);
   if (auto) {
     withCount.option("--max-replays <n>", `with --replays auto: the most replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`, wholeNumber("--max-replays", REPLAY_BOUNDS.replays, "20"), DEFAULT_MAX_REPLAYS);
   }

@@ -41,7 +41,8 @@ describe("--replays and --max-replays", () => {
     return cmd.opts<ReplayCliOptions>();
   };
 
-  it("take auto where the command scores its replays (audit), with a budget of 20 unless given", () => {
+  it("take auto where the command scores its replays (audit), by default, with a budget of 20 unless given", () => {
+    expect(replayInputs(parseAudit([]))).toMatchObject({ replays: "auto", maxReplays: 20 });
     expect(replayInputs(parseAudit(["--replays", "auto"]))).toMatchObject({ replays: "auto", maxReplays: 20 });
     expect(replayInputs(parseAudit(["--replays", "AUTO", "--max-replays", "8"]))).toMatchObject({ replays: "auto", maxReplays: 8 });
     expect(replayInputs(parseAudit(["--replays", "5"]))).toMatchObject({ replays: 5 });
@@ -52,7 +53,8 @@ describe("--replays and --max-replays", () => {
     expect(() => parseAudit(["--max-replays", "1001"])).toThrow(UserFacingError);
   });
 
-  it("refuse auto where the command does not score (replay), and offer no --max-replays there", () => {
+  it("refuse auto where the command does not score (replay), default to 3 there, and offer no --max-replays", () => {
+    expect(replayInputs(parse([])).replays).toBe(3);
     expect(() => parse(["--replays", "auto"])).toThrow(/--replays must be a whole number from 1 to 1000/);
     expect(() => parse(["--max-replays", "8"])).toThrow(/unknown option/);
   });
