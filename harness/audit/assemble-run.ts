@@ -19,6 +19,7 @@ import { environmentDiff } from "./environment-diff.js";
 import type { AdaptiveOutcome } from "./adaptive-replays.js";
 import type { EnvironmentRecord, JournalReplay } from "./journal.js";
 import { originalEnvironment } from "./original-environment.js";
+import { replayNumber } from "../drift/format.js";
 
 // One run's entry in the audit report, from what the audit gathered: the recorded
 // run, its checklist, the plan, the journal's replay records and environment probe,
@@ -84,7 +85,7 @@ export interface RunFacts {
 function sandboxFindings(records: ReadonlyArray<JournalReplay | undefined>): string[] {
   const byNote = new Map<string, number[]>();
   for (const r of records) for (const n of r?.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), r?.index ?? 0]);
-  return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map((i) => i + 1).join(", ")}): ${note}`);
+  return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map(replayNumber).join(", ")}): ${note}`);
 }
 
 /**

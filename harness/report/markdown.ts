@@ -37,6 +37,7 @@ import { REPORT_TITLE, headerFacts, inputFacts, type FactPart, type HeaderFacts 
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
 import { METRIC_VERDICT_ICON, METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_ICON, RUN_VERDICT_LABEL } from "./verdict-labels.js";
+import { replayLabel } from "../drift/format.js";
 
 /** Long environment diffs are cut in Markdown (the HTML and JSON keep them whole). */
 const MAX_CHANGE_ROWS = 30;
@@ -162,7 +163,7 @@ function metricsSection(run: ReportRun): string[] {
               ? "no deviation at any step"
               : `max abs. dev. ${formatDeviation(m.history.maxAbsDev)}` +
                 (m.history.atStep !== null ? ` at step ${m.history.atStep}` : "") +
-                (m.history.atReplay !== null ? ` (replay ${m.history.atReplay + 1})` : "")) +
+                (m.history.atReplay !== null ? ` (${replayLabel(m.history.atReplay)})` : "")) +
             (m.history.lengthMismatch ? `; step counts differ (original ${m.history.lengthMismatch.original})` : ""),
         ]
       : [],
