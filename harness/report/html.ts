@@ -86,7 +86,7 @@ ${h.resume !== undefined
   <div class="card"><div class="n" style="color:var(--bad)">${String(r.not_reproduced)}</div><div class="l">not reproduced</div></div>
   <div class="card"><div class="n" style="color:var(--fail)">${String(r.failed)}</div><div class="l">failed</div></div>
   ${r.incomplete > 0 ? html`<div class="card"><div class="n" style="color:var(--warn)">${String(r.incomplete)}</div><div class="l">${RUN_VERDICT_LABEL.incomplete}</div></div>` : ""}
-  <div class="card"><div class="n">${String(h.replaysPerRun)}</div><div class="l">replays per run</div></div>
+  <div class="card"><div class="n">${h.replaysPerRun}</div><div class="l">replays per run${h.maxReplays !== undefined ? ` (auto, ≤ ${String(h.maxReplays)})` : ""}</div></div>
   <div class="card"><div class="n">${doc.inputs.executor}</div><div class="l">executor · ${String(doc.inputs.parallel)} parallel</div></div>
 </div>`;
 }

@@ -70,7 +70,8 @@ function summaryLine(h: HeaderFacts, doc: Report): string {
     (runs.not_reproduced > 0 ? `, ${runs.not_reproduced} not reproduced` : "") +
     (runs.failed > 0 ? `, ${runs.failed} failed` : "") +
     (runs.incomplete > 0 ? `, ${runs.incomplete} ${RUN_VERDICT_LABEL.incomplete}` : "") +
-    ` · ${h.replaysPerRun} replay${h.replaysPerRun === 1 ? "" : "s"} per run` +
+    ` · ${h.replaysPerRun} replay${h.replaysPerRun === "1" ? "" : "s"} per run` +
+    (h.maxReplays !== undefined ? ` (auto, at most ${h.maxReplays})` : "") +
     (h.resume !== undefined
       ? `\n\n> ${RUN_VERDICT_ICON.incomplete} This audit is ${RUN_VERDICT_LABEL.incomplete}: some replays did not run or were stopped by an infrastructure fault, ` +
         `so its verdicts are not settled. Finish it with ${markdownCode(h.resume)} (${RESUME_NOTE}).`
