@@ -50,7 +50,7 @@ describe("--replays and --max-replays", () => {
 
   it("bound --max-replays like --replays", () => {
     expect(() => parseAudit(["--replays", "auto", "--max-replays", "0"])).toThrow(/--max-replays must be a whole number from 1 to 1000/);
-    expect(() => parseAudit(["--max-replays", "1001"])).toThrow(UserFacingError);
+    expect(() => parseAudit(["--max-replays", "1001"])).toThrow(/--max-replays must be a whole number from 1 to 1000, got "1001"/);
   });
 
   it("refuse auto where the command does not score (replay), default to 3 there, and offer no --max-replays", () => {
