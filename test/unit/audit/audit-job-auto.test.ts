@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
+import { renderAuditSummary } from "../../../harness/cli/commands/audit.js";
 import type { AuditPorts } from "../../../harness/audit/ports.js";
 import { alphaSpending, lookSchedule } from "../../../harness/drift/stopping.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
@@ -164,5 +165,15 @@ describe("auditJob with --replays auto", () => {
 
     expect(seen.map((o) => o.replays)).toEqual([3]);
     expect(resumed.report.runs[0]?.replayCount).toBeUndefined();
+  });
+
+  it("shows the count auto chose, and an inconclusive column, in the terminal summary", async () => {
+    const { opts } = setup(noisyThenInside);
+    const summary = renderAuditSummary(await auditJob(opts));
+
+    const head = summary.split("\n").find((l) => l.includes("identical")) ?? "";
+    expect(head).toMatch(/varies\s*│\s*inconcl\.\s*│\s*not repr\./);
+    expect(summary).toMatch(/│ 5\/5 \(auto\)\s*│/);
+    expect(summary).toMatch(/replays: 5 of at most 20 \(auto\): Settled at 5 replays/);
   });
 });
