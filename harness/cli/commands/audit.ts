@@ -37,13 +37,13 @@ export function registerAuditCommand(program: Command): void {
         "source of truth), report.md, report.html and junit.xml. The report is then attached to each audited run " +
         "(artifacts under repro-audit/<audit-id>/, tags repro.verdict, repro.score, repro.report, repro.audit) and to every " +
         "registered model version made from those runs (the same tags).\n\n" +
-        "Replays per run: --replays auto (the default) runs 3, then more at the looks 5, 8, 12, 20 while a metric's " +
-        "verdict rests on a wide interval, up to --max-replays (default 20), and scores the run at the level the " +
-        "stopping rule spent on its last look (harness/drift/README.md); --replays N runs exactly N.\n\n" +
         "Verdicts per metric: identical, equivalent (within --tolerance), varies (the original lies inside the " +
         "replays' spread), not reproduced, failed. Default tolerance: abs:1e-12, rel:1e-9, ulps:4 (any one suffices).\n\n" +
         "A run is reproduced when no metric is weaker than --accept (default varies; CI that demands bitwise " +
         "replays uses --accept identical).\n\n" +
+        "Replays per run: --replays auto (the default) runs 3, then more at the looks 5, 8, 12, 20 while a metric's " +
+        "verdict rests on a wide interval, up to --max-replays (default 20), and scores the run at the level the " +
+        "stopping rule spent on its last look (harness/drift/README.md); --replays N runs exactly N.\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, an original run that " +
           "changed during the audit (it is then not scored), or an incomplete audit " +
