@@ -23,6 +23,9 @@
  * `.inconclusive`, a metric's `rank` and `test`, a run's `optimistic`. The meaning
  * of "reproduced" narrowed, hence the bump; older documents still parse (the new
  * counts read as 0).
+ *
+ * Added within version 3 (optional, so no bump): a run's `replayCount` and
+ * `inputs.maxReplays`, present when `--replays auto` chose the count.
  */
 import { z } from "zod";
 
