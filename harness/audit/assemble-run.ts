@@ -1,6 +1,6 @@
 import { relative, isAbsolute } from "node:path";
 import { scoreRun } from "../drift/score.js";
-import type { HistoryPoint, ReplayRecord, RunScore, RunVerdict, TolerancePolicy } from "../drift/schema.js";
+import type { ExecutionRecord, HistoryPoint, ReplayRecord, RunScore, RunVerdict, TolerancePolicy } from "../drift/schema.js";
 import type { ImageInfo } from "../exec/executors.js";
 import { assembleFingerprint } from "../fingerprint/assemble.js";
 import { redactText } from "../fingerprint/redact.js";
@@ -17,8 +17,10 @@ import { isPublishedMetric } from "../tracking/tags.js";
 import type { TraceItem } from "../trace/item.js";
 import { scoreTrace } from "../trace/score.js";
 import { environmentDiff } from "./environment-diff.js";
+import type { AdaptiveOutcome } from "./adaptive-replays.js";
 import type { EnvironmentRecord, JournalReplay } from "./journal.js";
 import { originalEnvironment } from "./original-environment.js";
+import { replayNumber } from "../drift/format.js";
 
 // One run's entry in the audit report, from what the audit gathered: the recorded
 // run, its checklist, the plan, the journal's replay records and environment probe,
@@ -76,33 +78,38 @@ export interface RunFacts {
   auditNotes?: readonly string[];
   /** paths in the report are shown relative to this folder when inside it */
   displayRoot?: string;
+  /** `--replays auto`: how many replays the stopping rule settled on, why, and the level to score at */
+  adaptive?: AdaptiveOutcome;
 }
 
 /** Each distinct import note with the replays it came from (numbered from 1, as the report numbers them). */
 function sandboxFindings(records: ReadonlyArray<JournalReplay | undefined>): string[] {
   const byNote = new Map<string, number[]>();
   for (const r of records) for (const n of r?.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), r?.index ?? 0]);
-  return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map((i) => i + 1).join(", ")}): ${note}`);
+  return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map(replayNumber).join(", ")}): ${note}`);
 }
 
-export function assembleRun(facts: RunFacts): ReportRun {
-  const { run, plan } = facts;
-  const n = facts.error !== undefined && facts.interrupted !== true && (facts.replays ?? []).length === 0 ? 0 : facts.replaysRequested;
-  const byIndex = new Map((facts.replays ?? []).map((r) => [r.index, r]));
-  const records = Array.from({ length: n }, (_, i) => byIndex.get(i));
-
+/**
+ * What scoring compares for a run: the original's compared metrics and evidence,
+ * and one drift replay per index below `n` (a missing record is a skipped replay).
+ * The one conversion from journal records: the report and the adaptive replay
+ * count (adaptive-replays.ts) score the same thing.
+ */
+export function scoringInputs(
+  run: RecordedRun, plan: ReplayPlan | undefined, records: ReadonlyArray<JournalReplay | undefined>, evidence?: RunEvidence,
+): { original: ExecutionRecord; replays: ReplayRecord[] } {
   const metricNames = comparedMetricNames(run, plan);
   const original = {
     metrics: pick(run.metrics, metricNames),
-    ...(facts.evidence?.originalHistories ? { histories: facts.evidence.originalHistories } : {}),
-    ...(facts.evidence?.originalArtifacts ? { artifacts: facts.evidence.originalArtifacts } : {}),
-    ...(facts.evidence?.originalArtifactTexts ? { artifactTexts: facts.evidence.originalArtifactTexts } : {}),
+    ...(evidence?.originalHistories ? { histories: evidence.originalHistories } : {}),
+    ...(evidence?.originalArtifacts ? { artifacts: evidence.originalArtifacts } : {}),
+    ...(evidence?.originalArtifactTexts ? { artifactTexts: evidence.originalArtifactTexts } : {}),
   };
-  const driftReplays: ReplayRecord[] = records.map((r, i) => {
-    const histories = facts.evidence?.replayHistories?.[i];
-    const artifacts = facts.evidence?.replayArtifacts?.[i];
+  const replays: ReplayRecord[] = records.map((r, i) => {
+    const histories = evidence?.replayHistories?.[i];
+    const artifacts = evidence?.replayArtifacts?.[i];
     const status = statusOf(r);
-    const artifactTexts = facts.evidence?.replayArtifactTexts?.[i];
+    const artifactTexts = evidence?.replayArtifactTexts?.[i];
     return {
       ok: status === "ok",
       // No evidence about the workload either way: it never ran, or the tracking
@@ -114,7 +121,22 @@ export function assembleRun(facts: RunFacts): ReportRun {
       ...(artifactTexts ? { artifactTexts } : {}),
     };
   });
-  const scored = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy });
+  return { original, replays };
+}
+
+/** Journal records by index, one slot per replay below `n` (undefined: never journaled). */
+export function recordsByIndex(replays: readonly JournalReplay[] | undefined, n: number): Array<JournalReplay | undefined> {
+  const byIndex = new Map((replays ?? []).map((r) => [r.index, r]));
+  return Array.from({ length: n }, (_, i) => byIndex.get(i));
+}
+
+export function assembleRun(facts: RunFacts): ReportRun {
+  const { run, plan } = facts;
+  const n = facts.error !== undefined && facts.interrupted !== true && (facts.replays ?? []).length === 0 ? 0 : facts.replaysRequested;
+  const records = recordsByIndex(facts.replays, n);
+  const { original, replays: driftReplays } = scoringInputs(run, plan, records, facts.evidence);
+  // An adaptive count scores at the level its stopping rule spent on the look it stopped at.
+  const scored = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy, ...(facts.adaptive ? { alpha: facts.adaptive.alpha } : {}) });
   const score = {
     ...scored,
     ...verdictOverride(facts, scored.verdict),
@@ -125,6 +147,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
       ...(plan ? plan.notes.map((n) => `plan: ${n}`) : []),
       // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
       ...sandboxFindings(records),
+      ...(facts.adaptive ? [facts.adaptive.finding] : []),
       ...(facts.auditNotes ?? []),
     ],
   };
@@ -144,6 +167,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     replays: records.map((r, i) => reportReplay(i, r, facts)),
     ...runScoreParts(score),
     ...(histories ? { histories } : {}),
+    ...(facts.adaptive ? { replayCount: facts.adaptive.record } : {}),
     ...(facts.error !== undefined ? { error: facts.error } : {}),
   };
 }

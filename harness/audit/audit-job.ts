@@ -27,6 +27,7 @@ import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } f
 import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
 import { gatherReplayEvidence, isHarnessArtifact, takeOriginalSnapshot } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
+import { type AdaptiveOutcome, DEFAULT_MAX_REPLAYS, type ReplayCount, adaptiveOutcome, decideReplayCount, firstLook, journaledUpTo } from "./adaptive-replays.js";
 
 // The main job: select runs, snapshot each original, replay it N times (the `replay`
 // pipeline), read back the replays' histories and artifact hashes, score them
@@ -46,7 +47,10 @@ export interface AuditJobOptions {
   client?: MlflowClient;
   /** what the audit reads, replays and publishes through (tests pass in-memory doubles) */
   ports?: AuditPorts;
-  replays: number;
+  /** replays per run: exactly N, or "auto" (the stopping rule decides, up to maxReplays) */
+  replays: number | "auto";
+  /** the budget of an auto count (default DEFAULT_MAX_REPLAYS) */
+  maxReplays?: number;
   parallel: number;
   executor: ExecutorKind;
   codePath?: string;
@@ -118,6 +122,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     }
   }
   const selection = selectionFor(opts, auditId, manifest?.selection, manifestError);
+  const count = replayCountFor(opts, manifest?.replayCount);
   // A resume audits the runs the audit started with, even if an alias moved or an
   // experiment gained runs since.
   const startedWith = manifest?.runIds;
@@ -126,7 +131,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const { runs, modelVersion } = await resolveSelection(ports.selection, resolveAs, { concurrency: opts.concurrency ?? 8 });
   if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
   if (opts.resume !== true) {
-    await writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection, runIds: runs.map((r) => r.info.run_id) });
+    await writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection, runIds: runs.map((r) => r.info.run_id), replayCount: count });
   }
 
   stage(`checking what ${runs.length} run(s) recorded`);
@@ -152,7 +157,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     const runId = run.info.run_id;
     opts.onRun?.(i + 1, runs.length, runId);
     // Converted once, here: the snapshot and the replays take this run, not a new read of it.
-    const facts = await auditOneRun(opts, ports, readRunFromMlflow(run), { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted });
+    const facts = await auditOneRun(opts, ports, readRunFromMlflow(run), { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted, count });
     if (facts.aborted) aborted = true;
     if (facts.facts.error !== undefined && !facts.aborted) infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
     reportRuns.push(assembleRun({ ...facts.facts, ...(facts.aborted ? { interrupted: true } : {}), auditNotes: facts.notes }));
@@ -170,7 +175,8 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
       inputs: {
         trackingUri: opts.trackingUri,
         selection: selectionRecord(selection),
-        replays: Math.max(opts.replays, ...reportRuns.map((r) => r.replays.length)),
+        replays: Math.max(count.mode === "fixed" ? count.replays : 0, ...reportRuns.map((r) => r.replays.length)),
+        ...(count.mode === "auto" ? { maxReplays: count.maxReplays } : {}),
         parallel: opts.parallel,
         executor: opts.executor,
         tolerance: opts.policy,
@@ -208,6 +214,26 @@ function selectionFor(opts: AuditJobOptions, auditId: string, stored: Selection 
   return opts.selection;
 }
 
+/**
+ * How many replays per run. A resume keeps the count the audit started with (its
+ * manifest's), so an auto audit stays auto and goes on from what is journaled; a
+ * fixed one may be extended by a larger --replays N, as the journal allows (the
+ * replay runner takes the larger of the request and the journal's count).
+ */
+function replayCountFor(opts: AuditJobOptions, stored: AuditManifest["replayCount"]): ReplayCount {
+  const given: ReplayCount = opts.replays === "auto"
+    ? { mode: "auto", maxReplays: opts.maxReplays ?? DEFAULT_MAX_REPLAYS }
+    : { mode: "fixed", replays: opts.replays };
+  if (stored === undefined) {
+    // No count in the manifest: an audit started before `--replays auto` existed, so a
+    // fixed one. Resumed under auto, it gets what a resume got then: --replays's
+    // default of that time (3), or the larger count its journals were started with.
+    return opts.resume === true && given.mode === "auto" ? { mode: "fixed", replays: 3 } : given;
+  }
+  if (stored.mode === "auto") return stored;
+  return given.mode === "fixed" ? { mode: "fixed", replays: Math.max(given.replays, stored.replays) } : stored;
+}
+
 interface RunContext {
   auditId: string;
   auditDir: string;
@@ -215,6 +241,7 @@ interface RunContext {
   traceItems: RunFacts["traceItems"];
   /** the audit was interrupted before this run: report it as not run */
   skip: boolean;
+  count: ReplayCount;
 }
 
 async function auditOneRun(
@@ -224,7 +251,7 @@ async function auditOneRun(
   const base: RunFacts = {
     run: read.run,
     traceItems: ctx.traceItems,
-    replaysRequested: opts.replays,
+    replaysRequested: ctx.count.mode === "fixed" ? ctx.count.replays : firstLook(ctx.count.maxReplays),
     policy: opts.policy,
     ...(ctx.host ? { host: ctx.host } : {}),
     displayRoot: opts.displayRoot ?? process.cwd(),
@@ -247,32 +274,34 @@ async function auditOneRun(
   }
   const original = snapshotRun(snapshot);
 
+  const replayStepOptions = {
+    runId,
+    original,
+    parallel: opts.parallel,
+    executor: opts.executor,
+    ...(opts.codePath !== undefined ? { codePath: opts.codePath } : {}),
+    ...(opts.scenarioDir !== undefined ? { scenarioDir: opts.scenarioDir } : {}),
+    auditId: ctx.auditId,
+    runDir,
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.extraParams ? { extraParams: opts.extraParams } : {}),
+    ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
+    ...(opts.allowMounts ? { allowMounts: opts.allowMounts } : {}),
+    ...(opts.allowEnv ? { allowEnv: opts.allowEnv } : {}),
+    ...(opts.trackingDataDirs ? { trackingDataDirs: opts.trackingDataDirs } : {}),
+    resultsDir: opts.resultsDir,
+    trackingUri: opts.trackingUri,
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.onStage ? { onStage: opts.onStage } : {}),
+    ...(opts.onBuildProgress ? { onBuildProgress: opts.onBuildProgress } : {}),
+  };
+  const step = (replays: number) => ports.replay({ ...replayStepOptions, replays });
   let job: ReplayJobResult;
+  let adaptive: AdaptiveOutcome | undefined;
   try {
-    job = await ports.replay({
-      runId,
-      original,
-      replays: opts.replays,
-      parallel: opts.parallel,
-      executor: opts.executor,
-      ...(opts.codePath !== undefined ? { codePath: opts.codePath } : {}),
-      ...(opts.scenarioDir !== undefined ? { scenarioDir: opts.scenarioDir } : {}),
-      auditId: ctx.auditId,
-      runDir,
-      ...(opts.limits ? { limits: opts.limits } : {}),
-      ...(opts.extraParams ? { extraParams: opts.extraParams } : {}),
-      ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
-      ...(opts.allowMounts ? { allowMounts: opts.allowMounts } : {}),
-      ...(opts.allowEnv ? { allowEnv: opts.allowEnv } : {}),
-      ...(opts.trackingDataDirs ? { trackingDataDirs: opts.trackingDataDirs } : {}),
-      resultsDir: opts.resultsDir,
-      trackingUri: opts.trackingUri,
-      ...(opts.env ? { env: opts.env } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(opts.onStage ? { onStage: opts.onStage } : {}),
-      ...(opts.onBuildProgress ? { onBuildProgress: opts.onBuildProgress } : {}),
-    });
+    ({ job, adaptive } = await replayRun(step, ctx.count, opts.policy, opts.onStage));
   } catch (err) {
     const aborted = opts.signal?.aborted === true;
     return { facts: { ...base, run: original, error: aborted ? "interrupted while preparing the replays" : (err as Error).message }, notes, aborted };
@@ -283,7 +312,8 @@ async function auditOneRun(
     run: job.run,
     plan: job.plan,
     // A resumed journal may hold more replays than this invocation asked for.
-    replaysRequested: job.summary.replays,
+    replaysRequested: Math.max(job.summary.replays, adaptive?.record.replays ?? 0),
+    ...(adaptive ? { adaptive } : {}),
     ...(job.image ? { image: job.image } : {}),
     ...(job.summary.environment ? { environment: job.summary.environment } : {}),
     replays: job.summary.records,
@@ -325,6 +355,37 @@ async function auditOneRun(
     facts.unchecked = "the original run could not be checked after the replays";
   }
   return { facts, notes, aborted: false };
+}
+
+/**
+ * The run's replays: N of them, or with an auto count, the first look's, then more
+ * up to each next look while the stopping rule says so. Each batch is one call of
+ * the replay step over the same journal, so it runs only the indexes not yet
+ * journaled, and a resumed auto audit picks the rule up from what the journal
+ * holds. An interrupted batch ends the loop with no outcome: the run is incomplete.
+ */
+async function replayRun(
+  step: (replays: number) => Promise<ReplayJobResult>,
+  count: ReplayCount,
+  policy: TolerancePolicy,
+  onStage: ((message: string) => void) | undefined,
+): Promise<{ job: ReplayJobResult; adaptive?: AdaptiveOutcome }> {
+  if (count.mode === "fixed") return { job: await step(count.replays) };
+  let target = firstLook(count.maxReplays);
+  for (;;) {
+    const job = await step(target);
+    if (job.summary.aborted) return { job };
+    const reached = Math.max(target, journaledUpTo(job.summary.records));
+    if (reached > target) {
+      // A resume whose journal went past this look: fill its gaps before asking the rule.
+      target = reached;
+      continue;
+    }
+    const decision = decideReplayCount({ run: job.run, plan: job.plan, records: job.summary.records, replays: target, policy, maxReplays: count.maxReplays });
+    onStage?.(`auto: ${decision.why}`);
+    if (decision.action === "stop") return { job, adaptive: adaptiveOutcome(decision, target, count.maxReplays) };
+    target = decision.target;
+  }
 }
 
 /**

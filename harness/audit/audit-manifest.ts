@@ -15,6 +15,15 @@ export const AuditManifestSchema = z.object({
   selection: SelectionSchema,
   /** the runs the selection resolved to when the audit started: a resume audits exactly these */
   runIds: z.array(z.string()).optional(),
+  /**
+   * how many replays per run the audit was started with: a resume keeps it (an
+   * auto audit goes on applying the stopping rule to what is journaled); absent in
+   * manifests from before `--replays auto`
+   */
+  replayCount: z.discriminatedUnion("mode", [
+    z.object({ mode: z.literal("fixed"), replays: z.number().int().positive() }),
+    z.object({ mode: z.literal("auto"), maxReplays: z.number().int().positive() }),
+  ]).optional(),
 });
 export type AuditManifest = z.infer<typeof AuditManifestSchema>;
 

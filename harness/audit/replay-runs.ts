@@ -1,3 +1,4 @@
+import { replayNumber } from "../drift/format.js";
 import { Tags } from "../tracking/tags.js";
 import type { RunStatus } from "../tracking/schemas.js";
 
@@ -76,12 +77,14 @@ export class ReplayRunBook {
     this.existing.delete(index);
     if (reuse !== undefined) return reuse;
     return this.recorder.createRun(await this.experiment(), {
-      runName: `replay-${index}-of-${this.opts.originalRunId.slice(0, 8)}`,
+      // People count replays from 1; the index tag stays 0-based so runs of older audits are still found.
+      runName: `replay-${replayNumber(index)}-of-${this.opts.originalRunId.slice(0, 8)}`,
       startTime,
       tags: {
         [Tags.replayOf]: this.opts.originalRunId,
         [Tags.auditId]: this.opts.auditId,
         [Tags.replayIndex]: String(index),
+        [Tags.replayNumber]: String(replayNumber(index)),
         [Tags.reproCommand]: tags.command,
         [Tags.executor]: tags.executor,
         ...(tags.imageId ? { [Tags.imageId]: tags.imageId } : {}),

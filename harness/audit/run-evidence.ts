@@ -12,6 +12,7 @@ import { isWorkloadMetric, type RunEvidence } from "./assemble-run.js";
 import type { OriginalSnapshot } from "./original-snapshot.js";
 import type { ReadRun, RunReader } from "./ports.js";
 import { PUBLISHED_ARTIFACT_DIR } from "./publish.js";
+import { replayLabel } from "../drift/format.js";
 
 // Reads from the server what scoring compares beyond final values: step histories
 // and sha256 hashes of the artifact files (models). The original's are read once,
@@ -119,7 +120,7 @@ export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<
       replayArtifactTexts.push(undefined);
       continue;
     }
-    const files = await hashRunArtifacts(input.reader, runId, limits, `replay ${i + 1}`, notes, isHarnessArtifact);
+    const files = await hashRunArtifacts(input.reader, runId, limits, replayLabel(i), notes, isHarnessArtifact);
     replayArtifacts.push(hashesOf(files));
     replayArtifactTexts.push(textsOf(files));
   }

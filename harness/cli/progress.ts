@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { ReplayEvent } from "../audit/replay-runner.js";
+import { replayLabel, replayNumber } from "../drift/format.js";
 import { terminalLine } from "./terminal-text.js";
 
 // Live progress for replays: a bar on a terminal, plain timestamped lines
@@ -44,11 +45,11 @@ class LineProgress implements Progress {
     if (alreadyDone > 0) this.line(`resuming: ${alreadyDone}/${total} replay(s) already journaled`);
   }
   replayStarted(index: number) {
-    this.line(`replay ${index} started`);
+    this.line(`${replayLabel(index)} started`);
   }
   replayDone(index: number, ok: boolean, detail: string) {
     this.done++;
-    this.line(`replay ${index} ${ok ? "finished" : "FAILED"} (${this.done}/${this.total}) ${detail}`);
+    this.line(`${replayLabel(index)} ${ok ? "finished" : "FAILED"} (${this.done}/${this.total}) ${detail}`);
   }
   stop() {}
 }
@@ -79,7 +80,7 @@ class BarProgress implements Progress {
   replayDone(index: number, ok: boolean, detail: string) {
     this.running.delete(index);
     if (!ok) this.failed++;
-    this.bar?.increment(1, { running: this.running_(), failed: this.failed, status: `#${index} ${ok ? "ok" : "failed"} ${detail}` });
+    this.bar?.increment(1, { running: this.running_(), failed: this.failed, status: `#${replayNumber(index)} ${ok ? "ok" : "failed"} ${detail}` });
   }
   stop() {
     this.bar?.stop();
@@ -93,5 +94,5 @@ export function showReplayEvent(progress: Progress, e: ReplayEvent): void {
   else if (e.type === "done") {
     const r = e.record;
     progress.replayDone(r.index, r.status === "finished", r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`);
-  } else if (e.type === "aborted") progress.stage(`replay ${e.index} stopped`);
+  } else if (e.type === "aborted") progress.stage(`${replayLabel(e.index)} stopped`);
 }

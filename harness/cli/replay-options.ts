@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
+import { DEFAULT_MAX_REPLAYS, firstLook } from "../audit/adaptive-replays.js";
 import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/replay-runner.js";
 import { DEFAULT_EXECUTOR, EXECUTORS, EXECUTOR_KINDS, type ExecutorKind, executorKindsText } from "../exec/executors.js";
 import { LIMIT_BOUNDS, type Limits } from "../plan/limits.js";
@@ -10,7 +11,9 @@ import { BadInputError } from "../errors.js";
 // the code is, which executor, and the limits each replay runs under.
 
 export interface ReplayCliOptions {
-  replays: number;
+  /** "auto" only where the command scores its replays (audit) */
+  replays: number | "auto";
+  maxReplays: number;
   parallel: number;
   executor: ExecutorKind;
   code?: string;
@@ -65,11 +68,27 @@ export const decimalNumber = (flag: string, b: Bound, example: string) => (v: st
 /** Any whole number >= 1 (for counts with no natural ceiling). */
 export const positiveInt = (flag: string) => wholeNumber(flag, { min: 1, max: Number.MAX_SAFE_INTEGER }, "1");
 
+/** `--replays`: a count, or "auto" for a command that scores its replays and can let the stopping rule decide. */
+const replayCount = (allowAuto: boolean) => (v: string): number | "auto" => {
+  if (allowAuto && v.trim().toLowerCase() === "auto") return "auto";
+  return wholeNumber("--replays", REPLAY_BOUNDS.replays, allowAuto ? "5, or --replays auto" : "5")(v);
+};
+
 const isExecutorKind = (v: string): v is ExecutorKind => (EXECUTOR_KINDS as readonly string[]).includes(v);
 
-export function addReplayOptions(cmd: Command): Command {
-  return cmd
-    .option("--replays <n>", `how many replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`, wholeNumber("--replays", REPLAY_BOUNDS.replays, "5"), 3)
+/** `auto`: the command scores its replays, so `--replays auto` and `--max-replays` are offered. */
+export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolean } = {}): Command {
+  const replays = auto
+    ? `how many replays per run: N (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max}), exactly, or auto: ${firstLook(DEFAULT_MAX_REPLAYS)} first, ` +
+      "then more at each look while a metric's verdict rests on a wide interval, up to --max-replays (harness/drift/README.md)"
+    : `how many replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`;
+  // Where the command scores, auto is the default: a seeded run settles at the first
+  // look (3, what a fixed default cost), and only a run the replays cannot decide gets more.
+  const withCount = cmd.option("--replays <n>", replays, replayCount(auto), auto ? "auto" : 3);
+  if (auto) {
+    withCount.option("--max-replays <n>", `with --replays auto: the most replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`, wholeNumber("--max-replays", REPLAY_BOUNDS.replays, "20"), DEFAULT_MAX_REPLAYS);
+  }
+  return withCount
     .option("--parallel <k>", `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`, wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"), 1)
     .option("--executor <kind>", executorKindsText(EXECUTOR_KINDS.map((k) => `${k} (${EXECUTORS[k].description})`)), (v): ExecutorKind => {
       if (!isExecutorKind(v)) throw new BadInputError(`--executor must be ${executorKindsText()}, got "${v}"`);
@@ -120,7 +139,8 @@ export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory" | "
 
 /** The replay inputs every replaying command passes on, from its options. */
 export function replayInputs(opts: ReplayCliOptions): {
-  replays: number;
+  replays: number | "auto";
+  maxReplays: number;
   parallel: number;
   executor: ExecutorKind;
   codePath?: string;
@@ -134,6 +154,7 @@ export function replayInputs(opts: ReplayCliOptions): {
 } {
   return {
     replays: opts.replays,
+    maxReplays: opts.maxReplays ?? DEFAULT_MAX_REPLAYS,
     parallel: opts.parallel,
     executor: opts.executor,
     ...(opts.code !== undefined ? { codePath: opts.code } : {}),

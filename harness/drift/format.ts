@@ -11,9 +11,17 @@ export function fmtDev(x: number | null): string {
   return fmt(x, 3);
 }
 
-/** "replay 2" for index 1: reports number replays from 1, like people do. */
+/**
+ * A replay's number as a person reads it, from its 0-based index (journal, folders,
+ * the repro.replay_index tag): people count replays from 1, everywhere they see one.
+ */
+export function replayNumber(index: number): number {
+  return index + 1;
+}
+
+/** "replay 2" for index 1. */
 export function replayLabel(index: number): string {
-  return `replay ${index + 1}`;
+  return `replay ${replayNumber(index)}`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -1,7 +1,7 @@
 /**
  * The adaptive replay count as a pure rule: given the replays so far, run more or
- * stop, and why. Not wired into the pipeline here; the audit calls it after each
- * batch and scores the run with the `alpha` it returns.
+ * stop, and why. The audit (`--replays auto`, audit/adaptive-replays.ts) calls it
+ * after each batch and scores the run with the `alpha` it returns.
  *
  * Looks: the run is judged only at fixed replay counts (`lookSchedule`, e.g.
  * 3, 5, 8, 12, 20 for a budget of 20), never after every replay. At each look the
@@ -70,6 +70,8 @@ export interface StoppingDecision {
   verdict: RunVerdict | null;
   /** metrics still inconclusive at this look */
   unsettled: string[];
+  /** why a stop stops: every metric settled, or the budget spent with some not */
+  stoppedBy?: "settled" | "budget";
 }
 
 export function nextStep(input: StoppingInput): StoppingDecision {
@@ -82,7 +84,7 @@ export function nextStep(input: StoppingInput): StoppingDecision {
   if (at < 0) {
     const next = looks.find((l) => l > n) ?? max;
     const alpha = spend[looks.indexOf(next)] ?? spend[spend.length - 1] ?? DEFAULT_ALPHA;
-    if (n >= max) return { action: "stop", target: n, why: `${n} replays reach the budget of ${max}.`, alpha: spend[spend.length - 1] ?? DEFAULT_ALPHA, verdict: null, unsettled: [] };
+    if (n >= max) return { action: "stop", target: n, why: `${n} replays reach the budget of ${max}.`, alpha: spend[spend.length - 1] ?? DEFAULT_ALPHA, verdict: null, unsettled: [], stoppedBy: "budget" };
     return { action: "continue", target: next, why: `${n} replays are not a look; the run is judged at ${next}.`, alpha, verdict: null, unsettled: [] };
   }
   const alpha = spend[at] as number;
@@ -90,11 +92,11 @@ export function nextStep(input: StoppingInput): StoppingDecision {
   const unsettled = run.metrics.filter((m) => m.verdict === "inconclusive" || (m.test !== undefined && m.verdict !== "not_reproduced")).map((m) => m.name);
   const settled = run.verdict === "not_reproduced" || run.verdict === "failed" || run.verdict === "incomplete" || (run.verdict !== "inconclusive" && unsettled.length === 0);
   if (settled) {
-    return { action: "stop", target: n, why: `Settled at ${n} replays: ${run.verdict.replaceAll("_", " ")} (look ${at + 1} of ${looks.length}, level ${Number(alpha.toPrecision(2))}).`, alpha, verdict: run.verdict, unsettled };
+    return { action: "stop", target: n, why: `Settled at ${n} replays: ${run.verdict.replaceAll("_", " ")} (look ${at + 1} of ${looks.length}, level ${Number(alpha.toPrecision(2))}).`, alpha, verdict: run.verdict, unsettled, stoppedBy: "settled" };
   }
   const what = unsettled.length > 0 ? unsettled.join(", ") : "the original beats every replay on every directed metric";
   if (at === looks.length - 1) {
-    return { action: "stop", target: n, why: `The budget of ${max} replays is spent with ${what} resting on the interval's width: ${run.verdict.replaceAll("_", " ")}.`, alpha, verdict: run.verdict, unsettled };
+    return { action: "stop", target: n, why: `The budget of ${max} replays is spent with ${what} resting on the interval's width: ${run.verdict.replaceAll("_", " ")}.`, alpha, verdict: run.verdict, unsettled, stoppedBy: "budget" };
   }
   const next = looks[at + 1] as number;
   return { action: "continue", target: next, why: `Not settled at ${n} replays (${what}); run up to ${next}.`, alpha, verdict: run.verdict, unsettled };

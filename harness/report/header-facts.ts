@@ -31,7 +31,10 @@ export interface HeaderFacts {
   /** When the audit is incomplete: the command that finishes it. */
   resume?: string;
   runs: AuditScore["runs"];
-  replaysPerRun: number;
+  /** "3", or with --replays auto the range the runs got, e.g. "3–12" */
+  replaysPerRun: string;
+  /** --replays auto: the budget per run */
+  maxReplays?: number;
   tracking: HeaderFact;
   selection: HeaderFact;
   replays: HeaderFact;
@@ -61,13 +64,26 @@ export function headerFacts(doc: Report): HeaderFacts {
     scoreNote: scoreNote(doc.score),
     ...(doc.score.runs.incomplete > 0 ? { resume: resumeCommand(doc.auditId) } : {}),
     runs: doc.score.runs,
-    replaysPerRun: i.replays,
+    replaysPerRun: replaysPerRun(doc),
+    ...(i.maxReplays !== undefined ? { maxReplays: i.maxReplays } : {}),
     tracking: { label: "Tracking server", value: [code(i.trackingUri)] },
     selection: { label: "Selection", value: selectionParts(i.selection) },
-    replays: { label: "Replays", value: [text(`${i.replays} per run, ${i.parallel} in parallel, executor `), code(i.executor)] },
+    replays: {
+      label: "Replays",
+      value: [text(`${replaysPerRun(doc)} per run${i.maxReplays !== undefined ? ` (auto, at most ${i.maxReplays})` : ""}, ${i.parallel} in parallel, executor `), code(i.executor)],
+    },
     harness: { label: "Harness", value: [code(doc.harness.version), text(" on Node "), code(doc.harness.node)] },
     audit: { label: "Audit", value: [code(doc.auditId), text(", created "), code(doc.createdAt)] },
   };
+}
+
+/** A fixed count as asked; an auto one as the runs got it, from the fewest to the most. */
+function replaysPerRun(doc: Report): string {
+  if (doc.inputs.maxReplays === undefined || doc.runs.length === 0) return String(doc.inputs.replays);
+  const counts = doc.runs.map((r) => r.replays.length);
+  const lo = Math.min(...counts);
+  const hi = Math.max(...counts);
+  return lo === hi ? String(lo) : `${lo}–${hi}`;
 }
 
 function scoreNote(score: AuditScore): string {

@@ -28,6 +28,7 @@ import { historyPlot, metricPlot } from "./svg-plot.js";
 import { auditReason } from "./audit-reason.js";
 import { meanChange, rankText, replayValues } from "./metric-rows.js";
 import { METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_LABEL } from "./verdict-labels.js";
+import { replayLabel } from "../drift/format.js";
 
 /** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -85,7 +86,7 @@ ${h.resume !== undefined
   <div class="card"><div class="n" style="color:var(--bad)">${String(r.not_reproduced)}</div><div class="l">not reproduced</div></div>
   <div class="card"><div class="n" style="color:var(--fail)">${String(r.failed)}</div><div class="l">failed</div></div>
   ${r.incomplete > 0 ? html`<div class="card"><div class="n" style="color:var(--warn)">${String(r.incomplete)}</div><div class="l">${RUN_VERDICT_LABEL.incomplete}</div></div>` : ""}
-  <div class="card"><div class="n">${String(h.replaysPerRun)}</div><div class="l">replays per run</div></div>
+  <div class="card"><div class="n">${h.replaysPerRun}</div><div class="l">replays per run${h.maxReplays !== undefined ? ` (auto, ≤ ${String(h.maxReplays)})` : ""}</div></div>
   <div class="card"><div class="n">${doc.inputs.executor}</div><div class="l">executor · ${String(doc.inputs.parallel)} parallel</div></div>
 </div>`;
 }
@@ -175,7 +176,7 @@ function plots(run: ReportRun): SafeHtml {
 function artifacts(run: ReportRun): SafeHtml {
   if (run.artifacts.length === 0) return html``;
   const rows = run.artifacts.map((a) => {
-    const hashes = a.replaySha256.map((h, i) => html`<div class="mono sub">replay ${String(i + 1)}: ${h === null ? MISSING : h.slice(0, 16)}${h !== null && h === a.originalSha256 ? " ✓" : ""}</div>`);
+    const hashes = a.replaySha256.map((h, i) => html`<div class="mono sub">${replayLabel(i)}: ${h === null ? MISSING : h.slice(0, 16)}${h !== null && h === a.originalSha256 ? " ✓" : ""}</div>`);
     const note = a.semantic !== undefined ? html`<div class="sub">${semanticNote(a.semantic)}</div>` : "";
     return html`<tr><td><code>${a.path}</code></td><td class="mono">${a.originalSha256 !== undefined ? a.originalSha256.slice(0, 16) : MISSING}</td><td>${hashes}</td><td>${badge(a.identical ? "identical" : "not_reproduced", artifactResultText(a))}${note}</td></tr>`;
   });

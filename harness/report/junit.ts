@@ -42,6 +42,7 @@ import { rankText } from "./metric-rows.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
 import { resumeHint } from "./verdict-labels.js";
+import { replayLabel, replayNumber } from "../drift/format.js";
 
 interface Case {
   name: string;
@@ -111,19 +112,19 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
   for (const a of run.artifacts) {
     const c: Case = { name: `${title}.artifact:${a.path}`, classname, timeS: 0 };
     if (!a.identical) {
-      const body = [`original: ${a.originalSha256 ?? MISSING}`, ...a.replaySha256.map((h, i) => `replay ${i + 1}: ${h ?? MISSING}`)].join("\n");
+      const body = [`original: ${a.originalSha256 ?? MISSING}`, ...a.replaySha256.map((h, i) => `${replayLabel(i)}: ${h ?? MISSING}`)].join("\n");
       c.systemOut = `artifact ${a.path} differs between executions (does not decide the run verdict)\n${body}`;
     }
     cases.push(c);
   }
   for (const r of run.replays) {
-    const c: Case = { name: `${title}.replay-${r.index + 1}`, classname, timeS: r.durationMs / 1000 };
+    const c: Case = { name: `${title}.replay-${replayNumber(r.index)}`, classname, timeS: r.durationMs / 1000 };
     if (r.status === "skipped") {
       c.skipped = r.message ?? "skipped";
     } else if (r.status !== "ok") {
       c.error = {
         type: r.status,
-        message: r.message ?? `replay ${r.index + 1} ${r.status} (exit code ${r.exitCode ?? MISSING})`,
+        message: r.message ?? `${replayLabel(r.index)} ${r.status} (exit code ${r.exitCode ?? MISSING})`,
         body: r.stderrTail ?? "",
       };
     }

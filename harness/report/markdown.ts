@@ -37,6 +37,7 @@ import { REPORT_TITLE, headerFacts, inputFacts, type FactPart, type HeaderFacts 
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
 import { METRIC_VERDICT_ICON, METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_ICON, RUN_VERDICT_LABEL } from "./verdict-labels.js";
+import { replayLabel } from "../drift/format.js";
 
 /** Long environment diffs are cut in Markdown (the HTML and JSON keep them whole). */
 const MAX_CHANGE_ROWS = 30;
@@ -69,7 +70,8 @@ function summaryLine(h: HeaderFacts, doc: Report): string {
     (runs.not_reproduced > 0 ? `, ${runs.not_reproduced} not reproduced` : "") +
     (runs.failed > 0 ? `, ${runs.failed} failed` : "") +
     (runs.incomplete > 0 ? `, ${runs.incomplete} ${RUN_VERDICT_LABEL.incomplete}` : "") +
-    ` · ${h.replaysPerRun} replay${h.replaysPerRun === 1 ? "" : "s"} per run` +
+    ` · ${h.replaysPerRun} replay${h.replaysPerRun === "1" ? "" : "s"} per run` +
+    (h.maxReplays !== undefined ? ` (auto, at most ${h.maxReplays})` : "") +
     (h.resume !== undefined
       ? `\n\n> ${RUN_VERDICT_ICON.incomplete} This audit is ${RUN_VERDICT_LABEL.incomplete}: some replays did not run or were stopped by an infrastructure fault, ` +
         `so its verdicts are not settled. Finish it with ${markdownCode(h.resume)} (${RESUME_NOTE}).`
@@ -162,7 +164,7 @@ function metricsSection(run: ReportRun): string[] {
               ? "no deviation at any step"
               : `max abs. dev. ${formatDeviation(m.history.maxAbsDev)}` +
                 (m.history.atStep !== null ? ` at step ${m.history.atStep}` : "") +
-                (m.history.atReplay !== null ? ` (replay ${m.history.atReplay + 1})` : "")) +
+                (m.history.atReplay !== null ? ` (${replayLabel(m.history.atReplay)})` : "")) +
             (m.history.lengthMismatch ? `; step counts differ (original ${m.history.lengthMismatch.original})` : ""),
         ]
       : [],

@@ -5,6 +5,7 @@
  */
 import type { MetricRank, MetricScore } from "../drift/schema.js";
 import { MISSING, formatDeviation, formatValue } from "./format-number.js";
+import { replayLabel } from "../drift/format.js";
 
 function signed(text: string, n: number): string {
   return n > 0 ? `+${text}` : text;
@@ -27,7 +28,7 @@ export function replayValues(m: MetricScore): { label: string; value: string; ch
   return m.replays.map((v, i) => {
     const value = formatValue(v);
     const change = signedChange(m.original, v);
-    return { label: `replay ${i + 1}`, value, change, text: change === MISSING ? value : `${value} (${change})` };
+    return { label: replayLabel(i), value, change, text: change === MISSING ? value : `${value} (${change})` };
   });
 }
 

@@ -23,6 +23,9 @@
  * `.inconclusive`, a metric's `rank` and `test`, a run's `optimistic`. The meaning
  * of "reproduced" narrowed, hence the bump; older documents still parse (the new
  * counts read as 0).
+ *
+ * Added within version 3 (optional, so no bump): a run's `replayCount` and
+ * `inputs.maxReplays`, present when `--replays auto` chose the count.
  */
 import { z } from "zod";
 
@@ -65,7 +68,10 @@ export const ReportInputsSchema = z.object({
     .refine((uri) => stripUrlCredentials(uri) === uri, "trackingUri carries credentials; pass it through stripUrlCredentials first"),
   /** The selection as the user gave it, e.g. { experiment: "wine", filter: "metrics.rmse < 1" }. */
   selection: z.record(z.string(), SelectionValueSchema),
+  /** replays per run: with `--replays auto`, the most any run got */
   replays: z.number().int().nonnegative(),
+  /** `--replays auto`: the budget per run (absent for --replays N) */
+  maxReplays: z.number().int().positive().optional(),
   parallel: z.number().int().positive(),
   executor: ExecutorKindSchema,
   tolerance: TolerancePolicySchema,
@@ -187,6 +193,26 @@ export type ReportHistory = z.output<typeof ReportHistorySchema>;
 /** RunScore without what the run entry already holds (runId, metrics, artifacts). */
 export const ReportRunScoreSchema = RunScoreSchema.omit({ runId: true, metrics: true, artifacts: true });
 
+/**
+ * `--replays auto`: the count the stopping rule chose for the run, why it stopped,
+ * and the level the run was scored at. Absent for `--replays N` (optional: the
+ * version stays 3).
+ */
+export const ReportReplayCountSchema = z.object({
+  mode: z.literal("auto"),
+  /** replays the run got */
+  replays: z.number().int().nonnegative(),
+  /** --max-replays */
+  maxReplays: z.number().int().positive(),
+  /** every metric settled, or the budget spent with some not */
+  stoppedBy: z.enum(["settled", "budget"]),
+  /** the rule's sentence */
+  why: z.string(),
+  /** the share of the 0.05 spent at the look it stopped at: the level the run was scored at */
+  alpha: z.number().positive(),
+});
+export type ReportReplayCount = z.output<typeof ReportReplayCountSchema>;
+
 export const ReportRunSchema = z.object({
   runId: z.string(),
   runName: z.string(),
@@ -203,6 +229,7 @@ export const ReportRunSchema = z.object({
   histories: z.record(z.string(), ReportHistorySchema).optional(),
   artifacts: z.array(ArtifactComparisonSchema),
   score: ReportRunScoreSchema,
+  replayCount: ReportReplayCountSchema.optional(),
   /** why the run could not be planned, built or replayed at all */
   error: z.string().optional(),
 });

@@ -9,6 +9,7 @@ import type { HistoryPoint, MetricScore } from "../drift/schema.js";
 import { formatDeviation, formatValue } from "./format-number.js";
 import { html, type SafeHtml } from "./html-template.js";
 import type { ReportHistory } from "./schema.js";
+import { replayLabel } from "../drift/format.js";
 
 export function coord(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`svg-plot: non-finite coordinate ${n} (a caller skipped the finiteness check)`);
@@ -124,7 +125,7 @@ export function metricPlot(metric: MetricScore): SafeHtml {
       if (v === null || !Number.isFinite(v)) return;
       const inside = orig !== undefined && half !== undefined && Math.abs(v - orig) <= half;
       const cls = orig === undefined ? "dot" : inside ? "dot inside" : "dot outside";
-      parts.push(html`<circle class="${cls}" cx="${coord(x(i))}" cy="${coord(scale.y(v))}" r="5"><title>replay ${i + 1}: ${formatValue(v)}</title></circle>`);
+      parts.push(html`<circle class="${cls}" cx="${coord(x(i))}" cy="${coord(scale.y(v))}" r="5"><title>${replayLabel(i)}: ${formatValue(v)}</title></circle>`);
     });
   } else {
     parts.push(html`<text class="empty" x="${coord(W / 2)}" y="${coord(H / 2)}" text-anchor="middle">no finite values to plot</text>`);
@@ -133,7 +134,7 @@ export function metricPlot(metric: MetricScore): SafeHtml {
     if (v !== null && Number.isFinite(v)) return;
     const text = nonFiniteLabel(v);
     parts.push(
-      html`<g class="nonfinite"><path d="M${coord(x(i) - 5)} ${coord(floorY - 5)} l10 10 m0 -10 l-10 10"/><text x="${coord(x(i))}" y="${coord(floorY - 10)}" text-anchor="middle">${text}</text><title>replay ${i + 1}: ${text}</title></g>`,
+      html`<g class="nonfinite"><path d="M${coord(x(i) - 5)} ${coord(floorY - 5)} l10 10 m0 -10 l-10 10"/><text x="${coord(x(i))}" y="${coord(floorY - 10)}" text-anchor="middle">${text}</text><title>${replayLabel(i)}: ${text}</title></g>`,
     );
   });
   for (let i = 0; i < n; i++) {
@@ -174,7 +175,7 @@ export function historyPlot(name: string, history: ReportHistory): SafeHtml {
   const series: { label: string; cls: string; points: HistoryPoint[] }[] = [];
   if (history.original) series.push({ label: "original", cls: "hist original", points: thin(history.original) });
   history.replays.forEach((h, i) => {
-    if (h) series.push({ label: `replay ${i + 1}`, cls: `hist replay r${i % 8}`, points: thin(h) });
+    if (h) series.push({ label: replayLabel(i), cls: `hist replay r${i % 8}`, points: thin(h) });
   });
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.value) && Number.isFinite(p.step));
   const label = `History of ${name}: ${series.length} series`;

@@ -44,7 +44,10 @@ export const Tags = {
   // the harness's: written on replay runs
   replayOf: "repro.replay_of",
   auditId: "repro.audit_id",
+  /** 0-based: the key replay runs are found by (an earlier attempt's run is taken over by it), as written since the first version */
   replayIndex: "repro.replay_index",
+  /** 1-based: the replay's number as progress lines, run names and reports show it */
+  replayNumber: "repro.replay_number",
   executor: "repro.executor",
 
   // the harness's: published onto audited runs and their model versions (DESIGN.md);

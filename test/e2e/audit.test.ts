@@ -184,7 +184,7 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     const args = ["audit", "--scenario", "scenarios/basic", "--results-dir", results, "--replays", "3", "--run", seededRun, "--audit-id", "interrupted-e2e", "--no-publish"];
     const proc = spawnCli(args, env);
     const deadline = Date.now() + 240_000;
-    while (!/replay 0 finished/.test(proc.output()) && Date.now() < deadline && proc.child.exitCode === null) {
+    while (!/replay 1 finished/.test(proc.output()) && Date.now() < deadline && proc.child.exitCode === null) {
       await new Promise((r) => setTimeout(r, 100));
     }
     proc.child.kill("SIGINT");

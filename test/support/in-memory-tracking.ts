@@ -156,8 +156,9 @@ export interface ScriptedReplay {
 }
 
 /**
- * A replay step that runs nothing: replay i "logs" `script[i]` into a new run of the
- * in-memory store, and the journal record is `record(i, replayRunId, metrics)`.
+ * A replay step that runs nothing: replay i (below the call's `replays`) "logs"
+ * `script[i]` into a new run of the in-memory store, and the journal record is
+ * `record(i, replayRunId, metrics)`.
  * `seen` receives the options each call got, so a test can check what was passed down.
  */
 export function scriptedReplayStep(
@@ -169,12 +170,18 @@ export function scriptedReplayStep(
     seen?: Array<Parameters<AuditPorts["replay"]>[0]>;
   },
 ): AuditPorts["replay"] {
+  // Like the journal: each call runs only the indexes below `replays` not yet done,
+  // so an auto count's batches add replays, and `script` may be longer than a call asks.
+  const done = new Map<number, JournalReplay>();
   return async (opts): Promise<ReplayJobResult> => {
     input.seen?.push(opts);
     const original = opts.original;
     if (original === undefined) throw new Error("scripted replay step: the audit passed no original");
     const auditId = opts.auditId ?? "scripted";
-    const records = input.script.map((s, index) => {
+    const upTo = Math.min(opts.replays, input.script.length);
+    for (let index = 0; index < upTo; index++) {
+      if (done.has(index)) continue;
+      const s = input.script[index] as ScriptedReplay;
       const replayRunId = `${opts.runId}-replay-${index}`;
       tracking.addRun({
         runId: replayRunId,
@@ -182,12 +189,13 @@ export function scriptedReplayStep(
         artifacts: { ...(s.artifacts ?? {}) },
       });
       s.touchOriginal?.(tracking.runs.get(opts.runId) as StoredRun);
-      return input.record(index, replayRunId, s.metrics);
-    });
+      done.set(index, input.record(index, replayRunId, s.metrics));
+    }
+    const records = [...done.values()].sort((a, b) => a.index - b.index);
     return {
       run: original,
       plan: input.plan,
-      summary: { auditId, replays: input.script.length, records, resumed: [], aborted: false },
+      summary: { auditId, replays: Math.max(opts.replays, records.length), records, resumed: [], aborted: false },
       auditDir: opts.runDir ?? opts.resultsDir,
     };
   };

@@ -48,13 +48,16 @@ export function registerAuditCommand(program: Command): void {
         `replays' spread), not reproduced, failed. Default tolerance: ${DEFAULT_TOLERANCE_TEXT} (any one suffices).\n\n` +
         `A run is reproduced when no metric is weaker than --accept (default ${DEFAULT_ACCEPT}; CI that demands bitwise ` +
         "replays uses --accept identical).\n\n" +
+        "Replays per run: --replays auto (the default) runs 3, then more at the looks 5, 8, 12, 20 while a metric's " +
+        "verdict rests on a wide interval, up to --max-replays (default 20), and scores the run at the level the " +
+        "stopping rule spent on its last look (harness/drift/README.md); --replays N runs exactly N.\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, an original run that " +
           "changed during the audit (it is then not scored), or an incomplete audit " +
         "(interrupted, or a replay stopped by an infrastructure fault: the report says incomplete; finish it with --resume <audit-id>).",
     );
   addSelectionOptions(cmd);
-  addReplayOptions(cmd)
+  addReplayOptions(cmd, { auto: true })
     .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
     .option("--accept <level>", `the weakest metric verdict that still counts as reproduced: ${acceptLevelsText()}`, (v) => {
       if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new BadInputError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
@@ -146,14 +149,19 @@ export function auditExitCode(result: Pick<AuditJobResult, "aborted" | "infrastr
 }
 
 
+/** "5/5", and with an auto count " (auto)": the count the stopping rule chose, not one asked for. */
+function replaysCell(r: AuditJobResult["report"]["runs"][number], ok: number): string {
+  return `${ok}/${r.replays.length}${r.replayCount ? " (auto)" : ""}`;
+}
+
 /** The terminal summary: one row per run, then where the report is. */
 export function renderAuditSummary(result: AuditJobResult): string {
   const { report, paths } = result;
-  const table = new Table({ head: ["run", "name", "verdict", "score", "identical", "equiv.", "varies", "not repr.", "failed", "replays ok"], style: { head: [], border: [] } });
+  const table = new Table({ head: ["run", "name", "verdict", "score", "identical", "equiv.", "varies", "inconcl.", "not repr.", "failed", "replays ok"], style: { head: [], border: [] } });
   for (const r of report.runs) {
     const c = r.score.counts;
     const ok = r.replays.filter((x) => x.status === "ok").length;
-    table.push([terminalLine(r.runId.slice(0, 8)), truncate(terminalLine(r.runName), 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.not_reproduced, c.failed, `${ok}/${r.replays.length}`]);
+    table.push([terminalLine(r.runId.slice(0, 8)), truncate(terminalLine(r.runName), 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.inconclusive, c.not_reproduced, c.failed, replaysCell(r, ok)]);
   }
   const rel = (p: string) => terminalLine(displayPath(p, process.cwd()));
   const t = report.score.runs;
@@ -169,6 +177,7 @@ export function renderAuditSummary(result: AuditJobResult): string {
   ];
   for (const r of report.runs) {
     lines.push(`${terminalLine(r.runId.slice(0, 8))}: ${terminalLine(r.score.reason)}`);
+    if (r.replayCount) lines.push(`  replays: ${r.replayCount.replays} of at most ${r.replayCount.maxReplays} (auto): ${terminalLine(r.replayCount.why)}`);
     for (const f of r.score.findings.slice(0, 5)) lines.push(`  - ${terminalLine(f)}`);
   }
   lines.push(`report: ${summaryPaths(paths).map(rel).join(" | ")}`);

@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type ReplayJobResult, replayJob } from "../../audit/replay-pipeline.js";
+import { replayLabel } from "../../drift/format.js";
 import { redactPlan } from "../../plan/redact-plan.js";
 import { ExitCode } from "../exit-codes.js";
 import { terminalJson, terminalLine, terminalText } from "../terminal-text.js";
@@ -40,11 +41,14 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   );
   let result: ReplayJobResult;
   try {
-    const inputs = replayInputs(opts);
+    const { replays, maxReplays: _unused, ...inputs } = replayInputs(opts);
+    // replay does not score its replays, so its --replays takes no "auto" (the parser refuses it).
+    if (replays === "auto") throw new Error("internal error: replay got --replays auto");
     await preflight(inputs);
     const tracking = await resolveTrackingForCli(opts);
     result = await replayJob({
       runId: opts.run,
+      replays,
       ...inputs,
       ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
       trackingUri: tracking.uri,
@@ -87,7 +91,7 @@ export function renderSummary(result: ReplayJobResult): string {
   const records = summary.records;
   const names = new Set<string>(plan.capture.mode === "mlflow" && plan.capture.names ? plan.capture.names : Object.keys(plan.originalMetrics));
   for (const r of records) for (const k of Object.keys(r.metrics)) names.add(k);
-  const table = new Table({ head: ["metric", "original", ...records.map((r) => `replay ${r.index}`)] });
+  const table = new Table({ head: ["metric", "original", ...records.map((r) => replayLabel(r.index))] });
   for (const name of [...names].sort()) {
     table.push([terminalLine(name), fmt(plan.originalMetrics[name]), ...records.map((r) => (r.status === "failed" && !(name in r.metrics) ? "failed" : fmt(r.metrics[name])))]);
   }
@@ -100,7 +104,7 @@ export function renderSummary(result: ReplayJobResult): string {
     table.toString(),
   ];
   for (const r of records.filter((r) => r.status === "failed")) {
-    lines.push(`replay ${r.index} failed (${r.failure?.kind}): ${terminalLine(r.failure?.message ?? "")}`);
+    lines.push(`${replayLabel(r.index)} failed (${r.failure?.kind}): ${terminalLine(r.failure?.message ?? "")}`);
     const tail = r.stderrTail.trim().split("\n").slice(-8).join("\n  ");
     if (tail) lines.push(`  ${terminalText(tail)}`);
   }

@@ -15,16 +15,17 @@ function book(recorder: InMemoryReplayRecorder): ReplayRunBook {
 }
 
 describe("ReplayRunBook", () => {
-  it("creates a replay run tagged with its audit, original, index, command, executor and image ID", async () => {
+  it("creates a replay run tagged with its audit, original, index (0-based) and number (1-based, as named), command, executor and image ID", async () => {
     const recorder = new InMemoryReplayRecorder();
     const b = book(recorder);
     await b.load();
     const id = await b.runFor(2, { command: "python train.py", executor: "docker", imageId: "sha256:abc" }, 1000);
     expect(recorder.runs.get(id)).toMatchObject({
-      runName: "replay-2-of-01234567",
+      // index 2 is the third replay: people read "replay 3"; the index tag stays the key old runs are found by.
+      runName: "replay-3-of-01234567",
       status: "RUNNING",
       tags: {
-        "repro.replay_of": ORIGINAL, "repro.audit_id": "aud-1", "repro.replay_index": "2",
+        "repro.replay_of": ORIGINAL, "repro.audit_id": "aud-1", "repro.replay_index": "2", "repro.replay_number": "3",
         "repro.command": "python train.py", "repro.executor": "docker", "repro.image.id": "sha256:abc",
       },
     });

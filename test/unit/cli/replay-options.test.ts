@@ -33,3 +33,29 @@ describe("--allow-mount and --allow-env", () => {
     expect(() => parse(["--allow-mount", ""])).toThrow(/--allow-mount.*host path/);
   });
 });
+
+describe("--replays and --max-replays", () => {
+  const parseAudit = (args: string[]): ReplayCliOptions => {
+    const cmd = addReplayOptions(new Command("audit").exitOverride(), { auto: true });
+    cmd.parse(args, { from: "user" });
+    return cmd.opts<ReplayCliOptions>();
+  };
+
+  it("take auto where the command scores its replays (audit), by default, with a budget of 20 unless given", () => {
+    expect(replayInputs(parseAudit([]))).toMatchObject({ replays: "auto", maxReplays: 20 });
+    expect(replayInputs(parseAudit(["--replays", "auto"]))).toMatchObject({ replays: "auto", maxReplays: 20 });
+    expect(replayInputs(parseAudit(["--replays", "AUTO", "--max-replays", "8"]))).toMatchObject({ replays: "auto", maxReplays: 8 });
+    expect(replayInputs(parseAudit(["--replays", "5"]))).toMatchObject({ replays: 5 });
+  });
+
+  it("bound --max-replays like --replays", () => {
+    expect(() => parseAudit(["--replays", "auto", "--max-replays", "0"])).toThrow(/--max-replays must be a whole number from 1 to 1000/);
+    expect(() => parseAudit(["--max-replays", "1001"])).toThrow(/--max-replays must be a whole number from 1 to 1000, got "1001"/);
+  });
+
+  it("refuse auto where the command does not score (replay), default to 3 there, and offer no --max-replays", () => {
+    expect(replayInputs(parse([])).replays).toBe(3);
+    expect(() => parse(["--replays", "auto"])).toThrow(/--replays must be a whole number from 1 to 1000/);
+    expect(() => parse(["--max-replays", "8"])).toThrow(/unknown option/);
+  });
+});

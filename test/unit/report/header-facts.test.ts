@@ -34,6 +34,22 @@ describe("headerFacts", () => {
     ]);
   });
 
+  it("says an auto count as the range the runs got, with its budget, in both renderings", () => {
+    const [a, b] = doc.runs;
+    if (a === undefined || b === undefined) throw new Error("the sample has two runs");
+    const five = { ...b, replays: [...b.replays, ...b.replays.slice(0, 2).map((r, i) => ({ ...r, index: b.replays.length + i }))] };
+    const auto = { ...doc, inputs: { ...doc.inputs, replays: five.replays.length, maxReplays: 20 }, runs: [a, five] };
+    const h = headerFacts(auto);
+    expect(`${a.replays.length}-${five.replays.length}`).toBe("3-5");
+    expect(h.replaysPerRun).toBe("3–5");
+    expect(plain(h.replays.value)).toBe("3–5 per run (auto, at most 20), 2 in parallel, executor docker");
+    expect(renderMarkdown(auto)).toContain("· 3–5 replays per run (auto, at most 20)");
+    expect(renderHtml(auto)).toContain("replays per run (auto, ≤ 20)");
+    // A fixed count reads as before.
+    expect(headerFacts(doc).replaysPerRun).toBe("3");
+    expect(headerFacts(doc).maxReplays).toBeUndefined();
+  });
+
   it("says everything for an empty selection", () => {
     const h = headerFacts({ ...doc, inputs: { ...doc.inputs, selection: {} } });
     expect(h.selection.value).toEqual([{ text: "everything" }]);
