@@ -65,8 +65,6 @@ export const decimalNumber = (flag: string, b: Bound, example: string) => (v: st
   return n;
 };
 
-/** Any whole number >= 1 (for counts with no natural ceiling). */
-export const positiveInt = (flag: string) => wholeNumber(flag, { min: 1, max: Number.MAX_SAFE_INTEGER }, "1");
 
 /** `--replays`: a count, or "auto" for a command that scores its replays and can let the stopping rule decide. */
 const replayCount = (allowAuto: boolean) => (v: string): number | "auto" => {
