@@ -49,10 +49,14 @@ function makeRun(runIndex: number): ScoreRunInput {
   const rand = prng(0x5eed + runIndex);
   const noise = (k: number): number => {
     switch (k % 4) {
-      case 0: return 0;
-      case 1: return (rand() - 0.5) * 1e-15;
-      case 2: return (rand() - 0.5) * 1e-2;
-      default: return rand() < 0.01 ? Number.NaN : (rand() - 0.5) * 1e-3;
+      case 0:
+        return 0;
+      case 1:
+        return (rand() - 0.5) * 1e-15;
+      case 2:
+        return (rand() - 0.5) * 1e-2;
+      default:
+        return rand() < 0.01 ? Number.NaN : (rand() - 0.5) * 1e-3;
     }
   };
   const centres = Array.from({ length: METRICS }, () => 0.5 + rand());
@@ -117,7 +121,9 @@ for (let rep = 0; rep < REPEAT; rep++) {
 
 const total = median(totals);
 const base = median(baselines);
-console.log(`drift scoring: ${RUNS} runs × ${REPLAYS} replays × ${METRICS} metrics × ${STEPS}-step histories (${REPEAT} repeats, median)`);
+console.log(
+  `drift scoring: ${RUNS} runs × ${REPLAYS} replays × ${METRICS} metrics × ${STEPS}-step histories (${REPEAT} repeats, median)`,
+);
 console.log(`  scoring total   ${total.toFixed(1)} ms  (runs: ${totals.map((t) => t.toFixed(0)).join(", ")} ms)`);
 console.log(`  per run         ${(total / RUNS).toFixed(2)} ms`);
 console.log(`  baseline (sum)  ${base.toFixed(1)} ms`);

@@ -53,23 +53,56 @@ try {
   const environment = resolveEnvironment(folder, "scenario");
 
   // ---- image build times ----
-  const request = { requirements: environment.requirements, ...(environment.python ? { python: environment.python } : {}), ignored: environment.ignored ?? [] };
+  const request = {
+    requirements: environment.requirements,
+    ...(environment.python ? { python: environment.python } : {}),
+    ignored: environment.ignored ?? [],
+  };
   if (COLD) {
     const existing = await ensureEnvImage(request);
-    await docker().getImage(existing.tag).remove().catch((e: Error) => console.warn(`could not remove ${existing.tag}: ${e.message}`));
+    await docker()
+      .getImage(existing.tag)
+      .remove()
+      .catch((e: Error) => console.warn(`could not remove ${existing.tag}: ${e.message}`));
     const cold = await ensureEnvImage(request);
-    console.log(`env image cold build (base present, wheel cache as it is): ${cold.seconds.toFixed(1)} s (built: ${cold.built})`);
+    console.log(
+      `env image cold build (base present, wheel cache as it is): ${cold.seconds.toFixed(1)} s (built: ${cold.built})`,
+    );
   }
   const warm = await ensureEnvImage(request);
-  console.log(`env image warm (cached by input hash): ${warm.seconds.toFixed(2)} s (built: ${warm.built}) ${warm.imageId}`);
+  console.log(
+    `env image warm (cached by input hash): ${warm.seconds.toFixed(2)} s (built: ${warm.built}) ${warm.imageId}`,
+  );
 
   const exp = await client.getOrCreateExperiment("bench-original");
   const original = await client.createRun({ experimentId: exp.experiment_id });
-  await client.logBatch(original.info.run_id, { params: [{ key: "alpha", value: "0.5" }, { key: "l1_ratio", value: "0.1" }, { key: "seed", value: "42" }] });
-  const run = { runId: original.info.run_id, experimentId: exp.experiment_id, params: { alpha: "0.5", l1_ratio: "0.1", seed: "42" }, tags: {}, metrics: {} };
+  await client.logBatch(original.info.run_id, {
+    params: [
+      { key: "alpha", value: "0.5" },
+      { key: "l1_ratio", value: "0.1" },
+      { key: "seed", value: "42" },
+    ],
+  });
+  const run = {
+    runId: original.info.run_id,
+    experimentId: exp.experiment_id,
+    params: { alpha: "0.5", l1_ratio: "0.1", seed: "42" },
+    tags: {},
+    metrics: {},
+  };
   const planFor = (capture: ReplayPlan["capture"]): ReplayPlan =>
-    buildPlan({ run, ...(folder.scenario ? { scenario: folder.scenario } : {}), environment, code: { source: "scenario", path: folder.dir, diffAvailable: false }, options: { capture } });
-  const untrackedPlan = planFor({ mode: "json", file: "metrics.json", paths: { rmse: "$.rmse", mae: "$.mae", r2: "$.r2" } });
+    buildPlan({
+      run,
+      ...(folder.scenario ? { scenario: folder.scenario } : {}),
+      environment,
+      code: { source: "scenario", path: folder.dir, diffAvailable: false },
+      options: { capture },
+    });
+  const untrackedPlan = planFor({
+    mode: "json",
+    file: "metrics.json",
+    paths: { rmse: "$.rmse", mae: "$.mae", r2: "$.r2" },
+  });
   const trackedPlan = planFor({ mode: "mlflow", names: ["rmse", "mae", "r2"] });
 
   // ---- plain docker run, same flags as the docker executor ----
@@ -84,11 +117,41 @@ try {
     }
     const t0 = performance.now();
     await execa("docker", [
-      "run", "--rm", "--network", tracked ? "host" : "none", "--read-only", "--tmpfs", "/tmp:rw,nosuid,nodev",
-      "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--memory", `${trackedPlan.limits.memoryMb}m`,
-      "--pids-limit", String(trackedPlan.limits.pids), "--cpus", String(trackedPlan.limits.cpus), "--init", "--user", "65534:65534",
-      "-v", `${folder.dir}:/code:ro`, "-v", `${out}:/out`, "-w", "/code", "-e", "HOME=/tmp", "-e", "REPRO_OUTPUT_DIR=/out", ...extra,
-      warm.imageId, "/bin/sh", "-c", untrackedPlan.command,
+      "run",
+      "--rm",
+      "--network",
+      tracked ? "host" : "none",
+      "--read-only",
+      "--tmpfs",
+      "/tmp:rw,nosuid,nodev",
+      "--cap-drop",
+      "ALL",
+      "--security-opt",
+      "no-new-privileges",
+      "--memory",
+      `${trackedPlan.limits.memoryMb}m`,
+      "--pids-limit",
+      String(trackedPlan.limits.pids),
+      "--cpus",
+      String(trackedPlan.limits.cpus),
+      "--init",
+      "--user",
+      "65534:65534",
+      "-v",
+      `${folder.dir}:/code:ro`,
+      "-v",
+      `${out}:/out`,
+      "-w",
+      "/code",
+      "-e",
+      "HOME=/tmp",
+      "-e",
+      "REPRO_OUTPUT_DIR=/out",
+      ...extra,
+      warm.imageId,
+      "/bin/sh",
+      "-c",
+      untrackedPlan.command,
     ]);
     return performance.now() - t0;
   };
@@ -97,11 +160,20 @@ try {
   const harness = async (plan: ReplayPlan, label: string): Promise<number[]> => {
     const auditDir = join(work, label);
     const summary = await runReplays({
-      plan, replays: N, parallel: 1, executor: new DockerExecutor(), image: { imageId: warm.imageId, built: warm.built, seconds: warm.seconds, mismatches: warm.mismatches }, auditId: label,
-      journal: Journal.open(join(auditDir, "journal.jsonl")), auditDir, client, probe: false,
+      plan,
+      replays: N,
+      parallel: 1,
+      executor: new DockerExecutor(),
+      image: { imageId: warm.imageId, built: warm.built, seconds: warm.seconds, mismatches: warm.mismatches },
+      auditId: label,
+      journal: Journal.open(join(auditDir, "journal.jsonl")),
+      auditDir,
+      client,
+      probe: false,
     });
     const failed = summary.records.filter((r) => r.status !== "finished");
-    if (failed.length > 0) throw new Error(`${label}: ${failed.length} replay(s) failed: ${failed[0]?.failure?.message}`);
+    if (failed.length > 0)
+      throw new Error(`${label}: ${failed.length} replay(s) failed: ${failed[0]?.failure?.message}`);
     executorMs[label] = summary.records.map((r) => r.durationMs);
     return summary.records.map((r) => r.wallMs);
   };

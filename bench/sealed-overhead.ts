@@ -27,7 +27,8 @@ function arg(name: string): string | undefined {
 const N = Number(arg("--n") ?? 7);
 const baselineCli = arg("--baseline-cli");
 if (!Number.isInteger(N) || N < 1) throw new Error("--n must be a positive integer");
-if (!baselineCli) throw new Error("--baseline-cli PATH is required: the main.js of another build of the CLI (see bench/README.md)");
+if (!baselineCli)
+  throw new Error("--baseline-cli PATH is required: the main.js of another build of the CLI (see bench/README.md)");
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,12 +44,32 @@ const dataDir = join(work, "mlflow");
 try {
   const { state } = await startEmbeddedServer({ dataDir });
   const env = { ...process.env, MLFLOW_TRACKING_URI: state.url };
-  const recorded = await execa(join(root, ".venv/bin/python"), [join(root, "test/python/record_scenario_run.py"), "--tracking-uri", state.url]);
+  const recorded = await execa(join(root, ".venv/bin/python"), [
+    join(root, "test/python/record_scenario_run.py"),
+    "--tracking-uri",
+    state.url,
+  ]);
   const runId = (JSON.parse(recorded.stdout.trim().split("\n").at(-1) ?? "{}") as { run_id: string }).run_id;
 
   const once = async (cli: string, label: string, i: number) => {
     const t0 = performance.now();
-    const r = await execa(process.execPath, [cli, "replay", "--run", runId, "--scenario", join(root, "scenarios/basic"), "--replays", "1", "--json", "--results-dir", join(work, `${label}-${i}`)], { env, cwd: root, reject: false });
+    const r = await execa(
+      process.execPath,
+      [
+        cli,
+        "replay",
+        "--run",
+        runId,
+        "--scenario",
+        join(root, "scenarios/basic"),
+        "--replays",
+        "1",
+        "--json",
+        "--results-dir",
+        join(work, `${label}-${i}`),
+      ],
+      { env, cwd: root, reject: false },
+    );
     const processMs = performance.now() - t0;
     if (r.exitCode !== 0) throw new Error(`${label} replay exited ${r.exitCode}: ${r.stderr.slice(-500)}`);
     const doc = JSON.parse(r.stdout) as { replays: Array<{ status: string; wallMs: number; durationMs: number }> };
@@ -74,7 +95,9 @@ try {
   const row = (what: string, pick: (x: (typeof current)[number]) => number) => {
     const c = median(current.map(pick));
     const b = median(baseline.map(pick));
-    console.log(`${what.padEnd(34)} baseline ${b.toFixed(0).padStart(6)} ms   sealed ${c.toFixed(0).padStart(6)} ms   +${(c - b).toFixed(0)} ms   ratio ${(c / b).toFixed(3)}`);
+    console.log(
+      `${what.padEnd(34)} baseline ${b.toFixed(0).padStart(6)} ms   sealed ${c.toFixed(0).padStart(6)} ms   +${(c - b).toFixed(0)} ms   ratio ${(c / b).toFixed(3)}`,
+    );
   };
   console.log(`sealed replay vs the unsealed baseline, scenarios/basic, median of ${N} alternating pairs`);
   row("whole process (replay --replays 1)", (x) => x.processMs);

@@ -52,7 +52,7 @@ export { PlanError, ReplayPlanSchema, buildPlan, type PlanInput, type ReplayPlan
 // exec: executors and pinned images
 export { DockerExecutor } from "./exec/docker-executor.js";
 export { LocalExecutor } from "./exec/local-executor.js";
-export { type ExecResult, type ExecSpec, type Executor, type RunOptions } from "./exec/executor.js";
+export type { ExecResult, ExecSpec, Executor, RunOptions } from "./exec/executor.js";
 export { ensureEnvImage, type EnvImage, type EnvImageRequest } from "./exec/env-image.js";
 
 // fingerprint: where a run ran, and what changed between two places
@@ -63,7 +63,12 @@ export {
   type Fingerprint,
   type HostFingerprint,
 } from "./fingerprint/schema.js";
-export { diffFingerprints, type DiffOptions, type FingerprintChange, type FingerprintDiff } from "./fingerprint/diff.js";
+export {
+  diffFingerprints,
+  type DiffOptions,
+  type FingerprintChange,
+  type FingerprintDiff,
+} from "./fingerprint/diff.js";
 export { hostFingerprint, type HostFingerprintOptions } from "./fingerprint/host.js";
 export { codeFingerprint } from "./fingerprint/code.js";
 

@@ -13,7 +13,8 @@ export function projectRoot(): string {
   for (;;) {
     if (namesUs(join(dir, "package.json"))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("repro-audit: cannot find the project root (the package.json named repro-audit)");
+    if (parent === dir)
+      throw new Error("repro-audit: cannot find the project root (the package.json named repro-audit)");
     dir = parent;
   }
 }

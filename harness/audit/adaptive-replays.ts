@@ -59,9 +59,10 @@ export interface AdaptiveOutcome {
 
 export function adaptiveOutcome(decision: StoppingDecision, replays: number, maxReplays: number): AdaptiveOutcome {
   const stoppedBy = decision.stoppedBy ?? (replays >= maxReplays ? "budget" : "settled");
-  const head = stoppedBy === "settled"
-    ? `auto: stopped after ${replays} replays: every metric settled`
-    : `auto: reached --max-replays ${maxReplays}`;
+  const head =
+    stoppedBy === "settled"
+      ? `auto: stopped after ${replays} replays: every metric settled`
+      : `auto: reached --max-replays ${maxReplays}`;
   return {
     record: { mode: "auto", replays, maxReplays, stoppedBy, why: decision.why, alpha: decision.alpha },
     alpha: decision.alpha,

@@ -3,7 +3,14 @@ import { scoreAudit } from "../drift/score.js";
 import { describePolicy } from "../drift/tolerance.js";
 import { VERDICT_RULES_TEXT } from "../drift/verdict.js";
 import { stripUrlCredentials, stripUrlCredentialsDeep } from "../fingerprint/redact.js";
-import { REPORT_SCHEMA_ID, REPORT_VERSION, type Report, type ReportInputs, type ReportRun, ReportSchema } from "../report/schema.js";
+import {
+  REPORT_SCHEMA_ID,
+  REPORT_VERSION,
+  type Report,
+  type ReportInputs,
+  type ReportRun,
+  ReportSchema,
+} from "../report/schema.js";
 
 // The audit's report document from its runs: audit score, the policy in words, and
 // a zod check so a bug surfaces here, not in a renderer. Pure: the caller passes
@@ -36,7 +43,9 @@ function acceptText(accept: AcceptLevel, replays: number): string {
 }
 
 export function assembleReport(meta: ReportMeta, runs: readonly ReportRun[]): Report {
-  const score = scoreAudit(runs.map((r) => ({ runId: r.runId, metrics: r.metrics, artifacts: r.artifacts, ...r.score })));
+  const score = scoreAudit(
+    runs.map((r) => ({ runId: r.runId, metrics: r.metrics, artifacts: r.artifacts, ...r.score })),
+  );
   const inputs: ReportInputs = { ...meta.inputs, trackingUri: stripUrlCredentials(meta.inputs.trackingUri) };
   const doc: Report = {
     schema: REPORT_SCHEMA_ID,
@@ -55,7 +64,9 @@ export function assembleReport(meta: ReportMeta, runs: readonly ReportRun[]): Re
   const checked = ReportSchema.safeEncode(doc);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    throw new Error(`internal error: the audit report does not match its schema at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`);
+    throw new Error(
+      `internal error: the audit report does not match its schema at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
+    );
   }
   return doc;
 }

@@ -1,6 +1,13 @@
 import { relative, isAbsolute } from "node:path";
 import { scoreRun } from "../drift/score.js";
-import type { ExecutionRecord, HistoryPoint, ReplayRecord, RunScore, RunVerdict, TolerancePolicy } from "../drift/schema.js";
+import type {
+  ExecutionRecord,
+  HistoryPoint,
+  ReplayRecord,
+  RunScore,
+  RunVerdict,
+  TolerancePolicy,
+} from "../drift/schema.js";
 import type { ImageInfo } from "../exec/executors.js";
 import { assembleFingerprint } from "../fingerprint/assemble.js";
 import { redactText } from "../fingerprint/redact.js";
@@ -10,7 +17,12 @@ import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import { environmentFacts } from "../report/environment-facts.js";
 import {
-  type ReportHistory, type ReportImage, type ReportPlan, type ReportReplay, type ReportRun, type ReplayStatus,
+  type ReportHistory,
+  type ReportImage,
+  type ReportPlan,
+  type ReportReplay,
+  type ReportRun,
+  type ReplayStatus,
   runScoreParts,
 } from "../report/schema.js";
 import { isPublishedMetric } from "../tracking/tags.js";
@@ -96,7 +108,10 @@ function sandboxFindings(records: ReadonlyArray<JournalReplay | undefined>): str
  * count (adaptive-replays.ts) score the same thing.
  */
 export function scoringInputs(
-  run: RecordedRun, plan: ReplayPlan | undefined, records: ReadonlyArray<JournalReplay | undefined>, evidence?: RunEvidence,
+  run: RecordedRun,
+  plan: ReplayPlan | undefined,
+  records: ReadonlyArray<JournalReplay | undefined>,
+  evidence?: RunEvidence,
 ): { original: ExecutionRecord; replays: ReplayRecord[] } {
   const metricNames = comparedMetricNames(run, plan);
   const original = {
@@ -125,18 +140,30 @@ export function scoringInputs(
 }
 
 /** Journal records by index, one slot per replay below `n` (undefined: never journaled). */
-export function recordsByIndex(replays: readonly JournalReplay[] | undefined, n: number): Array<JournalReplay | undefined> {
+export function recordsByIndex(
+  replays: readonly JournalReplay[] | undefined,
+  n: number,
+): Array<JournalReplay | undefined> {
   const byIndex = new Map((replays ?? []).map((r) => [r.index, r]));
   return Array.from({ length: n }, (_, i) => byIndex.get(i));
 }
 
 export function assembleRun(facts: RunFacts): ReportRun {
   const { run, plan } = facts;
-  const n = facts.error !== undefined && facts.interrupted !== true && (facts.replays ?? []).length === 0 ? 0 : facts.replaysRequested;
+  const n =
+    facts.error !== undefined && facts.interrupted !== true && (facts.replays ?? []).length === 0
+      ? 0
+      : facts.replaysRequested;
   const records = recordsByIndex(facts.replays, n);
   const { original, replays: driftReplays } = scoringInputs(run, plan, records, facts.evidence);
   // An adaptive count scores at the level its stopping rule spent on the look it stopped at.
-  const scored = scoreRun({ runId: run.runId, original, replays: driftReplays, policy: facts.policy, ...(facts.adaptive ? { alpha: facts.adaptive.alpha } : {}) });
+  const scored = scoreRun({
+    runId: run.runId,
+    original,
+    replays: driftReplays,
+    policy: facts.policy,
+    ...(facts.adaptive ? { alpha: facts.adaptive.alpha } : {}),
+  });
   const score = {
     ...scored,
     ...verdictOverride(facts, scored.verdict),
@@ -177,17 +204,28 @@ export function assembleRun(facts: RunFacts): ReportRun {
  * the capture rule's names when it names some, since only those are read back.
  */
 /** A verdict the facts impose over the replays': an original that changed is not scored, one that could not be checked is incomplete. */
-function verdictOverride(facts: RunFacts, verdict: RunVerdict): Partial<Pick<RunScore, "verdict" | "score" | "reason">> {
-  const notScored = facts.notScored !== undefined ? { verdict: "failed" as const, score: 0, reason: `Not scored: ${facts.notScored}.` } : {};
+function verdictOverride(
+  facts: RunFacts,
+  verdict: RunVerdict,
+): Partial<Pick<RunScore, "verdict" | "score" | "reason">> {
+  const notScored =
+    facts.notScored !== undefined
+      ? { verdict: "failed" as const, score: 0, reason: `Not scored: ${facts.notScored}.` }
+      : {};
   const v = notScored.verdict ?? verdict;
   if (facts.unchecked !== undefined && v !== "incomplete") {
-    return { ...notScored, verdict: "incomplete", reason: `Incomplete: ${facts.unchecked}; resuming the audit checks it again.` };
+    return {
+      ...notScored,
+      verdict: "incomplete",
+      reason: `Incomplete: ${facts.unchecked}; resuming the audit checks it again.`,
+    };
   }
   return notScored;
 }
 
 export function comparedMetricNames(run: RecordedRun, plan: ReplayPlan | undefined): string[] {
-  const named = plan?.capture.mode === "mlflow" ? plan.capture.names : plan ? Object.keys(plan.capture.paths) : undefined;
+  const named =
+    plan?.capture.mode === "mlflow" ? plan.capture.names : plan ? Object.keys(plan.capture.paths) : undefined;
   const names = named ?? Object.keys(run.metrics);
   return names.filter(isWorkloadMetric);
 }
@@ -225,9 +263,14 @@ function statusOf(r: JournalReplay | undefined): ReplayStatus {
 function reportReplay(index: number, r: JournalReplay | undefined, facts: RunFacts): ReportReplay {
   if (r === undefined) {
     return {
-      index, status: "skipped", exitCode: null, durationMs: 0, metrics: {},
+      index,
+      status: "skipped",
+      exitCode: null,
+      durationMs: 0,
+      metrics: {},
       message: facts.error ?? "not run (the audit was interrupted before this replay; resume it to run it)",
-      isolated: false, pinned: false,
+      isolated: false,
+      pinned: false,
     };
   }
   // The workload's output may quote its command line: secret params redacted.
@@ -253,14 +296,16 @@ function replayFingerprints(records: ReadonlyArray<JournalReplay | undefined>, f
   for (const r of records) {
     if (r === undefined) continue;
     const imageId = r.imageId ?? facts.environment?.imageId;
-    out.push(assembleFingerprint({
-      executor: r.executor,
-      host: facts.host,
-      container: facts.environment?.container,
-      code: facts.code,
-      imageId,
-      capturedAt: new Date(r.startedAt),
-    }));
+    out.push(
+      assembleFingerprint({
+        executor: r.executor,
+        host: facts.host,
+        container: facts.environment?.container,
+        code: facts.code,
+        imageId,
+        capturedAt: new Date(r.startedAt),
+      }),
+    );
   }
   return out;
 }
@@ -292,13 +337,14 @@ function reportPlan(realPlan: ReplayPlan, root: string | undefined): ReportPlan 
 
 function reportImage(facts: RunFacts): ReportImage {
   const env = facts.plan?.environment;
-  const builtFrom = env === undefined
-    ? undefined
-    : env.source === "docker_env"
-      ? `MLproject docker_env ${env.dockerImage ?? ""}`.trim()
-      : env.source === "none"
-        ? "no environment file (base image)"
-        : `${env.source}${env.file ? ` ${env.file}` : ""} (${env.requirements.length} requirements)`;
+  const builtFrom =
+    env === undefined
+      ? undefined
+      : env.source === "docker_env"
+        ? `MLproject docker_env ${env.dockerImage ?? ""}`.trim()
+        : env.source === "none"
+          ? "no environment file (base image)"
+          : `${env.source}${env.file ? ` ${env.file}` : ""} (${env.requirements.length} requirements)`;
   const imageId = facts.image?.imageId ?? facts.environment?.imageId;
   return {
     ...(imageId !== undefined ? { id: imageId } : {}),
@@ -314,7 +360,10 @@ function thin(points: readonly HistoryPoint[]): HistoryPoint[] {
   return Array.from({ length: MAX_PLOTTED_POINTS }, (_, i) => points[Math.round(i * stride)] as HistoryPoint);
 }
 
-function plottedHistories(evidence: RunEvidence | undefined, replays: number): Record<string, ReportHistory> | undefined {
+function plottedHistories(
+  evidence: RunEvidence | undefined,
+  replays: number,
+): Record<string, ReportHistory> | undefined {
   const orig = evidence?.originalHistories ?? {};
   const names = new Set(Object.keys(orig));
   for (const h of evidence?.replayHistories ?? []) for (const k of Object.keys(h ?? {})) names.add(k);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BadInputError, firstIssueMessage } from "../errors.js";
-import { type SelectionClient, resolveSelection } from "../selection/resolve.js";
+import { resolveSelection } from "../selection/resolve.js";
 import { type Selection, describeSelection } from "../selection/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
@@ -27,7 +27,15 @@ import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } f
 import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
 import { gatherReplayEvidence, isHarnessArtifact, takeOriginalSnapshot } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
-import { type AdaptiveOutcome, DEFAULT_MAX_REPLAYS, type ReplayCount, adaptiveOutcome, decideReplayCount, firstLook, journaledUpTo } from "./adaptive-replays.js";
+import {
+  type AdaptiveOutcome,
+  DEFAULT_MAX_REPLAYS,
+  type ReplayCount,
+  adaptiveOutcome,
+  decideReplayCount,
+  firstLook,
+  journaledUpTo,
+} from "./adaptive-replays.js";
 
 // The main job: select runs, snapshot each original, replay it N times (the `replay`
 // pipeline), read back the replays' histories and artifact hashes, score them
@@ -95,20 +103,22 @@ export interface AuditJobResult {
 /** An audit that cannot start as asked (bad id, nothing selected, a resume that does not fit). */
 export class AuditError extends BadInputError {}
 
-
 export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const stage = opts.onStage ?? (() => undefined);
   const ports = opts.ports ?? (opts.client !== undefined ? mlflowAuditPorts(opts.client) : undefined);
   if (ports === undefined) throw new Error("internal error: auditJob needs a tracking client or its ports");
   const auditId = opts.auditId ?? newAuditId("audit");
   const idCheck = AuditIdSchema.safeParse(auditId);
-  if (!idCheck.success) throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${firstIssueMessage(idCheck.error)}`);
+  if (!idCheck.success)
+    throw new AuditError(`--audit-id ${JSON.stringify(auditId)}: ${firstIssueMessage(idCheck.error)}`);
   const auditDir = join(resolve(opts.resultsDir), auditId);
   if (opts.resume === true && !existsSync(auditDir)) {
     throw new AuditError(`--resume ${auditId}: no audit folder at ${auditDir}`);
   }
   if (opts.resume !== true && existsSync(auditDir)) {
-    throw new AuditError(`audit ${auditId} already exists at ${auditDir}: continue it with --resume ${auditId}, or choose another --audit-id`);
+    throw new AuditError(
+      `audit ${auditId} already exists at ${auditDir}: continue it with --resume ${auditId}, or choose another --audit-id`,
+    );
   }
 
   // Read once: the manifest gives a resume its selection and the runs it started with.
@@ -126,12 +136,21 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   // A resume audits the runs the audit started with, even if an alias moved or an
   // experiment gained runs since.
   const startedWith = manifest?.runIds;
-  const resolveAs: Selection = startedWith !== undefined && startedWith.length > 0 ? { kind: "runs", runIds: startedWith } : selection;
+  const resolveAs: Selection =
+    startedWith !== undefined && startedWith.length > 0 ? { kind: "runs", runIds: startedWith } : selection;
   stage(`selecting ${describeSelection(resolveAs)}`);
-  const { runs, modelVersion } = await resolveSelection(ports.selection, resolveAs, { concurrency: opts.concurrency ?? 8 });
+  const { runs, modelVersion } = await resolveSelection(ports.selection, resolveAs, {
+    concurrency: opts.concurrency ?? 8,
+  });
   if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
   if (opts.resume !== true) {
-    await writeManifest(auditDir, { auditId, createdAt: new Date().toISOString(), selection, runIds: runs.map((r) => r.info.run_id), replayCount: count });
+    await writeManifest(auditDir, {
+      auditId,
+      createdAt: new Date().toISOString(),
+      selection,
+      runIds: runs.map((r) => r.info.run_id),
+      replayCount: count,
+    });
   }
 
   stage(`checking what ${runs.length} run(s) recorded`);
@@ -141,7 +160,8 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.runId })),
   );
   // The version the user named is tagged even if the run-based search missed it.
-  if (modelVersion?.run_id) modelVersions.unshift({ name: modelVersion.name, version: modelVersion.version, runId: modelVersion.run_id });
+  if (modelVersion?.run_id)
+    modelVersions.unshift({ name: modelVersion.name, version: modelVersion.version, runId: modelVersion.run_id });
 
   let host: HostFingerprint | undefined;
   try {
@@ -157,10 +177,20 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     const runId = run.info.run_id;
     opts.onRun?.(i + 1, runs.length, runId);
     // Converted once, here: the snapshot and the replays take this run, not a new read of it.
-    const facts = await auditOneRun(opts, ports, readRunFromMlflow(run), { auditId, auditDir, host, traceItems: items.get(runId) ?? [], skip: aborted, count });
+    const facts = await auditOneRun(opts, ports, readRunFromMlflow(run), {
+      auditId,
+      auditDir,
+      host,
+      traceItems: items.get(runId) ?? [],
+      skip: aborted,
+      count,
+    });
     if (facts.aborted) aborted = true;
-    if (facts.facts.error !== undefined && !facts.aborted) infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
-    reportRuns.push(assembleRun({ ...facts.facts, ...(facts.aborted ? { interrupted: true } : {}), auditNotes: facts.notes }));
+    if (facts.facts.error !== undefined && !facts.aborted)
+      infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
+    reportRuns.push(
+      assembleRun({ ...facts.facts, ...(facts.aborted ? { interrupted: true } : {}), auditNotes: facts.notes }),
+    );
   }
 
   // Ctrl-C while the last run's evidence was read: the report is partial all the same.
@@ -200,16 +230,25 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
 }
 
 /** The selection to audit: the given one, or on resume the manifest's (a different one is refused). */
-function selectionFor(opts: AuditJobOptions, auditId: string, stored: Selection | undefined, manifestError: string | undefined): Selection {
+function selectionFor(
+  opts: AuditJobOptions,
+  auditId: string,
+  stored: Selection | undefined,
+  manifestError: string | undefined,
+): Selection {
   if (opts.selection === undefined) {
     if (manifestError !== undefined) throw new AuditError(manifestError);
     if (stored !== undefined) return stored;
-    throw new AuditError(opts.resume === true
-      ? `--resume ${auditId}: the audit folder has no ${AUDIT_MANIFEST}; give the selection again (--run, --experiment, --model ...)`
-      : "no runs selected");
+    throw new AuditError(
+      opts.resume === true
+        ? `--resume ${auditId}: the audit folder has no ${AUDIT_MANIFEST}; give the selection again (--run, --experiment, --model ...)`
+        : "no runs selected",
+    );
   }
   if (stored !== undefined && !sameSelection(stored, opts.selection)) {
-    throw new AuditError(`--resume ${auditId}: that audit selected ${describeSelection(stored)}, not ${describeSelection(opts.selection)}; leave the selection out to resume it as it was`);
+    throw new AuditError(
+      `--resume ${auditId}: that audit selected ${describeSelection(stored)}, not ${describeSelection(opts.selection)}; leave the selection out to resume it as it was`,
+    );
   }
   return opts.selection;
 }
@@ -221,9 +260,10 @@ function selectionFor(opts: AuditJobOptions, auditId: string, stored: Selection 
  * replay runner takes the larger of the request and the journal's count).
  */
 function replayCountFor(opts: AuditJobOptions, stored: AuditManifest["replayCount"]): ReplayCount {
-  const given: ReplayCount = opts.replays === "auto"
-    ? { mode: "auto", maxReplays: opts.maxReplays ?? DEFAULT_MAX_REPLAYS }
-    : { mode: "fixed", replays: opts.replays };
+  const given: ReplayCount =
+    opts.replays === "auto"
+      ? { mode: "auto", maxReplays: opts.maxReplays ?? DEFAULT_MAX_REPLAYS }
+      : { mode: "fixed", replays: opts.replays };
   if (stored === undefined) {
     // No count in the manifest: an audit started before `--replays auto` existed, so a
     // fixed one. Resumed under auto, it gets what a resume got then: --replays's
@@ -245,7 +285,10 @@ interface RunContext {
 }
 
 async function auditOneRun(
-  opts: AuditJobOptions, ports: AuditPorts, read: ReadRun, ctx: RunContext,
+  opts: AuditJobOptions,
+  ports: AuditPorts,
+  read: ReadRun,
+  ctx: RunContext,
 ): Promise<{ facts: RunFacts; notes: string[]; aborted: boolean }> {
   const runId = read.run.runId;
   const base: RunFacts = {
@@ -258,10 +301,21 @@ async function auditOneRun(
   };
   if (!isSafeRunId(runId)) {
     // Run IDs come from the server and name a folder under results/: never let one climb out.
-    return { facts: { ...base, error: `run ID ${JSON.stringify(runId)} is not a plain identifier; refusing to use it as a folder name` }, notes: [], aborted: false };
+    return {
+      facts: {
+        ...base,
+        error: `run ID ${JSON.stringify(runId)} is not a plain identifier; refusing to use it as a folder name`,
+      },
+      notes: [],
+      aborted: false,
+    };
   }
   if (ctx.skip || opts.signal?.aborted) {
-    return { facts: { ...base, error: "not replayed: the audit was interrupted before this run" }, notes: [], aborted: true };
+    return {
+      facts: { ...base, error: "not replayed: the audit was interrupted before this run" },
+      notes: [],
+      aborted: true,
+    };
   }
   const runDir = join(ctx.auditDir, "runs", runId);
   const notes: string[] = [];
@@ -270,7 +324,16 @@ async function auditOneRun(
     snapshot = await originalSnapshotFor(opts, ports, read, runDir, notes);
   } catch (err) {
     const aborted = opts.signal?.aborted === true;
-    return { facts: { ...base, error: aborted ? "interrupted while reading the original" : `could not read the original before the replays: ${(err as Error).message}` }, notes, aborted };
+    return {
+      facts: {
+        ...base,
+        error: aborted
+          ? "interrupted while reading the original"
+          : `could not read the original before the replays: ${(err as Error).message}`,
+      },
+      notes,
+      aborted,
+    };
   }
   const original = snapshotRun(snapshot);
 
@@ -304,7 +367,15 @@ async function auditOneRun(
     ({ job, adaptive } = await replayRun(step, ctx.count, opts.policy, opts.onStage));
   } catch (err) {
     const aborted = opts.signal?.aborted === true;
-    return { facts: { ...base, run: original, error: aborted ? "interrupted while preparing the replays" : (err as Error).message }, notes, aborted };
+    return {
+      facts: {
+        ...base,
+        run: original,
+        error: aborted ? "interrupted while preparing the replays" : (err as Error).message,
+      },
+      notes,
+      aborted,
+    };
   }
 
   const facts: RunFacts = {
@@ -319,7 +390,8 @@ async function auditOneRun(
     replays: job.summary.records,
     ...(job.code ? { code: job.code } : {}),
   };
-  if (job.summary.environment?.probeError) notes.push(`environment probe failed: ${job.summary.environment.probeError}`);
+  if (job.summary.environment?.probeError)
+    notes.push(`environment probe failed: ${job.summary.environment.probeError}`);
   if (job.summary.aborted) return { facts, notes, aborted: true };
 
   // Histories and artifacts of replays live on the tracking server only when replays log there.
@@ -333,7 +405,11 @@ async function auditOneRun(
         return r?.status === "finished" ? r.replayRunId : undefined;
       });
       opts.onStage?.(`reading histories and artifacts of the replays of ${runId}`);
-      const got = await gatherReplayEvidence({ reader: ports.reader, replayRunIds, historyNames: Object.keys(own.originalHistories ?? {}) });
+      const got = await gatherReplayEvidence({
+        reader: ports.reader,
+        replayRunIds,
+        historyNames: Object.keys(own.originalHistories ?? {}),
+      });
       facts.evidence = { ...own, ...got.evidence };
       notes.push(...got.notes);
     } catch (err) {
@@ -381,7 +457,14 @@ async function replayRun(
       target = reached;
       continue;
     }
-    const decision = decideReplayCount({ run: job.run, plan: job.plan, records: job.summary.records, replays: target, policy, maxReplays: count.maxReplays });
+    const decision = decideReplayCount({
+      run: job.run,
+      plan: job.plan,
+      records: job.summary.records,
+      replays: target,
+      policy,
+      maxReplays: count.maxReplays,
+    });
     onStage?.(`auto: ${decision.why}`);
     if (decision.action === "stop") return { job, adaptive: adaptiveOutcome(decision, target, count.maxReplays) };
     target = decision.target;
@@ -393,18 +476,27 @@ async function replayRun(
  * first reached the run (so a resume scores against the run as it was then), else
  * one taken now, before any replay, and stored.
  */
-async function originalSnapshotFor(opts: AuditJobOptions, ports: AuditPorts, read: ReadRun, runDir: string, notes: string[]): Promise<OriginalSnapshot> {
+async function originalSnapshotFor(
+  opts: AuditJobOptions,
+  ports: AuditPorts,
+  read: ReadRun,
+  runDir: string,
+  notes: string[],
+): Promise<OriginalSnapshot> {
   const runId = read.run.runId;
   const stored = readOriginalSnapshot(runDir);
   if (stored !== undefined) {
-    if (stored.run.runId !== runId) throw new Error(`${join(runDir, ORIGINAL_SNAPSHOT_FILE)} is a snapshot of run ${stored.run.runId}, not ${runId}`);
+    if (stored.run.runId !== runId)
+      throw new Error(`${join(runDir, ORIGINAL_SNAPSHOT_FILE)} is a snapshot of run ${stored.run.runId}, not ${runId}`);
     return stored;
   }
   opts.onStage?.(`taking a snapshot of ${runId} before its replays`);
   const snapshot = await takeOriginalSnapshot(ports.reader, runId, { read });
   if (opts.resume === true && existsSync(join(runDir, "journal.jsonl"))) {
     // An audit started by a version without snapshots: replays already ran.
-    notes.push("the snapshot of the original was taken on resume, after earlier replays: a change made before it is not detected");
+    notes.push(
+      "the snapshot of the original was taken on resume, after earlier replays: a change made before it is not detected",
+    );
   }
   await writeOriginalSnapshot(runDir, snapshot);
   return snapshot;

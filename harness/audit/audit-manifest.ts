@@ -20,10 +20,12 @@ export const AuditManifestSchema = z.object({
    * auto audit goes on applying the stopping rule to what is journaled); absent in
    * manifests from before `--replays auto`
    */
-  replayCount: z.discriminatedUnion("mode", [
-    z.object({ mode: z.literal("fixed"), replays: z.number().int().positive() }),
-    z.object({ mode: z.literal("auto"), maxReplays: z.number().int().positive() }),
-  ]).optional(),
+  replayCount: z
+    .discriminatedUnion("mode", [
+      z.object({ mode: z.literal("fixed"), replays: z.number().int().positive() }),
+      z.object({ mode: z.literal("auto"), maxReplays: z.number().int().positive() }),
+    ])
+    .optional(),
 });
 export type AuditManifest = z.infer<typeof AuditManifestSchema>;
 
@@ -44,10 +46,13 @@ export function readManifest(auditDir: string): AuditManifest | undefined {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${join(auditDir, AUDIT_MANIFEST)} is not valid JSON (${(err as Error).message}); give the selection again to resume`);
+    throw new Error(
+      `${join(auditDir, AUDIT_MANIFEST)} is not valid JSON (${(err as Error).message}); give the selection again to resume`,
+    );
   }
   const parsed = AuditManifestSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${join(auditDir, AUDIT_MANIFEST)} is not an audit manifest: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(`${join(auditDir, AUDIT_MANIFEST)} is not an audit manifest: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 

@@ -9,7 +9,10 @@ import type { OriginalEnvironment, ReportFingerprintDiff } from "../report/schem
 // table shows those. The replays of one run share one probe and one host
 // fingerprint, so they are not diffed against each other here. Pure.
 
-export function environmentDiff(original: OriginalEnvironment | undefined, replays: readonly Fingerprint[]): ReportFingerprintDiff {
+export function environmentDiff(
+  original: OriginalEnvironment | undefined,
+  replays: readonly Fingerprint[],
+): ReportFingerprintDiff {
   const first = replays[0];
   const known = original?.fingerprint;
   if (first === undefined || known === undefined) return { changes: [], unified: "" };
@@ -25,7 +28,11 @@ export function environmentDiff(original: OriginalEnvironment | undefined, repla
   };
   // The branch names where a commit was checked out from, not what ran: a replay's
   // scratch worktree is detached and would always "lose" it.
-  const diff = diffFingerprints(before, after, { beforeLabel: "original (as recorded)", afterLabel: "replay 1", ignore: ["code.branch"] });
+  const diff = diffFingerprints(before, after, {
+    beforeLabel: "original (as recorded)",
+    afterLabel: "replay 1",
+    ignore: ["code.branch"],
+  });
   // null in the original means "not recorded" (e.g. dirty: null), not a value that changed.
   const changes = diff.changes.filter((c) => c.kind !== "added" && c.before !== null);
   return { changes, unified: changes.length === 0 ? "" : diff.patch };

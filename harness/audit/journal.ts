@@ -71,7 +71,11 @@ export const EnvironmentRecordSchema = z.object({
 });
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
 
-export const JournalRecordSchema = z.discriminatedUnion("type", [HeaderRecordSchema, EnvironmentRecordSchema, JournalReplaySchema]);
+export const JournalRecordSchema = z.discriminatedUnion("type", [
+  HeaderRecordSchema,
+  EnvironmentRecordSchema,
+  JournalReplaySchema,
+]);
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
 
 export interface JournalState {
@@ -104,7 +108,9 @@ export function parseJournal(text: string, label = "journal"): JournalState {
         state.droppedTail = true;
         continue;
       }
-      throw new JournalError(`${label}: line ${i + 1} is not a journal record (${(err as Error).message.split("\n")[0]}); the file is damaged`);
+      throw new JournalError(
+        `${label}: line ${i + 1} is not a journal record (${(err as Error).message.split("\n")[0]}); the file is damaged`,
+      );
     }
     if (isLast && !text.endsWith("\n")) {
       // Parsed, but the newline never made it: treat as torn, the write did not complete.
@@ -142,7 +148,9 @@ export class Journal {
     const text = readFileSync(path, "utf8");
     const state = parseJournal(text, path);
     if (state.droppedTail) {
-      const keep = text.endsWith("\n") ? text.slice(0, text.lastIndexOf("\n", text.length - 2) + 1) : text.slice(0, text.lastIndexOf("\n") + 1);
+      const keep = text.endsWith("\n")
+        ? text.slice(0, text.lastIndexOf("\n", text.length - 2) + 1)
+        : text.slice(0, text.lastIndexOf("\n") + 1);
       truncateSync(path, Buffer.byteLength(keep));
     }
     return new Journal(path, state);

@@ -8,15 +8,21 @@ import { replayJob } from "./replay-pipeline.js";
 // Run becomes a ReadRun once, where it is read.
 
 export function readRunFromMlflow(run: Run): ReadRun {
-  return { run: recordedRunFromMlflow(run), ...(run.info.lifecycle_stage !== undefined ? { lifecycleStage: run.info.lifecycle_stage } : {}) };
+  return {
+    run: recordedRunFromMlflow(run),
+    ...(run.info.lifecycle_stage !== undefined ? { lifecycleStage: run.info.lifecycle_stage } : {}),
+  };
 }
 
 export function mlflowRunReader(client: MlflowClient): RunReader {
   return {
     getRun: async (runId) => readRunFromMlflow(await client.getRun(runId)),
-    metricHistory: async (runId, key) => (await client.getMetricHistory(runId, key)).map((p) => ({ step: p.step, value: p.value })),
+    metricHistory: async (runId, key) =>
+      (await client.getMetricHistory(runId, key)).map((p) => ({ step: p.step, value: p.value })),
     listArtifactFiles: async (runId) =>
-      (await client.listArtifactsRecursive({ runId })).filter((f) => !f.is_dir).map((f) => ({ path: f.path, size: f.file_size ?? null })),
+      (await client.listArtifactsRecursive({ runId }))
+        .filter((f) => !f.is_dir)
+        .map((f) => ({ path: f.path, size: f.file_size ?? null })),
     downloadArtifact: (runId, path, destFile) => client.downloadArtifact({ runId }, path, destFile),
   };
 }
@@ -27,7 +33,8 @@ export function mlflowReportPublisher(client: MlflowClient): ReportPublisher {
     logBatch: (runId, batch) => client.logBatch(runId, batch),
     setModelVersionTag: (name, version, key, value) => client.setModelVersionTag(name, version, key, value),
     modelVersionDescription: async (name, version) => (await client.getModelVersion(name, version)).description ?? "",
-    setModelVersionDescription: (name, version, description) => client.updateModelVersionDescription(name, version, description),
+    setModelVersionDescription: (name, version, description) =>
+      client.updateModelVersionDescription(name, version, description),
   };
 }
 

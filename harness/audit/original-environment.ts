@@ -2,7 +2,15 @@ import { redactEnvValue, stripUrlCredentials } from "../fingerprint/redact.js";
 import type { CodeFingerprint } from "../fingerprint/schema.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import type { OriginalEnvironment } from "../report/schema.js";
-import { DIRTY_TAGS, HARDWARE_TAG_PREFIX, HOST_TAG_PREFIX, MLFLOW_ENVIRONMENT_PREFIXES, Tags, findTag, readTag } from "../tracking/tags.js";
+import {
+  DIRTY_TAGS,
+  HARDWARE_TAG_PREFIX,
+  HOST_TAG_PREFIX,
+  MLFLOW_ENVIRONMENT_PREFIXES,
+  Tags,
+  findTag,
+  readTag,
+} from "../tracking/tags.js";
 
 // What the original run recorded about its environment, read from its tags. MLflow
 // records little at run level (no library versions, no hardware), which is exactly
@@ -10,11 +18,15 @@ import { DIRTY_TAGS, HARDWARE_TAG_PREFIX, HOST_TAG_PREFIX, MLFLOW_ENVIRONMENT_PR
 
 /** Tag prefixes that describe where and how the original ran. */
 // Tags.image as a bare prefix: repro.image, repro.image.id and its older spelling repro.image_id
-const ENVIRONMENT_TAG_PREFIXES = [...MLFLOW_ENVIRONMENT_PREFIXES, HOST_TAG_PREFIX, HARDWARE_TAG_PREFIX, Tags.image] as const;
+const ENVIRONMENT_TAG_PREFIXES = [
+  ...MLFLOW_ENVIRONMENT_PREFIXES,
+  HOST_TAG_PREFIX,
+  HARDWARE_TAG_PREFIX,
+  Tags.image,
+] as const;
 /** Tags under those prefixes that are not environment facts, or too large to list. */
 const LEFT_OUT = new Set<string>([Tags.gitDiff]);
 const MAX_VALUE_CHARS = 500;
-
 
 export function originalEnvironment(run: Pick<RecordedRun, "tags">): OriginalEnvironment {
   const recorded: Record<string, string> = {};

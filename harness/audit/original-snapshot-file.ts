@@ -13,7 +13,10 @@ export const ORIGINAL_SNAPSHOT_FILE = "original.json";
 export async function writeOriginalSnapshot(runDir: string, snapshot: OriginalSnapshot): Promise<void> {
   mkdirSync(runDir, { recursive: true });
   // Encoded: NaN and ±Infinity become tokens JSON can hold (JSON.stringify would write null).
-  await writeFileAtomic(join(runDir, ORIGINAL_SNAPSHOT_FILE), `${JSON.stringify(z.encode(OriginalSnapshotSchema, snapshot), null, 2)}\n`);
+  await writeFileAtomic(
+    join(runDir, ORIGINAL_SNAPSHOT_FILE),
+    `${JSON.stringify(z.encode(OriginalSnapshotSchema, snapshot), null, 2)}\n`,
+  );
 }
 
 /** The stored snapshot, or undefined when the run folder has none; throws a readable error for a damaged one. */
@@ -30,9 +33,12 @@ export function readOriginalSnapshot(runDir: string): OriginalSnapshot | undefin
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not valid JSON (${(err as Error).message}); the run cannot be resumed against its snapshot`);
+    throw new Error(
+      `${path} is not valid JSON (${(err as Error).message}); the run cannot be resumed against its snapshot`,
+    );
   }
   const parsed = OriginalSnapshotSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${path} is not a snapshot of an original run: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(`${path} is not a snapshot of an original run: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

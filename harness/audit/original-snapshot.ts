@@ -31,7 +31,10 @@ export const OriginalSnapshotSchema = z.object({
    * hashed; the text of a model's MLmodel and environment files, which are compared
    * by meaning (bounded: see drift/model-files.ts)
    */
-  artifacts: z.record(z.string(), z.object({ size: z.number().nullable(), sha256: z.string().optional(), text: z.string().optional() })),
+  artifacts: z.record(
+    z.string(),
+    z.object({ size: z.number().nullable(), sha256: z.string().optional(), text: z.string().optional() }),
+  ),
   /** what was left out of the snapshot and why (files over the hashing budget) */
   notes: z.array(z.string()),
 });
@@ -42,7 +45,13 @@ const HARNESS_TAGS: ReadonlySet<string> = new Set(PUBLISHED_TAGS);
 
 export function snapshotRun(s: OriginalSnapshot): RecordedRun {
   const { runName, ...rest } = s.run;
-  return { ...rest, ...(runName !== undefined ? { runName } : {}), params: { ...s.run.params }, tags: { ...s.run.tags }, metrics: { ...s.run.metrics } };
+  return {
+    ...rest,
+    ...(runName !== undefined ? { runName } : {}),
+    params: { ...s.run.params },
+    tags: { ...s.run.tags },
+    metrics: { ...s.run.metrics },
+  };
 }
 
 /**
@@ -85,26 +94,35 @@ export function snapshotChanges(before: OriginalSnapshot, after: OriginalSnapsho
     out.push(`run lifecycle stage ${before.lifecycleStage ?? "active"} -> ${after.lifecycleStage ?? "active"}`);
   }
   // the score another audit publishes meanwhile (a resumed one's snapshot is older) is not the workload's change
-  const metrics = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !isPublishedMetric(k)));
+  const metrics = (m: Record<string, number>) =>
+    Object.fromEntries(Object.entries(m).filter(([k]) => !isPublishedMetric(k)));
   out.push(...recordChanges("metric", metrics(before.run.metrics), metrics(after.run.metrics), Object.is, showFloat));
   for (const name of unionKeys(before.histories, after.histories)) {
     const change = historyChange(before.histories[name], after.histories[name]);
     if (change !== undefined) out.push(`history of ${name}: ${change}`);
   }
   out.push(...recordChanges("param", before.run.params, after.run.params, (a, b) => a === b, JSON.stringify));
-  const tags = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([k]) => !HARNESS_TAGS.has(k)));
+  const tags = (t: Record<string, string>) =>
+    Object.fromEntries(Object.entries(t).filter(([k]) => !HARNESS_TAGS.has(k)));
   out.push(...recordChanges("tag", tags(before.run.tags), tags(after.run.tags), (a, b) => a === b, JSON.stringify));
   for (const path of unionKeys(before.artifacts, after.artifacts)) {
     const a = before.artifacts[path];
     const b = after.artifacts[path];
     if (a === undefined) out.push(`artifact ${path} added`);
     else if (b === undefined) out.push(`artifact ${path} removed`);
-    else if (a.size !== b.size || a.sha256 !== b.sha256) out.push(`artifact ${path} changed${a.size !== b.size ? ` (${a.size ?? "?"} -> ${b.size ?? "?"} bytes)` : ""}`);
+    else if (a.size !== b.size || a.sha256 !== b.sha256)
+      out.push(`artifact ${path} changed${a.size !== b.size ? ` (${a.size ?? "?"} -> ${b.size ?? "?"} bytes)` : ""}`);
   }
   return out;
 }
 
-function recordChanges<T>(what: string, a: Record<string, T>, b: Record<string, T>, same: (x: T, y: T) => boolean, show: (v: T) => string): string[] {
+function recordChanges<T>(
+  what: string,
+  a: Record<string, T>,
+  b: Record<string, T>,
+  same: (x: T, y: T) => boolean,
+  show: (v: T) => string,
+): string[] {
   const out: string[] = [];
   for (const k of unionKeys(a, b)) {
     const had = Object.hasOwn(a, k);
@@ -129,7 +147,9 @@ function historyChange(a: readonly HistoryPoint[] = [], b: readonly HistoryPoint
   }
   const removed = [...count.values()].reduce((s, n) => s + n, 0);
   if (added === 0 && removed === 0) return undefined;
-  return [added > 0 ? `${added} point(s) added` : "", removed > 0 ? `${removed} point(s) removed` : ""].filter(Boolean).join(", ");
+  return [added > 0 ? `${added} point(s) added` : "", removed > 0 ? `${removed} point(s) removed` : ""]
+    .filter(Boolean)
+    .join(", ");
 }
 
 function showFloat(v: number): string {

@@ -42,7 +42,11 @@ export interface RunReader {
  * runs; tags and the description of model versions.
  */
 export interface ReportPublisher {
-  uploadArtifact(target: Extract<ArtifactTarget, { runId: string }>, localPath: string, artifactDir: string): Promise<unknown>;
+  uploadArtifact(
+    target: Extract<ArtifactTarget, { runId: string }>,
+    localPath: string,
+    artifactDir: string,
+  ): Promise<unknown>;
   /** tags and metric points of one run, in as few requests as the server's limits allow */
   logBatch(runId: string, batch: Pick<BatchInput, "tags" | "metrics">): Promise<unknown>;
   setModelVersionTag(name: string, version: string, key: string, value: string): Promise<unknown>;

@@ -22,7 +22,6 @@ export interface AuditedModelVersion {
 
 export const PUBLISHED_ARTIFACT_DIR = "repro-audit";
 
-
 export interface PublishResult {
   /** "run <id>" or "model <name> v<version>" for each place that got the report */
   published: string[];
@@ -48,7 +47,9 @@ export async function publishReport(
     }
     if (run.score.verdict === "incomplete") {
       // Replays are missing: the verdict is not settled, so the earlier one stays.
-      problems.push(`run ${run.runId}: not attached, its audit is incomplete (finish it with ${resumeCommand(doc.auditId)})`);
+      problems.push(
+        `run ${run.runId}: not attached, its audit is incomplete (finish it with ${resumeCommand(doc.auditId)})`,
+      );
       continue;
     }
     try {
@@ -68,7 +69,9 @@ export async function publishReport(
     }
   }
   const seen = new Set<string>();
-  const replayed = new Set(doc.runs.filter((r) => r.error === undefined && r.score.verdict !== "incomplete").map((r) => r.runId));
+  const replayed = new Set(
+    doc.runs.filter((r) => r.error === undefined && r.score.verdict !== "incomplete").map((r) => r.runId),
+  );
   for (const mv of modelVersions) {
     if (!replayed.has(mv.runId)) continue;
     const key = `${mv.name}\u0000${mv.version}`;
@@ -118,7 +121,12 @@ function htmlReportLink(doc: Report, run: ReportRun, dir: string): string {
 }
 
 /** Appends (or on a re-audit replaces) the harness's block in the version's description. */
-async function describeModelVersion(client: ReportPublisher, doc: Report, mv: AuditedModelVersion, dir: string): Promise<void> {
+async function describeModelVersion(
+  client: ReportPublisher,
+  doc: Report,
+  mv: AuditedModelVersion,
+  dir: string,
+): Promise<void> {
   const run = doc.runs.find((r) => r.runId === mv.runId);
   if (run === undefined) throw new Error(`run ${mv.runId} is not in this audit`);
   const block = summaryBlock({ auditId: doc.auditId, run, reportLink: htmlReportLink(doc, run, dir) });

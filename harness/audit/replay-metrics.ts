@@ -46,7 +46,8 @@ export function pickMetrics(doc: unknown, paths: Readonly<Record<string, string>
     if (values.length !== 1 || values[0] === undefined) {
       missing.push(name);
       if (found.length > 1) problems.push(`${name}: ${path} selects ${found.length} values, expected one`);
-      else if (found.length === 1) problems.push(`${name}: ${path} is not a number (${JSON.stringify(found[0])?.slice(0, 60)})`);
+      else if (found.length === 1)
+        problems.push(`${name}: ${path} is not a number (${JSON.stringify(found[0])?.slice(0, 60)})`);
       continue;
     }
     metrics[name] = values[0];
@@ -84,15 +85,22 @@ export interface CaptureContext {
 export async function captureMetrics(ctx: CaptureContext): Promise<CaptureResult> {
   const { spec } = ctx;
   if (spec.mode === "mlflow") {
-    if (!ctx.sandboxRun) return { metrics: {}, missing: [...(spec.names ?? ctx.originalMetricNames)], error: "the replay logged no MLflow run" };
+    if (!ctx.sandboxRun)
+      return {
+        metrics: {},
+        missing: [...(spec.names ?? ctx.originalMetricNames)],
+        error: "the replay logged no MLflow run",
+      };
     const names = spec.names ?? ctx.originalMetricNames;
     const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(latestValues(ctx.sandboxRun.metrics))) if (spec.names === undefined || names.includes(k)) metrics[k] = v;
+    for (const [k, v] of Object.entries(latestValues(ctx.sandboxRun.metrics)))
+      if (spec.names === undefined || names.includes(k)) metrics[k] = v;
     return { metrics, missing: names.filter((n) => !(n in metrics)) };
   }
   if (spec.mode === "stdout-json") {
     const doc = lastJsonObject(ctx.stdout);
-    if (doc === undefined) return { metrics: {}, missing: Object.keys(spec.paths), error: "no JSON object line in the replay's stdout" };
+    if (doc === undefined)
+      return { metrics: {}, missing: Object.keys(spec.paths), error: "no JSON object line in the replay's stdout" };
     return pickMetrics(doc, spec.paths);
   }
   const file = resolve(ctx.outDir, spec.file);
@@ -109,7 +117,11 @@ export async function captureMetrics(ctx: CaptureContext): Promise<CaptureResult
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    return { metrics: {}, missing: Object.keys(spec.paths), error: `${spec.file} is not JSON: ${(err as Error).message}` };
+    return {
+      metrics: {},
+      missing: Object.keys(spec.paths),
+      error: `${spec.file} is not JSON: ${(err as Error).message}`,
+    };
   }
   return pickMetrics(doc, spec.paths);
 }

@@ -120,16 +120,28 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     const codeFp = await codeFingerprint(plan.code.path).catch(() => undefined);
-    return { run, plan, summary, auditDir, ...(codeFp ? { code: codeFp } : {}), ...(prepared.image ? { image: prepared.image } : {}) };
+    return {
+      run,
+      plan,
+      summary,
+      auditDir,
+      ...(codeFp ? { code: codeFp } : {}),
+      ...(prepared.image ? { image: prepared.image } : {}),
+    };
   } finally {
     await checkout?.remove();
   }
 }
 
 /** The run as the caller read it (audit's snapshot), else as the server has it now. */
-async function originalRun(opts: ReplayJobOptions, client: MlflowClient, stage: (message: string) => void): Promise<RecordedRun> {
+async function originalRun(
+  opts: ReplayJobOptions,
+  client: MlflowClient,
+  stage: (message: string) => void,
+): Promise<RecordedRun> {
   if (opts.original !== undefined) {
-    if (opts.original.runId !== opts.runId) throw new PlanError(`internal error: replayJob got run ${opts.original.runId} to replay run ${opts.runId}`);
+    if (opts.original.runId !== opts.runId)
+      throw new PlanError(`internal error: replayJob got run ${opts.original.runId} to replay run ${opts.runId}`);
     return opts.original;
   }
   stage(`reading run ${opts.runId}`);
@@ -146,11 +158,18 @@ interface RunCode {
 }
 
 /** Where the replays' code comes from: a scratch checkout at the run's commit, a scenario folder, or none for a recorded command. */
-async function codeFor(run: RecordedRun, opts: ReplayJobOptions, client: MlflowClient, stage: (message: string) => void): Promise<RunCode> {
+async function codeFor(
+  run: RecordedRun,
+  opts: ReplayJobOptions,
+  client: MlflowClient,
+  stage: (message: string) => void,
+): Promise<RunCode> {
   if (opts.codePath !== undefined) {
     const commit = run.tags[Tags.gitCommit];
     if (!commit) {
-      throw new PlanError(`run ${run.runId} recorded no git commit (${Tags.gitCommit}); replay it from a scenario folder with --scenario DIR`);
+      throw new PlanError(
+        `run ${run.runId} recorded no git commit (${Tags.gitCommit}); replay it from a scenario folder with --scenario DIR`,
+      );
     }
     const diff = await recordedDiff(client, run);
     stage(`checking out ${commit.slice(0, 12)} from ${opts.codePath}`);
@@ -159,7 +178,18 @@ async function codeFor(run: RecordedRun, opts: ReplayJobOptions, client: MlflowC
     const sub = opts.scenarioDir !== undefined ? resolve(checkout.path, opts.scenarioDir) : checkout.path;
     // Read inside the checkout's lifetime: a folder that fails to read still gets the checkout removed.
     try {
-      return { folder: readCodeFolder(sub), code: { source: "checkout", path: sub, commit, diffAvailable: diff !== undefined, diffApplied: checkout.diffApplied }, notes, checkout };
+      return {
+        folder: readCodeFolder(sub),
+        code: {
+          source: "checkout",
+          path: sub,
+          commit,
+          diffAvailable: diff !== undefined,
+          diffApplied: checkout.diffApplied,
+        },
+        notes,
+        checkout,
+      };
     } catch (err) {
       await checkout.remove();
       throw err;
@@ -181,8 +211,15 @@ async function codeFor(run: RecordedRun, opts: ReplayJobOptions, client: MlflowC
 }
 
 /** The plan for the run in that code: the command source, its environment, and what getting the code noted. */
-function planFor(run: RecordedRun, { folder, code, notes }: RunCode, opts: Pick<ReplayJobOptions, "extraParams" | "limits">): ReplayPlan {
-  const source = chooseCommandSource(run, { project: folder.project !== undefined, scenario: folder.scenario !== undefined });
+function planFor(
+  run: RecordedRun,
+  { folder, code, notes }: RunCode,
+  opts: Pick<ReplayJobOptions, "extraParams" | "limits">,
+): ReplayPlan {
+  const source = chooseCommandSource(run, {
+    project: folder.project !== undefined,
+    scenario: folder.scenario !== undefined,
+  });
   const environment = source ? resolveEnvironment(folder, source) : { source: "none" as const, requirements: [] };
   const plan = buildPlan({
     run,
@@ -190,7 +227,10 @@ function planFor(run: RecordedRun, { folder, code, notes }: RunCode, opts: Pick<
     ...(folder.scenario ? { scenario: folder.scenario } : {}),
     environment,
     code,
-    options: { ...(opts.extraParams ? { extraParams: opts.extraParams } : {}), ...(opts.limits ? { limits: opts.limits } : {}) },
+    options: {
+      ...(opts.extraParams ? { extraParams: opts.extraParams } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    },
   });
   return withNotes(plan, notes);
 }
@@ -200,11 +240,18 @@ function withNotes(plan: ReplayPlan, notes: readonly string[]): ReplayPlan {
 }
 
 /** The audit's id and folders; both name folders under results/, so neither may climb out of it. */
-function auditFolder(run: RecordedRun, opts: ReplayJobOptions): { auditId: string; auditDir: string; journalPath: string } {
-  if (!isSafeRunId(run.runId)) throw new PlanError(`run ID ${JSON.stringify(run.runId)} is not a plain identifier; refusing to use it as a folder name`);
+function auditFolder(
+  run: RecordedRun,
+  opts: ReplayJobOptions,
+): { auditId: string; auditDir: string; journalPath: string } {
+  if (!isSafeRunId(run.runId))
+    throw new PlanError(
+      `run ID ${JSON.stringify(run.runId)} is not a plain identifier; refusing to use it as a folder name`,
+    );
   const auditId = opts.resumeAuditId ?? opts.auditId ?? newAuditId(run.runId);
   const idCheck = AuditIdSchema.safeParse(auditId);
-  if (!idCheck.success) throw new PlanError(`audit id ${JSON.stringify(auditId)}: ${idCheck.error.issues[0]?.message ?? "invalid"}`);
+  if (!idCheck.success)
+    throw new PlanError(`audit id ${JSON.stringify(auditId)}: ${idCheck.error.issues[0]?.message ?? "invalid"}`);
   const auditDir = opts.runDir !== undefined ? resolve(opts.runDir) : join(resolve(opts.resultsDir), auditId);
   const journalPath = join(auditDir, "journal.jsonl");
   if (opts.resumeAuditId !== undefined && !existsSync(journalPath)) {
@@ -217,10 +264,19 @@ function auditFolder(run: RecordedRun, opts: ReplayJobOptions): { auditId: strin
  * The plan as it runs on the prepared executor: an MLproject's named image pinned to
  * the ID it resolved to, and the notes on what the replays get there.
  */
-function withPreparedExecutor(plan: ReplayPlan, prepared: PreparedExecutor, env: Record<string, string | undefined>): ReplayPlan {
+function withPreparedExecutor(
+  plan: ReplayPlan,
+  prepared: PreparedExecutor,
+  env: Record<string, string | undefined>,
+): ReplayPlan {
   const pinned: ReplayPlan =
-    plan.environment.dockerImage && prepared.image ? { ...plan, environment: { ...plan.environment, dockerImage: prepared.image.imageId } } : plan;
-  return withNotes(pinned, [...prepared.notes, ...(pinned.environment.source === "docker_env" ? dockerEnvNotes(pinned, env) : [])]);
+    plan.environment.dockerImage && prepared.image
+      ? { ...plan, environment: { ...plan.environment, dockerImage: prepared.image.imageId } }
+      : plan;
+  return withNotes(pinned, [
+    ...prepared.notes,
+    ...(pinned.environment.source === "docker_env" ? dockerEnvNotes(pinned, env) : []),
+  ]);
 }
 
 /**
@@ -229,13 +285,21 @@ function withPreparedExecutor(plan: ReplayPlan, prepared: PreparedExecutor, env:
  * rewritten to its resolved path, so the engine mounts what was checked even if a
  * symlink changes later. The plan returned has those paths, and notes that say what was allowed.
  */
-function gateDockerEnvHostAccess(plan: ReplayPlan, opts: ReplayJobOptions, env: Record<string, string | undefined>, auditDir: string): ReplayPlan {
+function gateDockerEnvHostAccess(
+  plan: ReplayPlan,
+  opts: ReplayJobOptions,
+  env: Record<string, string | undefined>,
+  auditDir: string,
+): ReplayPlan {
   const e = plan.environment;
   const request = requestedHostAccess(dockerEnvRequest(e), plan.code.path);
   const folders = [
     { path: resolve(opts.resultsDir), what: "the results folder" },
     { path: auditDir, what: "this audit's folder" },
-    ...[defaultDataDir(env), ...(opts.trackingDataDirs ?? [])].map((path) => ({ path, what: "the tracking server's data folder" })),
+    ...[defaultDataDir(env), ...(opts.trackingDataDirs ?? [])].map((path) => ({
+      path,
+      what: "the tracking server's data folder",
+    })),
   ];
   const decision = decideHostAccess(request, {
     allowMounts: (opts.allowMounts ?? []).map((p) => resolveHostPath(p, process.cwd()).path),
@@ -260,7 +324,10 @@ function gateDockerEnvHostAccess(plan: ReplayPlan, opts: ReplayJobOptions, env: 
     return [host, container, ...(mode ? [mode] : [])].join(":");
   });
   return withNotes({ ...plan, environment: { ...e, dockerVolumes } }, [
-    ...decision.mounts.map((m) => `docker_env volume ${JSON.stringify(m.entry)}: ${m.host} mounted read-only by ${ALLOW_MOUNT_FLAG} ${m.allowedBy}`),
+    ...decision.mounts.map(
+      (m) =>
+        `docker_env volume ${JSON.stringify(m.entry)}: ${m.host} mounted read-only by ${ALLOW_MOUNT_FLAG} ${m.allowedBy}`,
+    ),
     ...decision.env.map((name) => `docker_env: ${name} copied from the host by ${ALLOW_ENV_FLAG} ${name}`),
   ]);
 }
@@ -269,8 +336,14 @@ function gateDockerEnvHostAccess(plan: ReplayPlan, opts: ReplayJobOptions, env: 
 function dockerEnvNotes(plan: ReplayPlan, env: Record<string, string | undefined>): string[] {
   const rt = dockerEnvRuntime(dockerEnvRequest(plan.environment), plan.code.path, env);
   const notes: string[] = [];
-  if (rt.missingHostVars.length > 0) notes.push(`docker_env asks to copy ${rt.missingHostVars.join(", ")} from the host (allowed by ${ALLOW_ENV_FLAG}), but it is not set here: the replay runs without it`);
-  if (rt.forcedReadOnly.length > 0) notes.push(`docker_env volume(s) ${rt.forcedReadOnly.join(", ")} mounted read-only: replays write only to their output folder`);
+  if (rt.missingHostVars.length > 0)
+    notes.push(
+      `docker_env asks to copy ${rt.missingHostVars.join(", ")} from the host (allowed by ${ALLOW_ENV_FLAG}), but it is not set here: the replay runs without it`,
+    );
+  if (rt.forcedReadOnly.length > 0)
+    notes.push(
+      `docker_env volume(s) ${rt.forcedReadOnly.join(", ")} mounted read-only: replays write only to their output folder`,
+    );
   return notes;
 }
 

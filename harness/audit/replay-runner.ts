@@ -12,7 +12,7 @@ import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { MlflowClient } from "../tracking/client.js";
 import { readSandboxStore } from "../tracking/sandbox-store.js";
 import { captureMetrics } from "./replay-metrics.js";
-import { type EnvironmentRecord, Journal, type JournalReplay, pendingIndexes } from "./journal.js";
+import { type EnvironmentRecord, type Journal, type JournalReplay, pendingIndexes } from "./journal.js";
 import { mlflowReplayRecorder } from "./mlflow-replay-recorder.js";
 import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
@@ -87,18 +87,26 @@ export function planDigest(plan: ReplayPlan): string {
   // identify the code, its path does not.
   const { path: _path, ...codeIdentity } = code;
   const digestCode = code.source === "checkout" ? codeIdentity : code;
-  return createHash("sha256").update(JSON.stringify({ ...rest, code: digestCode })).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify({ ...rest, code: digestCode }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 export function newAuditId(runId: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z").replace("T", "-");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")
+    .replace("T", "-");
   return `${stamp}-${runId.slice(0, 8)}-${randomBytes(2).toString("hex")}`;
 }
 
-
 /** Values of the variables handed to a replay that must not reach a journal or a report. */
 function secretValues(env: Readonly<Record<string, string>>): string[] {
-  return Object.entries(env).filter(([k]) => isSecretName(k)).map(([, v]) => v);
+  return Object.entries(env)
+    .filter(([k]) => isSecretName(k))
+    .map(([, v]) => v);
 }
 
 function failureOf(res: ExecResult): JournalReplay["failure"] {
@@ -144,9 +152,16 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
   startOrCheckJournal(opts);
   const replays = Math.max(opts.replays, journal.snapshot.header?.replays ?? 0);
   const pending = pendingIndexes(journal.snapshot, replays);
-  const resumed = [...journal.snapshot.replays.values()].filter((r) => !pending.includes(r.index)).map((r) => r.index).sort((a, b) => a - b);
+  const resumed = [...journal.snapshot.replays.values()]
+    .filter((r) => !pending.includes(r.index))
+    .map((r) => r.index)
+    .sort((a, b) => a - b);
 
-  const book = new ReplayRunBook(mlflowReplayRecorder(opts.client), { auditId: opts.auditId, originalRunId: plan.runId, ...(opts.auditExperiment ? { experimentName: opts.auditExperiment } : {}) });
+  const book = new ReplayRunBook(mlflowReplayRecorder(opts.client), {
+    auditId: opts.auditId,
+    originalRunId: plan.runId,
+    ...(opts.auditExperiment ? { experimentName: opts.auditExperiment } : {}),
+  });
   await book.load();
   await book.settle(new Map([...journal.snapshot.replays].filter(([i]) => !pending.includes(i))));
 
@@ -179,11 +194,21 @@ function startOrCheckJournal(opts: ReplayRunOptions): void {
   const digest = planDigest(plan);
   if (!header) {
     // The journal keeps the plan as it may be shown; the digest is of the plan that runs.
-    journal.append({ type: "header", auditId: opts.auditId, runId: plan.runId, replays: opts.replays, createdAt: new Date().toISOString(), plan: redactPlan(plan), planDigest: digest });
+    journal.append({
+      type: "header",
+      auditId: opts.auditId,
+      runId: plan.runId,
+      replays: opts.replays,
+      createdAt: new Date().toISOString(),
+      plan: redactPlan(plan),
+      planDigest: digest,
+    });
     return;
   }
   if (header.runId !== plan.runId) {
-    throw new Error(`audit ${opts.auditId} replays run ${header.runId}, not ${plan.runId}: resume it with --run ${header.runId}`);
+    throw new Error(
+      `audit ${opts.auditId} replays run ${header.runId}, not ${plan.runId}: resume it with --run ${header.runId}`,
+    );
   }
   if (header.planDigest !== digest) {
     throw new Error(
@@ -212,7 +237,12 @@ function replaySetup(opts: ReplayRunOptions): ReplaySetup {
 }
 
 /** Up to `parallel` workers take indexes in order; true when an abort stopped them. */
-async function runPool(indexes: readonly number[], parallel: number, signal: AbortSignal | undefined, one: (index: number) => Promise<"done" | "aborted">): Promise<boolean> {
+async function runPool(
+  indexes: readonly number[],
+  parallel: number,
+  signal: AbortSignal | undefined,
+  one: (index: number) => Promise<"done" | "aborted">,
+): Promise<boolean> {
   const queue = [...indexes];
   let aborted = false;
   const worker = async (): Promise<void> => {
@@ -226,7 +256,9 @@ async function runPool(indexes: readonly number[], parallel: number, signal: Abo
       if ((await one(index)) === "aborted") aborted = true;
     }
   };
-  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(parallel, indexes.length || 1)) }, () => worker()));
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.max(1, Math.min(parallel, indexes.length || 1)) }, () => worker()),
+  );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) throw failed.reason;
   return aborted;
@@ -252,7 +284,12 @@ function replayFolders(auditDir: string, index: number): ReplayFolders {
 }
 
 /** What the sealed replay runs: the plan's command in /code, its folders, its sandbox's variables, no network. */
-function replaySpec(opts: ReplayRunOptions, setup: ReplaySetup, index: number, { outDir, trackingDir }: ReplayFolders): ExecSpec {
+function replaySpec(
+  opts: ReplayRunOptions,
+  setup: ReplaySetup,
+  index: number,
+  { outDir, trackingDir }: ReplayFolders,
+): ExecSpec {
   const { plan } = opts;
   return {
     ...(opts.image ? { image: opts.image.imageId } : {}),
@@ -272,7 +309,12 @@ function replaySpec(opts: ReplayRunOptions, setup: ReplaySetup, index: number, {
 }
 
 /** One sealed replay, in steps: fresh folders, execute, import what it logged into its replay run, capture, journal. */
-async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: ReplayRunBook, index: number): Promise<"done" | "aborted"> {
+async function replayOnce(
+  opts: ReplayRunOptions,
+  setup: ReplaySetup,
+  book: ReplayRunBook,
+  index: number,
+): Promise<"done" | "aborted"> {
   const { plan } = opts;
   const t0 = performance.now();
   const startedAt = new Date();
@@ -288,10 +330,15 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
     return "aborted";
   }
   const base = { index, startedAt: startedAt.toISOString(), t0 };
-  if (executed.kind === "infrastructure") return journalRecord(opts, infrastructureRecord(base, executed.message, opts.executor.kind));
+  if (executed.kind === "infrastructure")
+    return journalRecord(opts, infrastructureRecord(base, executed.message, opts.executor.kind));
 
   const secrets = [...secretValues(env), ...planSecretValues(plan)];
-  const res: ExecResult = { ...executed.result, stdoutTail: redactText(executed.result.stdoutTail, secrets), stderrTail: redactText(executed.result.stderrTail, secrets) };
+  const res: ExecResult = {
+    ...executed.result,
+    stdoutTail: redactText(executed.result.stdoutTail, secrets),
+    stderrTail: redactText(executed.result.stderrTail, secrets),
+  };
   let failure = failureOf(res);
   if (opts.signal?.aborted && failure?.kind === "signal") {
     // Killed by our own abort but reported as a signal: not a result.
@@ -304,17 +351,35 @@ async function replayOnce(opts: ReplayRunOptions, setup: ReplaySetup, book: Repl
   const notes = [...choice.notes];
   let replayRunId: string | undefined;
   try {
-    replayRunId = await book.runFor(index, { command: redactPlan(plan).command, executor: opts.executor.kind, ...(setup.image ? { imageId: setup.image } : {}) }, startedAt.getTime());
+    replayRunId = await book.runFor(
+      index,
+      {
+        command: redactPlan(plan).command,
+        executor: opts.executor.kind,
+        ...(setup.image ? { imageId: setup.image } : {}),
+      },
+      startedAt.getTime(),
+    );
     if (choice.run) notes.push(...(await importSandboxRun(opts.client, replayRunId, choice.run)));
     await book.finish(replayRunId, failure ? "FAILED" : "FINISHED");
   } catch (err) {
     if (replayRunId !== undefined) await book.finish(replayRunId, "FAILED").catch(() => undefined);
     const message = `the replay ran, but importing it into the tracking server failed: ${(err as Error).message}`;
-    return journalRecord(opts, { ...infrastructureRecord(base, message, res), ...(replayRunId ? { replayRunId } : {}) });
+    return journalRecord(opts, {
+      ...infrastructureRecord(base, message, res),
+      ...(replayRunId ? { replayRunId } : {}),
+    });
   }
 
-  const captured = await captureMetrics({ spec: plan.capture, outDir, stdout: res.stdoutTail, ...(choice.run ? { sandboxRun: choice.run } : {}), originalMetricNames: Object.keys(plan.originalMetrics) });
-  if (!failure && captured.error && Object.keys(captured.metrics).length === 0) failure = { kind: "capture", message: captured.error };
+  const captured = await captureMetrics({
+    spec: plan.capture,
+    outDir,
+    stdout: res.stdoutTail,
+    ...(choice.run ? { sandboxRun: choice.run } : {}),
+    originalMetricNames: Object.keys(plan.originalMetrics),
+  });
+  if (!failure && captured.error && Object.keys(captured.metrics).length === 0)
+    failure = { kind: "capture", message: captured.error };
   return journalRecord(opts, {
     ...resultFields(base, res),
     status: failure ? "failed" : "finished",
@@ -398,9 +463,28 @@ function resultFields(base: RecordBase, res: ExecResult) {
 
 /** The engine or the server failed, not the workload: journaled so it shows, and redone on resume. */
 function infrastructureRecord(base: RecordBase, message: string, res: ExecResult | Executor["kind"]): JournalReplay {
-  const notRun: ExecResult = { exitCode: null, oomKilled: false, timedOut: false, durationMs: 0, stdoutTail: "", stderrTail: "", stdoutTruncated: false, stderrTruncated: false, isolated: false, pinned: false, executor: "docker" };
+  const notRun: ExecResult = {
+    exitCode: null,
+    oomKilled: false,
+    timedOut: false,
+    durationMs: 0,
+    stdoutTail: "",
+    stderrTail: "",
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    isolated: false,
+    pinned: false,
+    executor: "docker",
+  };
   const fields = resultFields(base, typeof res === "string" ? { ...notRun, executor: res } : res);
-  return { ...fields, status: "failed", failure: { kind: "infrastructure", message }, metrics: {}, missingMetrics: [], notes: [] };
+  return {
+    ...fields,
+    status: "failed",
+    failure: { kind: "infrastructure", message },
+    metrics: {},
+    missingMetrics: [],
+    notes: [],
+  };
 }
 
 function journalRecord(opts: ReplayRunOptions, record: JournalReplay): "done" {
@@ -436,7 +520,8 @@ async function probeEnvironment(
       },
       opts.signal ? { signal: opts.signal } : {},
     );
-    if (res.exitCode !== 0) return { ...base, probeError: `probe exited ${res.exitCode}: ${res.stderrTail.trim().slice(-300)}` };
+    if (res.exitCode !== 0)
+      return { ...base, probeError: `probe exited ${res.exitCode}: ${res.stderrTail.trim().slice(-300)}` };
     const container = parseProbeOutput(res.stdoutTail);
     return { ...base, container, ...(res.imageId ? { imageId: res.imageId } : {}) };
   } catch (err) {

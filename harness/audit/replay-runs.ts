@@ -26,7 +26,10 @@ export interface ReplayRecorder {
   /** the experiment replay runs go to, created when missing */
   experimentId(name: string): Promise<string>;
   findReplayRuns(experimentId: string, of: { auditId: string; originalRunId: string }): Promise<FoundReplayRun[]>;
-  createRun(experimentId: string, run: { runName: string; startTime: number; tags: Record<string, string> }): Promise<string>;
+  createRun(
+    experimentId: string,
+    run: { runName: string; startTime: number; tags: Record<string, string> },
+  ): Promise<string>;
   setStatus(runId: string, status: RunStatus, endTime: number): Promise<void>;
   deleteRun(runId: string): Promise<void>;
 }
@@ -48,7 +51,10 @@ export class ReplayRunBook {
 
   /** Finds the replay runs earlier attempts of this audit left for this original. */
   async load(): Promise<void> {
-    const runs = await this.recorder.findReplayRuns(await this.experiment(), { auditId: this.opts.auditId, originalRunId: this.opts.originalRunId });
+    const runs = await this.recorder.findReplayRuns(await this.experiment(), {
+      auditId: this.opts.auditId,
+      originalRunId: this.opts.originalRunId,
+    });
     this.existing.clear();
     for (const run of runs) {
       if (run.index === undefined) continue;
@@ -57,11 +63,14 @@ export class ReplayRunBook {
   }
 
   /** Journaled replays whose run an interrupted attempt left RUNNING: give them their real end state. */
-  async settle(finished: ReadonlyMap<number, { status: "finished" | "failed"; replayRunId?: string | undefined }>): Promise<void> {
+  async settle(
+    finished: ReadonlyMap<number, { status: "finished" | "failed"; replayRunId?: string | undefined }>,
+  ): Promise<void> {
     for (const [index, record] of finished) {
       for (const run of this.existing.get(index) ?? []) {
         if (run.status !== "RUNNING") continue;
-        if (run.runId === record.replayRunId) await this.finish(run.runId, record.status === "finished" ? "FINISHED" : "FAILED");
+        if (run.runId === record.replayRunId)
+          await this.finish(run.runId, record.status === "finished" ? "FINISHED" : "FAILED");
         else await this.retire(run);
       }
     }

@@ -13,7 +13,11 @@
  * the artifact path itself. Never carries credentials, a query or a fragment of
  * the tracking URI (a token may sit in either).
  */
-export function reportLink(trackingUri: string, run: { experimentId: string; runId: string }, artifactPath: string): string {
+export function reportLink(
+  trackingUri: string,
+  run: { experimentId: string; runId: string },
+  artifactPath: string,
+): string {
   let url: URL;
   try {
     url = new URL(trackingUri);

@@ -30,7 +30,11 @@ export interface EvidenceLimits {
   maxFiles: number;
 }
 
-export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxFiles: 200 };
+export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = {
+  maxFileBytes: 64 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxFiles: 200,
+};
 
 /** The audit reports publishing attaches to a run (repro-audit/<audit-id>/...). */
 function isPublishedArtifact(path: string): boolean {
@@ -71,18 +75,33 @@ export async function takeOriginalSnapshot(
   runId: string,
   opts: { read?: ReadRun; limits?: EvidenceLimits; concurrency?: number; now?: () => Date } = {},
 ): Promise<OriginalSnapshot> {
-  if (opts.read !== undefined && opts.read.run.runId !== runId) throw new Error(`internal error: a snapshot of run ${runId} got run ${opts.read.run.runId}`);
+  if (opts.read !== undefined && opts.read.run.runId !== runId)
+    throw new Error(`internal error: a snapshot of run ${runId} got run ${opts.read.run.runId}`);
   const { run: recorded, lifecycleStage } = opts.read ?? (await reader.getRun(runId));
   // The snapshot is kept on disk (original.json): credentials in URL-valued tags
   // (mlflow.source.git.repoURL) must not be, and no step reads them. Params stay as
   // logged: the replay command is bound from them.
-  const run = { ...recorded, tags: Object.fromEntries(Object.entries(recorded.tags).map(([k, v]) => [k, stripUrlCredentials(v)])) };
+  const run = {
+    ...recorded,
+    tags: Object.fromEntries(Object.entries(recorded.tags).map(([k, v]) => [k, stripUrlCredentials(v)])),
+  };
   const names = Object.keys(run.metrics).filter(isWorkloadMetric).sort();
-  const fetched = await mapBounded(names, opts.concurrency ?? 8, async (name) => [name, await reader.metricHistory(runId, name)] as const);
+  const fetched = await mapBounded(
+    names,
+    opts.concurrency ?? 8,
+    async (name) => [name, await reader.metricHistory(runId, name)] as const,
+  );
   const histories: Record<string, HistoryPoint[]> = Object.fromEntries(fetched);
   const notes: string[] = [];
   // Published reports are the harness's own writes; everything else the run holds is checked.
-  const artifacts = await hashRunArtifacts(reader, runId, opts.limits ?? DEFAULT_EVIDENCE_LIMITS, "the original", notes, isPublishedArtifact);
+  const artifacts = await hashRunArtifacts(
+    reader,
+    runId,
+    opts.limits ?? DEFAULT_EVIDENCE_LIMITS,
+    "the original",
+    notes,
+    isPublishedArtifact,
+  );
   return {
     takenAt: (opts.now ?? (() => new Date()))().toISOString(),
     run,
@@ -107,7 +126,11 @@ export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<
       continue;
     }
     const h: Record<string, HistoryPoint[]> = {};
-    const got = await mapBounded(historyNames, concurrency, async (name) => [name, await input.reader.metricHistory(runId, name)] as const);
+    const got = await mapBounded(
+      historyNames,
+      concurrency,
+      async (name) => [name, await input.reader.metricHistory(runId, name)] as const,
+    );
     for (const [name, points] of got) if (points.length > 0) h[name] = points;
     replayHistories.push(h);
   }
@@ -136,7 +159,12 @@ export async function gatherReplayEvidence(input: ReplayEvidenceInput): Promise<
 
 /** Size and (within the limits) sha256 of every file of the run that `skip` does not exclude. */
 async function hashRunArtifacts(
-  reader: RunReader, runId: string, limits: EvidenceLimits, who: string, notes: string[], skip: (path: string) => boolean,
+  reader: RunReader,
+  runId: string,
+  limits: EvidenceLimits,
+  who: string,
+  notes: string[],
+  skip: (path: string) => boolean,
 ): Promise<Record<string, ArtifactDigest>> {
   const files = (await reader.listArtifactFiles(runId)).filter((f) => !skip(f.path));
   const out: Record<string, ArtifactDigest> = {};
@@ -151,11 +179,15 @@ async function hashRunArtifacts(
       out[f.path] = { size };
       if (overBudget) continue;
       if ((size ?? 0) > limits.maxFileBytes) {
-        notes.push(`artifact ${f.path} of ${who} not compared: ${size} bytes is over the ${limits.maxFileBytes}-byte limit`);
+        notes.push(
+          `artifact ${f.path} of ${who} not compared: ${size} bytes is over the ${limits.maxFileBytes}-byte limit`,
+        );
         continue;
       }
       if (total + (size ?? 0) > limits.maxTotalBytes || count >= limits.maxFiles) {
-        notes.push(`artifacts of ${who} from ${f.path} on not compared: over the download budget (${limits.maxFiles} files, ${limits.maxTotalBytes} bytes)`);
+        notes.push(
+          `artifacts of ${who} from ${f.path} on not compared: over the download budget (${limits.maxFiles} files, ${limits.maxTotalBytes} bytes)`,
+        );
         overBudget = true;
         continue;
       }
@@ -164,10 +196,13 @@ async function hashRunArtifacts(
       // The listing's size may be missing or wrong: the budget counts what arrived.
       const actual = (await stat(local)).size;
       if (actual > limits.maxFileBytes) {
-        notes.push(`artifact ${f.path} of ${who} not compared: ${actual} bytes is over the ${limits.maxFileBytes}-byte limit`);
+        notes.push(
+          `artifact ${f.path} of ${who} not compared: ${actual} bytes is over the ${limits.maxFileBytes}-byte limit`,
+        );
       } else {
         // Kept in original.json: an index URL's token in requirements.txt must not be (both sides lose it alike).
-        const raw = modelFileKind(f.path) !== undefined && actual <= MAX_MODEL_FILE_BYTES ? await utf8Text(local) : undefined;
+        const raw =
+          modelFileKind(f.path) !== undefined && actual <= MAX_MODEL_FILE_BYTES ? await utf8Text(local) : undefined;
         const text = raw === undefined ? undefined : stripUrlCredentials(raw);
         out[f.path] = { size, sha256: await sha256File(local), ...(text !== undefined ? { text } : {}) };
       }
@@ -207,6 +242,9 @@ function textsOf(files: Record<string, ArtifactDigest>): Record<string, string> 
 function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash("sha256");
-    createReadStream(path).on("error", reject).on("data", (c) => hash.update(c)).on("end", () => resolve(hash.digest("hex")));
+    createReadStream(path)
+      .on("error", reject)
+      .on("data", (c) => hash.update(c))
+      .on("end", () => resolve(hash.digest("hex")));
   });
 }

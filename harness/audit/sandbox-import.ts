@@ -19,7 +19,11 @@ export interface ImportBudget {
   maxFiles: number;
 }
 
-export const DEFAULT_IMPORT_BUDGET: ImportBudget = { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxFiles: 200 };
+export const DEFAULT_IMPORT_BUDGET: ImportBudget = {
+  maxFileBytes: 64 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxFiles: 200,
+};
 
 export interface SandboxChoice {
   /** the run that stands for the replay; absent when the workload logged none */
@@ -34,17 +38,24 @@ export interface SandboxChoice {
  */
 export function chooseSandboxRun(store: SandboxStore): SandboxChoice {
   const notes = store.problems.map((p) => `sandbox store: ${p}`);
-  for (const r of store.registrations) notes.push(`the replay registered model ${r} in its sandbox; the real model registry was not touched`);
+  for (const r of store.registrations)
+    notes.push(`the replay registered model ${r} in its sandbox; the real model registry was not touched`);
   const top = store.runs.filter((r) => r.parentRunId === undefined);
   const children = store.runs.length - top.length;
   if (children > 0) notes.push(`the replay logged ${children} nested run(s); only the top-level run is imported`);
   const [run, ...others] = top;
-  if (others.length > 0) notes.push(`the replay logged ${top.length} top-level runs; the first (${run?.runId}) is imported, ${others.map((o) => o.runId).join(", ")} are not`);
+  if (others.length > 0)
+    notes.push(
+      `the replay logged ${top.length} top-level runs; the first (${run?.runId}) is imported, ${others.map((o) => o.runId).join(", ")} are not`,
+    );
   return run ? { run, notes } : { notes };
 }
 
 /** Pure: the workload's own tags, without the harness's namespace and MLflow's system tags. */
-export function importableTags(tags: Readonly<Record<string, string>>): { tags: Record<string, string>; refused: string[] } {
+export function importableTags(tags: Readonly<Record<string, string>>): {
+  tags: Record<string, string>;
+  refused: string[];
+} {
   const out: Record<string, string> = {};
   const refused: string[] = [];
   for (const [k, v] of Object.entries(tags)) {
@@ -55,11 +66,22 @@ export function importableTags(tags: Readonly<Record<string, string>>): { tags: 
 }
 
 /** Copies the sandbox run onto `replayRunId` on the real server; returns notes on what was left out. */
-export async function importSandboxRun(client: MlflowClient, replayRunId: string, run: SandboxRun, budget: ImportBudget = DEFAULT_IMPORT_BUDGET): Promise<string[]> {
+export async function importSandboxRun(
+  client: MlflowClient,
+  replayRunId: string,
+  run: SandboxRun,
+  budget: ImportBudget = DEFAULT_IMPORT_BUDGET,
+): Promise<string[]> {
   const notes: string[] = [];
   const { tags, refused } = importableTags(run.tags);
-  if (refused.length > 0) notes.push(`the replay set harness tag(s) ${refused.join(", ")} on its own run: not imported`);
-  const metrics: MetricInput[] = run.metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step }));
+  if (refused.length > 0)
+    notes.push(`the replay set harness tag(s) ${refused.join(", ")} on its own run: not imported`);
+  const metrics: MetricInput[] = run.metrics.map((m) => ({
+    key: m.key,
+    value: m.value,
+    timestamp: m.timestamp,
+    step: m.step,
+  }));
   await client.logBatch(replayRunId, {
     params: Object.entries(run.params).map(([key, value]) => ({ key, value })),
     tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
@@ -73,11 +95,18 @@ export async function importSandboxRun(client: MlflowClient, replayRunId: string
       continue;
     }
     if (total + a.size > budget.maxTotalBytes || count >= budget.maxFiles) {
-      notes.push(`artifacts from ${a.path} on not imported: over the budget (${budget.maxFiles} files, ${budget.maxTotalBytes} bytes)`);
+      notes.push(
+        `artifacts from ${a.path} on not imported: over the budget (${budget.maxFiles} files, ${budget.maxTotalBytes} bytes)`,
+      );
       break;
     }
     const slash = a.path.lastIndexOf("/");
-    await client.uploadArtifact({ runId: replayRunId }, a.file, slash < 0 ? "" : a.path.slice(0, slash), a.path.slice(slash + 1));
+    await client.uploadArtifact(
+      { runId: replayRunId },
+      a.file,
+      slash < 0 ? "" : a.path.slice(0, slash),
+      a.path.slice(slash + 1),
+    );
     total += a.size;
     count += 1;
   }

@@ -12,7 +12,10 @@ export class EmbeddedServerError extends ReproAuditError {
 }
 
 /** The tracking server for a command, with a message that says how to fix a missing one. */
-export async function resolveTrackingForCli(opts: { trackingUri?: string | undefined; dataDir?: string | undefined }): Promise<ResolvedTracking> {
+export async function resolveTrackingForCli(opts: {
+  trackingUri?: string | undefined;
+  dataDir?: string | undefined;
+}): Promise<ResolvedTracking> {
   try {
     return await resolveTrackingUri({ trackingUri: opts.trackingUri, dataDir: opts.dataDir });
   } catch (err) {

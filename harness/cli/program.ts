@@ -50,7 +50,9 @@ export async function runCli(argv: string[]): Promise<number> {
     const kind = failureKindOf(err);
     const first = argv.find((a) => !a.startsWith("-"));
     const command = program.commands.find((c) => c.name() === first)?.name();
-    console.error(`repro-audit${command !== undefined ? ` ${command}` : ""}: ${kind !== undefined ? `${kind}: ` : ""}${terminalText(message)}`);
+    console.error(
+      `repro-audit${command !== undefined ? ` ${command}` : ""}: ${kind !== undefined ? `${kind}: ` : ""}${terminalText(message)}`,
+    );
     if (process.env["REPRO_AUDIT_DEBUG"] && err instanceof Error && err.stack) console.error(err.stack);
     return ExitCode.usageOrInfra;
   }

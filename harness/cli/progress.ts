@@ -65,10 +65,18 @@ class BarProgress implements Progress {
   }
   start(total: number, alreadyDone: number) {
     this.bar = new cliProgress.SingleBar(
-      { stream: this.out, format: "replays [{bar}] {value}/{total} | running: {running} | failed: {failed} | {status}", hideCursor: true },
+      {
+        stream: this.out,
+        format: "replays [{bar}] {value}/{total} | running: {running} | failed: {failed} | {status}",
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(total, alreadyDone, { running: "-", failed: 0, status: alreadyDone > 0 ? `resumed (${alreadyDone} done)` : "" });
+    this.bar.start(total, alreadyDone, {
+      running: "-",
+      failed: 0,
+      status: alreadyDone > 0 ? `resumed (${alreadyDone} done)` : "",
+    });
   }
   private running_() {
     return this.running.size > 0 ? [...this.running].join(",") : "-";
@@ -80,7 +88,11 @@ class BarProgress implements Progress {
   replayDone(index: number, ok: boolean, detail: string) {
     this.running.delete(index);
     if (!ok) this.failed++;
-    this.bar?.increment(1, { running: this.running_(), failed: this.failed, status: `#${replayNumber(index)} ${ok ? "ok" : "failed"} ${detail}` });
+    this.bar?.increment(1, {
+      running: this.running_(),
+      failed: this.failed,
+      status: `#${replayNumber(index)} ${ok ? "ok" : "failed"} ${detail}`,
+    });
   }
   stop() {
     this.bar?.stop();
@@ -93,6 +105,10 @@ export function showReplayEvent(progress: Progress, e: ReplayEvent): void {
   else if (e.type === "start") progress.replayStarted(e.index);
   else if (e.type === "done") {
     const r = e.record;
-    progress.replayDone(r.index, r.status === "finished", r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`);
+    progress.replayDone(
+      r.index,
+      r.status === "finished",
+      r.failure ? r.failure.message : `${(r.durationMs / 1000).toFixed(1)}s`,
+    );
   } else if (e.type === "aborted") progress.stage(`${replayLabel(e.index)} stopped`);
 }

@@ -2,7 +2,13 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_MAX_REPLAYS, firstLook } from "../audit/adaptive-replays.js";
 import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/replay-runner.js";
-import { DEFAULT_EXECUTOR, EXECUTORS, EXECUTOR_KINDS, type ExecutorKind, executorKindsText } from "../exec/executors.js";
+import {
+  DEFAULT_EXECUTOR,
+  EXECUTORS,
+  EXECUTOR_KINDS,
+  type ExecutorKind,
+  executorKindsText,
+} from "../exec/executors.js";
 import { LIMIT_BOUNDS, type Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
 import { BadInputError } from "../errors.js";
@@ -49,28 +55,35 @@ interface Bound {
 
 function outOfBounds(flag: string, kind: string, b: Bound, example: string, given: string): BadInputError {
   const unit = b.unit !== undefined ? ` ${b.unit}` : "";
-  return new BadInputError(`${flag} must be ${kind} from ${b.min} to ${b.max}${unit}, got ${JSON.stringify(given)} (e.g. ${flag} ${example})`);
+  return new BadInputError(
+    `${flag} must be ${kind} from ${b.min} to ${b.max}${unit}, got ${JSON.stringify(given)} (e.g. ${flag} ${example})`,
+  );
 }
 
 /** Decimal digits only: Number() would also take 1e9, 0x10 and " ", which nobody means as a count. */
-export const wholeNumber = (flag: string, b: Bound, example: string) => (v: string): number => {
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < b.min || n > b.max) throw outOfBounds(flag, "a whole number", b, example, v);
-  return n;
-};
+export const wholeNumber =
+  (flag: string, b: Bound, example: string) =>
+  (v: string): number => {
+    const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < b.min || n > b.max) throw outOfBounds(flag, "a whole number", b, example, v);
+    return n;
+  };
 
-export const decimalNumber = (flag: string, b: Bound, example: string) => (v: string): number => {
-  const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isFinite(n) || n < b.min || n > b.max) throw outOfBounds(flag, "a number", b, example, v);
-  return n;
-};
-
+export const decimalNumber =
+  (flag: string, b: Bound, example: string) =>
+  (v: string): number => {
+    const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isFinite(n) || n < b.min || n > b.max) throw outOfBounds(flag, "a number", b, example, v);
+    return n;
+  };
 
 /** `--replays`: a count, or "auto" for a command that scores its replays and can let the stopping rule decide. */
-const replayCount = (allowAuto: boolean) => (v: string): number | "auto" => {
-  if (allowAuto && v.trim().toLowerCase() === "auto") return "auto";
-  return wholeNumber("--replays", REPLAY_BOUNDS.replays, allowAuto ? "5, or --replays auto" : "5")(v);
-};
+const replayCount =
+  (allowAuto: boolean) =>
+  (v: string): number | "auto" => {
+    if (allowAuto && v.trim().toLowerCase() === "auto") return "auto";
+    return wholeNumber("--replays", REPLAY_BOUNDS.replays, allowAuto ? "5, or --replays auto" : "5")(v);
+  };
 
 const isExecutorKind = (v: string): v is ExecutorKind => (EXECUTOR_KINDS as readonly string[]).includes(v);
 
@@ -84,24 +97,49 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
   // look (3, what a fixed default cost), and only a run the replays cannot decide gets more.
   const withCount = cmd.option("--replays <n>", replays, replayCount(auto), auto ? "auto" : 3);
   if (auto) {
-    withCount.option("--max-replays <n>", `with --replays auto: the most replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`, wholeNumber("--max-replays", REPLAY_BOUNDS.replays, "20"), DEFAULT_MAX_REPLAYS);
+    withCount.option(
+      "--max-replays <n>",
+      `with --replays auto: the most replays per run (${REPLAY_BOUNDS.replays.min}-${REPLAY_BOUNDS.replays.max})`,
+      wholeNumber("--max-replays", REPLAY_BOUNDS.replays, "20"),
+      DEFAULT_MAX_REPLAYS,
+    );
   }
   return withCount
-    .option("--parallel <k>", `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`, wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"), 1)
-    .option("--executor <kind>", executorKindsText(EXECUTOR_KINDS.map((k) => `${k} (${EXECUTORS[k].description})`)), (v): ExecutorKind => {
-      if (!isExecutorKind(v)) throw new BadInputError(`--executor must be ${executorKindsText()}, got "${v}"`);
-      return v;
-    }, DEFAULT_EXECUTOR)
+    .option(
+      "--parallel <k>",
+      `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`,
+      wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"),
+      1,
+    )
+    .option(
+      "--executor <kind>",
+      executorKindsText(EXECUTOR_KINDS.map((k) => `${k} (${EXECUTORS[k].description})`)),
+      (v): ExecutorKind => {
+        if (!isExecutorKind(v)) throw new BadInputError(`--executor must be ${executorKindsText()}, got "${v}"`);
+        return v;
+      },
+      DEFAULT_EXECUTOR,
+    )
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
     .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic")
-    .option("--timeout <seconds>", "wall-clock limit per replay", decimalNumber("--timeout", LIMIT_BOUNDS.timeoutSeconds, "600"))
+    .option(
+      "--timeout <seconds>",
+      "wall-clock limit per replay",
+      decimalNumber("--timeout", LIMIT_BOUNDS.timeoutSeconds, "600"),
+    )
     .option("--memory <MiB>", "memory limit per replay", wholeNumber("--memory", LIMIT_BOUNDS.memoryMb, "2048"))
     .option("--cpus <n>", "CPUs per replay (may be fractional)", decimalNumber("--cpus", LIMIT_BOUNDS.cpus, "1.5"))
     .option("--pids <n>", "process/thread limit per replay", wholeNumber("--pids", LIMIT_BOUNDS.pids, "256"))
-    .option("--extra-params <mode>", "logged params the command does not declare: ignore, or append as --key value", (v) => {
-      if (v !== "append" && v !== "ignore") throw new BadInputError(`--extra-params must be append or ignore, got "${v}"`);
-      return v;
-    }, "ignore")
+    .option(
+      "--extra-params <mode>",
+      "logged params the command does not declare: ignore, or append as --key value",
+      (v) => {
+        if (v !== "append" && v !== "ignore")
+          throw new BadInputError(`--extra-params must be append or ignore, got "${v}"`);
+        return v;
+      },
+      "ignore",
+    )
     .option("--audit-experiment <name>", "experiment that holds the replay runs", DEFAULT_AUDIT_EXPERIMENT)
     .option("--results-dir <dir>", "where audit folders go (default: results/ in the project)")
     .option("--tracking-uri <uri>", "tracking server (default: MLFLOW_TRACKING_URI, else the embedded server)")
@@ -117,9 +155,12 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
     )
     .option(
       "--allow-env <name>",
-      "a host variable an MLproject's docker_env may copy in (a bare \"NAME\" entry); repeatable. Never MLFLOW_TRACKING_*",
+      'a host variable an MLproject\'s docker_env may copy in (a bare "NAME" entry); repeatable. Never MLFLOW_TRACKING_*',
       (v: string, prev: string[]) => {
-        if (!ENV_NAME.test(v)) throw new BadInputError(`--allow-env needs an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(v)}`);
+        if (!ENV_NAME.test(v))
+          throw new BadInputError(
+            `--allow-env needs an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(v)}`,
+          );
         return collect(v, prev);
       },
       [],

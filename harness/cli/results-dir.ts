@@ -76,7 +76,8 @@ export function checkResultsDir(path: string): void {
   }
   const fs = statfsSync(existing);
   const pseudo = PSEUDO_FILESYSTEMS.get(Number(fs.type));
-  if (pseudo !== undefined) throw problem(dir, `not a writable filesystem (${pseudo}), it holds kernel state, not files`);
+  if (pseudo !== undefined)
+    throw problem(dir, `not a writable filesystem (${pseudo}), it holds kernel state, not files`);
 
   // One level at a time, never recursive: that is the call that spins.
   for (const part of missing) {
@@ -95,5 +96,9 @@ export function checkResultsDir(path: string): void {
     rmSync(probe, { force: true });
   }
   const free = Number(fs.bavail) * Number(fs.bsize);
-  if (free < MIN_FREE_BYTES) throw problem(dir, `no space left: ${Math.floor(free / 1024)} KiB free (an audit needs at least ${MIN_FREE_BYTES / 1024 / 1024} MiB for its journals and reports)`);
+  if (free < MIN_FREE_BYTES)
+    throw problem(
+      dir,
+      `no space left: ${Math.floor(free / 1024)} KiB free (an audit needs at least ${MIN_FREE_BYTES / 1024 / 1024} MiB for its journals and reports)`,
+    );
 }

@@ -25,12 +25,15 @@ export function compareArtifacts(
   texts: ArtifactTexts = {},
 ): ArtifactComparison[] {
   const paths = new Set<string>(Object.keys(original ?? {}));
-  replays.forEach((r, i) => { if (finished[i] === true) for (const p of Object.keys(r ?? {})) paths.add(p); });
+  replays.forEach((r, i) => {
+    if (finished[i] === true) for (const p of Object.keys(r ?? {})) paths.add(p);
+  });
   const out: ArtifactComparison[] = [];
   for (const path of [...paths].sort()) {
     const o = original !== undefined && Object.hasOwn(original, path) ? original[path] : undefined;
     const replaySha256 = replays.map((r, i) =>
-      finished[i] === true && r !== undefined && Object.hasOwn(r, path) ? (r[path] as string) : null);
+      finished[i] === true && r !== undefined && Object.hasOwn(r, path) ? (r[path] as string) : null,
+    );
     const finishedHashes = replaySha256.filter((_, i) => finished[i] === true);
     const sameBytes = o !== undefined && finishedHashes.length > 0 && finishedHashes.every((h) => h === o);
     const kind = modelFileKind(path);
@@ -42,7 +45,8 @@ export function compareArtifacts(
       // Replays whose bytes match (or that lack the file: the hash comparison says so) need no reading.
       const replayTexts = replaySha256.map((h, i) => (h === null || h === o ? null : textOf(texts.replays?.[i], path)));
       const semantic = compareModelFile(kind, textOf(texts.original, path), replayTexts);
-      const identical = semantic.state === "same" && finishedHashes.length > 0 && finishedHashes.every((h) => h !== null);
+      const identical =
+        semantic.state === "same" && finishedHashes.length > 0 && finishedHashes.every((h) => h !== null);
       out.push({ path, originalSha256: o, replaySha256, identical, semantic });
     }
   }

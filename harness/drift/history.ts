@@ -24,7 +24,10 @@ function pointDeviation(o: number, r: number): number {
 function normalise(points: readonly HistoryPoint[]): { steps: number[]; values: number[] } {
   let sortedUnique = true;
   for (let i = 1; i < points.length; i++) {
-    if ((points[i] as HistoryPoint).step <= (points[i - 1] as HistoryPoint).step) { sortedUnique = false; break; }
+    if ((points[i] as HistoryPoint).step <= (points[i - 1] as HistoryPoint).step) {
+      sortedUnique = false;
+      break;
+    }
   }
   if (sortedUnique) return { steps: points.map((p) => p.step), values: points.map((p) => p.value) };
   const byStep = new Map<number, number>();
@@ -59,8 +62,15 @@ export function compareHistories(
   const counts: (number | null)[] = [];
 
   replays.forEach((hist, ri) => {
-    if (hist === undefined) { counts.push(null); return; }
-    if (hist === null) { counts.push(null); if (orig.steps.length > 0) mismatch = true; return; }
+    if (hist === undefined) {
+      counts.push(null);
+      return;
+    }
+    if (hist === null) {
+      counts.push(null);
+      if (orig.steps.length > 0) mismatch = true;
+      return;
+    }
     const rep = normalise(hist);
     counts.push(rep.steps.length);
     // Same steps in the same order (the common case): compare by position.
@@ -88,7 +98,9 @@ export function compareHistories(
       }
     }
     if (beyond > 0) {
-      findings.push(`history in ${replayLabel(ri)} differs beyond tolerance at ${beyond} of ${rep.steps.length} steps, first at step ${firstBeyond}`);
+      findings.push(
+        `history in ${replayLabel(ri)} differs beyond tolerance at ${beyond} of ${rep.steps.length} steps, first at step ${firstBeyond}`,
+      );
     }
   });
 
@@ -96,7 +108,9 @@ export function compareHistories(
   const comparison: HistoryComparison = { stepsCompared, maxAbsDev, atStep, atReplay, maxRelDev };
   if (mismatch) {
     comparison.lengthMismatch = { original: orig.steps.length, replays: counts };
-    findings.push(`history steps differ: original has ${orig.steps.length}, replays have ${counts.map((c) => (c === null ? "none" : String(c))).join(", ")}`);
+    findings.push(
+      `history steps differ: original has ${orig.steps.length}, replays have ${counts.map((c) => (c === null ? "none" : String(c))).join(", ")}`,
+    );
   }
   if (maxAbsDev !== null && maxAbsDev > 0 && atReplay !== null) {
     findings.push(`history: largest |Δ| ${fmtDev(maxAbsDev)} at step ${atStep} (${replayLabel(atReplay)})`);

@@ -87,7 +87,8 @@ function sortKeys(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => sortKeys(v, depth + 1));
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key], depth + 1);
+    for (const key of Object.keys(value).sort())
+      out[key] = sortKeys((value as Record<string, unknown>)[key], depth + 1);
     return out;
   }
   return value;
@@ -98,7 +99,8 @@ function flatten(value: unknown, path: string, out: Map<string, string>, depth: 
   if (depth > MAX_DEPTH) throw new Unreadable(`nested deeper than ${MAX_DEPTH} levels`);
   if (out.size > MAX_FIELDS) throw new Unreadable(`more than ${MAX_FIELDS} fields`);
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-    for (const key of Object.keys(value).sort()) flatten((value as Record<string, unknown>)[key], path === "" ? key : `${path}.${key}`, out, depth + 1);
+    for (const key of Object.keys(value).sort())
+      flatten((value as Record<string, unknown>)[key], path === "" ? key : `${path}.${key}`, out, depth + 1);
     return;
   }
   out.set(path, canonical(value));
@@ -171,11 +173,13 @@ function requirementsFields(text: string): Map<string, string> {
   return fields;
 }
 
-const CondaEnv = z.object({
-  name: z.unknown().optional(),
-  channels: z.array(z.unknown()).optional(),
-  dependencies: z.array(z.union([z.string(), z.object({ pip: z.array(z.unknown()) }).loose()])).optional(),
-}).loose();
+const CondaEnv = z
+  .object({
+    name: z.unknown().optional(),
+    channels: z.array(z.unknown()).optional(),
+    dependencies: z.array(z.union([z.string(), z.object({ pip: z.array(z.unknown()) }).loose()])).optional(),
+  })
+  .loose();
 
 function condaFields(text: string): Map<string, string> {
   const parsed = CondaEnv.safeParse(parseYaml(text));
@@ -200,11 +204,13 @@ function condaFields(text: string): Map<string, string> {
   return fields;
 }
 
-const PythonEnv = z.object({
-  python: z.union([z.string(), z.number()]).optional(),
-  build_dependencies: z.array(z.unknown()).nullable().optional(),
-  dependencies: z.array(z.unknown()).nullable().optional(),
-}).loose();
+const PythonEnv = z
+  .object({
+    python: z.union([z.string(), z.number()]).optional(),
+    build_dependencies: z.array(z.unknown()).nullable().optional(),
+    dependencies: z.array(z.unknown()).nullable().optional(),
+  })
+  .loose();
 
 function pythonEnvFields(text: string): Map<string, string> {
   const parsed = PythonEnv.safeParse(parseYaml(text));
@@ -257,9 +263,19 @@ function fieldDifferences(a: Map<string, string>, b: Map<string, string>): strin
  * its text was not read (too large, not UTF-8). Same = every replay with the file
  * says what the original says, volatile fields aside.
  */
-export function compareModelFile(kind: ModelFileKind, original: string | undefined, replays: ReadonlyArray<string | null | undefined>): ModelFileComparison {
+export function compareModelFile(
+  kind: ModelFileKind,
+  original: string | undefined,
+  replays: ReadonlyArray<string | null | undefined>,
+): ModelFileComparison {
   const ignored = kind === "MLmodel" ? [...MLMODEL_VOLATILE_FIELDS] : [];
-  const notCompared = (why: string): ModelFileComparison => ({ kind, state: "not_compared", ignored, differences: [], why });
+  const notCompared = (why: string): ModelFileComparison => ({
+    kind,
+    state: "not_compared",
+    ignored,
+    differences: [],
+    why,
+  });
   if (original === undefined) return notCompared("the original's file was not read (too large or not UTF-8)");
   const base = readFile(kind, original);
   if (!base.ok) return notCompared(`the original's file is ${base.why}`);

@@ -272,7 +272,14 @@ export type VerdictCounts = z.infer<typeof VerdictCountsSchema>;
  * tick). inconclusive: the evidence cannot decide (too few replays for the spread
  * seen, or the original beats every replay on every metric with a known direction).
  */
-export const RUN_VERDICTS = ["reproduced", "consistent_with_variance", "inconclusive", "not_reproduced", "failed", "incomplete"] as const;
+export const RUN_VERDICTS = [
+  "reproduced",
+  "consistent_with_variance",
+  "inconclusive",
+  "not_reproduced",
+  "failed",
+  "incomplete",
+] as const;
 export const RunVerdictSchema = z.enum(RUN_VERDICTS);
 export type RunVerdict = z.infer<typeof RunVerdictSchema>;
 

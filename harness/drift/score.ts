@@ -8,8 +8,17 @@ import { acceptOrderText } from "./policy-text.js";
 import { compareHistories } from "./history.js";
 import { type AcceptLevel, DEFAULT_ACCEPT } from "./schema.js";
 import type {
-  ArtifactComparison, AuditScore, ExecutionRecord, HistoryPoint, MetricScore, ReplayRecord, RunScore, RunVerdict,
-  TolerancePolicy, Verdict, VerdictCounts,
+  ArtifactComparison,
+  AuditScore,
+  ExecutionRecord,
+  HistoryPoint,
+  MetricScore,
+  ReplayRecord,
+  RunScore,
+  RunVerdict,
+  TolerancePolicy,
+  Verdict,
+  VerdictCounts,
 } from "./schema.js";
 import { DEFAULT_ALPHA, holmAdjust } from "./evidence.js";
 import { betterDirection, smallestRankP } from "./rank.js";
@@ -26,7 +35,9 @@ export const VERDICT_WEIGHTS: Readonly<Record<Verdict, number>> = Object.freeze(
 });
 
 export const SCORE_FORMULA =
-  `metric weight: ${Object.entries(VERDICT_WEIGHTS).map(([verdict, weight]) => `${verdict} ${weight}`).join(", ")}; ` +
+  `metric weight: ${Object.entries(VERDICT_WEIGHTS)
+    .map(([verdict, weight]) => `${verdict} ${weight}`)
+    .join(", ")}; ` +
   "artifact weight: 1 if every finished replay produced the original's sha256 (a model's MLmodel, requirements.txt, conda.yaml, python_env.yaml: the same content, fields that change with every logging left out), else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
   "run verdict = incomplete if any replay did not run or was stopped by an infrastructure fault (metrics and score then cover the replays that ran); " +
@@ -56,7 +67,10 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const finished = replays.map((r) => r.ok);
   const findings: string[] = [];
   replays.forEach((r, i) => {
-    if (!r.ok) findings.push(`${replayLabel(i)} ${r.skipped === true ? "did not run or was stopped by an infrastructure fault" : "did not finish"}`);
+    if (!r.ok)
+      findings.push(
+        `${replayLabel(i)} ${r.skipped === true ? "did not run or was stopped by an infrastructure fault" : "did not finish"}`,
+      );
   });
   if (replays.length === 0) findings.push("no replays were run");
 
@@ -74,13 +88,17 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     const score = judgeMetric(
       name,
       o,
-      replays.map((r) => ({ ok: r.ok, ...(r.skipped === true ? { skipped: true } : {}), value: Object.hasOwn(r.metrics, name) ? (r.metrics[name] as number) : null })),
+      replays.map((r) => ({
+        ok: r.ok,
+        ...(r.skipped === true ? { skipped: true } : {}),
+        value: Object.hasOwn(r.metrics, name) ? (r.metrics[name] as number) : null,
+      })),
       tol,
       { direction: betterDirection(policy, name), alpha, family },
     );
     const hist = compareHistories(
       historyOf(original, name),
-      replays.map((r) => (r.ok ? historyOf(r, name) ?? null : undefined)),
+      replays.map((r) => (r.ok ? (historyOf(r, name) ?? null) : undefined)),
       tol,
     );
     if (hist !== undefined) {
@@ -94,25 +112,35 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   metrics = metrics.map((m, i) => settleMetric(m, adjusted[i] ?? 1));
   const optimistic = optimisticOriginal(metrics);
   if (optimistic !== undefined && optimistic.metrics.length > 0) {
-    findings.push(`the original is better than every replay on ${optimistic.metrics.join(", ")}${optimistic.onAll ? ` (every metric with a known better direction)` : ` (${optimistic.metrics.length} of ${optimistic.of} metrics with a known better direction)`}`);
+    findings.push(
+      `the original is better than every replay on ${optimistic.metrics.join(", ")}${optimistic.onAll ? ` (every metric with a known better direction)` : ` (${optimistic.metrics.length} of ${optimistic.of} metrics with a known better direction)`}`,
+    );
   }
 
-  const artifacts = compareArtifacts(original.artifacts, replays.map((r) => r.artifacts), finished, {
-    ...(original.artifactTexts ? { original: original.artifactTexts } : {}),
-    replays: replays.map((r) => r.artifactTexts),
-  });
+  const artifacts = compareArtifacts(
+    original.artifacts,
+    replays.map((r) => r.artifacts),
+    finished,
+    {
+      ...(original.artifactTexts ? { original: original.artifactTexts } : {}),
+      replays: replays.map((r) => r.artifactTexts),
+    },
+  );
   for (const a of artifacts) {
     if (a.originalSha256 === undefined) findings.push(`artifact ${a.path} only in replays`);
-    else if (a.semantic?.state === "not_compared") findings.push(`artifact ${a.path} could not be compared by meaning: ${a.semantic.why ?? "unreadable"}; its bytes differ in ${describeDiffering(a.originalSha256, a.replaySha256, finished)}`);
-    else if (!a.identical) findings.push(`artifact ${a.path} differs from the original in ${describeDiffering(a.originalSha256, a.replaySha256, finished)}${semanticDetail(a.semantic)}`);
+    else if (a.semantic?.state === "not_compared")
+      findings.push(
+        `artifact ${a.path} could not be compared by meaning: ${a.semantic.why ?? "unreadable"}; its bytes differ in ${describeDiffering(a.originalSha256, a.replaySha256, finished)}`,
+      );
+    else if (!a.identical)
+      findings.push(
+        `artifact ${a.path} differs from the original in ${describeDiffering(a.originalSha256, a.replaySha256, finished)}${semanticDetail(a.semantic)}`,
+      );
   }
 
   const counts = emptyCounts();
   for (const m of metrics) counts[m.verdict]++;
-  const weights = [
-    ...metrics.map((m) => VERDICT_WEIGHTS[m.verdict]),
-    ...artifacts.map((a) => (a.identical ? 1 : 0)),
-  ];
+  const weights = [...metrics.map((m) => VERDICT_WEIGHTS[m.verdict]), ...artifacts.map((a) => (a.identical ? 1 : 0))];
   const score = weights.length === 0 ? 0 : weights.reduce((a, b) => a + b, 0) / weights.length;
 
   const anyFinished = finished.some(Boolean);
@@ -120,7 +148,9 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const allFailed = metrics.length > 0 && counts.failed === metrics.length;
   const accept = policy.accept ?? DEFAULT_ACCEPT;
   // Under accept=varies an inconclusive metric leaves the run inconclusive, not failed: the evidence is thin, not against it.
-  const unaccepted = metrics.filter((m) => !isAccepted(m.verdict, accept) && !(m.verdict === "inconclusive" && accept === "varies")).length;
+  const unaccepted = metrics.filter(
+    (m) => !isAccepted(m.verdict, accept) && !(m.verdict === "inconclusive" && accept === "varies"),
+  ).length;
   // A replay that crashed, timed out or ran out of memory did not reproduce the run,
   // whatever the others measured. One that never ran, or that the infrastructure
   // stopped, says nothing about the workload: the run is not settled yet.
@@ -131,13 +161,15 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   if (notRun > 0) {
     verdict = "incomplete";
     const crashed = unfinished > 0 ? ` (${unfinished} did not finish)` : "";
-    const soFar = anyFinished && !nothing
-      ? ` What finished so far: ${evidenceText(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length)}.`
-      : "";
+    const soFar =
+      anyFinished && !nothing
+        ? ` What finished so far: ${evidenceText(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length)}.`
+        : "";
     reason = `Incomplete: ${incompleteText(finished.filter(Boolean).length, replays.length, notRun)}${crashed}; resuming the audit runs what is missing.${soFar}`;
   } else if (!anyFinished) {
     verdict = "failed";
-    reason = replays.length === 0 ? "No replays were run." : `None of the ${plural(replays.length, "replay")} finished.`;
+    reason =
+      replays.length === 0 ? "No replays were run." : `None of the ${plural(replays.length, "replay")} finished.`;
   } else if (nothing) {
     verdict = "failed";
     reason = "Neither the original nor any replay recorded a metric or an artifact, so nothing could be compared.";
@@ -145,10 +177,18 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     verdict = "failed";
     reason = `Every metric (${metrics.length}) failed: no value could be compared with the original.`;
   } else {
-    const evidence = evidenceText(counts, metrics.length, artifacts.filter((a) => a.identical).length, artifacts.length);
+    const evidence = evidenceText(
+      counts,
+      metrics.length,
+      artifacts.filter((a) => a.identical).length,
+      artifacts.length,
+    );
     if (unaccepted > 0 || unfinished > 0) {
       verdict = "not_reproduced";
-      const strict = unaccepted > counts.not_reproduced + counts.failed ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)` : "";
+      const strict =
+        unaccepted > counts.not_reproduced + counts.failed
+          ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)`
+          : "";
       const crashed = unfinished > 0 ? `${unfinished} of ${plural(replays.length, "replay")} did not finish; ` : "";
       reason = `Not reproduced: ${crashed}${evidence}${strict}.`;
     } else if (counts.inconclusive > 0) {
@@ -169,7 +209,17 @@ export function scoreRun(input: ScoreRunInput): RunScore {
       reason = `Reproduced: ${evidence}.`;
     }
   }
-  return { runId, metrics, artifacts, score, counts, verdict, reason, findings, ...(optimistic !== undefined ? { optimistic } : {}) };
+  return {
+    runId,
+    metrics,
+    artifacts,
+    score,
+    counts,
+    verdict,
+    reason,
+    findings,
+    ...(optimistic !== undefined ? { optimistic } : {}),
+  };
 }
 
 /** "3 replays" (or "3 to 5 replays" when metrics had different counts of finite values). */
@@ -191,9 +241,18 @@ function optimisticOriginal(metrics: readonly MetricScore[]): RunScore["optimist
   const directed = metrics.filter((m) => m.rank !== undefined && m.rank.direction !== null);
   if (directed.length === 0) return undefined;
   // Beyond tolerance: a metric whose original is within tolerance of the replays is not "better", it is the same.
-  const beats = directed.filter((m) => m.rank?.betterThanAll === true && (m.test !== undefined || m.verdict === "inconclusive" || m.verdict === "not_reproduced"));
+  const beats = directed.filter(
+    (m) =>
+      m.rank?.betterThanAll === true &&
+      (m.test !== undefined || m.verdict === "inconclusive" || m.verdict === "not_reproduced"),
+  );
   const adjusted = holmAdjust(directed.map((m) => m.rank?.pBetter ?? 1));
-  return { metrics: beats.map((m) => m.name), of: directed.length, pAdjusted: Math.min(...adjusted), onAll: beats.length === directed.length };
+  return {
+    metrics: beats.map((m) => m.name),
+    of: directed.length,
+    pAdjusted: Math.min(...adjusted),
+    onAll: beats.length === directed.length,
+  };
 }
 
 /** Whether a run verdict passes the gate (exit code 0): reproduced, or within run-to-run variance. */
@@ -215,7 +274,15 @@ export function incompleteText(finished: number, total: number, notRun: number):
  * an unfinished audit as a finished one. null when there are runs but none is complete.
  */
 export function scoreAudit(runs: readonly RunScore[]): AuditScore {
-  const tally = { total: runs.length, reproduced: 0, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 0, incomplete: 0 };
+  const tally = {
+    total: runs.length,
+    reproduced: 0,
+    consistent_with_variance: 0,
+    inconclusive: 0,
+    not_reproduced: 0,
+    failed: 0,
+    incomplete: 0,
+  };
   let sum = 0;
   for (const r of runs) {
     tally[r.verdict]++;
@@ -240,7 +307,9 @@ function semanticDetail(semantic: ArtifactComparison["semantic"]): string {
 }
 
 function describeDiffering(orig: string, hashes: readonly (string | null)[], finished: readonly boolean[]): string {
-  const which = hashes.flatMap((h, i) => (finished[i] === true && h !== orig ? [h === null ? `${replayLabel(i)} (missing)` : replayLabel(i)] : []));
+  const which = hashes.flatMap((h, i) =>
+    finished[i] === true && h !== orig ? [h === null ? `${replayLabel(i)} (missing)` : replayLabel(i)] : [],
+  );
   return which.length === 0 ? "no finished replay" : which.join(", ");
 }
 
@@ -258,8 +327,12 @@ function evidenceText(c: VerdictCounts, nMetrics: number, nArtSame: number, nArt
   if (nMetrics > 0) {
     const order: Verdict[] = ["identical", "equivalent", "varies", "inconclusive", "not_reproduced", "failed"];
     const label: Record<Verdict, string> = {
-      identical: "identical", equivalent: "equivalent within tolerance", varies: "vary within run-to-run spread", inconclusive: "inconclusive",
-      not_reproduced: "not reproduced", failed: "failed",
+      identical: "identical",
+      equivalent: "equivalent within tolerance",
+      varies: "vary within run-to-run spread",
+      inconclusive: "inconclusive",
+      not_reproduced: "not reproduced",
+      failed: "failed",
     };
     const listed = order.filter((v) => c[v] > 0).map((v) => `${c[v]} ${label[v]}`);
     parts.push(`of ${plural(nMetrics, "metric")}: ${listed.join(", ")}`);

@@ -8,14 +8,20 @@ import { ulpDistance } from "./ulps.js";
 import { relativeDeviation } from "./within.js";
 
 export const PREDICTION_LEVEL = 0.95;
-export const PREDICTION_METHOD = "student-t prediction interval for one new observation: mean ± t(n-1, 0.975)·s·√(1+1/n)";
+export const PREDICTION_METHOD =
+  "student-t prediction interval for one new observation: mean ± t(n-1, 0.975)·s·√(1+1/n)";
 
 /**
  * Prediction interval for ONE further draw from the replays' distribution,
  * assuming it is roughly normal: mean ± t_{n-1,(1+level)/2} · s · sqrt(1 + 1/n).
  * Null when n < 2 (no spread can be estimated from one value).
  */
-export function predictionInterval(n: number, mean: number, std: number | null, level = PREDICTION_LEVEL): Interval | null {
+export function predictionInterval(
+  n: number,
+  mean: number,
+  std: number | null,
+  level = PREDICTION_LEVEL,
+): Interval | null {
   if (n < 2 || std === null) return null;
   const t = studentTQuantile((1 + level) / 2, n - 1);
   const half = t * std * Math.sqrt(1 + 1 / n);
@@ -77,5 +83,17 @@ export function computeStats(original: number | null, replayValues: readonly num
     }
   }
 
-  return { n, mean, std, min, max, cv, maxAbsDev, maxRelDev, maxUlps, nonFinite, interval: predictionInterval(n, mean, std) };
+  return {
+    n,
+    mean,
+    std,
+    min,
+    max,
+    cv,
+    maxAbsDev,
+    maxRelDev,
+    maxUlps,
+    nonFinite,
+    interval: predictionInterval(n, mean, std),
+  };
 }

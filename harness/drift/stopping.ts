@@ -29,7 +29,8 @@ export const DEFAULT_MAX_REPLAYS = 20;
 
 /** Replay counts at which the run is judged: from `min`, growing by about half each time, ending at `max`. */
 export function lookSchedule(min: number = DEFAULT_MIN_REPLAYS, max: number = DEFAULT_MAX_REPLAYS): number[] {
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) throw new RangeError(`lookSchedule: need 1 <= min <= max, got ${min}, ${max}`);
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min)
+    throw new RangeError(`lookSchedule: need 1 <= min <= max, got ${min}, ${max}`);
   const looks = [min];
   for (;;) {
     const last = looks[looks.length - 1] as number;
@@ -84,20 +85,71 @@ export function nextStep(input: StoppingInput): StoppingDecision {
   if (at < 0) {
     const next = looks.find((l) => l > n) ?? max;
     const alpha = spend[looks.indexOf(next)] ?? spend[spend.length - 1] ?? DEFAULT_ALPHA;
-    if (n >= max) return { action: "stop", target: n, why: `${n} replays reach the budget of ${max}.`, alpha: spend[spend.length - 1] ?? DEFAULT_ALPHA, verdict: null, unsettled: [], stoppedBy: "budget" };
-    return { action: "continue", target: next, why: `${n} replays are not a look; the run is judged at ${next}.`, alpha, verdict: null, unsettled: [] };
+    if (n >= max)
+      return {
+        action: "stop",
+        target: n,
+        why: `${n} replays reach the budget of ${max}.`,
+        alpha: spend[spend.length - 1] ?? DEFAULT_ALPHA,
+        verdict: null,
+        unsettled: [],
+        stoppedBy: "budget",
+      };
+    return {
+      action: "continue",
+      target: next,
+      why: `${n} replays are not a look; the run is judged at ${next}.`,
+      alpha,
+      verdict: null,
+      unsettled: [],
+    };
   }
   const alpha = spend[at] as number;
-  const run = scoreRun({ runId: input.runId, original: input.original, replays: input.replays, policy: input.policy, alpha });
-  const unsettled = run.metrics.filter((m) => m.verdict === "inconclusive" || (m.test !== undefined && m.verdict !== "not_reproduced")).map((m) => m.name);
-  const settled = run.verdict === "not_reproduced" || run.verdict === "failed" || run.verdict === "incomplete" || (run.verdict !== "inconclusive" && unsettled.length === 0);
+  const run = scoreRun({
+    runId: input.runId,
+    original: input.original,
+    replays: input.replays,
+    policy: input.policy,
+    alpha,
+  });
+  const unsettled = run.metrics
+    .filter((m) => m.verdict === "inconclusive" || (m.test !== undefined && m.verdict !== "not_reproduced"))
+    .map((m) => m.name);
+  const settled =
+    run.verdict === "not_reproduced" ||
+    run.verdict === "failed" ||
+    run.verdict === "incomplete" ||
+    (run.verdict !== "inconclusive" && unsettled.length === 0);
   if (settled) {
-    return { action: "stop", target: n, why: `Settled at ${n} replays: ${run.verdict.replaceAll("_", " ")} (look ${at + 1} of ${looks.length}, level ${Number(alpha.toPrecision(2))}).`, alpha, verdict: run.verdict, unsettled, stoppedBy: "settled" };
+    return {
+      action: "stop",
+      target: n,
+      why: `Settled at ${n} replays: ${run.verdict.replaceAll("_", " ")} (look ${at + 1} of ${looks.length}, level ${Number(alpha.toPrecision(2))}).`,
+      alpha,
+      verdict: run.verdict,
+      unsettled,
+      stoppedBy: "settled",
+    };
   }
   const what = unsettled.length > 0 ? unsettled.join(", ") : "the original beats every replay on every directed metric";
   if (at === looks.length - 1) {
-    return { action: "stop", target: n, why: `The budget of ${max} replays is spent with ${what} resting on the interval's width: ${run.verdict.replaceAll("_", " ")}.`, alpha, verdict: run.verdict, unsettled, stoppedBy: "budget" };
+    return {
+      action: "stop",
+      target: n,
+      why: `The budget of ${max} replays is spent with ${what} resting on the interval's width: ${run.verdict.replaceAll("_", " ")}.`,
+      alpha,
+      verdict: run.verdict,
+      unsettled,
+      stoppedBy: "budget",
+    };
   }
   const next = looks[at + 1] as number;
-  return { action: "continue", target: next, why: `Not settled at ${n} replays (${what}); run up to ${next}.`, alpha, verdict: run.verdict, unsettled };
+  return {
+    action: "continue",
+    target: next,
+    why: `Not settled at ${n} replays (${what}); run up to ${next}.`,
+    alpha,
+    verdict: run.verdict,
+    unsettled,
+  };
 }

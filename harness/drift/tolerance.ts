@@ -63,7 +63,8 @@ export function parseToleranceSpec(spec: string): ToleranceSpec {
       // A direction belongs to one metric: "*" would call every metric's lower values better.
       if (metric === "*") throw new ToleranceSpecError(spec, "better: names one metric's direction, not the default's");
       if (better !== undefined) throw new ToleranceSpecError(spec, `"better" given twice`);
-      if (raw !== "lower" && raw !== "higher") throw new ToleranceSpecError(spec, `better must be lower or higher, got "${raw}"`);
+      if (raw !== "lower" && raw !== "higher")
+        throw new ToleranceSpecError(spec, `better must be lower or higher, got "${raw}"`);
       better = raw;
       continue;
     }
@@ -89,7 +90,10 @@ export function parseToleranceSpec(spec: string): ToleranceSpec {
  * (only the kinds it names); later specs for the same metric override earlier ones
  * field by field.
  */
-export function parseTolerancePolicy(specs: readonly string[], base: TolerancePolicy = DEFAULT_POLICY): TolerancePolicy {
+export function parseTolerancePolicy(
+  specs: readonly string[],
+  base: TolerancePolicy = DEFAULT_POLICY,
+): TolerancePolicy {
   let def: Tolerance = { ...base.default };
   const perMetric: Record<string, ToleranceOverride> = {};
   for (const [name, t] of Object.entries(base.perMetric)) perMetric[name] = { ...t };
@@ -117,7 +121,9 @@ export function toleranceFor(policy: TolerancePolicy, metric: string): Tolerance
 /** Renders a policy the way the CLI accepts it, for reports. */
 export function describePolicy(policy: TolerancePolicy): string {
   const fmt = (t: ToleranceOverride): string =>
-    KINDS.filter((k) => t[k] !== undefined).map((k) => `${k}:${t[k]}`).join(",");
+    KINDS.filter((k) => t[k] !== undefined)
+      .map((k) => `${k}:${t[k]}`)
+      .join(",");
   const parts = [`*=${fmt(policy.default)}`];
   const better = policy.better ?? {};
   for (const name of [...new Set([...Object.keys(policy.perMetric), ...Object.keys(better)])].sort()) {

@@ -30,7 +30,14 @@ import { computeStats } from "./stats.js";
 import { sameBits } from "./ulps.js";
 import { withinTolerance } from "./within.js";
 
-export const VERDICT_ORDER: readonly Verdict[] = ["identical", "equivalent", "varies", "inconclusive", "not_reproduced", "failed"];
+export const VERDICT_ORDER: readonly Verdict[] = [
+  "identical",
+  "equivalent",
+  "varies",
+  "inconclusive",
+  "not_reproduced",
+  "failed",
+];
 
 /** Higher is better: identical 5 … failed 0. */
 export function verdictRank(v: Verdict): number {
@@ -61,7 +68,12 @@ export type SpreadWhere = "range" | "widened-range" | "prediction-interval";
  * A non-finite original is inside iff some replay produced the same value.
  * Returns where it was found inside, or null. The reasoning and literature: README.md.
  */
-export function insideSpread(original: number, stats: MetricStats | null, presentValues: readonly number[], tol: Tolerance): SpreadWhere | null {
+export function insideSpread(
+  original: number,
+  stats: MetricStats | null,
+  presentValues: readonly number[],
+  tol: Tolerance,
+): SpreadWhere | null {
   if (!Number.isFinite(original)) {
     return presentValues.some((v) => sameBits(v, original)) ? "range" : null;
   }
@@ -75,7 +87,13 @@ export function insideSpread(original: number, stats: MetricStats | null, presen
 }
 
 /** Scores one metric (without its history; scoreRun adds that). */
-export function judgeMetric(name: string, original: number | null, replays: readonly ReplayValue[], tol: Tolerance, opts: JudgeOptions = {}): MetricScore {
+export function judgeMetric(
+  name: string,
+  original: number | null,
+  replays: readonly ReplayValue[],
+  tol: Tolerance,
+  opts: JudgeOptions = {},
+): MetricScore {
   const values = replays.map((r) => (r.ok ? r.value : null));
   const present: number[] = [];
   const findings: string[] = [];
@@ -96,7 +114,11 @@ export function judgeMetric(name: string, original: number | null, replays: read
 
   if (original === null) {
     findings.unshift("only in replays");
-    return { ...base, verdict: "failed", reason: `The original run did not log ${name}; only ${plural(present.length, "replay")} did, so there is nothing to reproduce.` };
+    return {
+      ...base,
+      verdict: "failed",
+      reason: `The original run did not log ${name}; only ${plural(present.length, "replay")} did, so there is nothing to reproduce.`,
+    };
   }
   if (present.length === 0) {
     const why = finished === 0 ? "no replay finished" : `none of the ${plural(finished, "finished replay")} logged it`;
@@ -108,7 +130,11 @@ export function judgeMetric(name: string, original: number | null, replays: read
   const ran = replays.filter((r) => r.skipped !== true).length;
   const complete = present.length === ran;
   if (complete && present.every((v) => sameBits(v, original))) {
-    return { ...base, verdict: "identical", reason: `All ${plural(present.length, "replay")} reproduced ${fmt(original)} bit for bit.` };
+    return {
+      ...base,
+      verdict: "identical",
+      reason: `All ${plural(present.length, "replay")} reproduced ${fmt(original)} bit for bit.`,
+    };
   }
   if (complete && present.every((v) => withinTolerance(original, v, tol))) {
     const s = stats as MetricStats; // present values equal to a finite original are finite
@@ -138,12 +164,17 @@ export function judgeMetric(name: string, original: number | null, replays: read
   const gaps = missing > 0 ? ` (${plural(missing, "replay")} without a value)` : "";
   if (where === "range" || where === "widened-range") {
     const inside = where === "range" ? "inside their range" : "within tolerance of their range";
-    return { ...base, verdict: "varies", reason: `Replays disagree${gaps}: ${spread}; the original ${fmt(original)} lies ${inside}.` };
+    return {
+      ...base,
+      verdict: "varies",
+      reason: `Replays disagree${gaps}: ${spread}; the original ${fmt(original)} lies ${inside}.`,
+    };
   }
   if (stats === null || !Number.isFinite(original)) {
-    const reason = stats === null
-      ? `The original ${fmt(original)} was not produced by any replay${gaps}; the replays gave only non-finite values.`
-      : `The original ${fmt(original)} was not produced by any replay${gaps}: ${spread}.`;
+    const reason =
+      stats === null
+        ? `The original ${fmt(original)} was not produced by any replay${gaps}; the replays gave only non-finite values.`
+        : `The original ${fmt(original)} was not produced by any replay${gaps}: ${spread}.`;
     return { ...base, verdict: "not_reproduced", reason };
   }
   const test = predictionTest(original, stats);
@@ -160,7 +191,14 @@ export function judgeMetric(name: string, original: number | null, replays: read
     ...base,
     verdict: "inconclusive",
     reason: "",
-    test: { statistic: test.statistic, p: test.p, pAdjusted: Math.min(1, test.p * family), alpha, family, settleBound: settleBound(alpha, family) },
+    test: {
+      statistic: test.statistic,
+      p: test.p,
+      pAdjusted: Math.min(1, test.p * family),
+      alpha,
+      family,
+      settleBound: settleBound(alpha, family),
+    },
   };
   return settleMetric(scored, scored.test?.pAdjusted ?? 1);
 }
@@ -192,15 +230,27 @@ export function settleMetric(m: MetricScore, pAdjusted: number): MetricScore {
   const pText = `p = ${fmtP(t.p)}${t.family > 1 ? `, adjusted ${fmtP(pAdjusted)}` : ""}`;
   const level = `${fmtP(t.alpha)}${corrected}`;
   if (outcome === "rejected") {
-    return { ...m, test, verdict: "not_reproduced", reason: `The original ${fmt(m.original)} lies outside the replays' spread${gaps}: ${spread}; as one more draw it would be ${fmt(t.statistic, 3)} predictive sd from their mean (${pText} <= ${level}).` };
+    return {
+      ...m,
+      test,
+      verdict: "not_reproduced",
+      reason: `The original ${fmt(m.original)} lies outside the replays' spread${gaps}: ${spread}; as one more draw it would be ${fmt(t.statistic, 3)} predictive sd from their mean (${pText} <= ${level}).`,
+    };
   }
   if (outcome === "unsettled") {
     return {
-      ...m, test, verdict: "inconclusive",
+      ...m,
+      test,
+      verdict: "inconclusive",
       reason: `With ${plural(s.n, "finite replay")} the evidence cannot decide${gaps}: ${spread}; the original ${fmt(m.original)} is ${fmt(t.statistic, 3)} predictive sd from their mean, beyond the large-sample bound ${fmt(t.settleBound, 3)} but not rejected (${pText} > ${level}); more replays would settle it.`,
     };
   }
-  return { ...m, test, verdict: "varies", reason: `Replays disagree${gaps}: ${spread}; the original ${fmt(m.original)} lies beyond their range but within their run-to-run variance (${fmt(t.statistic, 3)} predictive sd from the mean, ${pText}).` };
+  return {
+    ...m,
+    test,
+    verdict: "varies",
+    reason: `Replays disagree${gaps}: ${spread}; the original ${fmt(m.original)} lies beyond their range but within their run-to-run variance (${fmt(t.statistic, 3)} predictive sd from the mean, ${pText}).`,
+  };
 }
 
 function fmtP(p: number): string {

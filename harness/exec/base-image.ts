@@ -25,7 +25,14 @@ export interface BaseRecipe {
 }
 
 function debianArch(): string {
-  const map: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "armhf", ia32: "i386", ppc64: "ppc64el", s390x: "s390x" };
+  const map: Record<string, string> = {
+    x64: "amd64",
+    arm64: "arm64",
+    arm: "armhf",
+    ia32: "i386",
+    ppc64: "ppc64el",
+    s390x: "s390x",
+  };
   return map[process.arch] ?? process.arch;
 }
 
@@ -90,7 +97,12 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function debootstrapRootfs(recipe: BaseRecipe, tarball: string, factsFile: string, onProgress?: OnBuildProgress): Promise<void> {
+async function debootstrapRootfs(
+  recipe: BaseRecipe,
+  tarball: string,
+  factsFile: string,
+  onProgress?: OnBuildProgress,
+): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error(
       `Building the base image needs root (debootstrap), and this process runs as uid ${process.getuid?.()}. ` +
@@ -99,7 +111,9 @@ async function debootstrapRootfs(recipe: BaseRecipe, tarball: string, factsFile:
   }
   const which = await execa("sh", ["-c", "command -v debootstrap"], { reject: false });
   if (which.exitCode !== 0) {
-    throw new Error("debootstrap is not installed; run `bash scripts/ensure-docker.sh` as root (it installs it) or `apt-get install -y debootstrap`.");
+    throw new Error(
+      "debootstrap is not installed; run `bash scripts/ensure-docker.sh` as root (it installs it) or `apt-get install -y debootstrap`.",
+    );
   }
   const rootfs = `${tarball}.rootfs`;
   await rm(rootfs, { recursive: true, force: true });
@@ -117,7 +131,8 @@ async function debootstrapRootfs(recipe: BaseRecipe, tarball: string, factsFile:
     { reject: false, all: true, buffer: true },
   );
   proc.all?.on("data", (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) if (line.trim()) onProgress?.({ phase: "base", message: line.trim() });
+    for (const line of chunk.toString().split("\n"))
+      if (line.trim()) onProgress?.({ phase: "base", message: line.trim() });
   });
   const res = await proc;
   if (res.exitCode !== 0) {
@@ -125,11 +140,19 @@ async function debootstrapRootfs(recipe: BaseRecipe, tarball: string, factsFile:
     await rm(rootfs, { recursive: true, force: true });
     throw new Error(
       `debootstrap failed (exit ${res.exitCode}); is ${recipe.mirror} reachable? Last output:\n` +
-        `${String(res.all ?? "").split("\n").slice(-15).join("\n")}\n${log.split("\n").slice(-15).join("\n")}`,
+        `${String(res.all ?? "")
+          .split("\n")
+          .slice(-15)
+          .join("\n")}\n${log.split("\n").slice(-15).join("\n")}`,
     );
   }
   // Downloaded .debs and apt lists are only build leftovers; dropping them halves the image.
-  await execa("sh", ["-c", 'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/* "$1"/debootstrap', "sh", rootfs]);
+  await execa("sh", [
+    "-c",
+    'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/* "$1"/debootstrap',
+    "sh",
+    rootfs,
+  ]);
   const probe = await execa("chroot", [
     rootfs,
     "/usr/bin/python3",
@@ -145,7 +168,14 @@ async function debootstrapRootfs(recipe: BaseRecipe, tarball: string, factsFile:
   await rm(rootfs, { recursive: true, force: true });
 }
 
-async function importTarball(client: Docker, tarball: string, tag: string, recipeHash: string, facts: RootfsFacts, onProgress?: OnBuildProgress): Promise<void> {
+async function importTarball(
+  client: Docker,
+  tarball: string,
+  tag: string,
+  recipeHash: string,
+  facts: RootfsFacts,
+  onProgress?: OnBuildProgress,
+): Promise<void> {
   const [repo, version] = tag.split(":") as [string, string];
   onProgress?.({ phase: "import", message: `importing ${tarball} as ${tag}` });
   const stream = await client.importImage(createReadStream(tarball), {
@@ -179,7 +209,11 @@ export function ensureBaseImage(opts: { onProgress?: OnBuildProgress; client?: D
   return p;
 }
 
-async function ensureBaseImageUncached(recipe: BaseRecipe, tag: string, opts: { onProgress?: OnBuildProgress; client?: Docker }): Promise<BaseImage> {
+async function ensureBaseImageUncached(
+  recipe: BaseRecipe,
+  tag: string,
+  opts: { onProgress?: OnBuildProgress; client?: Docker },
+): Promise<BaseImage> {
   const t0 = Date.now();
   const client = opts.client ?? docker();
   const present = await inspectIfPresent(client, tag);
@@ -206,6 +240,9 @@ async function ensureBaseImageUncached(recipe: BaseRecipe, tag: string, opts: { 
       if (!info) throw new Error(`Imported ${tarball} but the engine does not know ${tag} afterwards.`);
       return fromInspect(info, tag, true, t0);
     },
-    { onWait: (pid) => opts.onProgress?.({ phase: "base", message: `waiting for pid ${pid}, which is building ${tag}` }) },
+    {
+      onWait: (pid) =>
+        opts.onProgress?.({ phase: "base", message: `waiting for pid ${pid}, which is building ${tag}` }),
+    },
   );
 }

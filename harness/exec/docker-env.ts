@@ -41,8 +41,17 @@ export interface DockerVolume {
 export function parseVolume(entry: string): DockerVolume {
   const parts = entry.split(":");
   const [host, container, mode] = parts;
-  if (parts.length < 2 || parts.length > 3 || !host || !container || !isAbsolute(container) || (mode !== undefined && mode !== "ro" && mode !== "rw")) {
-    throw new Error(`MLproject docker_env volume ${JSON.stringify(entry)} is not "host:container[:ro|rw]" with an absolute container path.`);
+  if (
+    parts.length < 2 ||
+    parts.length > 3 ||
+    !host ||
+    !container ||
+    !isAbsolute(container) ||
+    (mode !== undefined && mode !== "ro" && mode !== "rw")
+  ) {
+    throw new Error(
+      `MLproject docker_env volume ${JSON.stringify(entry)} is not "host:container[:ro|rw]" with an absolute container path.`,
+    );
   }
   return { host, container, ...(mode !== undefined ? { mode } : {}) };
 }
@@ -56,7 +65,11 @@ export function parseVolume(entry: string): DockerVolume {
  * never from process.env implicitly. Which volumes and host variables may reach this at
  * all is decided before, on resolved paths (host-access.ts, called by replayJob).
  */
-export function dockerEnvRuntime(dockerEnv: DockerEnvRequest, projectDir: string, hostEnv: Record<string, string | undefined>): DockerEnvRuntime {
+export function dockerEnvRuntime(
+  dockerEnv: DockerEnvRequest,
+  projectDir: string,
+  hostEnv: Record<string, string | undefined>,
+): DockerEnvRuntime {
   const mounts: MountSpec[] = [];
   const forcedReadOnly: string[] = [];
   for (const v of dockerEnv.volumes ?? []) {

@@ -88,7 +88,9 @@ export class DockerExecutor implements Executor {
       return (await this.client.getImage(image).inspect()).Id;
     } catch (err) {
       if (statusCode(err) === 404) {
-        throw new Error(`Image ${JSON.stringify(image)} is not present in the engine; the docker executor never pulls. Build it (ensureEnvImage) or load it (docker load) first.`);
+        throw new Error(
+          `Image ${JSON.stringify(image)} is not present in the engine; the docker executor never pulls. Build it (ensureEnvImage) or load it (docker load) first.`,
+        );
       }
       throw err;
     }
@@ -111,7 +113,12 @@ export class DockerExecutor implements Executor {
       AttachStdout: true,
       AttachStderr: true,
       OpenStdin: false,
-      Labels: { ...this.labels, ...(spec.labels ?? {}), [CONTAINER_LABEL]: "docker", [DEADLINE_LABEL]: String(now + watchdogMs) },
+      Labels: {
+        ...this.labels,
+        ...(spec.labels ?? {}),
+        [CONTAINER_LABEL]: "docker",
+        [DEADLINE_LABEL]: String(now + watchdogMs),
+      },
       HostConfig: {
         NetworkMode: spec.network,
         ReadonlyRootfs: true,
@@ -127,14 +134,20 @@ export class DockerExecutor implements Executor {
         Init: true,
         // Output is captured through attach; the engine need not keep a second copy on disk.
         LogConfig: { Type: "none", Config: {} },
-        Mounts: spec.mounts.map((m) => ({ Type: "bind" as const, Source: m.host, Target: m.container, ReadOnly: m.readOnly })),
+        Mounts: spec.mounts.map((m) => ({
+          Type: "bind" as const,
+          Source: m.host,
+          Target: m.container,
+          ReadOnly: m.readOnly,
+        })),
       },
     };
   }
 
   async run(specIn: ExecSpec, opts: RunOptions = {}): Promise<ExecResult> {
     const spec = parseExecSpec(specIn);
-    if (spec.image === undefined) throw new Error("The docker executor needs spec.image (an image ID); build one with ensureEnvImage.");
+    if (spec.image === undefined)
+      throw new Error("The docker executor needs spec.image (an image ID); build one with ensureEnvImage.");
     if (opts.signal?.aborted) throw new ExecAbortedError(0);
     const imageId = await this.resolveImageId(spec.image);
     const limit = spec.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT;
@@ -189,7 +202,15 @@ export class DockerExecutor implements Executor {
       await settleWithin(streamDone, 2_000);
       if (aborted) throw new ExecAbortedError(durationEnd - t0);
       const state = (await container.inspect()).State;
-      return this.result(spec, imageId, { exitCode: StatusCode, timedOut, oom: state.OOMKilled, t0, end: durationEnd, out, err });
+      return this.result(spec, imageId, {
+        exitCode: StatusCode,
+        timedOut,
+        oom: state.OOMKilled,
+        t0,
+        end: durationEnd,
+        out,
+        err,
+      });
     } catch (e) {
       if (aborted && !(e instanceof ExecAbortedError)) throw new ExecAbortedError(performance.now() - t0);
       throw e;
@@ -205,7 +226,15 @@ export class DockerExecutor implements Executor {
   private result(
     _spec: ExecSpec,
     imageId: string,
-    r: { exitCode: number; timedOut: boolean; oom: boolean; t0: number; end?: number; out: OutputTail; err: OutputTail },
+    r: {
+      exitCode: number;
+      timedOut: boolean;
+      oom: boolean;
+      t0: number;
+      end?: number;
+      out: OutputTail;
+      err: OutputTail;
+    },
   ): ExecResult {
     const killedByUs = r.timedOut;
     const res: ExecResult = {

@@ -15,11 +15,14 @@ export async function prepareDocker(req: PrepareRequest): Promise<PreparedExecut
   const image = await pinnedImage(req, client);
   // A harness killed earlier (this audit's, or any whose containers outlived their deadline) left these.
   const reaped = await reapLeftovers(client, { auditId: req.auditId });
-  if (reaped.removed.length > 0) req.onStage(`removed ${reaped.removed.length} container(s) left by an interrupted harness`);
+  if (reaped.removed.length > 0)
+    req.onStage(`removed ${reaped.removed.length} container(s) left by an interrupted harness`);
   const notes: string[] = [];
   if ((statSync(req.codePath).mode & 0o005) !== 0o005) {
     // Replays run as uid 65534 (nobody): a 0700 folder fails as "Permission denied" inside.
-    notes.push(`the code folder ${req.codePath} is not readable by other users; replays run as an unprivileged user and may not read it (chmod o+rX)`);
+    notes.push(
+      `the code folder ${req.codePath} is not readable by other users; replays run as an unprivileged user and may not read it (chmod o+rX)`,
+    );
   }
   return { executor: new DockerExecutor(client), image, notes };
 }

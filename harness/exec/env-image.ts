@@ -61,7 +61,12 @@ const Labels = z.object({
 });
 
 /** The inputs an environment image is a function of; their hash is the image tag. */
-export function envImageInputs(baseImageId: string, requirements: readonly string[], python: string | undefined, target: WheelTarget) {
+export function envImageInputs(
+  baseImageId: string,
+  requirements: readonly string[],
+  python: string | undefined,
+  target: WheelTarget,
+) {
   return {
     recipe: ENV_RECIPE_VERSION,
     base: baseImageId,
@@ -95,9 +100,16 @@ async function inspectIfPresent(client: Docker, ref: string): Promise<Docker.Ima
   }
 }
 
-function fromInspect(info: Docker.ImageInspectInfo, tag: string, baseImageId: string, built: boolean, t0: number): EnvImage {
+function fromInspect(
+  info: Docker.ImageInspectInfo,
+  tag: string,
+  baseImageId: string,
+  built: boolean,
+  t0: number,
+): EnvImage {
   const parsed = Labels.safeParse(info.Config?.Labels ?? {});
-  if (!parsed.success) throw new Error(`Image ${tag} (${info.Id}) lacks repro-audit labels; remove it (docker rmi ${tag}) and retry.`);
+  if (!parsed.success)
+    throw new Error(`Image ${tag} (${info.Id}) lacks repro-audit labels; remove it (docker rmi ${tag}) and retry.`);
   return {
     imageId: info.Id,
     tag,
@@ -128,22 +140,35 @@ export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
     machine: machineFor(baseRecipe().arch),
   };
   // Ignored entries are part of the inputs: they change what the report must say about the image.
-  const inputs = { ...envImageInputs(base.imageId, parsed.requirements, req.python, target), ignored: ignored.map((i) => i.entry).sort() };
+  const inputs = {
+    ...envImageInputs(base.imageId, parsed.requirements, req.python, target),
+    ignored: ignored.map((i) => i.entry).sort(),
+  };
   const hash = contentHash(inputs);
   const tag = `${ENV_REPO}:${hash}`;
 
   const key = tag;
   let p = inFlight.get(key);
   if (!p) {
-    p = buildOrReuse(client, tag, hash, base, parsed.requirements, ignored, target, req, t0).finally(() => inFlight.delete(key));
+    p = buildOrReuse(client, tag, hash, base, parsed.requirements, ignored, target, req, t0).finally(() =>
+      inFlight.delete(key),
+    );
     inFlight.set(key, p);
   }
   return p;
 }
 
 /** Convenience for a parsed environment file (python_env.yaml, conda.yaml, requirements, lock). */
-export function ensureEnvImageFromSpec(spec: EnvSpec, opts: Omit<EnvImageRequest, "requirements" | "python" | "ignored"> = {}): Promise<EnvImage> {
-  return ensureEnvImage({ ...opts, requirements: spec.requirements, ignored: spec.ignored, ...(spec.python !== undefined ? { python: spec.python } : {}) });
+export function ensureEnvImageFromSpec(
+  spec: EnvSpec,
+  opts: Omit<EnvImageRequest, "requirements" | "python" | "ignored"> = {},
+): Promise<EnvImage> {
+  return ensureEnvImage({
+    ...opts,
+    requirements: spec.requirements,
+    ignored: spec.ignored,
+    ...(spec.python !== undefined ? { python: spec.python } : {}),
+  });
 }
 
 async function buildOrReuse(
@@ -172,7 +197,8 @@ async function buildOrReuse(
       if (req.python !== undefined && !pythonSatisfies(req.python, base.pythonVersion)) {
         mismatches.push({ what: "python", requested: req.python, actual: base.pythonVersion });
       }
-      for (const i of ignored) mismatches.push({ what: "requirement", requested: i.entry, actual: `not installed: ${i.reason}` });
+      for (const i of ignored)
+        mismatches.push({ what: "requirement", requested: i.entry, actual: `not installed: ${i.reason}` });
 
       const ctx = join(dir, hash);
       const wheelsDir = join(ctx, "wheels");
@@ -184,10 +210,18 @@ async function buildOrReuse(
       });
       for (const r of wheels.relaxed) {
         const got = wheels.resolved.find((l) => l.startsWith(`${r.name}==`));
-        mismatches.push({ what: `package:${r.name}`, requested: r.requested, actual: got ? got.slice(r.name.length + 2) : "unknown" });
+        mismatches.push({
+          what: `package:${r.name}`,
+          requested: r.requested,
+          actual: got ? got.slice(r.name.length + 2) : "unknown",
+        });
       }
       await writeFile(join(ctx, "Dockerfile"), dockerfile(base.imageId, wheels.install.length > 0));
-      if (hashPinned(wheels.install)) req.onProgress?.({ phase: "build", message: "hash-pinned requirements: pip installs in --require-hashes mode" });
+      if (hashPinned(wheels.install))
+        req.onProgress?.({
+          phase: "build",
+          message: "hash-pinned requirements: pip installs in --require-hashes mode",
+        });
 
       req.onProgress?.({ phase: "build", message: `building ${tag} (network none)` });
       const stream = await client.buildImage(pack(ctx) as unknown as NodeJS.ReadableStream, {
@@ -210,6 +244,9 @@ async function buildOrReuse(
       await rm(ctx, { recursive: true, force: true });
       return fromInspect(info, tag, base.imageId, true, t0);
     },
-    { onWait: (pid) => req.onProgress?.({ phase: "build", message: `waiting for pid ${pid}, which is building ${tag}` }) },
+    {
+      onWait: (pid) =>
+        req.onProgress?.({ phase: "build", message: `waiting for pid ${pid}, which is building ${tag}` }),
+    },
   );
 }

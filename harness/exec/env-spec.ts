@@ -40,11 +40,20 @@ const PythonEnvYaml = z.object({
 export function parsePythonEnvYaml(text: string, include?: IncludeResolver, where = "python_env.yaml"): EnvSpec {
   const parsed = PythonEnvYaml.safeParse(yamlStrings(text, where) ?? {});
   if (!parsed.success) {
-    throw zodMessage(where, parsed.error, "Expected keys python (string), build_dependencies and dependencies (lists of pip requirement lines).");
+    throw zodMessage(
+      where,
+      parsed.error,
+      "Expected keys python (string), build_dependencies and dependencies (lists of pip requirement lines).",
+    );
   }
   const deps = parseRequirementList(parsed.data.dependencies ?? [], include);
   const build = parseRequirementList(parsed.data.build_dependencies ?? []);
-  const spec: EnvSpec = { source: "python_env.yaml", requirements: deps.requirements, buildRequirements: build.requirements, ignored: [...deps.ignored, ...build.ignored] };
+  const spec: EnvSpec = {
+    source: "python_env.yaml",
+    requirements: deps.requirements,
+    buildRequirements: build.requirements,
+    ignored: [...deps.ignored, ...build.ignored],
+  };
   if (parsed.data.python !== undefined) spec.python = parsed.data.python.trim();
   return spec;
 }
@@ -68,7 +77,11 @@ function condaPython(dep: string): string | undefined {
 export function parseCondaYaml(text: string, include?: IncludeResolver, where = "conda.yaml"): EnvSpec {
   const parsed = CondaYaml.safeParse(yamlStrings(text, where) ?? {});
   if (!parsed.success) {
-    throw zodMessage(where, parsed.error, "Expected `dependencies:` with conda package strings and an optional `- pip: [...]` list.");
+    throw zodMessage(
+      where,
+      parsed.error,
+      "Expected `dependencies:` with conda package strings and an optional `- pip: [...]` list.",
+    );
   }
   const spec: EnvSpec = { source: "conda.yaml", requirements: [], buildRequirements: [], ignored: [] };
   const pipLines: string[] = [];
@@ -86,7 +99,10 @@ export function parseCondaYaml(text: string, include?: IncludeResolver, where = 
       spec.buildRequirements.push(dep.trim());
       continue;
     }
-    spec.ignored.push({ entry: dep, reason: "conda package: only conda's `pip:` dependencies are installed (no conda in the image)" });
+    spec.ignored.push({
+      entry: dep,
+      reason: "conda package: only conda's `pip:` dependencies are installed (no conda in the image)",
+    });
   }
   const pip = parseRequirementList(pipLines, include);
   spec.requirements = pip.requirements;

@@ -36,7 +36,10 @@ export const ExecSpec = z.object({
   network: z.enum(["none", "host"]),
   limits: ExecLimits,
   /** "uid:gid"; the docker executor defaults to 65534:65534 (nobody). */
-  user: z.string().regex(/^\d+(:\d+)?$|^[a-z_][a-z0-9_-]*$/).optional(),
+  user: z
+    .string()
+    .regex(/^\d+(:\d+)?$|^[a-z_][a-z0-9_-]*$/)
+    .optional(),
   outputLimitBytes: z.number().int().nonnegative().optional(),
   /** Labels for what runs (audit, run, replay), so leftovers can be found and reaped by them. */
   labels: z.record(z.string(), z.string()).optional(),

@@ -86,25 +86,35 @@ export function decideHostAccess(req: HostAccessRequest, policy: HostAccessPolic
     const what = `volume ${JSON.stringify(v.entry)}`;
     const never = neverReason(v.host, policy.protectedPaths);
     if (never !== undefined) {
-      refusals.push(`${what}: ${v.host.path} is ${never}; it is never mounted, even when named with ${ALLOW_MOUNT_FLAG}`);
+      refusals.push(
+        `${what}: ${v.host.path} is ${never}; it is never mounted, even when named with ${ALLOW_MOUNT_FLAG}`,
+      );
       continue;
     }
     if (v.host.kind === "missing") {
-      refusals.push(`${what}: ${v.host.path} does not exist on this host (the engine would create it); create it, or drop the volume`);
+      refusals.push(
+        `${what}: ${v.host.path} does not exist on this host (the engine would create it); create it, or drop the volume`,
+      );
       continue;
     }
     if (v.host.kind === "unreadable") {
-      refusals.push(`${what}: ${v.host.path} cannot be resolved (not readable by this user, or a symlink loop), so it cannot be checked; it is not mounted`);
+      refusals.push(
+        `${what}: ${v.host.path} cannot be resolved (not readable by this user, or a symlink loop), so it cannot be checked; it is not mounted`,
+      );
       continue;
     }
     if (v.host.path.includes(":")) {
       // The allowed volume is rewritten to this path, and "host:container" has no escape for ":".
-      refusals.push(`${what}: ${v.host.path} contains ":", which a docker_env volume cannot express; mount a folder above it`);
+      refusals.push(
+        `${what}: ${v.host.path} contains ":", which a docker_env volume cannot express; mount a folder above it`,
+      );
       continue;
     }
     const allowedBy = policy.allowMounts.find((a) => within(v.host.path, a));
     if (allowedBy === undefined) {
-      refusals.push(`${what}: host path ${v.host.path} is not allowed; allow it with ${ALLOW_MOUNT_FLAG} ${v.host.path} (mounted read-only)`);
+      refusals.push(
+        `${what}: host path ${v.host.path} is not allowed; allow it with ${ALLOW_MOUNT_FLAG} ${v.host.path} (mounted read-only)`,
+      );
       continue;
     }
     mounts.push({ entry: v.entry, host: v.host.path, allowedBy });
@@ -112,7 +122,9 @@ export function decideHostAccess(req: HostAccessRequest, policy: HostAccessPolic
   for (const name of req.hostVars) {
     const what = `environment ${JSON.stringify(name)}`;
     if (NEVER_COPIED_ENV.test(name)) {
-      refusals.push(`${what}: the host's tracking address and credentials are never copied into a replay, even when named with ${ALLOW_ENV_FLAG}`);
+      refusals.push(
+        `${what}: the host's tracking address and credentials are never copied into a replay, even when named with ${ALLOW_ENV_FLAG}`,
+      );
     } else if (!policy.allowEnv.includes(name)) {
       refusals.push(
         `${what} copies the host's value; allow it with ${ALLOW_ENV_FLAG} ${name}, or set a literal in the MLproject (["${name}", "value"])`,

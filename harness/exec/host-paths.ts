@@ -1,7 +1,13 @@
 import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { type DockerEnvRequest, parseVolume } from "./docker-env.js";
-import { type HostAccessRequest, type HostPathKind, type ProtectedPath, type ResolvedHostPath, SYSTEM_PROTECTED } from "./host-access.js";
+import {
+  type HostAccessRequest,
+  type HostPathKind,
+  type ProtectedPath,
+  type ResolvedHostPath,
+  SYSTEM_PROTECTED,
+} from "./host-access.js";
 
 // The I/O half of the docker_env host-access check: resolve what an MLproject and
 // the command line name to real paths, so the pure decision (host-access.ts) sees
@@ -46,7 +52,10 @@ export function resolveHostPath(path: string, base: string, depth = 0): Resolved
 /** What a docker_env asks of the host: its volumes' host sides resolved, and the variables it copies. */
 export function requestedHostAccess(dockerEnv: DockerEnvRequest, projectDir: string): HostAccessRequest {
   return {
-    volumes: (dockerEnv.volumes ?? []).map((entry) => ({ entry, host: resolveHostPath(parseVolume(entry).host, projectDir) })),
+    volumes: (dockerEnv.volumes ?? []).map((entry) => ({
+      entry,
+      host: resolveHostPath(parseVolume(entry).host, projectDir),
+    })),
     hostVars: (dockerEnv.environment ?? []).filter((e): e is string => typeof e === "string"),
   };
 }
@@ -56,10 +65,17 @@ export function requestedHostAccess(dockerEnv: DockerEnvRequest, projectDir: str
  * audit's own `folders` (results, the tracking server's data). Each is kept as written
  * too: a path that does not resolve still counts.
  */
-export function protectedHostPaths(opts: { folders: ProtectedPath[]; dockerHosts: ReadonlyArray<string | undefined> }): ProtectedPath[] {
+export function protectedHostPaths(opts: {
+  folders: ProtectedPath[];
+  dockerHosts: ReadonlyArray<string | undefined>;
+}): ProtectedPath[] {
   const all: ProtectedPath[] = [...SYSTEM_PROTECTED, ...opts.folders];
   for (const dockerHost of opts.dockerHosts) {
-    if (dockerHost?.startsWith("unix://")) all.push({ path: dockerHost.slice("unix://".length), what: "the Docker socket DOCKER_HOST names (control of the engine)" });
+    if (dockerHost?.startsWith("unix://"))
+      all.push({
+        path: dockerHost.slice("unix://".length),
+        what: "the Docker socket DOCKER_HOST names (control of the engine)",
+      });
   }
   const out: ProtectedPath[] = [];
   const seen = new Set<string>();

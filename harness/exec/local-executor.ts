@@ -140,5 +140,8 @@ export class LocalExecutor implements Executor {
 
 /** Nothing to build: the replays run with whatever python the host has on PATH. */
 export async function prepareLocal(req: PrepareRequest): Promise<PreparedExecutor> {
-  return { executor: new LocalExecutor(req.hostEnv), notes: ["local executor: not isolated, not pinned (runs with the host's python on PATH)"] };
+  return {
+    executor: new LocalExecutor(req.hostEnv),
+    notes: ["local executor: not isolated, not pinned (runs with the host's python on PATH)"],
+  };
 }

@@ -8,7 +8,8 @@ export class OutputTail {
   private total = 0;
 
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 0) throw new Error(`output limit must be a non-negative integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new Error(`output limit must be a non-negative integer, got ${limit}`);
   }
 
   push(chunk: Buffer | string): void {

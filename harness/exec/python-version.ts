@@ -1,7 +1,10 @@
 /** Whether a requested python (as a recipe declared it) is satisfied by the one an image has. */
 
 function tuple(v: string): number[] {
-  return v.split(".").map((p) => Number.parseInt(p, 10)).filter((n) => Number.isFinite(n));
+  return v
+    .split(".")
+    .map((p) => Number.parseInt(p, 10))
+    .filter((n) => Number.isFinite(n));
 }
 
 function compare(a: number[], b: number[]): number {
@@ -24,7 +27,10 @@ export function pythonSatisfies(requested: string, actual: string): boolean {
     const want = tuple(req.replace(/\.\*$/, ""));
     return want.every((n, i) => act[i] === n);
   }
-  const clauses = req.split(",").map((c) => c.trim()).filter(Boolean);
+  const clauses = req
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (clauses.length === 0) return false;
   return clauses.every((c) => {
     const m = /^(===|==|!=|>=|<=|~=|>|<)\s*(\d+(?:\.\d+)*)(\.\*)?$/.exec(c);

@@ -11,7 +11,10 @@ export interface ReapResult {
   removed: string[];
 }
 
-export async function reapLeftovers(client: Docker, opts: { auditId?: string; now?: number } = {}): Promise<ReapResult> {
+export async function reapLeftovers(
+  client: Docker,
+  opts: { auditId?: string; now?: number } = {},
+): Promise<ReapResult> {
   const now = opts.now ?? Date.now();
   const containers = await client.listContainers({ all: true, filters: { label: [CONTAINER_LABEL] } });
   const removed: string[] = [];
@@ -27,7 +30,8 @@ export async function reapLeftovers(client: Docker, opts: { auditId?: string; no
       .then(() => removed.push((c.Names?.[0] ?? c.Id).replace(/^\//, "")))
       .catch((e: unknown) => {
         // Gone already (another reaper, or its own harness finishing): nothing to do.
-        if ((e as { statusCode?: number }).statusCode !== 404 && (e as { statusCode?: number }).statusCode !== 409) throw e;
+        if ((e as { statusCode?: number }).statusCode !== 404 && (e as { statusCode?: number }).statusCode !== 409)
+          throw e;
       });
   }
   return { removed };

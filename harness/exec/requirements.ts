@@ -67,9 +67,24 @@ export function parseRequirement(line: string): Requirement {
   const m = NAME_RE.exec(body);
   if (!m) throw new Error(`not a requirement: ${JSON.stringify(line)}`);
   const [, rawName = "", rawExtras, rest0 = ""] = m;
-  const extras = rawExtras === undefined ? [] : [...new Set(rawExtras.split(",").map((e) => normaliseName(e.trim())).filter(Boolean))].sort();
+  const extras =
+    rawExtras === undefined
+      ? []
+      : [
+          ...new Set(
+            rawExtras
+              .split(",")
+              .map((e) => normaliseName(e.trim()))
+              .filter(Boolean),
+          ),
+        ].sort();
   let rest = rest0.trim();
-  const req: Requirement = { name: normaliseName(rawName), extras, specifiers: [], hashes: [...new Set(hashes)].sort() };
+  const req: Requirement = {
+    name: normaliseName(rawName),
+    extras,
+    specifiers: [],
+    hashes: [...new Set(hashes)].sort(),
+  };
   if (rest.startsWith("@")) {
     // PEP 508: the URL ends at whitespace; a marker then needs "; " after it.
     const um = /^@\s*(\S+)\s*(?:;\s*(.*))?$/s.exec(rest);
@@ -88,7 +103,8 @@ export function parseRequirement(line: string): Requirement {
   if (rest) {
     for (const spec of rest.split(",")) {
       const s = spec.replace(/\s+/g, "");
-      if (!/^(===|~=|==|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+$/.test(s)) throw new Error(`bad version specifier ${JSON.stringify(spec.trim())} in ${JSON.stringify(line)}`);
+      if (!/^(===|~=|==|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+$/.test(s))
+        throw new Error(`bad version specifier ${JSON.stringify(spec.trim())} in ${JSON.stringify(line)}`);
       req.specifiers.push(s);
     }
     req.specifiers = [...new Set(req.specifiers)].sort();
@@ -135,7 +151,11 @@ function logicalLines(text: string): string[] {
 const LOCAL_OR_VCS = /^(?:-e\s|--editable[=\s]|\.{0,2}\/|file:|git\+|hg\+|svn\+|bzr\+|[A-Za-z]:\\)/;
 
 /** Parses the lines of a requirements file (or a lock file with hashes). */
-export function parseRequirementsTxt(text: string, include?: IncludeResolver, seen: Set<string> = new Set()): ParsedRequirements {
+export function parseRequirementsTxt(
+  text: string,
+  include?: IncludeResolver,
+  seen: Set<string> = new Set(),
+): ParsedRequirements {
   const requirements: string[] = [];
   const ignored: IgnoredEntry[] = [];
   for (const line of logicalLines(text)) {
@@ -143,7 +163,10 @@ export function parseRequirementsTxt(text: string, include?: IncludeResolver, se
     if (opt) {
       const [, flag = "", path = ""] = opt;
       if (flag === "-c" || flag === "--constraint") {
-        ignored.push({ entry: line, reason: "constraint files are not applied; list the pins in the requirements instead" });
+        ignored.push({
+          entry: line,
+          reason: "constraint files are not applied; list the pins in the requirements instead",
+        });
       } else if (!include) {
         ignored.push({ entry: line, reason: "included file not available" });
       } else if (seen.has(path)) {
@@ -163,14 +186,19 @@ export function parseRequirementsTxt(text: string, include?: IncludeResolver, se
       continue;
     }
     if (LOCAL_OR_VCS.test(line)) {
-      ignored.push({ entry: line, reason: "editable, local-path and VCS requirements cannot be installed offline; pin a released version" });
+      ignored.push({
+        entry: line,
+        reason: "editable, local-path and VCS requirements cannot be installed offline; pin a released version",
+      });
       continue;
     }
     if (line.startsWith("-")) {
       const flag = line.split(/[=\s]/)[0] ?? line;
       ignored.push({
         entry: line,
-        reason: SOURCE_OPTIONS.has(flag) ? "package sources are chosen by the harness (host pip config), not the file" : "unsupported pip option",
+        reason: SOURCE_OPTIONS.has(flag)
+          ? "package sources are chosen by the harness (host pip config), not the file"
+          : "unsupported pip option",
       });
       continue;
     }

@@ -15,7 +15,14 @@ export interface WheelTarget {
 }
 
 export function machineFor(debArch: string): string {
-  const map: Record<string, string> = { amd64: "x86_64", arm64: "aarch64", i386: "i686", ppc64el: "ppc64le", s390x: "s390x", armhf: "armv7l" };
+  const map: Record<string, string> = {
+    amd64: "x86_64",
+    arm64: "aarch64",
+    i386: "i686",
+    ppc64el: "ppc64le",
+    s390x: "s390x",
+    armhf: "armv7l",
+  };
   return map[debArch] ?? debArch;
 }
 
@@ -59,7 +66,8 @@ export function wheelNameVersion(file: string): [string, string] | undefined {
 /** The requirement pip names in "No matching distribution found for X" / "...satisfies the requirement X". */
 export function unavailableRequirement(pipStderr: string): string | undefined {
   const m =
-    /No matching distribution found for ([^\s]+)/.exec(pipStderr) ?? /Could not find a version that satisfies the requirement ([^\s]+)/.exec(pipStderr);
+    /No matching distribution found for ([^\s]+)/.exec(pipStderr) ??
+    /Could not find a version that satisfies the requirement ([^\s]+)/.exec(pipStderr);
   return m?.[1];
 }
 
@@ -105,10 +113,18 @@ export async function downloadWheels(
       "-r",
       join(dir, "requirements.txt"),
     ];
-    opts.onProgress?.({ phase: "wheels", message: `pip download ${install.length} requirement(s) for cp${target.pythonMinor.replace(".", "")} / glibc ${target.glibc}` });
-    const proc = execa(hostPython(), args, { reject: false, all: true, ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
+    opts.onProgress?.({
+      phase: "wheels",
+      message: `pip download ${install.length} requirement(s) for cp${target.pythonMinor.replace(".", "")} / glibc ${target.glibc}`,
+    });
+    const proc = execa(hostPython(), args, {
+      reject: false,
+      all: true,
+      ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+    });
     proc.all?.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) opts.onProgress?.({ phase: "wheels", message: line.trim() });
+      for (const line of chunk.toString().split("\n"))
+        if (line.trim()) opts.onProgress?.({ phase: "wheels", message: line.trim() });
     });
     const res = await proc;
     if (res.isCanceled) throw new Error("wheel download cancelled");
@@ -121,8 +137,14 @@ export async function downloadWheels(
       return { install, resolved: [...resolved].map(([n, v]) => `${n}==${v}`).sort(), relaxed };
     }
     const output = String(res.all ?? "");
-    if (res.exitCode === undefined || (res as { code?: string }).code === "ENOENT" || /ENOENT/.test(String(res.message))) {
-      throw new Error(`Cannot run ${hostPython()} -m pip on the host to download wheels; install CPython with pip or set REPRO_AUDIT_HOST_PYTHON.`);
+    if (
+      res.exitCode === undefined ||
+      (res as { code?: string }).code === "ENOENT" ||
+      /ENOENT/.test(String(res.message))
+    ) {
+      throw new Error(
+        `Cannot run ${hostPython()} -m pip on the host to download wheels; install CPython with pip or set REPRO_AUDIT_HOST_PYTHON.`,
+      );
     }
     const missing = unavailableRequirement(output);
     const missingName = missing ? normaliseName(missing.replace(/[[<>=!~;(@].*$/, "")) : undefined;
@@ -139,8 +161,15 @@ export async function downloadWheels(
       );
     }
     const req = parseRequirement(install[idx] ?? "");
-    relaxed.push({ name: req.name, requested: req.specifiers.join(","), reason: `no wheel for python ${target.pythonMinor} on ${target.machine} matches ${req.specifiers.join(",")}` });
+    relaxed.push({
+      name: req.name,
+      requested: req.specifiers.join(","),
+      reason: `no wheel for python ${target.pythonMinor} on ${target.machine} matches ${req.specifiers.join(",")}`,
+    });
     install = install.map((l, i) => (i === idx ? formatRequirement({ ...req, specifiers: [] }) : l));
-    opts.onProgress?.({ phase: "wheels", message: `${req.name}${req.specifiers.join(",")} cannot be had; retrying with any version of ${req.name} (recorded as a mismatch)` });
+    opts.onProgress?.({
+      phase: "wheels",
+      message: `${req.name}${req.specifiers.join(",")} cannot be had; retrying with any version of ${req.name} (recorded as a mismatch)`,
+    });
   }
 }

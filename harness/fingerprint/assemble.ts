@@ -1,5 +1,11 @@
 import type { ExecutorKind } from "../exec/executors.js";
-import { FingerprintSchema, type ContainerFingerprint, type Fingerprint, type HostFingerprint, type CodeFingerprint } from "./schema.js";
+import {
+  FingerprintSchema,
+  type ContainerFingerprint,
+  type Fingerprint,
+  type HostFingerprint,
+  type CodeFingerprint,
+} from "./schema.js";
 
 export interface FingerprintParts {
   executor: ExecutorKind;

@@ -78,10 +78,7 @@ async function fileSha256(file: string): Promise<string> {
 }
 
 /** Hash of untracked, non-ignored files: names and contents, in a stable order. */
-async function untrackedDigest(
-  dir: string,
-  topLevel: string,
-): Promise<CodeFingerprint["untracked"] | undefined> {
+async function untrackedDigest(dir: string, topLevel: string): Promise<CodeFingerprint["untracked"] | undefined> {
   const listing = await gitBytes(dir, ["ls-files", "--others", "--exclude-standard", "-z", "--full-name", ":/"]);
   if (!listing) return undefined;
   const names = Buffer.from(listing)

@@ -16,7 +16,14 @@ export interface HostFingerprintOptions {
 
 /** Flags as a sorted, lower-case, de-duplicated list; systeminformation gives one space-separated string. */
 export function normaliseCpuFlags(flags: string): string[] {
-  return [...new Set(flags.toLowerCase().split(/[\s,]+/).filter((f) => f.length > 0))].sort();
+  return [
+    ...new Set(
+      flags
+        .toLowerCase()
+        .split(/[\s,]+/)
+        .filter((f) => f.length > 0),
+    ),
+  ].sort();
 }
 
 export function hasAvx512(flags: readonly string[]): boolean {
@@ -47,10 +54,7 @@ function toGpus(controllers: si.Systeminformation.GraphicsControllerData[]): Gpu
   });
 }
 
-async function dockerEngine(
-  source: DockerVersionSource | null,
-  timeoutMs: number,
-): Promise<HostFingerprint["docker"]> {
+async function dockerEngine(source: DockerVersionSource | null, timeoutMs: number): Promise<HostFingerprint["docker"]> {
   if (source === null) return undefined;
   const info = await bounded(source.version(), timeoutMs, null);
   if (!info?.Version) return undefined;

@@ -108,8 +108,7 @@ export function enforceRedaction(fp: ContainerFingerprint): ContainerFingerprint
   for (const [name, value] of Object.entries(fp.threadEnv)) {
     threadEnv[name] = value === null ? null : redactEnvValue(name, value);
   }
-  const pythonHashSeed =
-    fp.pythonHashSeed === null ? null : redactEnvValue("PYTHONHASHSEED", fp.pythonHashSeed);
+  const pythonHashSeed = fp.pythonHashSeed === null ? null : redactEnvValue("PYTHONHASHSEED", fp.pythonHashSeed);
   const envNames = [...new Set([...fp.envNames, ...Object.keys(env)])].sort();
   return { ...fp, env, threadEnv, pythonHashSeed, envNames };
 }

@@ -21,7 +21,11 @@ export interface Checkout {
 }
 
 async function git(repo: string, args: string[], input?: string) {
-  return execa("git", ["-C", repo, ...args], { reject: false, ...(input !== undefined ? { input } : {}), env: { GIT_TERMINAL_PROMPT: "0" } });
+  return execa("git", ["-C", repo, ...args], {
+    reject: false,
+    ...(input !== undefined ? { input } : {}),
+    env: { GIT_TERMINAL_PROMPT: "0" },
+  });
 }
 
 export async function checkoutAtCommit(opts: { repo: string; commit: string; diff?: string }): Promise<Checkout> {

@@ -68,7 +68,9 @@ export function resolveEnvironment(folder: CodeFolder, source: "mlproject" | "sc
   if (env.kind === "python_env" || env.kind === "conda_env") {
     file = inside(folder.dir, env.file, folder.projectFile ?? folder.dir);
     if (!existsSync(file)) {
-      throw new FileFormatError(`${folder.projectFile ?? folder.dir}: ${env.kind} names ${env.file}, but no such file was found`);
+      throw new FileFormatError(
+        `${folder.projectFile ?? folder.dir}: ${env.kind} names ${env.file}, but no such file was found`,
+      );
     }
     kind = env.kind;
   } else if (existsSync(join(folder.dir, "python_env.yaml"))) {

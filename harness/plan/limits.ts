@@ -15,7 +15,10 @@ export const LIMIT_BOUNDS = {
 } as const;
 
 const bounded = (b: { min: number; max: number; unit: string }) =>
-  z.number().min(b.min, { error: `at least ${b.min} ${b.unit}` }).max(b.max, { error: `at most ${b.max} ${b.unit}` });
+  z
+    .number()
+    .min(b.min, { error: `at least ${b.min} ${b.unit}` })
+    .max(b.max, { error: `at most ${b.max} ${b.unit}` });
 
 /** Resource limits for one replay, as a scenario or the CLI states them (seconds, MiB). */
 export const LimitsSchema = z.object({
@@ -41,7 +44,10 @@ export function mergeLimits(...layers: Array<Partial<Limits> | undefined>): Limi
   let out: Limits = { ...DEFAULT_LIMITS };
   for (const layer of layers) if (layer) out = { ...out, ...definedOnly(layer) };
   const checked = LimitsSchema.safeParse(out);
-  if (!checked.success) throw new LimitsError(`${zodProblems("replay limits", checked.error).join("; ")} (the scenario's limits or the --timeout/--memory/--cpus/--pids flags)`);
+  if (!checked.success)
+    throw new LimitsError(
+      `${zodProblems("replay limits", checked.error).join("; ")} (the scenario's limits or the --timeout/--memory/--cpus/--pids flags)`,
+    );
   return checked.data;
 }
 

@@ -12,7 +12,9 @@ import { FileFormatError, fileFormatError } from "./zod-message.js";
 
 const DockerEnvSchema = z.object({
   image: z.string().min(1, "Docker environment specified but no image attribute found"),
-  volumes: z.array(z.string(), { error: 'Docker volumes must be a list of strings, e.g. ["/path1/:/path1"]' }).default([]),
+  volumes: z
+    .array(z.string(), { error: 'Docker volumes must be a list of strings, e.g. ["/path1/:/path1"]' })
+    .default([]),
   environment: z
     .array(z.union([z.string(), z.tuple([z.string(), z.string()])]), {
       error:
@@ -64,7 +66,11 @@ export function parseMlProject(text: string, label = "MLproject"): MlProject {
   const raw = parsePyYaml(text, label) ?? {};
   const parsed = MlProjectFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw fileFormatError(label, parsed.error, "See https://mlflow.org/docs/latest/projects.html#mlproject-file for the format.");
+    throw fileFormatError(
+      label,
+      parsed.error,
+      "See https://mlflow.org/docs/latest/projects.html#mlproject-file for the format.",
+    );
   }
   const p = parsed.data;
   const environment: ProjectEnvironment = p.docker_env

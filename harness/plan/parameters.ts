@@ -24,10 +24,7 @@ export interface ParameterSpec {
  * default means required, as in MLflow's Parameter class.
  */
 export const ParameterSpecInputSchema = z
-  .union([
-    z.string(),
-    z.object({ type: z.string().default("string"), default: z.unknown().optional() }),
-  ])
+  .union([z.string(), z.object({ type: z.string().default("string"), default: z.unknown().optional() })])
   .transform((raw): ParameterSpec => {
     if (typeof raw === "string") return { type: raw };
     if (raw.default === undefined || raw.default === null) return { type: raw.type };
@@ -59,7 +56,9 @@ export interface BoundCommand {
 
 export class BindingError extends BadInputError {
   constructor(readonly problems: string[]) {
-    super(problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`);
+    super(
+      problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`,
+    );
     this.name = "BindingError";
   }
 }
@@ -84,12 +83,16 @@ export function hasUriScheme(s: string): boolean {
 export function checkValue(name: string, type: string, value: string): string | undefined {
   switch (type) {
     case "float":
-      return PY_FLOAT.test(value.trim()) ? undefined : `parameter "${name}" is declared float, but "${value}" is not a number`;
+      return PY_FLOAT.test(value.trim())
+        ? undefined
+        : `parameter "${name}" is declared float, but "${value}" is not a number`;
     case "int":
     case "integer":
       // Not an MLflow type (MLflow passes unknown types through): checked because
       // projects declare it and a non-integer would fail in the script anyway.
-      return PY_INT.test(value.trim()) ? undefined : `parameter "${name}" is declared ${type}, but "${value}" is not an integer`;
+      return PY_INT.test(value.trim())
+        ? undefined
+        : `parameter "${name}" is declared ${type}, but "${value}" is not an integer`;
     case "uri":
       return hasUriScheme(value) ? undefined : `Expected URI for parameter ${name} but got ${value}`;
     default:

@@ -66,14 +66,21 @@ export const ReplayPlanSchema = z.object({
   limits: LimitsSchema,
   /** the original's metrics, for comparison */
   /** NaN and ±Infinity included: a diverged original is exactly what an audit must show (z.number() rejects them) */
-  originalMetrics: z.record(z.string(), z.custom<number>((v) => typeof v === "number", "expected a number")),
+  originalMetrics: z.record(
+    z.string(),
+    z.custom<number>((v) => typeof v === "number", "expected a number"),
+  ),
   notes: z.array(z.string()).default([]),
 });
 /** Deeply readonly: a step that needs a different plan builds a new one. */
 export type ReplayPlan = Immutable<z.infer<typeof ReplayPlanSchema>>;
 
 /** Readonly all the way down (arrays and tuples keep their shape). */
-export type Immutable<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { readonly [K in keyof T]: Immutable<T[K]> } : T;
+export type Immutable<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: Immutable<T[K]> }
+    : T;
 
 export interface PlanInput {
   run: RecordedRun;
@@ -149,7 +156,12 @@ export function buildPlan(input: PlanInput): ReplayPlan {
       defaulted = bound.defaulted;
       unbound = bound.ignored;
     } else if (source === "scenario" && scenario !== undefined) {
-      const bound = bindCommand({ command: scenario.command, parameters: scenario.parameters, given: run.params, extraParams });
+      const bound = bindCommand({
+        command: scenario.command,
+        parameters: scenario.parameters,
+        given: run.params,
+        extraParams,
+      });
       ({ command } = bound);
       commandSource = "scenario";
       params = bound.params;
@@ -172,11 +184,14 @@ export function buildPlan(input: PlanInput): ReplayPlan {
   }
 
   if (defaulted.length > 0) notes.push(`not logged by the run, bound to defaults: ${defaulted.join(", ")}`);
-  if (unbound.length > 0) notes.push(`logged params that are not command parameters (not passed): ${unbound.join(", ")}`);
+  if (unbound.length > 0)
+    notes.push(`logged params that are not command parameters (not passed): ${unbound.join(", ")}`);
 
   const dirty = dirtyOriginal(run.tags);
   if (dirty === true && !input.code.diffAvailable) {
-    notes.push("the original ran from a dirty tree and its changes were not recorded: the replay runs the committed code");
+    notes.push(
+      "the original ran from a dirty tree and its changes were not recorded: the replay runs the committed code",
+    );
   }
 
   const capture = input.options?.capture ?? scenario?.metrics ?? { mode: "mlflow" as const };

@@ -38,7 +38,12 @@ export function pythonStr(value: unknown, isFloat: boolean): string {
   if (value instanceof Date) {
     // PyYAML gives datetime.date for a bare date, datetime.datetime otherwise.
     const iso = value.toISOString();
-    return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso.replace("T", " ").replace(/\.000Z$/, "").replace("Z", "");
+    return iso.endsWith("T00:00:00.000Z")
+      ? iso.slice(0, 10)
+      : iso
+          .replace("T", " ")
+          .replace(/\.000Z$/, "")
+          .replace("Z", "");
   }
   return String(value);
 }

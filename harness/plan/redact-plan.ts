@@ -23,7 +23,9 @@ export function redactPlan(plan: ReplayPlan): ReplayPlan {
   const params = redactParams(plan.params);
   const appended = plan.appendedParams !== undefined ? redactParams(plan.appendedParams) : undefined;
   const dockerEnvironment = plan.environment.dockerEnvironment.map((entry) =>
-    typeof entry === "string" ? entry : ([entry[0], isSecretName(entry[0]) ? REDACTED : stripUrlCredentials(entry[1])] as [string, string]),
+    typeof entry === "string"
+      ? entry
+      : ([entry[0], isSecretName(entry[0]) ? REDACTED : stripUrlCredentials(entry[1])] as [string, string]),
   );
   return {
     ...plan,
@@ -40,7 +42,9 @@ export function redactPlan(plan: ReplayPlan): ReplayPlan {
  */
 export function planSecretValues(plan: ReplayPlan): string[] {
   const all = { ...plan.params, ...(plan.appendedParams ?? {}) };
-  return Object.entries(all).filter(([k, v]) => isSecretName(k) && v !== "").map(([, v]) => v);
+  return Object.entries(all)
+    .filter(([k, v]) => isSecretName(k) && v !== "")
+    .map(([, v]) => v);
 }
 
 /** Every occurrence of each value, as binding quoted it, replaced by the quoted marker; longest first. */
@@ -50,7 +54,10 @@ function redactValuesInCommand(command: string, values: readonly string[]): stri
   for (const value of [...values].sort((a, b) => b.length - a.length)) {
     for (const form of new Set([shlexQuote(value), value])) {
       const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      const pattern = value.length >= MIN_ANYWHERE ? new RegExp(escaped, "g") : new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, "g");
+      const pattern =
+        value.length >= MIN_ANYWHERE
+          ? new RegExp(escaped, "g")
+          : new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, "g");
       out = out.replace(pattern, marker);
     }
   }

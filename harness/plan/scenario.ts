@@ -24,7 +24,9 @@ const relativePath = z
 
 export const ScenarioFileSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "name: letters, digits, . _ - (it names results folders)" }),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "name: letters, digits, . _ - (it names results folders)" }),
     description: z.string().default(""),
     command: z.string().min(1, { error: "command is the template to run, e.g. python train.py --alpha {alpha}" }),
     parameters: ParametersInputSchema,
@@ -76,7 +78,10 @@ export function parseScenario(text: string, label = "scenario.yaml"): ScenarioFi
   // Ints arrive as bigint (so parameter defaults print as Python would); elsewhere
   // they are plain numbers.
   const { parameters, ...rest } = raw as Record<string, unknown>;
-  const parsed = ScenarioFileSchema.safeParse({ ...bigintsToNumbers(rest), ...(parameters !== undefined ? { parameters } : {}) });
+  const parsed = ScenarioFileSchema.safeParse({
+    ...bigintsToNumbers(rest),
+    ...(parameters !== undefined ? { parameters } : {}),
+  });
   if (!parsed.success) throw fileFormatError(label, parsed.error);
   return parsed.data;
 }

@@ -21,7 +21,12 @@ const ATTENTION: Record<RunVerdict, number> = {
 export function runsWorstFirst(runs: readonly ReportRun[]): ReportRun[] {
   return runs
     .map((run, i) => ({ run, i }))
-    .sort((a, b) => ATTENTION[a.run.score.verdict] - ATTENTION[b.run.score.verdict] || a.run.score.score - b.run.score.score || a.i - b.i)
+    .sort(
+      (a, b) =>
+        ATTENTION[a.run.score.verdict] - ATTENTION[b.run.score.verdict] ||
+        a.run.score.score - b.run.score.score ||
+        a.i - b.i,
+    )
     .map((x) => x.run);
 }
 
@@ -29,12 +34,22 @@ export function auditReason(doc: Report): string {
   const runs = doc.runs;
   if (runs.length === 0) return "No runs were selected.";
   if (runs.length === 1) return (runs[0] as ReportRun).score.reason;
-  const order: RunVerdict[] = ["reproduced", "consistent_with_variance", "inconclusive", "not_reproduced", "failed", "incomplete"];
+  const order: RunVerdict[] = [
+    "reproduced",
+    "consistent_with_variance",
+    "inconclusive",
+    "not_reproduced",
+    "failed",
+    "incomplete",
+  ];
   const counts = order
     .map((v) => [v, runs.filter((r) => r.score.verdict === v).length] as const)
     .filter(([, n]) => n > 0)
     .map(([v, n]) => `${n} ${RUN_VERDICT_LABEL[v]}`);
   const worst = runsWorstFirst(runs)[0] as ReportRun;
-  const tail = ATTENTION[worst.score.verdict] < ATTENTION.consistent_with_variance ? `; first to look at: ${runTitle(worst)}, ${RUN_VERDICT_LABEL[worst.score.verdict]}` : "";
+  const tail =
+    ATTENTION[worst.score.verdict] < ATTENTION.consistent_with_variance
+      ? `; first to look at: ${runTitle(worst)}, ${RUN_VERDICT_LABEL[worst.score.verdict]}`
+      : "";
   return `Of ${runs.length} runs: ${counts.join(", ")}${tail}.`;
 }

@@ -9,7 +9,6 @@ import { type EnvironmentFacts, FACT_LABELS, type FactLabel, type FactState } fr
 import { MISSING } from "./format-number.js";
 import type { OriginalEnvironment, ReportRun } from "./schema.js";
 
-
 export type Facts = Partial<Record<FactLabel, string>>;
 
 /** A full fingerprint, or the partial one an original run's records allow. */
@@ -27,7 +26,10 @@ export function fingerprintFacts(fp: FingerprintLike): Facts {
     if (numpy !== undefined) facts.numpy = numpy;
     if (c.blas.length > 0) {
       facts.BLAS = c.blas
-        .map((b) => `${b.internal_api}${b.version ? ` ${b.version}` : ""} (${b.num_threads} threads${b.architecture ? `, ${b.architecture}` : ""})`)
+        .map(
+          (b) =>
+            `${b.internal_api}${b.version ? ` ${b.version}` : ""} (${b.num_threads} threads${b.architecture ? `, ${b.architecture}` : ""})`,
+        )
         .join("; ");
     }
     const threads = Object.entries(c.threadEnv)
@@ -86,17 +88,26 @@ export function factRows(original: OriginalEnvironment | undefined, replays: rea
     const summary = summariseAcrossReplays(values);
     // A split among the replays is a difference whatever the original recorded:
     // the same code in one image gave two environments.
-    const state: FactState = replaysHave && !summary.uniform ? "differs"
-      : o === undefined ? "not_recorded_original"
-      : !replaysHave ? "not_recorded_replays"
-      : summary.text === o ? "same" : "differs";
+    const state: FactState =
+      replaysHave && !summary.uniform
+        ? "differs"
+        : o === undefined
+          ? "not_recorded_original"
+          : !replaysHave
+            ? "not_recorded_replays"
+            : summary.text === o
+              ? "same"
+              : "differs";
     rows.push({ label, original: o ?? MISSING, replays: summary.text, state });
   }
   return rows;
 }
 
 /** The facts with their states, as the JSON report stores them. Pure. */
-export function environmentFacts(original: OriginalEnvironment | undefined, replays: readonly Fingerprint[]): EnvironmentFacts {
+export function environmentFacts(
+  original: OriginalEnvironment | undefined,
+  replays: readonly Fingerprint[],
+): EnvironmentFacts {
   const rows = factRows(original, replays);
   const counts = { same: 0, differs: 0, not_recorded_original: 0, not_recorded_replays: 0 };
   for (const r of rows) counts[r.state] += 1;
@@ -123,7 +134,9 @@ export function reportFacts(run: Pick<ReportRun, "fingerprints" | "fingerprintDi
 export function noDifferencesText(counts: EnvironmentFacts["counts"]): string {
   const compared = counts.same + counts.differs;
   const cannot = counts.not_recorded_original + counts.not_recorded_replays;
-  if (compared === 0 && cannot === 0) return "Nothing was compared: neither the original nor the replays recorded their environment.";
-  if (compared === 0) return `Nothing was compared: none of these ${cannot} facts was recorded on both sides (not recorded — cannot compare).`;
+  if (compared === 0 && cannot === 0)
+    return "Nothing was compared: neither the original nor the replays recorded their environment.";
+  if (compared === 0)
+    return `Nothing was compared: none of these ${cannot} facts was recorded on both sides (not recorded — cannot compare).`;
   return `No differences in what both sides recorded (${compared} of ${compared + cannot} facts compared${cannot > 0 ? `; ${cannot} not recorded on one side — cannot compare` : ""}).`;
 }

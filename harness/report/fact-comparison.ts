@@ -68,8 +68,12 @@ export const FACT_STATE_TEXT: Readonly<Record<FactState, string>> = {
 export function environmentCountsText(differences: number, counts: EnvironmentFacts["counts"] | undefined): string {
   const parts = [`${differences} difference${differences === 1 ? "" : "s"}`];
   const cannot = [
-    counts !== undefined && counts.not_recorded_original > 0 ? `${counts.not_recorded_original} not recorded on the original` : "",
-    counts !== undefined && counts.not_recorded_replays > 0 ? `${counts.not_recorded_replays} not recorded on the replays` : "",
+    counts !== undefined && counts.not_recorded_original > 0
+      ? `${counts.not_recorded_original} not recorded on the original`
+      : "",
+    counts !== undefined && counts.not_recorded_replays > 0
+      ? `${counts.not_recorded_replays} not recorded on the replays`
+      : "",
   ].filter((p) => p !== "");
   if (cannot.length > 0) parts.push(`${cannot.join(", ")} — cannot compare`);
   return parts.join(", ");

@@ -22,6 +22,7 @@ export const ReportFingerprintChangeSchema = z.object({
 export type ReportFingerprintChange = z.output<typeof ReportFingerprintChangeSchema>;
 
 // Compile-time guard: what fingerprint/diff.ts produces must fit the report's schema.
+// biome-ignore lint/correctness/noUnusedVariables: a type check, never called
 const fromDiffChange = (change: FingerprintChange): ReportFingerprintChange => change;
 
 /** A before/after value as one line of text (strings as-is, the rest as JSON). */

@@ -70,7 +70,12 @@ export function headerFacts(doc: Report): HeaderFacts {
     selection: { label: "Selection", value: selectionParts(i.selection) },
     replays: {
       label: "Replays",
-      value: [text(`${replaysPerRun(doc)} per run${i.maxReplays !== undefined ? ` (auto, at most ${i.maxReplays})` : ""}, ${i.parallel} in parallel, executor `), code(i.executor)],
+      value: [
+        text(
+          `${replaysPerRun(doc)} per run${i.maxReplays !== undefined ? ` (auto, at most ${i.maxReplays})` : ""}, ${i.parallel} in parallel, executor `,
+        ),
+        code(i.executor),
+      ],
     },
     harness: { label: "Harness", value: [code(doc.harness.version), text(" on Node "), code(doc.harness.node)] },
     audit: { label: "Audit", value: [code(doc.auditId), text(", created "), code(doc.createdAt)] },

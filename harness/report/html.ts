@@ -31,7 +31,8 @@ import { METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_LABEL } from "./verdict-
 import { replayLabel } from "../drift/format.js";
 
 /** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+export const REPORT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 function badge(kind: string, text: string, big = false): SafeHtml {
   // `kind` is one of our enum values; it is still escaped like everything else.
@@ -75,9 +76,11 @@ function header(doc: Report, h: HeaderFacts): SafeHtml {
     <div class="meta">audit score <strong>${h.score}</strong>${h.scoreNote}</div>
   </div>
 </header>
-${h.resume !== undefined
+${
+  h.resume !== undefined
     ? html`<div class="notice">This audit is ${RUN_VERDICT_LABEL.incomplete}: some replays did not run or were stopped by an infrastructure fault, so its verdicts are not settled. Finish it with <code>${h.resume}</code> (${RESUME_NOTE}).</div>`
-    : ""}
+    : ""
+}
 <div class="cards">
   <div class="card"><div class="n">${String(r.total)}</div><div class="l">runs audited</div></div>
   <div class="card"><div class="n" style="color:var(--ok)">${String(r.reproduced)}</div><div class="l">reproduced</div></div>
@@ -133,7 +136,10 @@ function metricsTable(run: ReportRun): SafeHtml {
   // beside the numbers was squeezed and clipped at common widths (1400, 1920 px).
   const rows = run.metrics.map((m) => {
     const s = m.stats;
-    const values = replayValues(m).map((r) => html`<div><span class="sub">${r.label}</span> ${r.value}${r.change === MISSING ? "" : html` <span class="chg">(${r.change})</span>`}</div>`);
+    const values = replayValues(m).map(
+      (r) =>
+        html`<div><span class="sub">${r.label}</span> ${r.value}${r.change === MISSING ? "" : html` <span class="chg">(${r.change})</span>`}</div>`,
+    );
     return html`<tr class="metric">
   <td class="name"><code>${m.name}</code></td>
   <td>${badge(m.verdict, METRIC_VERDICT_LABEL[m.verdict])}</td>
@@ -176,7 +182,10 @@ function plots(run: ReportRun): SafeHtml {
 function artifacts(run: ReportRun): SafeHtml {
   if (run.artifacts.length === 0) return html``;
   const rows = run.artifacts.map((a) => {
-    const hashes = a.replaySha256.map((h, i) => html`<div class="mono sub">${replayLabel(i)}: ${h === null ? MISSING : h.slice(0, 16)}${h !== null && h === a.originalSha256 ? " ✓" : ""}</div>`);
+    const hashes = a.replaySha256.map(
+      (h, i) =>
+        html`<div class="mono sub">${replayLabel(i)}: ${h === null ? MISSING : h.slice(0, 16)}${h !== null && h === a.originalSha256 ? " ✓" : ""}</div>`,
+    );
     const note = a.semantic !== undefined ? html`<div class="sub">${semanticNote(a.semantic)}</div>` : "";
     return html`<tr><td><code>${a.path}</code></td><td class="mono">${a.originalSha256 !== undefined ? a.originalSha256.slice(0, 16) : MISSING}</td><td>${hashes}</td><td>${badge(a.identical ? "identical" : "not_reproduced", artifactResultText(a))}${note}</td></tr>`;
   });
@@ -196,7 +205,8 @@ function planAndImage(run: ReportRun): SafeHtml {
   const mismatches =
     img.mismatches.length > 0
       ? html`<div class="warnbox"><strong>Environment differs from what was requested</strong><ul class="findings">${img.mismatches.map(
-          (m) => html`<li><code>${m.what}</code>: requested <code>${m.requested}</code>, ran with <code>${m.actual}</code></li>`,
+          (m) =>
+            html`<li><code>${m.what}</code>: requested <code>${m.requested}</code>, ran with <code>${m.actual}</code></li>`,
         )}</ul></div>`
       : "";
   return html`<h3>Plan and image</h3>
@@ -209,14 +219,21 @@ ${p ? html`<pre>${p.command}</pre>` : ""}`;
 
 function traceability(run: ReportRun): SafeHtml {
   const items = run.traceability.items.map(
-    (item) => html`<li>${badge(item.status, item.status.replace("_", " "))}<span class="label">${item.label}</span><span class="detail">${item.detail}</span></li>`,
+    (item) =>
+      html`<li>${badge(item.status, item.status.replace("_", " "))}<span class="label">${item.label}</span><span class="detail">${item.detail}</span></li>`,
   );
   return html`<h3>Traceability checklist <span class="sub">(${formatPercent(run.traceability.score)})</span></h3><ul class="checklist">${items}</ul>`;
 }
 
 function unifiedDiff(text: string): SafeHtml {
   const lines = text.split("\n").map((line) => {
-    const cls = line.startsWith("@@") ? "hunk" : line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : "";
+    const cls = line.startsWith("@@")
+      ? "hunk"
+      : line.startsWith("+") && !line.startsWith("+++")
+        ? "add"
+        : line.startsWith("-") && !line.startsWith("---")
+          ? "del"
+          : "";
     return cls === "" ? html`${line}\n` : html`<span class="${cls}">${line}</span>\n`;
   });
   return html`<pre class="diff">${lines}</pre>`;
@@ -234,7 +251,8 @@ function environment(run: ReportRun): SafeHtml {
   const factTable =
     facts.length > 0
       ? html`<table><thead><tr><th>Fact</th><th>Original (as recorded)</th><th>Replays</th><th>Comparison</th></tr></thead><tbody>${facts.map(
-          (f) => html`<tr class="${f.state === "differs" ? "differs" : ""}"><td>${f.fact}</td><td class="mono">${f.original ?? MISSING}</td><td class="mono">${f.replays ?? MISSING}</td><td>${factStateBadge(f.state)}</td></tr>`,
+          (f) =>
+            html`<tr class="${f.state === "differs" ? "differs" : ""}"><td>${f.fact}</td><td class="mono">${f.original ?? MISSING}</td><td class="mono">${f.replays ?? MISSING}</td><td>${factStateBadge(f.state)}</td></tr>`,
         )}</tbody></table>`
       : "";
   const recorded = Object.entries(run.fingerprints.original?.recorded ?? {});
@@ -250,7 +268,10 @@ function environment(run: ReportRun): SafeHtml {
             html`<tr><td><code>${c.path}</code>${c.category !== undefined ? html` <span class="sub">${c.category}</span>` : ""}</td><td>${badge(c.kind === "changed" ? "varies" : c.kind === "added" ? "neutral" : "missing", c.kind)}</td><td class="mono">${changeValueText(c.before)}</td><td class="mono">${changeValueText(c.after)}</td></tr>`,
         )}</tbody></table>`
       : html`<p class="sub">${noDifferencesText(counts)}</p>`;
-  const diff = run.fingerprintDiff.unified.trim() !== "" ? html`<details open><summary>Unified diff</summary>${unifiedDiff(run.fingerprintDiff.unified)}</details>` : "";
+  const diff =
+    run.fingerprintDiff.unified.trim() !== ""
+      ? html`<details open><summary>Unified diff</summary>${unifiedDiff(run.fingerprintDiff.unified)}</details>`
+      : "";
   return html`<h3>Environment</h3>${factTable}${recordedBlock}<h3>Environment diff <span class="sub">(${environmentCountsText(changes.length, counts)})</span></h3>${changeTable}${diff}`;
 }
 

@@ -68,9 +68,15 @@ function metricDetails(m: MetricScore): string {
     `max abs dev: ${formatDeviation(s?.maxAbsDev)}, max rel dev: ${formatDeviation(s?.maxRelDev)}, max ULPs: ${formatUlps(s?.maxUlps)}`,
     `tolerance: abs ${formatDeviation(m.tolerance.abs)}, rel ${formatDeviation(m.tolerance.rel)}, ulps ${formatUlps(m.tolerance.ulps)}`,
   ];
-  if (s?.interval) lines.push(`interval (${s.interval.method}, ${s.interval.level}): ${formatValue(s.interval.low)} .. ${formatValue(s.interval.high)}`);
+  if (s?.interval)
+    lines.push(
+      `interval (${s.interval.method}, ${s.interval.level}): ${formatValue(s.interval.low)} .. ${formatValue(s.interval.high)}`,
+    );
   if (m.rank) lines.push(`rank: ${rankText(m.rank)}`);
-  if (m.test) lines.push(`test: statistic ${formatDeviation(m.test.statistic)}, p ${formatDeviation(m.test.p)}, Holm-adjusted over ${m.test.family} ${formatDeviation(m.test.pAdjusted)} (level ${m.test.alpha})`);
+  if (m.test)
+    lines.push(
+      `test: statistic ${formatDeviation(m.test.statistic)}, p ${formatDeviation(m.test.p)}, Holm-adjusted over ${m.test.family} ${formatDeviation(m.test.pAdjusted)} (level ${m.test.alpha})`,
+    );
   for (const f of m.findings) lines.push(`finding: ${f}`);
   return lines.join("\n");
 }
@@ -94,14 +100,23 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
     });
   }
   if (run.error !== undefined && run.metrics.length === 0) {
-    cases.push({ name: `${title}.plan`, classname, timeS: 0, error: { type: "not_replayed", message: run.error, body: run.score.reason } });
+    cases.push({
+      name: `${title}.plan`,
+      classname,
+      timeS: 0,
+      error: { type: "not_replayed", message: run.error, body: run.score.reason },
+    });
   }
   for (const m of run.metrics) {
     const c: Case = { name: `${title}.${m.name}`, classname, timeS: 0 };
     if (m.verdict === "not_reproduced" || m.verdict === "failed" || m.verdict === "inconclusive") {
       c.failure = { type: m.verdict, message: m.reason, body: metricDetails(m) };
     } else if (!isAccepted(m.verdict, accept)) {
-      c.failure = { type: m.verdict, message: `${m.verdict}, but the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics: ${m.reason}`, body: metricDetails(m) };
+      c.failure = {
+        type: m.verdict,
+        message: `${m.verdict}, but the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics: ${m.reason}`,
+        body: metricDetails(m),
+      };
     } else if (m.verdict === "varies") {
       c.systemOut = `verdict: varies (passes: consistent with run-to-run variance)\n${m.reason}\n${metricDetails(m)}`;
     } else {
@@ -112,7 +127,10 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
   for (const a of run.artifacts) {
     const c: Case = { name: `${title}.artifact:${a.path}`, classname, timeS: 0 };
     if (!a.identical) {
-      const body = [`original: ${a.originalSha256 ?? MISSING}`, ...a.replaySha256.map((h, i) => `${replayLabel(i)}: ${h ?? MISSING}`)].join("\n");
+      const body = [
+        `original: ${a.originalSha256 ?? MISSING}`,
+        ...a.replaySha256.map((h, i) => `${replayLabel(i)}: ${h ?? MISSING}`),
+      ].join("\n");
       c.systemOut = `artifact ${a.path} differs between executions (does not decide the run verdict)\n${body}`;
     }
     cases.push(c);
@@ -132,7 +150,12 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
   }
   const failing = cases.some((c) => c.failure !== undefined || c.error !== undefined);
   if (!passesGate(run.score.verdict) && !failing) {
-    cases.push({ name: `${title}.verdict`, classname, timeS: 0, failure: { type: run.score.verdict, message: run.score.reason, body: run.score.findings.join("\n") } });
+    cases.push({
+      name: `${title}.verdict`,
+      classname,
+      timeS: 0,
+      failure: { type: run.score.verdict, message: run.score.reason, body: run.score.findings.join("\n") },
+    });
   }
   return cases;
 }
@@ -140,8 +163,14 @@ function runCases(run: ReportRun, accept: AcceptLevel, auditId: string): Case[] 
 function renderCase(c: Case): string {
   const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(c.classname)}" time="${seconds(c.timeS * 1000)}"`;
   const inner: string[] = [];
-  if (c.failure) inner.push(`      <failure type="${escapeXml(c.failure.type)}" message="${escapeXml(c.failure.message)}">${escapeXmlText(c.failure.body)}</failure>`);
-  if (c.error) inner.push(`      <error type="${escapeXml(c.error.type)}" message="${escapeXml(c.error.message)}">${escapeXmlText(c.error.body)}</error>`);
+  if (c.failure)
+    inner.push(
+      `      <failure type="${escapeXml(c.failure.type)}" message="${escapeXml(c.failure.message)}">${escapeXmlText(c.failure.body)}</failure>`,
+    );
+  if (c.error)
+    inner.push(
+      `      <error type="${escapeXml(c.error.type)}" message="${escapeXml(c.error.message)}">${escapeXmlText(c.error.body)}</error>`,
+    );
   if (c.skipped !== undefined) inner.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
   if (c.systemOut !== undefined) inner.push(`      <system-out>${escapeXmlText(c.systemOut)}</system-out>`);
   return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join("\n")}\n    </testcase>`;
@@ -174,7 +203,10 @@ export function renderJunit(doc: Report): string {
   const all: Totals = { tests: 0, failures: 0, errors: 0, skipped: 0, timeMs: 0 };
   for (const run of doc.runs) {
     const cases = runCases(run, doc.inputs.tolerance.accept ?? DEFAULT_ACCEPT, doc.auditId);
-    const t = totals(cases, run.replays.reduce((sum, r) => sum + r.durationMs, 0));
+    const t = totals(
+      cases,
+      run.replays.reduce((sum, r) => sum + r.durationMs, 0),
+    );
     all.tests += t.tests;
     all.failures += t.failures;
     all.errors += t.errors;

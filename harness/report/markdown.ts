@@ -36,7 +36,13 @@ import { meanChange, rankText, replayValues } from "./metric-rows.js";
 import { REPORT_TITLE, headerFacts, inputFacts, type FactPart, type HeaderFacts } from "./header-facts.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
-import { METRIC_VERDICT_ICON, METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_ICON, RUN_VERDICT_LABEL } from "./verdict-labels.js";
+import {
+  METRIC_VERDICT_ICON,
+  METRIC_VERDICT_LABEL,
+  RESUME_NOTE,
+  RUN_VERDICT_ICON,
+  RUN_VERDICT_LABEL,
+} from "./verdict-labels.js";
 import { replayLabel } from "../drift/format.js";
 
 /** Long environment diffs are cut in Markdown (the HTML and JSON keep them whole). */
@@ -53,7 +59,11 @@ function cell(text: string): string {
   return escapeMarkdown(cut);
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ("l" | "r")[]): string {
+function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ("l" | "r")[],
+): string {
   const sep = header.map((_, i) => (align?.[i] === "r" ? "---:" : "---"));
   return [header, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
 }
@@ -65,7 +75,9 @@ function summaryLine(h: HeaderFacts, doc: Report): string {
     `${escapeMarkdown(auditReason(doc))}\n\n` +
     `Audit score **${h.score}**${h.scoreNote} · ` +
     `${runs.reproduced} of ${runs.total} run${runs.total === 1 ? "" : "s"} reproduced` +
-    (runs.consistent_with_variance > 0 ? `, ${runs.consistent_with_variance} ${RUN_VERDICT_LABEL.consistent_with_variance}` : "") +
+    (runs.consistent_with_variance > 0
+      ? `, ${runs.consistent_with_variance} ${RUN_VERDICT_LABEL.consistent_with_variance}`
+      : "") +
     (runs.inconclusive > 0 ? `, ${runs.inconclusive} ${RUN_VERDICT_LABEL.inconclusive}` : "") +
     (runs.not_reproduced > 0 ? `, ${runs.not_reproduced} not reproduced` : "") +
     (runs.failed > 0 ? `, ${runs.failed} failed` : "") +
@@ -94,7 +106,15 @@ function runsOverview(doc: Report): string {
     ];
   });
   return table(
-    ["Run", "Run ID", "Verdict", "Score", "Metrics (ident. / equiv. / varies / inconcl. / not repr. / failed)", "Replays ok", "Traceability"],
+    [
+      "Run",
+      "Run ID",
+      "Verdict",
+      "Score",
+      "Metrics (ident. / equiv. / varies / inconcl. / not repr. / failed)",
+      "Replays ok",
+      "Traceability",
+    ],
     rows,
     ["l", "l", "l", "r", "r", "r", "r"],
   );
@@ -119,9 +139,20 @@ function policySection(doc: Report): string {
   const lines = [
     "## Tolerance policy",
     "",
-    table(["Metric", "abs", "rel", "ULPs"], [["(default)", formatDeviation(t.default.abs), formatDeviation(t.default.rel), formatUlps(t.default.ulps)], ...overrides], ["l", "r", "r", "r"]),
+    table(
+      ["Metric", "abs", "rel", "ULPs"],
+      [
+        ["(default)", formatDeviation(t.default.abs), formatDeviation(t.default.rel), formatUlps(t.default.ulps)],
+        ...overrides,
+      ],
+      ["l", "r", "r", "r"],
+    ),
     "",
-    ...doc.policyText.split(/\n\s*\n/).map((p) => escapeMarkdown(p.trim())).filter((p) => p !== "").flatMap((p) => [p, ""]),
+    ...doc.policyText
+      .split(/\n\s*\n/)
+      .map((p) => escapeMarkdown(p.trim()))
+      .filter((p) => p !== "")
+      .flatMap((p) => [p, ""]),
     `**Score formula.** ${escapeMarkdown(doc.score.formula)}`,
   ];
   return lines.join("\n");
@@ -133,7 +164,9 @@ function metricRow(m: MetricScore): string[] {
     `${METRIC_VERDICT_ICON[m.verdict]} ${METRIC_VERDICT_LABEL[m.verdict]}`,
     formatValue(m.original),
     // Every replay's value and its signed change, one per line: no column grows with the replay count.
-    replayValues(m).map((r) => r.text).join("<br>") || MISSING,
+    replayValues(m)
+      .map((r) => r.text)
+      .join("<br>") || MISSING,
     meanChange(m),
     m.stats ? formatMeanStd(m.stats.mean, m.stats.std) : MISSING,
     m.rank ? escapeMarkdown(rankText(m.rank)) : MISSING,
@@ -146,14 +179,24 @@ function metricsSection(run: ReportRun): string[] {
     "### Metrics",
     "",
     table(
-      ["Metric", "Verdict", "Original", "Replays (change vs original)", "Mean change", "Replays mean ± std", "Rank of the original"],
+      [
+        "Metric",
+        "Verdict",
+        "Original",
+        "Replays (change vs original)",
+        "Mean change",
+        "Replays mean ± std",
+        "Rank of the original",
+      ],
       run.metrics.map(metricRow),
       ["l", "l", "r", "r", "r", "r", "l"],
     ),
     "",
     "**Why**",
     "",
-    ...run.metrics.map((m) => `- ${markdownCode(m.name)} (${METRIC_VERDICT_LABEL[m.verdict]}): ${escapeMarkdown(m.reason)}`),
+    ...run.metrics.map(
+      (m) => `- ${markdownCode(m.name)} (${METRIC_VERDICT_LABEL[m.verdict]}): ${escapeMarkdown(m.reason)}`,
+    ),
   ];
   const findings = run.metrics.flatMap((m) => m.findings.map((f) => `- ${markdownCode(m.name)}: ${escapeMarkdown(f)}`));
   const histories = run.metrics.flatMap((m) =>
@@ -185,8 +228,16 @@ function artifactsSection(run: ReportRun): string[] {
       `${a.identical ? "✅" : "❌"} ${escapeMarkdown(artifactResultText(a))}`,
     ];
   });
-  const notes = run.artifacts.flatMap((a) => (a.semantic === undefined ? [] : [`- ${markdownCode(a.path)}: ${escapeMarkdown(semanticNote(a.semantic))}`]));
-  return ["", "### Artifacts", "", table(["Artifact", "Original sha256", "Replays matching", "Result"], rows, ["l", "l", "r", "l"]), ...(notes.length > 0 ? ["", ...notes] : [])];
+  const notes = run.artifacts.flatMap((a) =>
+    a.semantic === undefined ? [] : [`- ${markdownCode(a.path)}: ${escapeMarkdown(semanticNote(a.semantic))}`],
+  );
+  return [
+    "",
+    "### Artifacts",
+    "",
+    table(["Artifact", "Original sha256", "Replays matching", "Result"], rows, ["l", "l", "r", "l"]),
+    ...(notes.length > 0 ? ["", ...notes] : []),
+  ];
 }
 
 function planSection(run: ReportRun): string[] {
@@ -198,7 +249,8 @@ function planSection(run: ReportRun): string[] {
       `- Code: ${markdownCode(p.codeSource)}; original tree dirty: ${p.dirtyOriginal === null ? "unknown" : p.dirtyOriginal ? "yes" : "no"}; recorded diff applied: ${p.diffApplied ? "yes" : "no"}`,
     );
     const params = Object.entries(p.params);
-    if (params.length > 0) out.push(`- Params: ${params.map(([k, v]) => `${markdownCode(k)} = ${markdownCode(v)}`).join(", ")}`);
+    if (params.length > 0)
+      out.push(`- Params: ${params.map(([k, v]) => `${markdownCode(k)} = ${markdownCode(v)}`).join(", ")}`);
   } else {
     out.push("- No replay plan could be made.");
   }
@@ -214,8 +266,17 @@ function planSection(run: ReportRun): string[] {
 }
 
 function traceSection(run: ReportRun): string[] {
-  const rows = run.traceability.items.map((item) => [cell(item.label), `${TRACE_ICON[item.status]} ${item.status.replace("_", " ")}`, cell(item.detail)]);
-  return ["", `### Traceability (${formatPercent(run.traceability.score)})`, "", table(["Item", "Status", "Detail"], rows)];
+  const rows = run.traceability.items.map((item) => [
+    cell(item.label),
+    `${TRACE_ICON[item.status]} ${item.status.replace("_", " ")}`,
+    cell(item.detail),
+  ]);
+  return [
+    "",
+    `### Traceability (${formatPercent(run.traceability.score)})`,
+    "",
+    table(["Item", "Status", "Detail"], rows),
+  ];
 }
 
 function environmentSection(run: ReportRun): string[] {
@@ -223,21 +284,43 @@ function environmentSection(run: ReportRun): string[] {
   const changes = run.fingerprintDiff.changes;
   const out = ["", `### Environment (${environmentCountsText(changes.length, counts)})`, ""];
   if (facts.length > 0) {
-    out.push(table(["Fact", "Original", "Replays", "Comparison"], facts.map((f) => [f.fact, cell(f.original ?? MISSING), cell(f.replays ?? MISSING), f.state === "differs" ? "⚠️ differs" : FACT_STATE_TEXT[f.state]])), "");
+    out.push(
+      table(
+        ["Fact", "Original", "Replays", "Comparison"],
+        facts.map((f) => [
+          f.fact,
+          cell(f.original ?? MISSING),
+          cell(f.replays ?? MISSING),
+          f.state === "differs" ? "⚠️ differs" : FACT_STATE_TEXT[f.state],
+        ]),
+      ),
+      "",
+    );
   }
   if (changes.length === 0) {
     out.push(noDifferencesText(counts));
     return out;
   }
   const by = (k: string): number => changes.filter((c) => c.kind === k).length;
-  out.push(`${changes.length} difference${changes.length === 1 ? "" : "s"}: ${by("changed")} changed, ${by("added")} added, ${by("removed")} removed.`, "");
+  out.push(
+    `${changes.length} difference${changes.length === 1 ? "" : "s"}: ${by("changed")} changed, ${by("added")} added, ${by("removed")} removed.`,
+    "",
+  );
   out.push(
     table(
       ["Path", "Change", "Original", "Replay"],
-      changes.slice(0, MAX_CHANGE_ROWS).map((c) => [cell(c.path), c.category !== undefined ? `${c.kind} (${cell(c.category)})` : c.kind, cell(changeValueText(c.before)), cell(changeValueText(c.after))]),
+      changes
+        .slice(0, MAX_CHANGE_ROWS)
+        .map((c) => [
+          cell(c.path),
+          c.category !== undefined ? `${c.kind} (${cell(c.category)})` : c.kind,
+          cell(changeValueText(c.before)),
+          cell(changeValueText(c.after)),
+        ]),
     ),
   );
-  if (changes.length > MAX_CHANGE_ROWS) out.push("", `_…and ${changes.length - MAX_CHANGE_ROWS} more (see report.html or report.json)._`);
+  if (changes.length > MAX_CHANGE_ROWS)
+    out.push("", `_…and ${changes.length - MAX_CHANGE_ROWS} more (see report.html or report.json)._`);
   if (run.fingerprintDiff.unified.trim() !== "") {
     const lines = run.fingerprintDiff.unified.split("\n");
     const shown = lines.slice(0, MAX_UNIFIED_LINES).join("\n");
@@ -275,8 +358,23 @@ function runSection(run: ReportRun): string {
   if (run.score.findings.length > 0) lines.push("", ...run.score.findings.map((f) => `- ${escapeMarkdown(f)}`));
   lines.push("", ...metricsSection(run));
   // The details a reviewer opens on demand: folded, so 50 runs still read as a list.
-  const more = [...artifactsSection(run), "", ...planSection(run), ...traceSection(run), ...environmentSection(run), ...replaysSection(run)];
-  lines.push("", "<details>", "<summary>Artifacts, plan, traceability, environment and replays</summary>", "", ...more, "", "</details>");
+  const more = [
+    ...artifactsSection(run),
+    "",
+    ...planSection(run),
+    ...traceSection(run),
+    ...environmentSection(run),
+    ...replaysSection(run),
+  ];
+  lines.push(
+    "",
+    "<details>",
+    "<summary>Artifacts, plan, traceability, environment and replays</summary>",
+    "",
+    ...more,
+    "",
+    "</details>",
+  );
   return lines.join("\n");
 }
 
@@ -292,11 +390,20 @@ export function renderMarkdown(doc: Report, budget: number = MARKDOWN_BUDGET): s
     policySection(doc),
     `---\n\n_Generated by repro-audit ${escapeMarkdown(doc.harness.version)} (report schema ${doc.schema} v${doc.version}). The JSON document report.json is the source of truth._`,
   ];
-  const fold = (run: ReportRun): string => ["<details" + (run.score.verdict === "reproduced" ? ">" : " open>"), `<summary>${RUN_VERDICT_ICON[run.score.verdict]} ${escapeMarkdown(RUN_VERDICT_LABEL[run.score.verdict])}: ${escapeMarkdown(runTitle(run))}</summary>`, "", runSection(run), "", "</details>"].join("\n");
+  const fold = (run: ReportRun): string =>
+    [
+      `<details${run.score.verdict === "reproduced" ? ">" : " open>"}`,
+      `<summary>${RUN_VERDICT_ICON[run.score.verdict]} ${escapeMarkdown(RUN_VERDICT_LABEL[run.score.verdict])}: ${escapeMarkdown(runTitle(run))}</summary>`,
+      "",
+      runSection(run),
+      "",
+      "</details>",
+    ].join("\n");
   const whole = `${[...head, ...doc.runs.map(fold), ...tail].join("\n\n")}\n`;
   if (whole.length <= budget) return whole;
   // Too long for a comment: the summary, then the worst runs while they fit.
-  const note = (left: number) => `_${left} more run${left === 1 ? "" : "s"} (the best-scoring ones) are left out to fit a pull-request comment; report.html and report.json have every run._`;
+  const note = (left: number) =>
+    `_${left} more run${left === 1 ? "" : "s"} (the best-scoring ones) are left out to fit a pull-request comment; report.html and report.json have every run._`;
   const kept: string[] = [];
   let size = [...head, ...tail].join("\n\n").length + note(doc.runs.length).length + 16;
   for (const run of runsWorstFirst(doc.runs)) {

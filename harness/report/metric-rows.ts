@@ -14,7 +14,8 @@ function signed(text: string, n: number): string {
 /** "+1.6 / +3.11%": replay − original, absolute then relative to |original|. */
 export function signedChange(original: number | null, value: number | null): string {
   if (original === null || value === null) return MISSING;
-  if (!Number.isFinite(original) || !Number.isFinite(value)) return Object.is(original, value) || (Number.isNaN(original) && Number.isNaN(value)) ? "0" : MISSING;
+  if (!Number.isFinite(original) || !Number.isFinite(value))
+    return Object.is(original, value) || (Number.isNaN(original) && Number.isNaN(value)) ? "0" : MISSING;
   const d = value - original;
   if (d === 0) return "0";
   const abs = signed(formatDeviation(d), d);

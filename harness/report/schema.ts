@@ -54,7 +54,10 @@ export const READABLE_REPORT_VERSIONS: readonly number[] = [1, 2, REPORT_VERSION
 /** Becomes a directory name under results/: no separators, no "..", nothing hidden. */
 export const AuditIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "audit id must be 1-128 chars of [A-Za-z0-9._-], starting with a letter or digit")
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    "audit id must be 1-128 chars of [A-Za-z0-9._-], starting with a letter or digit",
+  )
   .refine((id) => !id.includes(".."), "audit id must not contain '..'");
 
 // ---------------------------------------------------------------- inputs
@@ -65,7 +68,10 @@ export const ReportInputsSchema = z.object({
   /** Never carries credentials: `user:pass@` and secret-looking query params are refused. */
   trackingUri: z
     .string()
-    .refine((uri) => stripUrlCredentials(uri) === uri, "trackingUri carries credentials; pass it through stripUrlCredentials first"),
+    .refine(
+      (uri) => stripUrlCredentials(uri) === uri,
+      "trackingUri carries credentials; pass it through stripUrlCredentials first",
+    ),
   /** The selection as the user gave it, e.g. { experiment: "wine", filter: "metrics.rmse < 1" }. */
   selection: z.record(z.string(), SelectionValueSchema),
   /** replays per run: with `--replays auto`, the most any run got */
@@ -262,7 +268,11 @@ export const ReportSchema = z
     doc.runs.forEach((run, r) => {
       run.replays.forEach((replay, i) => {
         if (replay.index !== i) {
-          ctx.addIssue({ code: "custom", path: ["runs", r, "replays", i, "index"], message: `replay at position ${i} has index ${replay.index}; replays must be in order 0..n-1` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["runs", r, "replays", i, "index"],
+            message: `replay at position ${i} has index ${replay.index}; replays must be in order 0..n-1`,
+          });
         }
       });
       run.metrics.forEach((metric, m) => {

@@ -20,7 +20,9 @@ function issuesText(error: z.ZodError): string {
 export function serializeReport(doc: Report): string {
   const encoded = z.safeEncode(ReportSchema, doc);
   if (!encoded.success) {
-    throw new ReportValidationError(`The audit report to be written is invalid (a bug in whatever built it):\n${issuesText(encoded.error)}`);
+    throw new ReportValidationError(
+      `The audit report to be written is invalid (a bug in whatever built it):\n${issuesText(encoded.error)}`,
+    );
   }
   return `${JSON.stringify(encoded.data, null, 2)}\n`;
 }
@@ -34,12 +36,16 @@ export function parseReport(text: string, where: string): Report {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ReportValidationError(`${where} is not JSON (${(err as Error).message}); expected a report.json written by repro-audit.`);
+    throw new ReportValidationError(
+      `${where} is not JSON (${(err as Error).message}); expected a report.json written by repro-audit.`,
+    );
   }
   if (typeof json === "object" && json !== null) {
     const head = json as { schema?: unknown; version?: unknown };
     if (head.schema !== REPORT_SCHEMA_ID) {
-      throw new ReportValidationError(`${where} is not a repro-audit report: its "schema" field is ${JSON.stringify(head.schema)}, expected "${REPORT_SCHEMA_ID}".`);
+      throw new ReportValidationError(
+        `${where} is not a repro-audit report: its "schema" field is ${JSON.stringify(head.schema)}, expected "${REPORT_SCHEMA_ID}".`,
+      );
     }
     if (typeof head.version !== "number" || !READABLE_REPORT_VERSIONS.includes(head.version)) {
       throw new ReportValidationError(
@@ -49,7 +55,9 @@ export function parseReport(text: string, where: string): Report {
   }
   const parsed = ReportSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ReportValidationError(`${where} is not a valid repro-audit report (schema v${REPORT_VERSION}):\n${issuesText(parsed.error)}\nIt may have been edited by hand or truncated; re-run the audit to regenerate it.`);
+    throw new ReportValidationError(
+      `${where} is not a valid repro-audit report (schema v${REPORT_VERSION}):\n${issuesText(parsed.error)}\nIt may have been edited by hand or truncated; re-run the audit to regenerate it.`,
+    );
   }
   return parsed.data;
 }

@@ -12,7 +12,8 @@ import type { ReportHistory } from "./schema.js";
 import { replayLabel } from "../drift/format.js";
 
 export function coord(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`svg-plot: non-finite coordinate ${n} (a caller skipped the finiteness check)`);
+  if (!Number.isFinite(n))
+    throw new Error(`svg-plot: non-finite coordinate ${n} (a caller skipped the finiteness check)`);
   return (Math.round(n * 100) / 100).toString();
 }
 
@@ -61,12 +62,20 @@ function yTicks(scale: Scale, ref: number | undefined): SafeHtml[] {
     return Number.isFinite(digits) && v !== 0 ? formatValue(Number(v.toPrecision(digits))) : formatValue(v);
   });
   const distinct = new Set(absolute).size === absolute.length;
-  const note = distinct || ref === undefined ? [] : [html`<text class="note" x="${coord(PAD.left)}" y="${coord(PAD.top - 5)}">axis: difference from the original ${formatValue(ref)}</text>`];
-  return note.concat(values.map((v, i) => {
-    const label = distinct || ref === undefined ? absolute[i] : `${v - ref >= 0 ? "+" : ""}${formatDeviation(v - ref)}`;
-    const y = coord(scale.y(v));
-    return html`<line class="grid" x1="${coord(PAD.left)}" x2="${coord(W - PAD.right)}" y1="${y}" y2="${y}"/><text class="tick" x="${coord(PAD.left - 6)}" y="${y}" text-anchor="end" dominant-baseline="middle">${label}</text>`;
-  }));
+  const note =
+    distinct || ref === undefined
+      ? []
+      : [
+          html`<text class="note" x="${coord(PAD.left)}" y="${coord(PAD.top - 5)}">axis: difference from the original ${formatValue(ref)}</text>`,
+        ];
+  return note.concat(
+    values.map((v, i) => {
+      const label =
+        distinct || ref === undefined ? absolute[i] : `${v - ref >= 0 ? "+" : ""}${formatDeviation(v - ref)}`;
+      const y = coord(scale.y(v));
+      return html`<line class="grid" x1="${coord(PAD.left)}" x2="${coord(W - PAD.right)}" y1="${y}" y2="${y}"/><text class="tick" x="${coord(PAD.left - 6)}" y="${y}" text-anchor="end" dominant-baseline="middle">${label}</text>`;
+    }),
+  );
 }
 
 /** The absolute band the policy accepts around the original (the widest of abs, rel and ULP bounds). */
@@ -91,8 +100,14 @@ export function metricPlot(metric: MetricScore): SafeHtml {
   // The band joins the domain only when it is comparable to the data; a band far
   // wider than the spread would flatten every dot onto the line.
   const spread = domain.length > 0 ? Math.max(...domain) - Math.min(...domain) : 0;
-  if (orig !== undefined && half !== undefined && Number.isFinite(half) && (spread === 0 || half <= spread * 4)) domain.push(orig - half, orig + half);
-  if (interval && Number.isFinite(interval.low) && Number.isFinite(interval.high) && (spread === 0 || interval.high - interval.low <= spread * 4)) {
+  if (orig !== undefined && half !== undefined && Number.isFinite(half) && (spread === 0 || half <= spread * 4))
+    domain.push(orig - half, orig + half);
+  if (
+    interval &&
+    Number.isFinite(interval.low) &&
+    Number.isFinite(interval.high) &&
+    (spread === 0 || interval.high - interval.low <= spread * 4)
+  ) {
     domain.push(interval.low, interval.high);
   }
   const scale = yScale(domain);
@@ -119,16 +134,22 @@ export function metricPlot(metric: MetricScore): SafeHtml {
         html`<rect class="band" x="${coord(PAD.left)}" y="${coord(top)}" width="${coord(PLOT_W - 10)}" height="${coord(Math.max(bottom - top, 1))}"><title>tolerance band: original ± ${formatDeviation(half)}</title></rect>`,
       );
       const y = coord(scale.y(orig));
-      parts.push(html`<line class="original" x1="${coord(PAD.left)}" x2="${coord(W - PAD.right - 10)}" y1="${y}" y2="${y}"><title>original ${formatValue(orig)}</title></line>`);
+      parts.push(
+        html`<line class="original" x1="${coord(PAD.left)}" x2="${coord(W - PAD.right - 10)}" y1="${y}" y2="${y}"><title>original ${formatValue(orig)}</title></line>`,
+      );
     }
     metric.replays.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;
       const inside = orig !== undefined && half !== undefined && Math.abs(v - orig) <= half;
       const cls = orig === undefined ? "dot" : inside ? "dot inside" : "dot outside";
-      parts.push(html`<circle class="${cls}" cx="${coord(x(i))}" cy="${coord(scale.y(v))}" r="5"><title>${replayLabel(i)}: ${formatValue(v)}</title></circle>`);
+      parts.push(
+        html`<circle class="${cls}" cx="${coord(x(i))}" cy="${coord(scale.y(v))}" r="5"><title>${replayLabel(i)}: ${formatValue(v)}</title></circle>`,
+      );
     });
   } else {
-    parts.push(html`<text class="empty" x="${coord(W / 2)}" y="${coord(H / 2)}" text-anchor="middle">no finite values to plot</text>`);
+    parts.push(
+      html`<text class="empty" x="${coord(W / 2)}" y="${coord(H / 2)}" text-anchor="middle">no finite values to plot</text>`,
+    );
   }
   metric.replays.forEach((v, i) => {
     if (v !== null && Number.isFinite(v)) return;
@@ -138,7 +159,9 @@ export function metricPlot(metric: MetricScore): SafeHtml {
     );
   });
   for (let i = 0; i < n; i++) {
-    parts.push(html`<text class="tick" x="${coord(x(i))}" y="${coord(H - 22)}" text-anchor="middle">${String(i + 1)}</text>`);
+    parts.push(
+      html`<text class="tick" x="${coord(x(i))}" y="${coord(H - 22)}" text-anchor="middle">${String(i + 1)}</text>`,
+    );
   }
   return html`<svg class="plot" viewBox="0 0 ${String(W)} ${String(H)}" width="${String(W)}" height="${String(H)}" role="img" aria-label="${label}" xmlns="http://www.w3.org/2000/svg"><title>${label}</title><rect class="frame" x="${coord(PAD.left)}" y="${coord(PAD.top)}" width="${coord(PLOT_W)}" height="${coord(PLOT_H)}"/>${parts}<text class="axis" x="${coord(PAD.left + PLOT_W / 2)}" y="${coord(H - 6)}" text-anchor="middle">replay</text></svg>`;
 }
@@ -192,7 +215,8 @@ export function historyPlot(name: string, history: ReportHistory): SafeHtml {
   const ordered = history.original ? [...series.slice(1), ...series.slice(0, 1)] : series;
   const lines = ordered.flatMap((s) =>
     segments(s.points).map(
-      (seg) => html`<polyline class="${s.cls}" points="${seg.map((p) => `${coord(x(p.step))},${coord(scale.y(p.value))}`).join(" ")}"><title>${s.label}</title></polyline>`,
+      (seg) =>
+        html`<polyline class="${s.cls}" points="${seg.map((p) => `${coord(x(p.step))},${coord(scale.y(p.value))}`).join(" ")}"><title>${s.label}</title></polyline>`,
     ),
   );
   return html`<svg class="plot" viewBox="0 0 ${String(W)} ${String(H)}" width="${String(W)}" height="${String(H)}" role="img" aria-label="${label}" xmlns="http://www.w3.org/2000/svg"><title>${label}</title><rect class="frame" x="${coord(PAD.left)}" y="${coord(PAD.top)}" width="${coord(PLOT_W)}" height="${coord(PLOT_H)}"/>${yTicks(scale, undefined)}${lines}<text class="tick" x="${coord(PAD.left)}" y="${coord(H - 22)}" text-anchor="start">${formatValue(s0)}</text><text class="tick" x="${coord(W - PAD.right)}" y="${coord(H - 22)}" text-anchor="end">${formatValue(s1)}</text><text class="axis" x="${coord(PAD.left + PLOT_W / 2)}" y="${coord(H - 6)}" text-anchor="middle">step</text></svg>`;

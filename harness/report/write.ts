@@ -41,7 +41,10 @@ export async function writeFileAtomic(path: string, contents: string): Promise<v
  */
 export async function writeReport(doc: Report, resultsDir: string): Promise<ReportPaths> {
   const id = AuditIdSchema.safeParse(doc.auditId);
-  if (!id.success) throw new ReportValidationError(`audit id ${JSON.stringify(doc.auditId)} cannot name a results directory: ${firstIssueMessage(id.error)}`);
+  if (!id.success)
+    throw new ReportValidationError(
+      `audit id ${JSON.stringify(doc.auditId)} cannot name a results directory: ${firstIssueMessage(id.error)}`,
+    );
   const json = serializeReport(doc);
   // Render from the round-tripped document: what the files show is exactly what report.json holds.
   const stored = parseReport(json, "the report being written");
@@ -65,7 +68,9 @@ export async function readReport(path: string): Promise<Report> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ReportValidationError(
-      code === "ENOENT" ? `No report at ${path}; run \`repro-audit audit\` first or pass the path of an existing report.json.` : `Cannot read report ${path}: ${(err as Error).message}`,
+      code === "ENOENT"
+        ? `No report at ${path}; run \`repro-audit audit\` first or pass the path of an existing report.json.`
+        : `Cannot read report ${path}: ${(err as Error).message}`,
     );
   }
   return parseReport(text, path);

@@ -44,7 +44,8 @@ export async function resolveSelection(
       const ids = experiments.map((e) => e.experiment_id);
       // Large servers: the REST search takes a list of experiments; keep requests small.
       const runs: Run[] = [];
-      for (let i = 0; i < ids.length; i += 100) runs.push(...(await searchRunsChecked(client, ids.slice(i, i + 100), sel.filter)));
+      for (let i = 0; i < ids.length; i += 100)
+        runs.push(...(await searchRunsChecked(client, ids.slice(i, i + 100), sel.filter)));
       return { runs: dedupe(runs) };
     }
     case "runs": {
@@ -80,7 +81,11 @@ export async function resolveSelection(
   }
 }
 
-async function searchRunsChecked(client: SelectionClient, experimentIds: string[], filter: string | undefined): Promise<Run[]> {
+async function searchRunsChecked(
+  client: SelectionClient,
+  experimentIds: string[],
+  filter: string | undefined,
+): Promise<Run[]> {
   if (experimentIds.length === 0) return [];
   try {
     return await client.searchRuns({ experimentIds, ...(filter ? { filter } : {}) });

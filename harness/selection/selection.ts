@@ -76,8 +76,10 @@ export function parseSelection(opts: SelectionOptions): Selection {
   let candidate: unknown;
   if (has(opts.run)) candidate = { kind: "runs", runIds: [...new Set(opts.run)] };
   else if (has(opts.model)) {
-    if (has(opts.version) && has(opts.alias)) throw new SelectionError("give --model either --version or --alias, not both");
-    if (!has(opts.version) && !has(opts.alias)) throw new SelectionError(`--model ${opts.model} needs --version V or --alias A`);
+    if (has(opts.version) && has(opts.alias))
+      throw new SelectionError("give --model either --version or --alias, not both");
+    if (!has(opts.version) && !has(opts.alias))
+      throw new SelectionError(`--model ${opts.model} needs --version V or --alias A`);
     candidate = has(opts.version)
       ? { kind: "model_version", model: opts.model, version: opts.version?.trim() }
       : { kind: "model_alias", model: opts.model, alias: opts.alias?.replace(/^@/, "") };
@@ -89,7 +91,9 @@ export function parseSelection(opts: SelectionOptions): Selection {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? optionName(issue.path) : "selection";
-    throw new SelectionError(`${where}: ${issue?.message ?? "invalid"} (got ${JSON.stringify(valueAt(candidate, issue?.path ?? []))})`);
+    throw new SelectionError(
+      `${where}: ${issue?.message ?? "invalid"} (got ${JSON.stringify(valueAt(candidate, issue?.path ?? []))})`,
+    );
   }
   return parsed.data;
 }
@@ -109,7 +113,8 @@ function optionName(path: readonly PropertyKey[]): string {
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   let v = value;
-  for (const seg of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
+  for (const seg of path)
+    v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
   return v;
 }
 
@@ -128,4 +133,3 @@ export function describeSelection(sel: Selection): string {
       return `model ${sel.model}@${sel.alias}`;
   }
 }
-

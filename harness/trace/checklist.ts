@@ -1,7 +1,14 @@
 import { TRACE_ITEM_LABELS, type TraceItem, type TraceItemId, type TraceStatus } from "./item.js";
 import type { TraceSubject } from "./subject.js";
 import {
-  Conventions, DIRTY_TAGS, HARDWARE_TAG_PREFIX, HOST_TAG_PREFIX, MLFLOW_SYSTEM_TAG_PREFIX, Tags, isPublishedMetric, spellings,
+  Conventions,
+  DIRTY_TAGS,
+  HARDWARE_TAG_PREFIX,
+  HOST_TAG_PREFIX,
+  MLFLOW_SYSTEM_TAG_PREFIX,
+  Tags,
+  isPublishedMetric,
+  spellings,
 } from "../tracking/tags.js";
 
 // The traceability checklist: for one run, what a re-execution needs and whether the
@@ -152,9 +159,17 @@ function checkGitDirty(tags: Map<string, string>, subject: TraceSubject): TraceI
   const lookedFor = `looked for tags ${DIRTY.join(", ")} and a *.diff/*.patch run artifact`;
   if (dirty === undefined) {
     if (diffs.length > 0) {
-      return item("git_dirty", "partial", `diff artifact ${listSome(diffs)} found, but no dirty-state tag (${DIRTY.join(", ")})`);
+      return item(
+        "git_dirty",
+        "partial",
+        `diff artifact ${listSome(diffs)} found, but no dirty-state tag (${DIRTY.join(", ")})`,
+      );
     }
-    return item("git_dirty", "missing", `dirty state unknown: ${lookedFor} (MLflow does not record it)${listingNote(subject)}`);
+    return item(
+      "git_dirty",
+      "missing",
+      `dirty state unknown: ${lookedFor} (MLflow does not record it)${listingNote(subject)}`,
+    );
   }
   const [key, value] = dirty;
   const isDirty = /^(true|1|yes|dirty)$/i.test(value.trim());
@@ -172,7 +187,11 @@ function checkGitDirty(tags: Map<string, string>, subject: TraceSubject): TraceI
 function checkRepoUrl(tags: Map<string, string>): TraceItem {
   const found = firstTag(tags, REPO_URL_TAGS);
   if (found) return item("repo_url", "present", `${found[1]} (${found[0]})`);
-  return item("repo_url", "missing", `tags ${REPO_URL_TAGS.join(", ")} not set (MLflow sets one from the git remote "origin")`);
+  return item(
+    "repo_url",
+    "missing",
+    `tags ${REPO_URL_TAGS.join(", ")} not set (MLflow sets one from the git remote "origin")`,
+  );
 }
 
 function checkEntryPoint(tags: Map<string, string>, subject: TraceSubject): TraceItem {
@@ -278,8 +297,12 @@ function checkDatasets(subject: TraceSubject): TraceItem {
 
 function checkSeed(subject: TraceSubject): TraceItem {
   const found = [
-    ...Object.entries(subject.run.params).filter(([key]) => SEED_KEY.test(key)).map(([key, value]) => `param ${key}=${value}`),
-    ...Object.entries(subject.run.tags).filter(([key]) => SEED_KEY.test(key)).map(([key, value]) => `tag ${key}=${value}`),
+    ...Object.entries(subject.run.params)
+      .filter(([key]) => SEED_KEY.test(key))
+      .map(([key, value]) => `param ${key}=${value}`),
+    ...Object.entries(subject.run.tags)
+      .filter(([key]) => SEED_KEY.test(key))
+      .map(([key, value]) => `tag ${key}=${value}`),
   ];
   if (found.length > 0) return item("seed", "present", listSome(found));
   return item("seed", "missing", "no param or tag named seed, random_state, random_seed or *_seed");
@@ -289,8 +312,12 @@ function checkHardware(subject: TraceSubject): TraceItem {
   const isHardwareKey = (key: string) =>
     HARDWARE_PREFIXES.some((p) => key.startsWith(p)) || HARDWARE_KEYS.includes(key);
   const described = [
-    ...Object.keys(subject.run.tags).filter(isHardwareKey).map((key) => `tag ${key}`),
-    ...Object.keys(subject.run.params).filter(isHardwareKey).map((key) => `param ${key}`),
+    ...Object.keys(subject.run.tags)
+      .filter(isHardwareKey)
+      .map((key) => `tag ${key}`),
+    ...Object.keys(subject.run.params)
+      .filter(isHardwareKey)
+      .map((key) => `param ${key}`),
   ];
   const system = Object.keys(subject.run.metrics).filter((key) => SYSTEM_METRIC.test(key));
   if (described.length > 0) {

@@ -48,18 +48,20 @@ export interface TraceDocumentMeta {
 export function buildTraceDocument(subjects: readonly TraceSubject[], meta: TraceDocumentMeta): TraceDocument {
   // Server text (a git remote with a password, a dataset source) reaches details and
   // names: URL credentials are stripped from every run entry, for the table and --json.
-  const runs: TraceRunEntry[] = stripUrlCredentialsDeep(subjects.map((s) => {
-    const items = buildChecklist(s);
-    return {
-      runId: s.run.runId,
-      runName: s.run.runName ?? s.run.tags[Tags.runName] ?? null,
-      experimentId: s.run.experimentId,
-      status: s.status,
-      modelVersions: s.modelVersions.map((v) => ({ name: v.name, version: v.version, aliases: [...v.aliases] })),
-      items,
-      score: scoreTrace(items),
-    };
-  }));
+  const runs: TraceRunEntry[] = stripUrlCredentialsDeep(
+    subjects.map((s) => {
+      const items = buildChecklist(s);
+      return {
+        runId: s.run.runId,
+        runName: s.run.runName ?? s.run.tags[Tags.runName] ?? null,
+        experimentId: s.run.experimentId,
+        status: s.status,
+        modelVersions: s.modelVersions.map((v) => ({ name: v.name, version: v.version, aliases: [...v.aliases] })),
+        items,
+        score: scoreTrace(items),
+      };
+    }),
+  );
   return TraceDocumentSchema.parse({
     schema: TRACE_SCHEMA_ID,
     version: TRACE_SCHEMA_VERSION,

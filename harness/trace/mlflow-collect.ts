@@ -112,7 +112,8 @@ async function loggedModelsByRun(
   const missing: { runId: string; modelId: string }[] = [];
   for (const r of runs) {
     const have = byRun.get(r.info.run_id);
-    for (const modelId of loggedModelIdsOfRun(r)) if (!have?.has(modelId)) missing.push({ runId: r.info.run_id, modelId });
+    for (const modelId of loggedModelIdsOfRun(r))
+      if (!have?.has(modelId)) missing.push({ runId: r.info.run_id, modelId });
   }
   await mapBounded(missing, concurrency, async ({ runId, modelId }) => {
     try {
@@ -183,7 +184,10 @@ async function listRunArtifacts(client: CollectClient, run: Run, maxDirs: number
   }
 }
 
-async function listModelFiles(client: CollectClient, model: LoggedModel): Promise<MlflowSubjectParts["loggedModels"][number]> {
+async function listModelFiles(
+  client: CollectClient,
+  model: LoggedModel,
+): Promise<MlflowSubjectParts["loggedModels"][number]> {
   try {
     const files = await client.listArtifacts({ artifactUri: model.info.artifact_uri });
     return { model, files: files.filter((f) => !f.is_dir).map((f) => f.path) };

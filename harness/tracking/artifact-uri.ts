@@ -44,7 +44,10 @@ export function proxiedArtifactRoot(artifactUri: string): string {
 function decodeURIComponentSafe(s: string): string {
   // Decode once so that encoded traversal ("%2e%2e") is seen by safeArtifactPath as "..".
   try {
-    return s.split("/").map((seg) => decodeURIComponent(seg)).join("/");
+    return s
+      .split("/")
+      .map((seg) => decodeURIComponent(seg))
+      .join("/");
   } catch {
     return s;
   }

@@ -84,7 +84,12 @@ export class ArtifactProxy {
    * relative to `relPath`. Each local path is checked to stay inside destDir.
    * Returns the local files written.
    */
-  async downloadTree(root: string, relPath: string, destDir: string, what = "downloading artifacts"): Promise<string[]> {
+  async downloadTree(
+    root: string,
+    relPath: string,
+    destDir: string,
+    what = "downloading artifacts",
+  ): Promise<string[]> {
     const base = safeArtifactPath(relPath);
     const files = await this.listRecursive(root, base, what);
     const written: string[] = [];
@@ -101,7 +106,13 @@ export class ArtifactProxy {
    * Upload `localFile` into the folder `artifactDir` (MLflow's log_artifact convention:
    * the file keeps its name unless `fileName` is given). Returns its artifact path.
    */
-  async upload(root: string, localFile: string, artifactDir = "", fileName?: string, what = "uploading artifact"): Promise<string> {
+  async upload(
+    root: string,
+    localFile: string,
+    artifactDir = "",
+    fileName?: string,
+    what = "uploading artifact",
+  ): Promise<string> {
     const st = await stat(localFile);
     if (!st.isFile()) throw new Error(`Cannot upload ${localFile}: not a regular file`);
     const name = safeArtifactPath(fileName ?? path.basename(localFile));

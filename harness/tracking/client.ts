@@ -49,7 +49,10 @@ export class MlflowClient {
   private readonly artifactRoots = new Map<string, string>();
 
   /** A client configured as MLflow's own clients are: MLFLOW_TRACKING_URI and friends. */
-  static fromEnv(env: Record<string, string | undefined> = process.env, overrides: Partial<ClientOptions> = {}): MlflowClient {
+  static fromEnv(
+    env: Record<string, string | undefined> = process.env,
+    overrides: Partial<ClientOptions> = {},
+  ): MlflowClient {
     return new MlflowClient({ ...optionsFromEnv(env), ...overrides });
   }
 
@@ -123,7 +126,12 @@ export class MlflowClient {
   logBatch(runId: string, batch: BatchInput): Promise<number> {
     return this.runs.logBatch(runId, batch);
   }
-  logMetric(runId: string, key: string, value: number, opts: { step?: number; timestamp?: number } = {}): Promise<void> {
+  logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    opts: { step?: number; timestamp?: number } = {},
+  ): Promise<void> {
     return this.runs.logMetric(runId, key, value, opts);
   }
   logParam(runId: string, key: string, value: string): Promise<void> {
@@ -142,23 +150,48 @@ export class MlflowClient {
   }
   /** Every file below `path`, folders expanded. */
   async listArtifactsRecursive(target: ArtifactTarget, path = ""): Promise<FileInfo[]> {
-    return this.artifacts.listRecursive(await this.artifactRoot(target), path, `listing artifacts of ${describe(target)}`);
+    return this.artifacts.listRecursive(
+      await this.artifactRoot(target),
+      path,
+      `listing artifacts of ${describe(target)}`,
+    );
   }
   /** Downloads one artifact file to `destFile`. */
   async downloadArtifact(target: ArtifactTarget, path: string, destFile: string): Promise<void> {
-    return this.artifacts.download(await this.artifactRoot(target), path, destFile, `downloading from ${describe(target)}`);
+    return this.artifacts.download(
+      await this.artifactRoot(target),
+      path,
+      destFile,
+      `downloading from ${describe(target)}`,
+    );
   }
   /** Downloads every file below `path` into `destDir` (layout kept, confined to destDir). */
   async downloadArtifacts(target: ArtifactTarget, path: string, destDir: string): Promise<string[]> {
-    return this.artifacts.downloadTree(await this.artifactRoot(target), path, destDir, `downloading from ${describe(target)}`);
+    return this.artifacts.downloadTree(
+      await this.artifactRoot(target),
+      path,
+      destDir,
+      `downloading from ${describe(target)}`,
+    );
   }
   /**
    * Uploads `localFile` into the artifact folder `artifactDir` ("" = root), keeping its
    * file name unless `fileName` is given (as mlflow.log_artifact does). Returns the
    * artifact path it was stored at, e.g. "repro/report.json".
    */
-  async uploadArtifact(target: ArtifactTarget, localFile: string, artifactDir = "", fileName?: string): Promise<string> {
-    return this.artifacts.upload(await this.artifactRoot(target), localFile, artifactDir, fileName, `uploading to ${describe(target)}`);
+  async uploadArtifact(
+    target: ArtifactTarget,
+    localFile: string,
+    artifactDir = "",
+    fileName?: string,
+  ): Promise<string> {
+    return this.artifacts.upload(
+      await this.artifactRoot(target),
+      localFile,
+      artifactDir,
+      fileName,
+      `uploading to ${describe(target)}`,
+    );
   }
 
   // ---- model registry ----

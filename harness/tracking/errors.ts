@@ -25,7 +25,9 @@ export class MlflowError extends ReproAuditError {
 
   constructor(ctx: RequestContext, status: number, errorCode: string | undefined, serverMessage: string) {
     const code = errorCode ?? `HTTP_${status}`;
-    super(`MLflow error while ${ctx.action}: ${code} (HTTP ${status}) from ${ctx.method} ${ctx.endpoint}: ${serverMessage}`);
+    super(
+      `MLflow error while ${ctx.action}: ${code} (HTTP ${status}) from ${ctx.method} ${ctx.endpoint}: ${serverMessage}`,
+    );
     this.errorCode = code;
     this.status = status;
     this.action = ctx.action;

@@ -59,24 +59,27 @@ export class ExperimentsApi {
   }
 
   async search(opts: SearchExperimentsOptions = {}): Promise<Experiment[]> {
-    return listAll({ pageSize: opts.pageSize ?? EXPERIMENTS_PAGE_SIZE, limit: opts.maxResults }, async ({ pageToken, maxResults }) => {
-      const body = await this.http.json(
-        {
-          method: "POST",
-          path: "/api/2.0/mlflow/experiments/search",
-          json: {
-            max_results: maxResults,
-            filter: opts.filter,
-            order_by: opts.orderBy,
-            view_type: opts.viewType,
-            page_token: pageToken,
+    return listAll(
+      { pageSize: opts.pageSize ?? EXPERIMENTS_PAGE_SIZE, limit: opts.maxResults },
+      async ({ pageToken, maxResults }) => {
+        const body = await this.http.json(
+          {
+            method: "POST",
+            path: "/api/2.0/mlflow/experiments/search",
+            json: {
+              max_results: maxResults,
+              filter: opts.filter,
+              order_by: opts.orderBy,
+              view_type: opts.viewType,
+              page_token: pageToken,
+            },
+            action: `searching experiments${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
           },
-          action: `searching experiments${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
-        },
-        SearchExperimentsResponse,
-      );
-      return { items: body.experiments, nextPageToken: body.next_page_token };
-    });
+          SearchExperimentsResponse,
+        );
+        return { items: body.experiments, nextPageToken: body.next_page_token };
+      },
+    );
   }
 
   async create(name: string, tags: Record<string, string> = {}): Promise<string> {

@@ -16,9 +16,6 @@ export interface SearchLoggedModelsOptions {
 
 export const LOGGED_MODELS_PAGE_SIZE = 100;
 
-/** Files in a logged model's artifacts that describe the environment it needs. */
-const MODEL_ENVIRONMENT_FILES = ["MLmodel", "requirements.txt", "python_env.yaml", "conda.yaml"] as const;
-
 export class LoggedModelsApi {
   constructor(private readonly http: HttpTransport) {}
 

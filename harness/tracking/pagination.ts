@@ -15,7 +15,10 @@ export async function* pages<T>(fetchPage: (pageToken: string | undefined) => Pr
     yield page.items;
     const next = page.nextPageToken;
     if (!next) return;
-    if (seen.has(next)) throw new Error(`MLflow returned the page token ${JSON.stringify(next)} twice; stopping to avoid an endless listing`);
+    if (seen.has(next))
+      throw new Error(
+        `MLflow returned the page token ${JSON.stringify(next)} twice; stopping to avoid an endless listing`,
+      );
     seen.add(next);
     token = next;
   }
@@ -47,7 +50,10 @@ export interface ListingOptions {
  * follow tokens, and stop at the limit without reading another page. Empty pages are
  * not yielded, so streaming callers see only pages with items.
  */
-export async function* listPages<T>(opts: ListingOptions, fetchPage: (req: PageRequest) => Promise<Page<T>>): AsyncGenerator<T[]> {
+export async function* listPages<T>(
+  opts: ListingOptions,
+  fetchPage: (req: PageRequest) => Promise<Page<T>>,
+): AsyncGenerator<T[]> {
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   if (limit <= 0) return;
   let got = 0;
@@ -63,7 +69,10 @@ export async function* listPages<T>(opts: ListingOptions, fetchPage: (req: PageR
 }
 
 /** `listPages`, concatenated in server order. */
-export async function listAll<T>(opts: ListingOptions, fetchPage: (req: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+export async function listAll<T>(
+  opts: ListingOptions,
+  fetchPage: (req: PageRequest) => Promise<Page<T>>,
+): Promise<T[]> {
   const all: T[] = [];
   for await (const items of listPages(opts, fetchPage)) all.push(...items);
   return all;

@@ -41,7 +41,11 @@ export class RegistryApi {
 
   async searchRegisteredModels(opts: RegistrySearchOptions = {}): Promise<RegisteredModel[]> {
     return this.search(
-      { noun: "registered models", path: "/api/2.0/mlflow/registered-models/search", pageSize: REGISTERED_MODELS_PAGE_SIZE },
+      {
+        noun: "registered models",
+        path: "/api/2.0/mlflow/registered-models/search",
+        pageSize: REGISTERED_MODELS_PAGE_SIZE,
+      },
       SearchRegisteredModelsResponse,
       (body) => body.registered_models,
       opts,

@@ -21,7 +21,12 @@ export function isRetryableStatus(status: number): boolean {
  * Delay before retry number `attempt` (1-based). A server's Retry-After (seconds) wins
  * when present and sane, still capped by maxDelayMs.
  */
-export function backoffDelayMs(policy: RetryPolicy, attempt: number, retryAfter?: string | null, random = Math.random): number {
+export function backoffDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfter?: string | null,
+  random = Math.random,
+): number {
   if (retryAfter) {
     const seconds = Number(retryAfter);
     if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, policy.maxDelayMs);

@@ -62,25 +62,28 @@ export class RunsApi {
   /** The same search, one page at a time, for callers that stream (progress bars). */
   searchPages(opts: SearchRunsOptions): AsyncGenerator<Run[]> {
     const where = `in experiment${opts.experimentIds.length === 1 ? "" : "s"} ${opts.experimentIds.join(", ")}`;
-    return listPages<Run>({ pageSize: opts.pageSize ?? RUNS_PAGE_SIZE, limit: opts.maxResults }, async ({ pageToken, maxResults }) => {
-      const body = await this.http.json(
-        {
-          method: "POST",
-          path: "/api/2.0/mlflow/runs/search",
-          json: {
-            experiment_ids: opts.experimentIds,
-            filter: opts.filter,
-            run_view_type: opts.viewType,
-            max_results: maxResults,
-            order_by: opts.orderBy,
-            page_token: pageToken,
+    return listPages<Run>(
+      { pageSize: opts.pageSize ?? RUNS_PAGE_SIZE, limit: opts.maxResults },
+      async ({ pageToken, maxResults }) => {
+        const body = await this.http.json(
+          {
+            method: "POST",
+            path: "/api/2.0/mlflow/runs/search",
+            json: {
+              experiment_ids: opts.experimentIds,
+              filter: opts.filter,
+              run_view_type: opts.viewType,
+              max_results: maxResults,
+              order_by: opts.orderBy,
+              page_token: pageToken,
+            },
+            action: `searching runs ${where}${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
           },
-          action: `searching runs ${where}${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
-        },
-        SearchRunsResponse,
-      );
-      return { items: body.runs, nextPageToken: body.next_page_token };
-    });
+          SearchRunsResponse,
+        );
+        return { items: body.runs, nextPageToken: body.next_page_token };
+      },
+    );
   }
 
   async get(runId: string): Promise<Run> {
@@ -183,12 +186,23 @@ export class RunsApi {
     return chunks.length;
   }
 
-  async logMetric(runId: string, key: string, value: number, opts: { step?: number; timestamp?: number } = {}): Promise<void> {
+  async logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    opts: { step?: number; timestamp?: number } = {},
+  ): Promise<void> {
     await this.http.json(
       {
         method: "POST",
         path: "/api/2.0/mlflow/runs/log-metric",
-        json: { run_id: runId, key, value: jsonNumber(value), timestamp: opts.timestamp ?? Date.now(), step: opts.step ?? 0 },
+        json: {
+          run_id: runId,
+          key,
+          value: jsonNumber(value),
+          timestamp: opts.timestamp ?? Date.now(),
+          step: opts.step ?? 0,
+        },
         action: `logging metric ${key} to run ${runId}`,
       },
       EmptyResponse,

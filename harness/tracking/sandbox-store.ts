@@ -12,7 +12,13 @@ import { firstIssueMessage } from "../errors.js";
 // bounded, and whatever cannot be read is said, not guessed.
 
 /** MLflow's RunStatus enum as the file store writes it in meta.yaml. */
-const RUN_STATUS: Record<number, SandboxRunStatus> = { 1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED" };
+const RUN_STATUS: Record<number, SandboxRunStatus> = {
+  1: "RUNNING",
+  2: "SCHEDULED",
+  3: "FINISHED",
+  4: "FAILED",
+  5: "KILLED",
+};
 export type SandboxRunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
 
 export interface SandboxLimits {
@@ -118,7 +124,13 @@ export function readSandboxStore(dir: string, limits: SandboxLimits = DEFAULT_SA
   return store;
 }
 
-function readRun(runDir: string, experimentName: string, limits: SandboxLimits, budget: { metricBytes: number }, problems: string[]): SandboxRun | undefined {
+function readRun(
+  runDir: string,
+  experimentName: string,
+  limits: SandboxLimits,
+  budget: { metricBytes: number },
+  problems: string[],
+): SandboxRun | undefined {
   const meta = readYamlFile(join(runDir, "meta.yaml"), RunMeta, limits, problems);
   if (meta === undefined || meta.lifecycle_stage === "deleted") return undefined;
   const params = readKeyValueFiles(join(runDir, "params"), limits, problems);
@@ -126,7 +138,9 @@ function readRun(runDir: string, experimentName: string, limits: SandboxLimits, 
   const metrics: SandboxMetricPoint[] = [];
   for (const f of walkFiles(join(runDir, "metrics"), limits, problems)) {
     if (f.size > budget.metricBytes) {
-      problems.push(`metric ${f.path} of sandbox run ${meta.run_id} not read: over the ${limits.maxMetricBytes}-byte budget for metric files`);
+      problems.push(
+        `metric ${f.path} of sandbox run ${meta.run_id} not read: over the ${limits.maxMetricBytes}-byte budget for metric files`,
+      );
       continue;
     }
     budget.metricBytes -= f.size;
@@ -144,7 +158,11 @@ function readRun(runDir: string, experimentName: string, limits: SandboxLimits, 
     params,
     tags,
     metrics,
-    artifacts: walkFiles(join(runDir, "artifacts"), limits, problems).map((f) => ({ path: f.path, file: f.file, size: f.size })),
+    artifacts: walkFiles(join(runDir, "artifacts"), limits, problems).map((f) => ({
+      path: f.path,
+      file: f.file,
+      size: f.size,
+    })),
     ...(parentRunId ? { parentRunId } : {}),
   };
 }
@@ -203,7 +221,8 @@ function plainEntries(dir: string, problems: string[]): Dirent[] {
       return !e.isSymbolicLink();
     });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") problems.push(`${dir} could not be read: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+      problems.push(`${dir} could not be read: ${(err as Error).message}`);
     return [];
   }
 }
@@ -247,7 +266,12 @@ function readKeyValueFiles(dir: string, limits: SandboxLimits, problems: string[
   return out;
 }
 
-function readYamlFile<T extends z.ZodType>(file: string, schema: T, limits: SandboxLimits, problems: string[]): z.infer<T> | undefined {
+function readYamlFile<T extends z.ZodType>(
+  file: string,
+  schema: T,
+  limits: SandboxLimits,
+  problems: string[],
+): z.infer<T> | undefined {
   try {
     const st = lstatSync(file);
     if (!st.isFile()) {
@@ -265,7 +289,8 @@ function readYamlFile<T extends z.ZodType>(file: string, schema: T, limits: Sand
     }
     return parsed.data;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") problems.push(`${file} could not be read: ${(err as Error).message.split("\n")[0]}`);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+      problems.push(`${file} could not be read: ${(err as Error).message.split("\n")[0]}`);
     return undefined;
   }
 }

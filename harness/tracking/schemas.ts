@@ -14,9 +14,11 @@ const Int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).transform
 /** Metric values are doubles; proto JSON writes NaN/Infinity as strings. */
 const Double = z.union([
   z.number(),
-  z.enum(["NaN", "Infinity", "-Infinity"]).transform((v) =>
-    v === "NaN" ? Number.NaN : v === "Infinity" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY,
-  ),
+  z
+    .enum(["NaN", "Infinity", "-Infinity"])
+    .transform((v) =>
+      v === "NaN" ? Number.NaN : v === "Infinity" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY,
+    ),
 ]);
 
 const list = <T extends z.ZodTypeAny>(item: T) => z.array(item).default([]);

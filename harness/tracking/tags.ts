@@ -74,7 +74,10 @@ export function spellings(name: TagName): string[] {
 }
 
 /** The first non-empty value among `names` and their aliases, with the name it was found under. */
-export function findTag(tags: Readonly<Record<string, string>>, names: readonly string[]): { name: string; value: string } | undefined {
+export function findTag(
+  tags: Readonly<Record<string, string>>,
+  names: readonly string[],
+): { name: string; value: string } | undefined {
   for (const name of names.flatMap((n) => spellings(n as TagName))) {
     const value = Object.hasOwn(tags, name) ? tags[name] : undefined;
     if (value !== undefined && value.trim() !== "") return { name, value };

@@ -22,7 +22,21 @@ describe.skipIf(!dockerOk)("repro-audit audit --replays auto (CLI, real server, 
   let seededRun: string;
   let unseededRun: string;
 
-  const audit = (args: string[]) => runCliProcess(["audit", "--scenario", "scenarios/basic", "--results-dir", results, "--no-publish", "--replays", "auto", ...args], env);
+  const audit = (args: string[]) =>
+    runCliProcess(
+      [
+        "audit",
+        "--scenario",
+        "scenarios/basic",
+        "--results-dir",
+        results,
+        "--no-publish",
+        "--replays",
+        "auto",
+        ...args,
+      ],
+      env,
+    );
   const readDoc = (auditId: string): Report => {
     const path = join(results, auditId, "report.json");
     return parseReport(readFileSync(path, "utf8"), path);
@@ -52,7 +66,9 @@ describe.skipIf(!dockerOk)("repro-audit audit --replays auto (CLI, real server, 
     expect(run?.score.verdict).toBe("reproduced");
     expect(run?.replays.map((x) => x.index)).toEqual([0, 1, 2]);
     expect(run?.replayCount).toMatchObject({ mode: "auto", replays: 3, maxReplays: 20, stoppedBy: "settled" });
-    expect(run?.score.findings).toContainEqual(expect.stringMatching(/^auto: stopped after 3 replays: every metric settled/));
+    expect(run?.score.findings).toContainEqual(
+      expect.stringMatching(/^auto: stopped after 3 replays: every metric settled/),
+    );
     expect(r.stdout).toMatch(/replays: 3 of at most 20 \(auto\)/);
     // Progress and run names count replays from 1.
     expect(r.stderr).toMatch(/replay 1 (started|finished)/);
@@ -63,7 +79,9 @@ describe.skipIf(!dockerOk)("repro-audit audit --replays auto (CLI, real server, 
     const t0 = Date.now();
     const r = await audit(["--run", unseededRun, "--audit-id", "auto-unseeded", "--max-replays", "8"]);
     const run = readDoc("auto-unseeded").runs[0];
-    console.log(`[auto e2e] unseeded: exit ${r.code}, ${((Date.now() - t0) / 1000).toFixed(0)} s, ${run?.replays.length} replays, ${run?.score.verdict}: ${run?.replayCount?.why}`);
+    console.log(
+      `[auto e2e] unseeded: exit ${r.code}, ${((Date.now() - t0) / 1000).toFixed(0)} s, ${run?.replays.length} replays, ${run?.score.verdict}: ${run?.replayCount?.why}`,
+    );
     expect([0, 1]).toContain(r.code);
     expect(run?.replayCount?.mode).toBe("auto");
     expect([3, 5, 8]).toContain(run?.replayCount?.replays);

@@ -33,7 +33,16 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
     client = new MlflowClient({ baseUrl: server.url });
     results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-mlp-"));
     const record = (seed: string): Promise<string> =>
-      recordScenarioRun(server.url, ["--experiment", "audit-mlp", "--train", join(projectDir, "scenarios/mlp/train.py"), "--seed", seed, "--param", `epochs=${EPOCHS}`]);
+      recordScenarioRun(server.url, [
+        "--experiment",
+        "audit-mlp",
+        "--train",
+        join(projectDir, "scenarios/mlp/train.py"),
+        "--seed",
+        seed,
+        "--param",
+        `epochs=${EPOCHS}`,
+      ]);
     runId = await record("42");
     unseededRunId = await record("-1");
     env = { ...process.env, MLFLOW_TRACKING_URI: server.url };
@@ -55,7 +64,21 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
 
   it("replays a seeded run twice: every epoch of every history, the final metrics and model.pkl identical; exit 0", async () => {
     const r = await runCliProcess(
-      ["audit", "--run", runId, "--scenario", "scenarios/mlp", "--replays", "2", "--no-publish", "--results-dir", results, "--audit-id", "mlp-e2e", "--json"],
+      [
+        "audit",
+        "--run",
+        runId,
+        "--scenario",
+        "scenarios/mlp",
+        "--replays",
+        "2",
+        "--no-publish",
+        "--results-dir",
+        results,
+        "--audit-id",
+        "mlp-e2e",
+        "--json",
+      ],
       env,
     );
     expect(r.stderr).not.toMatch(/repro-audit audit: /);
@@ -65,8 +88,13 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
     if (!run) throw new Error("no run in the report");
     expect(run.runId).toBe(runId);
     expect(run.score.verdict).toBe("reproduced");
-    expect(run.replays.map((x) => [x.status, x.isolated, x.pinned])).toEqual([["ok", true, true], ["ok", true, true]]);
-    console.info(`mlp replays in the container took ${run.replays.map((x) => `${(x.durationMs / 1000).toFixed(1)} s`).join(", ")}`);
+    expect(run.replays.map((x) => [x.status, x.isolated, x.pinned])).toEqual([
+      ["ok", true, true],
+      ["ok", true, true],
+    ]);
+    console.info(
+      `mlp replays in the container took ${run.replays.map((x) => `${(x.durationMs / 1000).toFixed(1)} s`).join(", ")}`,
+    );
 
     // Every compared metric is bitwise identical: the final values as logged by the original.
     const original = await client.getRun(runId);
@@ -91,7 +119,9 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
     expect(Object.keys(run.histories ?? {}).sort()).toEqual(PER_EPOCH);
     for (const name of PER_EPOCH) {
       const h = run.histories?.[name];
-      const fromServer = (await client.getMetricHistory(runId, name)).map((p) => ({ step: p.step, value: p.value })).sort((a, b) => a.step - b.step);
+      const fromServer = (await client.getMetricHistory(runId, name))
+        .map((p) => ({ step: p.step, value: p.value }))
+        .sort((a, b) => a.step - b.step);
       expect(h?.original).toHaveLength(EPOCHS);
       expect([...(h?.original ?? [])].sort((a, b) => a.step - b.step)).toEqual(fromServer);
       expect(h?.replays).toHaveLength(2);
@@ -113,7 +143,19 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
 
   it("an unseeded run's histories drift from the original's: measured deviations, model file differs", async () => {
     const r = await runCliProcess(
-      ["audit", "--run", unseededRunId, "--scenario", "scenarios/mlp", "--replays", "2", "--no-publish", "--results-dir", results, "--json"],
+      [
+        "audit",
+        "--run",
+        unseededRunId,
+        "--scenario",
+        "scenarios/mlp",
+        "--replays",
+        "2",
+        "--no-publish",
+        "--results-dir",
+        results,
+        "--json",
+      ],
       env,
     );
     const doc = parseReport(r.stdout, "stdout");

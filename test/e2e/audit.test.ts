@@ -20,7 +20,6 @@ import { recordScenarioRun, venvPython } from "../support/record-run.js";
 // identical because the container computes the same bits, and the unseeded
 // variant's must not be, because its replays draw fresh seeds.
 
-
 describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", () => {
   let server: TestServer;
   let client: MlflowClient;
@@ -29,7 +28,8 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   let seededRun: string;
   let unseededRun: string;
 
-  const record = (experiment: string, seed: string): Promise<string> => recordScenarioRun(server.url, ["--experiment", experiment, "--seed", seed]);
+  const record = (experiment: string, seed: string): Promise<string> =>
+    recordScenarioRun(server.url, ["--experiment", experiment, "--seed", seed]);
   const audit = (args: string[]) =>
     runCliProcess(["audit", "--scenario", "scenarios/basic", "--results-dir", results, "--replays", "3", ...args], env);
   const readDoc = (auditId: string): Report => {
@@ -44,7 +44,17 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-"));
     seededRun = await record("audit-seeded", "42");
     unseededRun = await record("audit-unseeded", "-1");
-    await execa(venvPython, [join(projectDir, "test/python/register_model_version.py"), "--tracking-uri", server.url, "--run-id", seededRun, "--name", "AuditE2E", "--alias", "champion"]);
+    await execa(venvPython, [
+      join(projectDir, "test/python/register_model_version.py"),
+      "--tracking-uri",
+      server.url,
+      "--run-id",
+      seededRun,
+      "--name",
+      "AuditE2E",
+      "--alias",
+      "champion",
+    ]);
     env = { ...process.env, MLFLOW_TRACKING_URI: server.url };
     delete env["MLFLOW_TRACKING_TOKEN"];
     await build;
@@ -56,19 +66,35 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
 
   it("audits the seeded run through its model alias: identical metrics and model file, exit 0, report attached", async () => {
     // --accept identical: only bitwise replays pass, and this run must pass it.
-    const r = await audit(["--model", "AuditE2E", "--alias", "champion", "--audit-id", "seeded-e2e", "--accept", "identical"]);
+    const r = await audit([
+      "--model",
+      "AuditE2E",
+      "--alias",
+      "champion",
+      "--audit-id",
+      "seeded-e2e",
+      "--accept",
+      "identical",
+    ]);
     expect(r.stderr).not.toMatch(/repro-audit audit: /);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/audit seeded-e2e: 1 run\(s\), 1 reproduced, 0 not reproduced, 0 failed; audit score 1\.000/);
+    expect(r.stdout).toMatch(
+      /audit seeded-e2e: 1 run\(s\), 1 reproduced, 0 not reproduced, 0 failed; audit score 1\.000/,
+    );
 
-    for (const f of ["report.json", "report.md", "report.html", "junit.xml"]) expect(existsSync(join(results, "seeded-e2e", f))).toBe(true);
+    for (const f of ["report.json", "report.md", "report.html", "junit.xml"])
+      expect(existsSync(join(results, "seeded-e2e", f))).toBe(true);
     const doc = readDoc("seeded-e2e");
     expect(doc.runs).toHaveLength(1);
     const run = doc.runs[0];
     if (!run) throw new Error("no run");
     expect(run.runId).toBe(seededRun);
     expect(run.score.verdict).toBe("reproduced");
-    expect(run.metrics.map((m) => [m.name, m.verdict])).toEqual([["mae", "identical"], ["r2", "identical"], ["rmse", "identical"]]);
+    expect(run.metrics.map((m) => [m.name, m.verdict])).toEqual([
+      ["mae", "identical"],
+      ["r2", "identical"],
+      ["rmse", "identical"],
+    ]);
     // The replays' values are the ones the original logged, bit for bit.
     const original = await client.getRun(seededRun);
     for (const m of run.metrics) {
@@ -85,12 +111,19 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     const tags = Object.fromEntries(original.data.tags.map((t) => [t.key, t.value]));
     expect(tags[Tags.verdict]).toBe("reproduced");
     expect(tags[Tags.audit]).toBe("seeded-e2e");
-    expect(tags[Tags.report]).toBe(`${server.url}/#/experiments/${original.info.experiment_id}/runs/${seededRun}/artifacts/repro-audit/seeded-e2e/report.html`);
+    expect(tags[Tags.report]).toBe(
+      `${server.url}/#/experiments/${original.info.experiment_id}/runs/${seededRun}/artifacts/repro-audit/seeded-e2e/report.html`,
+    );
     expect(original.data.metrics.find((m) => m.key === Metrics.score)).toMatchObject({ value: 1, step: 0 });
     const files = (await client.listArtifactsRecursive({ runId: seededRun }, "repro-audit")).map((f) => f.path).sort();
-    expect(files).toEqual(["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/seeded-e2e/${f}`));
+    expect(files).toEqual(
+      ["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/seeded-e2e/${f}`),
+    );
     const mv = await client.getModelVersion("AuditE2E", "1");
-    expect(Object.fromEntries((mv.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({ [Tags.verdict]: "reproduced", [Tags.score]: "1.000" });
+    expect(Object.fromEntries((mv.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({
+      [Tags.verdict]: "reproduced",
+      [Tags.score]: "1.000",
+    });
     expect(mv.description).toContain("`seeded-e2e`");
 
     const junit = readFileSync(join(results, "seeded-e2e", "junit.xml"), "utf8");
@@ -125,7 +158,8 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   it("a cherry-picked original (the best rmse of 8 unseeded runs) does not come out plain green", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push(await record("audit-cherry", "-1"));
-    const rmse = async (id: string) => (await client.getRun(id)).data.metrics.find((m) => m.key === "rmse")?.value ?? Number.POSITIVE_INFINITY;
+    const rmse = async (id: string) =>
+      (await client.getRun(id)).data.metrics.find((m) => m.key === "rmse")?.value ?? Number.POSITIVE_INFINITY;
     const scored = await Promise.all(ids.map(async (id) => [id, await rmse(id)] as const));
     const best = scored.reduce((a, b) => (b[1] < a[1] ? b : a))[0];
     const r = await audit(["--run", best, "--audit-id", "cherry-e2e", "--no-publish"]);
@@ -153,7 +187,16 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   });
 
   it("prints the report document with --json and honours a tolerance override", async () => {
-    const r = await audit(["--run", seededRun, "--json", "--no-publish", "--replays", "2", "--tolerance", "rmse=rel:1e-6"]);
+    const r = await audit([
+      "--run",
+      seededRun,
+      "--json",
+      "--no-publish",
+      "--replays",
+      "2",
+      "--tolerance",
+      "rmse=rel:1e-6",
+    ]);
     expect(r.code).toBe(0);
     const doc = parseReport(r.stdout, "stdout");
     expect(doc.inputs.replays).toBe(2);
@@ -181,7 +224,20 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   });
 
   it("stops on Ctrl-C with a partial report, and --resume finishes without redoing finished replays", async () => {
-    const args = ["audit", "--scenario", "scenarios/basic", "--results-dir", results, "--replays", "3", "--run", seededRun, "--audit-id", "interrupted-e2e", "--no-publish"];
+    const args = [
+      "audit",
+      "--scenario",
+      "scenarios/basic",
+      "--results-dir",
+      results,
+      "--replays",
+      "3",
+      "--run",
+      seededRun,
+      "--audit-id",
+      "interrupted-e2e",
+      "--no-publish",
+    ];
     const proc = spawnCli(args, env);
     const deadline = Date.now() + 240_000;
     while (!/replay 1 finished/.test(proc.output()) && Date.now() < deadline && proc.child.exitCode === null) {
@@ -200,14 +256,18 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     expect(partial.score.runs.incomplete).toBe(1);
     expect(partial.score.score).toBeNull();
     const partialJunit = readFileSync(join(results, "interrupted-e2e", "junit.xml"), "utf8");
-    expect(partialJunit).toMatch(/<testcase name="[^"]*\.complete"[^>]*>\s*<failure type="incomplete" message="[^"]*--resume interrupted-e2e/);
+    expect(partialJunit).toMatch(
+      /<testcase name="[^"]*\.complete"[^>]*>\s*<failure type="incomplete" message="[^"]*--resume interrupted-e2e/,
+    );
     expect(partialJunit).not.toMatch(/<testsuites [^>]*failures="0"/);
     expect(readFileSync(join(results, "interrupted-e2e", "report.md"), "utf8")).toContain("## ⏸ Incomplete\n");
 
     const journalPath = join(results, "interrupted-e2e", "runs", seededRun, "journal.jsonl");
     const before = parseJournal(readFileSync(journalPath, "utf8")).replays.get(0)?.replayRunId;
     // The selection is remembered: --resume needs none, and refuses a different one.
-    const resumeArgs = args.filter((a) => a !== "--run" && a !== seededRun).map((a) => (a === "--audit-id" ? "--resume" : a));
+    const resumeArgs = args
+      .filter((a) => a !== "--run" && a !== seededRun)
+      .map((a) => (a === "--audit-id" ? "--resume" : a));
     const other = await runCliProcess([...resumeArgs, "--run", unseededRun], env);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/--resume interrupted-e2e: that audit selected run .*, not run /);

@@ -15,14 +15,28 @@ let scratch: string;
 let env: NodeJS.ProcessEnv;
 
 const audit = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-  runCliProcess(["audit", "--run", "0123456789abcdef", "--scenario", "scenarios/basic", "--results-dir", join(scratch, "results"), ...args], { ...env, ...extraEnv }, 30_000);
+  runCliProcess(
+    [
+      "audit",
+      "--run",
+      "0123456789abcdef",
+      "--scenario",
+      "scenarios/basic",
+      "--results-dir",
+      join(scratch, "results"),
+      ...args,
+    ],
+    { ...env, ...extraEnv },
+    30_000,
+  );
 
 function expectOneLine(r: CliResult, command: string, kind: string, ...parts: Array<string | RegExp>): void {
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trim().split("\n");
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(new RegExp(`^repro-audit ${command}: ${kind}: `));
-  for (const p of parts) expect(lines[0]).toMatch(typeof p === "string" ? new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : p);
+  for (const p of parts)
+    expect(lines[0]).toMatch(typeof p === "string" ? new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : p);
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(r.stderr).not.toMatch(/"code":|ZodError/);
 }
@@ -65,13 +79,20 @@ describe("repro-audit: bounds and messages (CLI)", () => {
     [["--timeout", "abc"], "--timeout", "from 1 to 604800", '"abc"', "e.g. --timeout 600"],
     [["--cpus", "0"], "--cpus", "from 0.01 to 1024", "e.g. --cpus 1.5"],
     [["--pids", "2"], "--pids", "from 16 to 1000000", "e.g. --pids 256"],
-  ] as Array<[string[], ...string[]]>)("%j is refused with the flag, its bounds and an example", async (args, ...parts) => {
-    const r = await audit(args);
-    expectOneLine(r, "audit", "bad input", ...parts);
-  });
+  ] as Array<[string[], ...string[]]>)(
+    "%j is refused with the flag, its bounds and an example",
+    async (args, ...parts) => {
+      const r = await audit(args);
+      expectOneLine(r, "audit", "bad input", ...parts);
+    },
+  );
 
   it("replay checks its flags the same way", async () => {
-    const r = await runCliProcess(["replay", "--run", "0123456789abcdef", "--scenario", "scenarios/basic", "--replays", "1e9"], env, 30_000);
+    const r = await runCliProcess(
+      ["replay", "--run", "0123456789abcdef", "--scenario", "scenarios/basic", "--replays", "1e9"],
+      env,
+      30_000,
+    );
     expectOneLine(r, "replay", "bad input", "--replays", "from 1 to 1000");
   });
 

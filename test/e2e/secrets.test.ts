@@ -58,41 +58,66 @@ describe("secrets from the server stay out of every output (CLI, real server)", 
     expect(json.stdout + json.stderr).not.toContain(REPO_PASSWORD);
   });
 
-  it.skipIf(!dockerAvailable)("audit --extra-params append: no report file, plan.json or terminal line carries either secret", async () => {
-    const r = await runCliProcess(
-      ["audit", "--run", runId, "--scenario", "scenarios/basic", "--replays", "1", "--extra-params", "append", "--no-publish", "--audit-id", "secrets-e2e", "--results-dir", results],
-      env,
-    );
-    // train.py does not take --api_key: the replay fails, and its stderr quotes the key.
-    expect([0, 1], r.stderr).toContain(r.code);
-    const auditDir = join(results, "secrets-e2e");
-    const plan = readFileSync(join(auditDir, "runs", runId, "plan.json"), "utf8");
-    expect(plan).toContain("--api_key");
-    const shown = [
-      ["stdout", r.stdout],
-      ["stderr", r.stderr],
-      ...["report.json", "report.md", "report.html", "junit.xml"].map((f) => [f, readFileSync(join(auditDir, f), "utf8")]),
-      ["plan.json", plan],
-    ];
-    for (const [what, text] of shown) {
-      expect(text, what).not.toContain(REPO_PASSWORD);
-      expect(text, what).not.toContain(API_KEY);
-    }
-    // Every file the audit wrote is free of the repository password, and every one but
-    // the local snapshot of the original (original.json: the run's own params, which
-    // the replay command is bound from; never published) of the api key: the journal's
-    // plan copy and its output tails included.
-    for (const file of filesUnder(auditDir)) {
-      const text = readFileSync(file, "utf8");
-      expect(text, file).not.toContain(REPO_PASSWORD);
-      if (!file.endsWith("original.json")) expect(text, file).not.toContain(API_KEY);
-    }
-    // The replay run's command tag on the server is redacted too.
-    const exp = await client.getExperimentByName("repro-audit");
-    const replayRuns = await client.searchRuns({ experimentIds: [exp?.experiment_id ?? "0"], filter: `tags."repro.audit_id" = 'secrets-e2e'` });
-    expect(replayRuns).toHaveLength(1);
-    const command = replayRuns[0]?.data.tags.find((t) => t.key === "repro.command")?.value;
-    expect(command).toContain("--api_key");
-    expect(command).not.toContain(API_KEY);
-  }, 600_000);
+  it.skipIf(!dockerAvailable)(
+    "audit --extra-params append: no report file, plan.json or terminal line carries either secret",
+    async () => {
+      const r = await runCliProcess(
+        [
+          "audit",
+          "--run",
+          runId,
+          "--scenario",
+          "scenarios/basic",
+          "--replays",
+          "1",
+          "--extra-params",
+          "append",
+          "--no-publish",
+          "--audit-id",
+          "secrets-e2e",
+          "--results-dir",
+          results,
+        ],
+        env,
+      );
+      // train.py does not take --api_key: the replay fails, and its stderr quotes the key.
+      expect([0, 1], r.stderr).toContain(r.code);
+      const auditDir = join(results, "secrets-e2e");
+      const plan = readFileSync(join(auditDir, "runs", runId, "plan.json"), "utf8");
+      expect(plan).toContain("--api_key");
+      const shown = [
+        ["stdout", r.stdout],
+        ["stderr", r.stderr],
+        ...["report.json", "report.md", "report.html", "junit.xml"].map((f) => [
+          f,
+          readFileSync(join(auditDir, f), "utf8"),
+        ]),
+        ["plan.json", plan],
+      ];
+      for (const [what, text] of shown) {
+        expect(text, what).not.toContain(REPO_PASSWORD);
+        expect(text, what).not.toContain(API_KEY);
+      }
+      // Every file the audit wrote is free of the repository password, and every one but
+      // the local snapshot of the original (original.json: the run's own params, which
+      // the replay command is bound from; never published) of the api key: the journal's
+      // plan copy and its output tails included.
+      for (const file of filesUnder(auditDir)) {
+        const text = readFileSync(file, "utf8");
+        expect(text, file).not.toContain(REPO_PASSWORD);
+        if (!file.endsWith("original.json")) expect(text, file).not.toContain(API_KEY);
+      }
+      // The replay run's command tag on the server is redacted too.
+      const exp = await client.getExperimentByName("repro-audit");
+      const replayRuns = await client.searchRuns({
+        experimentIds: [exp?.experiment_id ?? "0"],
+        filter: `tags."repro.audit_id" = 'secrets-e2e'`,
+      });
+      expect(replayRuns).toHaveLength(1);
+      const command = replayRuns[0]?.data.tags.find((t) => t.key === "repro.command")?.value;
+      expect(command).toContain("--api_key");
+      expect(command).not.toContain(API_KEY);
+    },
+    600_000,
+  );
 });

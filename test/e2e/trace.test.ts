@@ -8,7 +8,8 @@ import { startTestServer, type TestServer } from "../support/mlflow-server.js";
 // `repro-audit trace` end to end: the compiled CLI as a child process, a real MLflow
 // server, runs made by the real MLflow Python client.
 
-const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runCliProcess(["trace", ...args], env, 120_000);
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> =>
+  runCliProcess(["trace", ...args], env, 120_000);
 
 async function unusedPort(): Promise<number> {
   const srv = createServer();
@@ -41,12 +42,53 @@ describe("repro-audit trace (CLI)", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const row = (runId: string) => r.stdout.split("\n").find((l) => l.includes(runId.slice(0, 8))) ?? "";
-    const cells = (runId: string) => row(runId).split("│").map((c) => c.trim()).filter((c) => c !== "");
+    const cells = (runId: string) =>
+      row(runId)
+        .split("│")
+        .map((c) => c.trim())
+        .filter((c) => c !== "");
     // run, name, 13 marks (params ... image), score
-    expect(cells(seeded.runs.full)).toEqual([seeded.runs.full.slice(0, 8), "fully-traced", ...Array(13).fill("✓"), "100.0%"]);
-    expect(cells(seeded.runs.raw)).toEqual([seeded.runs.raw.slice(0, 8), "raw", "✗", "✓", "✗", "✗", "✗", "✗", "✗", "✗", "-", "✗", "✗", "✗", "✗", "11.1%"]);
+    expect(cells(seeded.runs.full)).toEqual([
+      seeded.runs.full.slice(0, 8),
+      "fully-traced",
+      ...Array(13).fill("✓"),
+      "100.0%",
+    ]);
+    expect(cells(seeded.runs.raw)).toEqual([
+      seeded.runs.raw.slice(0, 8),
+      "raw",
+      "✗",
+      "✓",
+      "✗",
+      "✗",
+      "✗",
+      "✗",
+      "✗",
+      "✗",
+      "-",
+      "✗",
+      "✗",
+      "✗",
+      "✗",
+      "11.1%",
+    ]);
     expect(cells(seeded.runs.registered)).toEqual([
-      seeded.runs.registered.slice(0, 8), "registered", "✓", "✓", "✓", "✗", "✗", "✗", "~", "✗", "✓", "✗", "✓", "✗", "✗", "47.4%",
+      seeded.runs.registered.slice(0, 8),
+      "registered",
+      "✓",
+      "✓",
+      "✓",
+      "✗",
+      "✗",
+      "✗",
+      "~",
+      "✗",
+      "✓",
+      "✗",
+      "✓",
+      "✗",
+      "✗",
+      "47.4%",
     ]);
     // Gaps are spelled out per run (3 runs: details are on by default).
     expect(r.stdout).toContain(`${seeded.runs.full} (fully-traced): score 100.0%, no gaps`);
@@ -62,11 +104,20 @@ describe("repro-audit trace (CLI)", () => {
     const doc: TraceDocument = TraceDocumentSchema.parse(JSON.parse(r.stdout));
     expect(doc).toMatchObject({ schema: "repro-audit/trace", version: 1, trackingUri: server?.url });
     const gaps = (id: string) =>
-      doc.runs.find((x) => x.runId === id)?.items.filter((i) => i.status !== "present").map((i) => `${i.id}:${i.status}`);
+      doc.runs
+        .find((x) => x.runId === id)
+        ?.items.filter((i) => i.status !== "present")
+        .map((i) => `${i.id}:${i.status}`);
     expect(gaps(seeded.runs.full)).toEqual([]);
     expect(gaps(seeded.runs.registered)).toEqual([
-      "git_commit:missing", "git_dirty:missing", "repo_url:missing", "entry_point:partial",
-      "env_run:missing", "datasets:missing", "hardware:missing", "image:missing",
+      "git_commit:missing",
+      "git_dirty:missing",
+      "repo_url:missing",
+      "entry_point:partial",
+      "env_run:missing",
+      "datasets:missing",
+      "hardware:missing",
+      "image:missing",
     ]);
     expect(gaps(seeded.runs.raw)).toHaveLength(12);
     expect(doc.formula.values).toEqual({ present: 1, partial: 0.5, missing: 0 });
@@ -77,7 +128,9 @@ describe("repro-audit trace (CLI)", () => {
     expect(byAlias.code).toBe(0);
     const doc = TraceDocumentSchema.parse(JSON.parse(byAlias.stdout));
     expect(doc.runs.map((x) => x.runId)).toEqual([seeded.runs.registered]);
-    expect(doc.runs[0]?.modelVersions).toEqual([{ name: seeded.model.name, version: seeded.model.version, aliases: ["champion"] }]);
+    expect(doc.runs[0]?.modelVersions).toEqual([
+      { name: seeded.model.name, version: seeded.model.version, aliases: ["champion"] },
+    ]);
     const byRun = await cli(["--run", seeded.runs.raw], env);
     expect(byRun.code).toBe(0);
     expect(byRun.stdout).toContain("1 run");
@@ -94,7 +147,11 @@ describe("repro-audit trace (CLI)", () => {
     expect(badVersion.code).toBe(2);
     expect(badVersion.stderr).toMatch(/bad input: --version: a model version is a positive whole number/);
     const port = await unusedPort();
-    const down = await cli(["--experiment", "x"], { ...env, MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}`, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0" });
+    const down = await cli(["--experiment", "x"], {
+      ...env,
+      MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}`,
+      MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0",
+    });
     expect(down.code).toBe(2);
     expect(down.stderr).toMatch(/unreachable server: .*127\.0\.0\.1:\d+.*ECONNREFUSED/);
   });

@@ -17,14 +17,19 @@ export interface CliResult {
 
 /** Compiles the project (tsc emits even with type errors elsewhere) and checks `expected` came out. */
 export async function buildCli(expected: string): Promise<void> {
-  await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.json"], { cwd: projectDir, timeout: 170_000 }).catch((err: unknown) => err);
+  await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.json"], { cwd: projectDir, timeout: 170_000 }).catch(
+    (err: unknown) => err,
+  );
   if (!existsSync(`${projectDir}${expected}`)) throw new Error(`tsc did not produce ${expected}`);
 }
 
 export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<CliResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliEntry, ...args], {
-      env, cwd: projectDir, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
+      env,
+      cwd: projectDir,
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -35,12 +40,19 @@ export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv, time
 }
 
 /** Starts the CLI and lets the test act on its output while it runs (e.g. send SIGINT). */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; done: Promise<CliResult> } {
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => string; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [cliEntry, ...args], { env, cwd: projectDir });
   let stdout = "";
   let stderr = "";
-  child.stdout?.on("data", (c: Buffer) => { stdout += c.toString(); });
-  child.stderr?.on("data", (c: Buffer) => { stderr += c.toString(); });
+  child.stdout?.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));

@@ -59,8 +59,11 @@ export class InMemoryTracking {
     });
     return RunSchema.parse({
       info: {
-        run_id: r.runId, experiment_id: r.experimentId, ...(r.runName !== undefined ? { run_name: r.runName } : {}),
-        status: "FINISHED", lifecycle_stage: r.lifecycleStage ?? "active",
+        run_id: r.runId,
+        experiment_id: r.experimentId,
+        ...(r.runName !== undefined ? { run_name: r.runName } : {}),
+        status: "FINISHED",
+        lifecycle_stage: r.lifecycleStage ?? "active",
       },
       data: {
         metrics: latest,
@@ -112,7 +115,14 @@ export class InMemoryTracking {
       const r = this.stored(runId);
       const metrics = Object.fromEntries(this.wire(runId).data.metrics.map((m) => [m.key, m.value]));
       return {
-        run: { runId, experimentId: r.experimentId, ...(r.runName !== undefined ? { runName: r.runName } : {}), params: { ...r.params }, tags: { ...r.tags }, metrics },
+        run: {
+          runId,
+          experimentId: r.experimentId,
+          ...(r.runName !== undefined ? { runName: r.runName } : {}),
+          params: { ...r.params },
+          tags: { ...r.tags },
+          metrics,
+        },
         lifecycleStage: r.lifecycleStage ?? "active",
       };
     },
@@ -135,7 +145,11 @@ export class InMemoryTracking {
       const run = this.stored(runId);
       for (const t of batch.tags ?? []) run.tags[t.key] = t.value;
       // a point is added to the history, never replacing one: as MLflow keeps them
-      for (const m of batch.metrics ?? []) (run.histories[m.key] ??= []).push({ step: m.step ?? 0, value: m.value });
+      for (const m of batch.metrics ?? []) {
+        const history = run.histories[m.key] ?? [];
+        history.push({ step: m.step ?? 0, value: m.value });
+        run.histories[m.key] = history;
+      }
     },
     setModelVersionTag: async (name, version, key, value) => {
       this.modelVersionTags.push({ name, version, key, value });
@@ -221,7 +235,11 @@ export class InMemoryReplayRecorder implements ReplayRecorder {
 
   add(run: Omit<RecordedReplayRun, "deleted" | "experimentId"> & { experiment?: string }): void {
     const { experiment, ...rest } = run;
-    this.runs.set(run.runId, { ...rest, experimentId: this.experimentOf(experiment ?? DEFAULT_AUDIT_EXPERIMENT), deleted: false });
+    this.runs.set(run.runId, {
+      ...rest,
+      experimentId: this.experimentOf(experiment ?? DEFAULT_AUDIT_EXPERIMENT),
+      deleted: false,
+    });
   }
 
   live(): RecordedReplayRun[] {
@@ -238,18 +256,42 @@ export class InMemoryReplayRecorder implements ReplayRecorder {
     return this.experimentOf(name);
   }
 
-  async findReplayRuns(experimentId: string, of: { auditId: string; originalRunId: string }): Promise<FoundReplayRun[]> {
+  async findReplayRuns(
+    experimentId: string,
+    of: { auditId: string; originalRunId: string },
+  ): Promise<FoundReplayRun[]> {
     return this.live()
-      .filter((r) => r.experimentId === experimentId && r.tags[Tags.auditId] === of.auditId && r.tags[Tags.replayOf] === of.originalRunId)
+      .filter(
+        (r) =>
+          r.experimentId === experimentId &&
+          r.tags[Tags.auditId] === of.auditId &&
+          r.tags[Tags.replayOf] === of.originalRunId,
+      )
       .map((r) => {
         const index = Number(r.tags[Tags.replayIndex]);
-        return { runId: r.runId, index: Number.isSafeInteger(index) ? index : undefined, status: r.status, empty: !r.logged };
+        return {
+          runId: r.runId,
+          index: Number.isSafeInteger(index) ? index : undefined,
+          status: r.status,
+          empty: !r.logged,
+        };
       });
   }
 
-  async createRun(experimentId: string, run: { runName: string; startTime: number; tags: Record<string, string> }): Promise<string> {
+  async createRun(
+    experimentId: string,
+    run: { runName: string; startTime: number; tags: Record<string, string> },
+  ): Promise<string> {
     const runId = `created-${this.next++}`;
-    this.runs.set(runId, { runId, experimentId, runName: run.runName, tags: { ...run.tags }, status: "RUNNING", logged: false, deleted: false });
+    this.runs.set(runId, {
+      runId,
+      experimentId,
+      runName: run.runName,
+      tags: { ...run.tags },
+      status: "RUNNING",
+      logged: false,
+      deleted: false,
+    });
     return runId;
   }
 

@@ -11,7 +11,12 @@ export const venvPython = join(projectDir, ".venv/bin/python");
  * --seed, --train, --param, --tag) and returns the new run's ID.
  */
 export async function recordScenarioRun(trackingUri: string, args: readonly string[] = []): Promise<string> {
-  const out = await execa(venvPython, [join(projectDir, "test/python/record_scenario_run.py"), "--tracking-uri", trackingUri, ...args]);
+  const out = await execa(venvPython, [
+    join(projectDir, "test/python/record_scenario_run.py"),
+    "--tracking-uri",
+    trackingUri,
+    ...args,
+  ]);
   const last = out.stdout.trim().split("\n").at(-1) ?? "";
   return (JSON.parse(last) as { run_id: string }).run_id;
 }

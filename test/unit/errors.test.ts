@@ -5,7 +5,12 @@ import { FAILURE_KINDS, failureKindOf, zodIssueLines } from "../../harness/error
 import { EngineUnavailableError } from "../../harness/exec/engine.js";
 import { LimitsError } from "../../harness/plan/limits.js";
 import { PlanError } from "../../harness/plan/plan.js";
-import { MlflowConfigError, MlflowError, MlflowSchemaError, MlflowUnreachableError } from "../../harness/tracking/errors.js";
+import {
+  MlflowConfigError,
+  MlflowError,
+  MlflowSchemaError,
+  MlflowUnreachableError,
+} from "../../harness/tracking/errors.js";
 import { z } from "zod";
 
 const ctx = { action: "getting run r1", method: "GET", endpoint: "/api/2.0/mlflow/runs/get" };
@@ -14,12 +19,16 @@ describe("the error model", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("keeps the kind words the CLI printed before the one error model", () => {
-    expect(failureKindOf(new MlflowUnreachableError("http://x", ctx, 3, new Error("ECONNREFUSED")))).toBe("unreachable server");
+    expect(failureKindOf(new MlflowUnreachableError("http://x", ctx, 3, new Error("ECONNREFUSED")))).toBe(
+      "unreachable server",
+    );
     expect(failureKindOf(new MlflowError(ctx, 403, "PERMISSION_DENIED", "no"))).toBe("access refused by the server");
     expect(failureKindOf(new MlflowError(ctx, 401, undefined, "no"))).toBe("access refused by the server");
     expect(failureKindOf(new MlflowError(ctx, 500, undefined, "boom"))).toBe("tracking server error");
     expect(failureKindOf(new MlflowSchemaError(ctx, []))).toBe("unexpected server answer");
-    expect(failureKindOf(new EngineUnavailableError("unix:///x.sock", new Error("ENOENT")))).toBe("container engine unavailable");
+    expect(failureKindOf(new EngineUnavailableError("unix:///x.sock", new Error("ENOENT")))).toBe(
+      "container engine unavailable",
+    );
     for (const err of [new MlflowConfigError("bad uri"), new PlanError("no command"), new LimitsError("too big")]) {
       expect(failureKindOf(err)).toBe("bad input");
     }
@@ -42,7 +51,9 @@ describe("the error model", () => {
     const r = z.object({ a: z.object({ b: z.number() }) }).safeParse({ a: { b: "x" } });
     expect(r.success).toBe(false);
     if (r.success) return;
-    expect(zodIssueLines(r.error.issues, { prefix: "f.yaml: " })).toEqual([`f.yaml: a.b: ${r.error.issues[0]?.message}`]);
+    expect(zodIssueLines(r.error.issues, { prefix: "f.yaml: " })).toEqual([
+      `f.yaml: a.b: ${r.error.issues[0]?.message}`,
+    ]);
     const top = z.number().safeParse("x");
     if (top.success) throw new Error("expected a failure");
     expect(zodIssueLines(top.error.issues, { root: "(spec)" })[0]).toMatch(/^\(spec\): /);

@@ -93,13 +93,20 @@ describe("library entry harness/index.ts", () => {
       policy,
     });
     expect(score.verdict).toBe("reproduced");
-    expect(Object.fromEntries(score.metrics.map((m) => [m.name, m.verdict]))).toEqual({ acc: "equivalent", loss: "identical" });
+    expect(Object.fromEntries(score.metrics.map((m) => [m.name, m.verdict]))).toEqual({
+      acc: "equivalent",
+      loss: "identical",
+    });
     expect(lib.scoreAudit([score]).score).toBe(1);
     expect(lib.describePolicy(policy)).toContain("acc");
   });
 
   it("parses a selection and rejects a bad one with a SelectionError", () => {
-    expect(lib.parseSelection({ model: "Wine", alias: "@champion" })).toEqual({ kind: "model_alias", model: "Wine", alias: "champion" });
+    expect(lib.parseSelection({ model: "Wine", alias: "@champion" })).toEqual({
+      kind: "model_alias",
+      model: "Wine",
+      alias: "champion",
+    });
     expect(() => lib.parseSelection({})).toThrow(lib.SelectionError);
   });
 

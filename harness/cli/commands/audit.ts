@@ -2,7 +2,7 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import { displayPath } from "../../audit/assemble-run.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
-import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/schema.js";
+import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT, type TolerancePolicy } from "../../drift/schema.js";
 import { acceptLevelsText } from "../../drift/policy-text.js";
 import { DEFAULT_POLICY, DEFAULT_TOLERANCE, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { passesGate } from "../../drift/score.js";
@@ -33,7 +33,9 @@ interface AuditCliOptions extends SelectionOptions, ReplayCliOptions {
 }
 
 // Generated from the constants, so the help cannot drift from what the audit applies.
-const DEFAULT_TOLERANCE_TEXT = Object.entries(DEFAULT_TOLERANCE).map(([kind, value]) => `${kind}:${value}`).join(", ");
+const DEFAULT_TOLERANCE_TEXT = Object.entries(DEFAULT_TOLERANCE)
+  .map(([kind, value]) => `${kind}:${value}`)
+  .join(", ");
 
 export function registerAuditCommand(program: Command): void {
   const cmd = program
@@ -53,18 +55,32 @@ export function registerAuditCommand(program: Command): void {
         "stopping rule spent on its last look (harness/drift/README.md); --replays N runs exactly N.\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, an original run that " +
-          "changed during the audit (it is then not scored), or an incomplete audit " +
+        "changed during the audit (it is then not scored), or an incomplete audit " +
         "(interrupted, or a replay stopped by an infrastructure fault: the report says incomplete; finish it with --resume <audit-id>).",
     );
   addSelectionOptions(cmd);
   addReplayOptions(cmd, { auto: true })
-    .option("--tolerance <spec>", "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6", collect, [])
-    .option("--accept <level>", `the weakest metric verdict that still counts as reproduced: ${acceptLevelsText()}`, (v) => {
-      if (!(ACCEPT_LEVELS as readonly string[]).includes(v)) throw new BadInputError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
-      return v as AcceptLevel;
-    }, DEFAULT_ACCEPT)
+    .option(
+      "--tolerance <spec>",
+      "NAME=KIND:VALUE[,KIND:VALUE], kinds abs, rel, ulps; NAME * = default; repeatable, e.g. rmse=rel:1e-6",
+      collect,
+      [],
+    )
+    .option(
+      "--accept <level>",
+      `the weakest metric verdict that still counts as reproduced: ${acceptLevelsText()}`,
+      (v) => {
+        if (!(ACCEPT_LEVELS as readonly string[]).includes(v))
+          throw new BadInputError(`--accept must be one of ${ACCEPT_LEVELS.join(", ")}, got "${v}"`);
+        return v as AcceptLevel;
+      },
+      DEFAULT_ACCEPT,
+    )
     .option("--audit-id <id>", "name the audit (default: <timestamp>-audit-<random>)")
-    .option("--resume <audit-id>", "continue an interrupted audit (its selection is remembered); finished replays are not redone")
+    .option(
+      "--resume <audit-id>",
+      "continue an interrupted audit (its selection is remembered); finished replays are not redone",
+    )
     .option("--no-publish", "do not attach the report to the runs and their model versions")
     .option("--json", "print the report document (schema repro-audit/report, version 1) on stdout")
     .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
@@ -86,7 +102,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
   try {
     // On --resume the selection may be left out: the audit's manifest holds it.
     const selection = opts.resume !== undefined && !hasSelection(opts) ? undefined : parseSelection(opts);
-    let policy;
+    let policy: TolerancePolicy;
     try {
       policy = { ...parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY), accept: opts.accept };
     } catch (err) {
@@ -108,7 +124,11 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       ...inputs,
       ...(opts.dataDir !== undefined ? { trackingDataDirs: [opts.dataDir] } : {}),
       policy,
-      ...(opts.resume !== undefined ? { auditId: opts.resume, resume: true } : opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
+      ...(opts.resume !== undefined
+        ? { auditId: opts.resume, resume: true }
+        : opts.auditId !== undefined
+          ? { auditId: opts.auditId }
+          : {}),
       publish: opts.publish,
       signal: interrupt.signal,
       onStage: stage,
@@ -131,7 +151,8 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
 
   if (opts.json) process.stdout.write(terminalJson(serializeReport(result.report)));
   else console.log(renderAuditSummary(result));
-  for (const p of result.publish?.problems ?? []) console.error(`repro-audit audit: could not attach the report: ${terminalLine(p)}`);
+  for (const p of result.publish?.problems ?? [])
+    console.error(`repro-audit audit: could not attach the report: ${terminalLine(p)}`);
   return auditExitCode(result);
 }
 
@@ -148,7 +169,6 @@ export function auditExitCode(result: Pick<AuditJobResult, "aborted" | "infrastr
   return result.report.runs.every((r) => passesGate(r.score.verdict)) ? ExitCode.ok : ExitCode.notReproduced;
 }
 
-
 /** "5/5", and with an auto count " (auto)": the count the stopping rule chose, not one asked for. */
 function replaysCell(r: AuditJobResult["report"]["runs"][number], ok: number): string {
   return `${ok}/${r.replays.length}${r.replayCount ? " (auto)" : ""}`;
@@ -157,11 +177,38 @@ function replaysCell(r: AuditJobResult["report"]["runs"][number], ok: number): s
 /** The terminal summary: one row per run, then where the report is. */
 export function renderAuditSummary(result: AuditJobResult): string {
   const { report, paths } = result;
-  const table = new Table({ head: ["run", "name", "verdict", "score", "identical", "equiv.", "varies", "inconcl.", "not repr.", "failed", "replays ok"], style: { head: [], border: [] } });
+  const table = new Table({
+    head: [
+      "run",
+      "name",
+      "verdict",
+      "score",
+      "identical",
+      "equiv.",
+      "varies",
+      "inconcl.",
+      "not repr.",
+      "failed",
+      "replays ok",
+    ],
+    style: { head: [], border: [] },
+  });
   for (const r of report.runs) {
     const c = r.score.counts;
     const ok = r.replays.filter((x) => x.status === "ok").length;
-    table.push([terminalLine(r.runId.slice(0, 8)), truncate(terminalLine(r.runName), 24), RUN_VERDICT_TERMINAL[r.score.verdict], r.score.score.toFixed(3), c.identical, c.equivalent, c.varies, c.inconclusive, c.not_reproduced, c.failed, replaysCell(r, ok)]);
+    table.push([
+      terminalLine(r.runId.slice(0, 8)),
+      truncate(terminalLine(r.runName), 24),
+      RUN_VERDICT_TERMINAL[r.score.verdict],
+      r.score.score.toFixed(3),
+      c.identical,
+      c.equivalent,
+      c.varies,
+      c.inconclusive,
+      c.not_reproduced,
+      c.failed,
+      replaysCell(r, ok),
+    ]);
   }
   const rel = (p: string) => terminalLine(displayPath(p, process.cwd()));
   const t = report.score.runs;
@@ -177,11 +224,15 @@ export function renderAuditSummary(result: AuditJobResult): string {
   ];
   for (const r of report.runs) {
     lines.push(`${terminalLine(r.runId.slice(0, 8))}: ${terminalLine(r.score.reason)}`);
-    if (r.replayCount) lines.push(`  replays: ${r.replayCount.replays} of at most ${r.replayCount.maxReplays} (auto): ${terminalLine(r.replayCount.why)}`);
+    if (r.replayCount)
+      lines.push(
+        `  replays: ${r.replayCount.replays} of at most ${r.replayCount.maxReplays} (auto): ${terminalLine(r.replayCount.why)}`,
+      );
     for (const f of r.score.findings.slice(0, 5)) lines.push(`  - ${terminalLine(f)}`);
   }
   lines.push(`report: ${summaryPaths(paths).map(rel).join(" | ")}`);
-  if (result.publish && result.publish.published.length > 0) lines.push(`attached to: ${terminalLine(result.publish.published.join(", "))}`);
+  if (result.publish && result.publish.published.length > 0)
+    lines.push(`attached to: ${terminalLine(result.publish.published.join(", "))}`);
   if (result.aborted) lines.push(`interrupted: continue with: ${resumeHint(report.auditId)}`);
   else if (t.incomplete > 0) lines.push(`incomplete: finish it with: ${resumeHint(report.auditId)}`);
   for (const e of result.infrastructureErrors) lines.push(`could not replay ${terminalLine(e)}`);

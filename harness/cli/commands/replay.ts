@@ -37,7 +37,11 @@ export function registerReplayCommand(program: Command): void {
 async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   const progress = createProgress();
   const interrupt = catchInterrupts((again) =>
-    progress.stage(again ? "still stopping: removing the running containers" : "interrupted: stopping replays (the journal keeps finished ones; resume with --resume)"),
+    progress.stage(
+      again
+        ? "still stopping: removing the running containers"
+        : "interrupted: stopping replays (the journal keeps finished ones; resume with --resume)",
+    ),
   );
   let result: ReplayJobResult;
   try {
@@ -67,12 +71,29 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
   const { summary } = result;
   const plan = redactPlan(result.plan);
   if (opts.json) {
-    console.log(terminalJson(JSON.stringify({ auditId: summary.auditId, auditDir: result.auditDir, plan, image: result.image, replays: summary.records, environment: summary.environment }, null, 2)));
+    console.log(
+      terminalJson(
+        JSON.stringify(
+          {
+            auditId: summary.auditId,
+            auditDir: result.auditDir,
+            plan,
+            image: result.image,
+            replays: summary.records,
+            environment: summary.environment,
+          },
+          null,
+          2,
+        ),
+      ),
+    );
   } else {
     console.log(renderSummary(result));
   }
   if (summary.aborted) {
-    console.error(`interrupted: ${summary.records.length} replay(s) journaled; resume with: repro-audit replay --run ${plan.runId} --resume ${summary.auditId} ...`);
+    console.error(
+      `interrupted: ${summary.records.length} replay(s) journaled; resume with: repro-audit replay --run ${plan.runId} --resume ${summary.auditId} ...`,
+    );
     return ExitCode.usageOrInfra;
   }
   return ExitCode.ok;
@@ -89,16 +110,24 @@ export function renderSummary(result: ReplayJobResult): string {
   const { summary } = result;
   const plan = redactPlan(result.plan);
   const records = summary.records;
-  const names = new Set<string>(plan.capture.mode === "mlflow" && plan.capture.names ? plan.capture.names : Object.keys(plan.originalMetrics));
+  const names = new Set<string>(
+    plan.capture.mode === "mlflow" && plan.capture.names ? plan.capture.names : Object.keys(plan.originalMetrics),
+  );
   for (const r of records) for (const k of Object.keys(r.metrics)) names.add(k);
   const table = new Table({ head: ["metric", "original", ...records.map((r) => replayLabel(r.index))] });
   for (const name of [...names].sort()) {
-    table.push([terminalLine(name), fmt(plan.originalMetrics[name]), ...records.map((r) => (r.status === "failed" && !(name in r.metrics) ? "failed" : fmt(r.metrics[name])))]);
+    table.push([
+      terminalLine(name),
+      fmt(plan.originalMetrics[name]),
+      ...records.map((r) => (r.status === "failed" && !(name in r.metrics) ? "failed" : fmt(r.metrics[name]))),
+    ]);
   }
   const lines = [
     `run ${terminalLine(plan.runId)}: ${plan.commandSource} command: ${terminalLine(plan.command)}`,
     `audit ${summary.auditId} (${result.auditDir})`,
-    result.image ? `image ${result.image.imageId} (${result.image.built ? `built in ${result.image.seconds.toFixed(1)}s` : "reused"})` : "executor: local (not isolated, not pinned)",
+    result.image
+      ? `image ${result.image.imageId} (${result.image.built ? `built in ${result.image.seconds.toFixed(1)}s` : "reused"})`
+      : "executor: local (not isolated, not pinned)",
     ...(result.image?.mismatches ?? []).map((m) => `mismatch: ${m.what}: requested ${m.requested}, have ${m.actual}`),
     ...plan.notes.map((n) => `note: ${terminalLine(n)}`),
     table.toString(),

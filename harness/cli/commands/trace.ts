@@ -58,9 +58,20 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
     const selection = parseSelection(opts);
     const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
-    const doc = await traceJob({ selection, trackingUri: tracking.uri, reader: mlflowTraceReader(client), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+    const doc = await traceJob({
+      selection,
+      trackingUri: tracking.uri,
+      reader: mlflowTraceReader(client),
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    });
     if (opts.json) console.log(terminalJson(JSON.stringify(doc, null, 2)));
-    else console.log(renderTrace(doc, { details: opts.details === true || doc.runs.length <= DETAIL_RUNS, selection: describeSelection(selection) }));
+    else
+      console.log(
+        renderTrace(doc, {
+          details: opts.details === true || doc.runs.length <= DETAIL_RUNS,
+          selection: describeSelection(selection),
+        }),
+      );
     return ExitCode.ok;
   } catch (err) {
     return reportFailure("trace", err);
@@ -88,7 +99,9 @@ export function renderTrace(doc: TraceDocument, opts: { details: boolean; select
     ]);
   }
   const lines: string[] = [];
-  lines.push(`Traceability of ${terminalLine(opts.selection)} on ${terminalLine(doc.trackingUri)}: ${doc.runs.length} run${doc.runs.length === 1 ? "" : "s"}`);
+  lines.push(
+    `Traceability of ${terminalLine(opts.selection)} on ${terminalLine(doc.trackingUri)}: ${doc.runs.length} run${doc.runs.length === 1 ? "" : "s"}`,
+  );
   lines.push(table.toString());
   lines.push("✓ present  ~ partial  ✗ missing  - not applicable");
   lines.push(`columns: ${TRACE_ITEM_IDS.map((id) => `${TRACE_ITEM_SHORT[id]}=${TRACE_ITEM_LABELS[id]}`).join(", ")}`);
@@ -96,18 +109,24 @@ export function renderTrace(doc: TraceDocument, opts: { details: boolean; select
     for (const r of doc.runs) {
       const gaps = r.items.filter((i) => i.status === "missing" || i.status === "partial");
       lines.push("");
-      lines.push(`${terminalLine(r.runId)} (${terminalLine(r.runName ?? "unnamed")}): score ${percent(r.score.value)}, ${gaps.length === 0 ? "no gaps" : `${gaps.length} gap${gaps.length === 1 ? "" : "s"}`}`);
+      lines.push(
+        `${terminalLine(r.runId)} (${terminalLine(r.runName ?? "unnamed")}): score ${percent(r.score.value)}, ${gaps.length === 0 ? "no gaps" : `${gaps.length} gap${gaps.length === 1 ? "" : "s"}`}`,
+      );
       for (const g of gaps) lines.push(`  ${MARK[g.status]} ${g.label}: ${terminalLine(g.detail)}`);
     }
   } else {
     lines.push("");
     lines.push("Coverage per item (present / partial / missing / n.a.):");
     for (const c of doc.score.coverage) {
-      lines.push(`  ${TRACE_ITEM_LABELS[c.id].padEnd(28)} ${c.present} / ${c.partial} / ${c.missing} / ${c.notApplicable}`);
+      lines.push(
+        `  ${TRACE_ITEM_LABELS[c.id].padEnd(28)} ${c.present} / ${c.partial} / ${c.missing} / ${c.notApplicable}`,
+      );
     }
   }
   lines.push("");
-  lines.push(`Selection score: ${percent(doc.score.value)} (mean of ${doc.score.runs} run score${doc.score.runs === 1 ? "" : "s"}; formula in the --json output and harness/trace/README.md)`);
+  lines.push(
+    `Selection score: ${percent(doc.score.value)} (mean of ${doc.score.runs} run score${doc.score.runs === 1 ? "" : "s"}; formula in the --json output and harness/trace/README.md)`,
+  );
   return lines.join("\n");
 }
 

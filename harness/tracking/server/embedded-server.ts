@@ -84,12 +84,17 @@ async function spawnServer(
     mlflow,
     [
       "server",
-      "--backend-store-uri", `sqlite:///${join(dataDir, "mlflow.db")}`,
-      "--artifacts-destination", artifacts,
+      "--backend-store-uri",
+      `sqlite:///${join(dataDir, "mlflow.db")}`,
+      "--artifacts-destination",
+      artifacts,
       "--serve-artifacts",
-      "--host", "127.0.0.1",
-      "--port", String(port),
-      "--workers", "1",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--workers",
+      "1",
     ],
     { detached: true, stdio: ["ignore", logFd, logFd], env: childEnv, cwd: dataDir },
   );
@@ -103,9 +108,7 @@ async function spawnServer(
     await waitHealthy(url, { timeoutMs: readyTimeoutMs, isAlive: () => !exited && processAlive(pid) });
   } catch (err) {
     killGroup(pid, "SIGKILL");
-    throw new Error(
-      `${(err as Error).message}. See ${join(dataDir, "server.log")} for the server's own output.`,
-    );
+    throw new Error(`${(err as Error).message}. See ${join(dataDir, "server.log")} for the server's own output.`);
   }
   const state: ServerState = { pid, port, url, dataDir, startedAt: new Date().toISOString() };
   writeState(state);

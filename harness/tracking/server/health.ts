@@ -8,10 +8,7 @@ export async function isHealthy(url: string, timeoutMs = 2000): Promise<boolean>
   }
 }
 
-export async function waitHealthy(
-  url: string,
-  opts: { timeoutMs: number; isAlive: () => boolean },
-): Promise<void> {
+export async function waitHealthy(url: string, opts: { timeoutMs: number; isAlive: () => boolean }): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   let delay = 100;
   while (Date.now() < deadline) {

@@ -20,10 +20,17 @@ describe("model files read from a real server, compared by meaning", () => {
   let server: TestServer;
   let client: MlflowClient;
   const logModel = async (features: number): Promise<string> => {
-    const out = await execa(venvPython, [join(projectDir, "test/python/log_model_files.py"), "--tracking-uri", server.url, "--features", String(features)]);
+    const out = await execa(venvPython, [
+      join(projectDir, "test/python/log_model_files.py"),
+      "--tracking-uri",
+      server.url,
+      "--features",
+      String(features),
+    ]);
     return (JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "") as { run_id: string }).run_id;
   };
-  const evidenceOf = async (runId: string) => originalEvidence(await takeOriginalSnapshot(mlflowRunReader(client), runId), [], isHarnessArtifact);
+  const evidenceOf = async (runId: string) =>
+    originalEvidence(await takeOriginalSnapshot(mlflowRunReader(client), runId), [], isHarnessArtifact);
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -37,14 +44,26 @@ describe("model files read from a real server, compared by meaning", () => {
     // One after another: each is a Python process importing MLflow and sklearn.
     const ids = [await logModel(3), await logModel(3), await logModel(4)];
     const [ea, eb, ec] = await Promise.all(ids.map(evidenceOf));
-    expect(Object.keys(ea?.originalArtifactTexts ?? {}).sort()).toEqual(["model/MLmodel", "model/conda.yaml", "model/python_env.yaml", "model/requirements.txt"]);
+    expect(Object.keys(ea?.originalArtifactTexts ?? {}).sort()).toEqual([
+      "model/MLmodel",
+      "model/conda.yaml",
+      "model/python_env.yaml",
+      "model/requirements.txt",
+    ]);
     expect(ea?.originalArtifacts?.["model/MLmodel"]).not.toBe(eb?.originalArtifacts?.["model/MLmodel"]);
 
     const compare = (other: typeof eb) =>
-      compareArtifacts(ea?.originalArtifacts, [other?.originalArtifacts], [true], { ...(ea?.originalArtifactTexts ? { original: ea.originalArtifactTexts } : {}), replays: [other?.originalArtifactTexts] });
+      compareArtifacts(ea?.originalArtifacts, [other?.originalArtifacts], [true], {
+        ...(ea?.originalArtifactTexts ? { original: ea.originalArtifactTexts } : {}),
+        replays: [other?.originalArtifactTexts],
+      });
     const same = compare(eb).find((x) => x.path === "model/MLmodel");
-    expect(same).toMatchObject({ identical: true, semantic: { state: "same", ignored: expect.arrayContaining(["run_id", "model_uuid", "utc_time_created"]) } });
-    for (const env of ["model/conda.yaml", "model/python_env.yaml", "model/requirements.txt"]) expect(compare(eb).find((x) => x.path === env)?.identical).toBe(true);
+    expect(same).toMatchObject({
+      identical: true,
+      semantic: { state: "same", ignored: expect.arrayContaining(["run_id", "model_uuid", "utc_time_created"]) },
+    });
+    for (const env of ["model/conda.yaml", "model/python_env.yaml", "model/requirements.txt"])
+      expect(compare(eb).find((x) => x.path === env)?.identical).toBe(true);
 
     const other = compare(ec).find((x) => x.path === "model/MLmodel");
     expect(other).toMatchObject({ identical: false, semantic: { state: "differs" } });

@@ -41,7 +41,15 @@ describe("publishing onto a real MLflow server", () => {
     const experimentId = await client.createExperiment("publish-it");
     const run = await client.createRun({ experimentId, runName: "wine [a] *b*" });
     const runId = run.info.run_id;
-    const out = await execa(venvPython, [join(projectDir, "test/python/register_model_version.py"), "--tracking-uri", server.url, "--run-id", runId, "--name", "wine-model"]);
+    const out = await execa(venvPython, [
+      join(projectDir, "test/python/register_model_version.py"),
+      "--tracking-uri",
+      server.url,
+      "--run-id",
+      runId,
+      "--name",
+      "wine-model",
+    ]);
     const mv = JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "") as { name: string; version: string };
     await client.updateModelVersionDescription(mv.name, mv.version, "Trained on the 2024 cut.");
 
@@ -67,7 +75,9 @@ describe("publishing onto a real MLflow server", () => {
 
     // the report tag: MLflow's UI page of the uploaded HTML report
     const tags = Object.fromEntries(((await client.getRun(runId)).data.tags ?? []).map((t) => [t.key, t.value]));
-    expect(tags[Tags.report]).toBe(`${server.url}/#/experiments/${experimentId}/runs/${runId}/artifacts/repro-audit/aud-2/report.html`);
+    expect(tags[Tags.report]).toBe(
+      `${server.url}/#/experiments/${experimentId}/runs/${runId}/artifacts/repro-audit/aud-2/report.html`,
+    );
     expect(tags[Tags.audit]).toBe("aud-2");
     const listed = await client.listArtifacts({ runId }, "repro-audit/aud-2");
     expect(listed.map((f) => f.path)).toContain("repro-audit/aud-2/report.html");

@@ -4,8 +4,12 @@ import { docker } from "../../../harness/exec/engine.js";
 import { dockerAvailable } from "../../support/engine-available.js";
 
 describe.skipIf(!dockerAvailable)("base image (real engine)", () => {
-  it("builds or reuses the Debian base, tagged by recipe hash, with python 3.11 inside", { timeout: 600_000 }, async () => {
-    const first = await ensureBaseImage({ onProgress: (e) => e.phase !== "base" || console.log(`[${e.phase}] ${e.message}`) });
+  it("builds or reuses the Debian base, tagged by recipe hash, with python 3.11 inside", {
+    timeout: 600_000,
+  }, async () => {
+    const first = await ensureBaseImage({
+      onProgress: (e) => e.phase !== "base" || console.log(`[${e.phase}] ${e.message}`),
+    });
     console.log(`base image ${first.tag} ${first.imageId} built=${first.built} in ${first.seconds.toFixed(1)} s`);
     expect(first.tag).toBe(baseTag());
     expect(first.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);

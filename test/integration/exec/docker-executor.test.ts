@@ -66,7 +66,9 @@ describe.skipIf(!dockerAvailable)("DockerExecutor (real engine)", () => {
 
   it("isolates by default: only lo, no route to the host, read-only code and root, uid 65534, no capabilities", async () => {
     const res = ExecResult.parse(
-      await exec.run(spec({ command: ["python3", "probe_isolation.py", String(port)], env: { REPRO_TEST_VALUE: "passed-in" } })),
+      await exec.run(
+        spec({ command: ["python3", "probe_isolation.py", String(port)], env: { REPRO_TEST_VALUE: "passed-in" } }),
+      ),
     );
     expect(res.stderrTail).toBe("");
     expect(res.exitCode).toBe(0);
@@ -82,7 +84,14 @@ describe.skipIf(!dockerAvailable)("DockerExecutor (real engine)", () => {
     expect(probe.capEff).toBe("0000000000000000");
     expect(probe.env).toBe("passed-in");
     expect(probe.cwd).toBe("/code");
-    expect(res).toMatchObject({ isolated: true, pinned: true, imageId, executor: "docker", oomKilled: false, timedOut: false });
+    expect(res).toMatchObject({
+      isolated: true,
+      pinned: true,
+      imageId,
+      executor: "docker",
+      oomKilled: false,
+      timedOut: false,
+    });
     expect(await readdir(out)).toContain("written-by-replay.txt");
     expect(await leftoverContainers()).toBe(0);
   });
@@ -121,7 +130,13 @@ describe.skipIf(!dockerAvailable)("DockerExecutor (real engine)", () => {
   });
 
   it("a failing script gives its exit code and stderr tail", async () => {
-    const res = await exec.run(spec({ command: { shell: "echo starting; python3 -c 'import sys; print(\"boom: bad input\", file=sys.stderr); sys.exit(3)'" } }));
+    const res = await exec.run(
+      spec({
+        command: {
+          shell: "echo starting; python3 -c 'import sys; print(\"boom: bad input\", file=sys.stderr); sys.exit(3)'",
+        },
+      }),
+    );
     expect(res.exitCode).toBe(3);
     expect(res.stdoutTail).toBe("starting\n");
     expect(res.stderrTail).toContain("boom: bad input");

@@ -33,7 +33,9 @@ describe("engine errors", () => {
   });
 
   it("ensure-docker.sh with a DOCKER_HOST that does not answer fails and explains, without starting anything", async () => {
-    const err = (await run("bash", [SCRIPT], { env: { ...process.env, DOCKER_HOST: "unix:///nonexistent/docker.sock" } }).catch((e: unknown) => e)) as {
+    const err = (await run("bash", [SCRIPT], {
+      env: { ...process.env, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+    }).catch((e: unknown) => e)) as {
       code?: number;
       stderr?: string;
     };

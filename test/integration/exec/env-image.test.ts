@@ -33,7 +33,11 @@ describe.skipIf(!dockerAvailable)("environment images (real engine, real PyPI do
   });
 
   afterAll(async () => {
-    for (const tag of built) await docker().getImage(tag).remove({ force: true }).catch(() => undefined);
+    for (const tag of built)
+      await docker()
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   it("builds cold, then reuses the same image warm", { timeout: 300_000 }, async () => {
@@ -42,10 +46,15 @@ describe.skipIf(!dockerAvailable)("environment images (real engine, real PyPI do
     await docker().getImage(probe.tag).remove({ force: true });
 
     const events: string[] = [];
-    const cold = await ensureEnvImage({ requirements: TINY, onProgress: (e) => events.push(`${e.phase}: ${e.message}`) });
+    const cold = await ensureEnvImage({
+      requirements: TINY,
+      onProgress: (e) => events.push(`${e.phase}: ${e.message}`),
+    });
     built.push(cold.tag);
     const warm = await ensureEnvImage({ requirements: [" Six == 1.17.0 # same pin, other spelling"] });
-    console.log(`env image ${cold.tag}: cold ${cold.seconds.toFixed(1)} s (built=${cold.built}), warm ${warm.seconds.toFixed(3)} s (built=${warm.built})`);
+    console.log(
+      `env image ${cold.tag}: cold ${cold.seconds.toFixed(1)} s (built=${cold.built}), warm ${warm.seconds.toFixed(3)} s (built=${warm.built})`,
+    );
 
     expect(cold.built).toBe(true);
     expect(cold.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -58,7 +67,9 @@ describe.skipIf(!dockerAvailable)("environment images (real engine, real PyPI do
     expect(warm.tag).toBe(cold.tag);
     expect(warm.seconds).toBeLessThan(cold.seconds);
 
-    const res = await exec.run(runIn(cold.imageId, "import os, six, sys; print(six.__version__, sys.prefix, os.getuid(), os.environ['HOME'])"));
+    const res = await exec.run(
+      runIn(cold.imageId, "import os, six, sys; print(six.__version__, sys.prefix, os.getuid(), os.environ['HOME'])"),
+    );
     expect(res.stderrTail).toBe("");
     expect(res.stdoutTail.trim()).toBe("1.17.0 /opt/venv 65534 /tmp");
     expect(res.imageId).toBe(cold.imageId);
@@ -75,7 +86,9 @@ describe.skipIf(!dockerAvailable)("environment images (real engine, real PyPI do
     expect(res.stdoutTail.trim()).toBe("1.17.0");
   });
 
-  it("never swaps silently: python 3.8, an unavailable pin and a conda-only package become mismatches", { timeout: 300_000 }, async () => {
+  it("never swaps silently: python 3.8, an unavailable pin and a conda-only package become mismatches", {
+    timeout: 300_000,
+  }, async () => {
     const spec = loadEnvSpec(`${ENVS}conda.yaml`);
     let img: EnvImage = await ensureEnvImageFromSpec(spec);
     built.push(img.tag);
@@ -93,7 +106,9 @@ describe.skipIf(!dockerAvailable)("environment images (real engine, real PyPI do
     expect(img.built).toBe(false);
     expect(img.mismatches.length).toBe(3);
 
-    const res = await exec.run(runIn(img.imageId, "import markupsafe, sys; print(markupsafe.__version__, sys.version.split()[0])"));
+    const res = await exec.run(
+      runIn(img.imageId, "import markupsafe, sys; print(markupsafe.__version__, sys.version.split()[0])"),
+    );
     expect(res.stdoutTail.trim()).toBe(`${ms?.actual} ${img.pythonVersion}`);
   });
 

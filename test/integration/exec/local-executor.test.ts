@@ -27,7 +27,10 @@ describe("LocalExecutor contract", () => {
   beforeAll(async () => {
     code = await mkdtemp(join(tmpdir(), "ra-lcode-"));
     out = await mkdtemp(join(tmpdir(), "ra-lout-"));
-    await writeFile(join(code, "train.py"), "import json, os, sys\njson.dump({'cwd': os.getcwd(), 'arg': sys.argv[1]}, open(os.environ['OUT_FILE'], 'w'))\nprint('done')\n");
+    await writeFile(
+      join(code, "train.py"),
+      "import json, os, sys\njson.dump({'cwd': os.getcwd(), 'arg': sys.argv[1]}, open(os.environ['OUT_FILE'], 'w'))\nprint('done')\n",
+    );
   });
   afterAll(async () => {
     await rm(code, { recursive: true, force: true });
@@ -36,10 +39,20 @@ describe("LocalExecutor contract", () => {
 
   it("runs in the mapped workdir with container paths mapped to the host, and says it is not isolated or pinned", async () => {
     const res = ExecResult.parse(
-      await exec.run(spec({ command: ["python3", "/code/train.py", "--x=/out/y"], env: { OUT_FILE: "/out/result.json" } })),
+      await exec.run(
+        spec({ command: ["python3", "/code/train.py", "--x=/out/y"], env: { OUT_FILE: "/out/result.json" } }),
+      ),
     );
     expect(res.stderrTail).toBe("");
-    expect(res).toMatchObject({ exitCode: 0, stdoutTail: "done\n", isolated: false, pinned: false, executor: "local", timedOut: false, oomKilled: false });
+    expect(res).toMatchObject({
+      exitCode: 0,
+      stdoutTail: "done\n",
+      isolated: false,
+      pinned: false,
+      executor: "local",
+      timedOut: false,
+      oomKilled: false,
+    });
     expect(res.imageId).toBeUndefined();
     const written = JSON.parse(await readFile(join(out, "result.json"), "utf8")) as { cwd: string; arg: string };
     expect(written).toEqual({ cwd: code, arg: `--x=${out}/y` });
@@ -49,7 +62,10 @@ describe("LocalExecutor contract", () => {
     process.env.REPRO_AUDIT_TEST_SECRET = "must-not-leak";
     try {
       const res = await exec.run(spec({ command: ["env"], env: { MLFLOW_RUN_ID: "abc" } }));
-      const names = res.stdoutTail.trim().split("\n").map((l) => l.split("=")[0]);
+      const names = res.stdoutTail
+        .trim()
+        .split("\n")
+        .map((l) => l.split("=")[0]);
       expect(names).toContain("PATH");
       expect(names).toContain("MLFLOW_RUN_ID");
       expect(names).not.toContain("REPRO_AUDIT_TEST_SECRET");
@@ -61,7 +77,12 @@ describe("LocalExecutor contract", () => {
 
   it("kills the whole process group at the timeout and reports it", async () => {
     const t0 = Date.now();
-    const res = await exec.run(spec({ command: { shell: "sleep 60 & echo $! > /out/child.pid; wait" }, limits: { ...spec().limits, timeoutMs: 1_000 } }));
+    const res = await exec.run(
+      spec({
+        command: { shell: "sleep 60 & echo $! > /out/child.pid; wait" },
+        limits: { ...spec().limits, timeoutMs: 1_000 },
+      }),
+    );
     expect(res.timedOut).toBe(true);
     expect(res.exitCode).toBeNull();
     expect(res.signal).toBe("SIGKILL");
@@ -74,7 +95,9 @@ describe("LocalExecutor contract", () => {
   });
 
   it("a failing script gives its exit code and stderr tail", async () => {
-    const res = await exec.run(spec({ command: ["python3", "-c", "import sys; sys.stderr.write('bad things\\n'); sys.exit(4)"] }));
+    const res = await exec.run(
+      spec({ command: ["python3", "-c", "import sys; sys.stderr.write('bad things\\n'); sys.exit(4)"] }),
+    );
     expect(res.exitCode).toBe(4);
     expect(res.stderrTail).toBe("bad things\n");
   });
@@ -86,7 +109,9 @@ describe("LocalExecutor contract", () => {
   });
 
   it("bounds captured output to the tail", async () => {
-    const res = await exec.run(spec({ command: ["python3", "-c", "for i in range(50000): print(i)"], outputLimitBytes: 100 }));
+    const res = await exec.run(
+      spec({ command: ["python3", "-c", "for i in range(50000): print(i)"], outputLimitBytes: 100 }),
+    );
     expect(res.stdoutTruncated).toBe(true);
     expect(Buffer.byteLength(res.stdoutTail)).toBeLessThanOrEqual(100);
     expect(res.stdoutTail.endsWith("49998\n49999\n")).toBe(true);

@@ -32,19 +32,42 @@ function findImage(): { image?: string; why: string } {
     });
     if (probe.status === 0) return { image, why: "" };
   }
-  return { why: `none of the ${images.length} local images has python3 (set REPRO_PROBE_IMAGE or build the base image)` };
+  return {
+    why: `none of the ${images.length} local images has python3 (set REPRO_PROBE_IMAGE or build the base image)`,
+  };
 }
 
 const { image, why } = findImage();
 if (!image) console.warn(`[fingerprint] SKIPPING probe-in-container tests: ${why}`);
 
-const HARDENED = ["--rm", "--network", "none", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"];
+const HARDENED = [
+  "--rm",
+  "--network",
+  "none",
+  "--read-only",
+  "--cap-drop",
+  "ALL",
+  "--security-opt",
+  "no-new-privileges",
+];
 
 describe.skipIf(!image)(`probe inside a container (${image ?? "none"})`, () => {
   it("runs from stdin with secrets redacted inside the container", () => {
     const result = spawnSync(
       "docker",
-      ["run", "-i", ...HARDENED, "--user", "65534:65534", "-e", "MY_API_TOKEN=abc-in-ctr", "-e", "MLFLOW_TRACKING_PASSWORD=pw-in-ctr", image!, ...probeStdinCommand()],
+      [
+        "run",
+        "-i",
+        ...HARDENED,
+        "--user",
+        "65534:65534",
+        "-e",
+        "MY_API_TOKEN=abc-in-ctr",
+        "-e",
+        "MLFLOW_TRACKING_PASSWORD=pw-in-ctr",
+        image!,
+        ...probeStdinCommand(),
+      ],
       { input: probeScript(), encoding: "utf8", timeout: 60_000 },
     );
     expect(result.stderr).toBe("");

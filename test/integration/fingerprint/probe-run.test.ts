@@ -89,7 +89,9 @@ describe("probe without optional modules", () => {
   });
 
   it("fails with a readable message when the interpreter does not exist", async () => {
-    await expect(runProbeLocally("/nonexistent/python3")).rejects.toThrow(/fingerprint probe with \/nonexistent\/python3/);
+    await expect(runProbeLocally("/nonexistent/python3")).rejects.toThrow(
+      /fingerprint probe with \/nonexistent\/python3/,
+    );
   });
 });
 

@@ -37,7 +37,8 @@ async function makeRepo() {
 describe("checkout at the recorded commit", () => {
   it("checks out the commit, applies the recorded diff, and never touches the user's tree", async () => {
     const first = await makeRepo();
-    const diff = "diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-ALPHA = 0.5\n+ALPHA = 0.7\n";
+    const diff =
+      "diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-ALPHA = 0.5\n+ALPHA = 0.7\n";
     const co = await checkoutAtCommit({ repo: repo as string, commit: first, diff });
     try {
       expect(co.diffApplied).toBe(true);
@@ -54,7 +55,11 @@ describe("checkout at the recorded commit", () => {
 
   it("a diff that does not apply is flagged, the commit is still checked out", async () => {
     const first = await makeRepo();
-    const co = await checkoutAtCommit({ repo: repo as string, commit: first, diff: "diff --git a/nope.py b/nope.py\n--- a/nope.py\n+++ b/nope.py\n@@ -1 +1 @@\n-x\n+y\n" });
+    const co = await checkoutAtCommit({
+      repo: repo as string,
+      commit: first,
+      diff: "diff --git a/nope.py b/nope.py\n--- a/nope.py\n+++ b/nope.py\n@@ -1 +1 @@\n-x\n+y\n",
+    });
     try {
       expect(co.diffApplied).toBe(false);
       expect(co.diffError).toMatch(/nope\.py/);
@@ -66,7 +71,9 @@ describe("checkout at the recorded commit", () => {
 
   it("an unknown commit or a folder that is not a repository says how to fix it", async () => {
     await makeRepo();
-    await expect(checkoutAtCommit({ repo: repo as string, commit: "0123456789abcdef0123456789abcdef01234567" })).rejects.toThrow(/is not in this repository; fetch it/);
+    await expect(
+      checkoutAtCommit({ repo: repo as string, commit: "0123456789abcdef0123456789abcdef01234567" }),
+    ).rejects.toThrow(/is not in this repository; fetch it/);
     const plain = mkdtempSync(join(tmpdir(), "not-a-repo-"));
     try {
       await expect(checkoutAtCommit({ repo: plain, commit: "abc" })).rejects.toThrow(/not a git repository/);

@@ -44,8 +44,15 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
     const folder = readCodeFolder(basic);
     const env = resolveEnvironment(folder, "scenario");
     const t0 = Date.now();
-    const built = await ensureEnvImage({ requirements: env.requirements, ...(env.python ? { python: env.python } : {}), ignored: env.ignored ?? [], client: engine });
-    console.log(`docker_env: env image ${built.built ? `built in ${built.seconds.toFixed(1)}s` : "reused"} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+    const built = await ensureEnvImage({
+      requirements: env.requirements,
+      ...(env.python ? { python: env.python } : {}),
+      ignored: env.ignored ?? [],
+      client: engine,
+    });
+    console.log(
+      `docker_env: env image ${built.built ? `built in ${built.seconds.toFixed(1)}s` : "reused"} (${((Date.now() - t0) / 1000).toFixed(1)}s)`,
+    );
     await engine.getImage(built.imageId).tag({ repo: IMAGE_REPO, tag: IMAGE_TAG });
     tagged = true;
     imageId = (await engine.getImage(IMAGE_NAME).inspect()).Id;
@@ -57,7 +64,11 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
   }, 900_000); // a cold image build takes minutes on 2 cores
   afterAll(async () => {
     // Untags only: the image keeps its repro-audit/env tag.
-    if (tagged) await engine.getImage(IMAGE_NAME).remove({ noprune: true }).catch((e: Error) => console.warn(`could not remove ${IMAGE_NAME}: ${e.message}`));
+    if (tagged)
+      await engine
+        .getImage(IMAGE_NAME)
+        .remove({ noprune: true })
+        .catch((e: Error) => console.warn(`could not remove ${IMAGE_NAME}: ${e.message}`));
     await server?.stop();
     if (results) rmSync(results, { recursive: true, force: true });
     if (project) rmSync(project, { recursive: true, force: true });
@@ -65,7 +76,14 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
 
   async function recordFromProject(): Promise<string> {
     // The entryPoint tag is what `mlflow run` sets; it makes the plan take the MLproject.
-    return recordScenarioRun(server.url, ["--experiment", "docker-env", "--train", join(project, "train.py"), "--tag", "mlflow.project.entryPoint=main"]);
+    return recordScenarioRun(server.url, [
+      "--experiment",
+      "docker-env",
+      "--train",
+      join(project, "train.py"),
+      "--tag",
+      "mlflow.project.entryPoint=main",
+    ]);
   }
 
   it("runs in the named image pinned to its ID, with the docker_env variables, and brings the metrics back", async () => {
@@ -75,7 +93,14 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
 
     const t0 = Date.now();
     const res = await replayJob({
-      runId, replays: 1, parallel: 1, executor: "docker", scenarioDir: project, resultsDir: results, trackingUri: server.url, client,
+      runId,
+      replays: 1,
+      parallel: 1,
+      executor: "docker",
+      scenarioDir: project,
+      resultsDir: results,
+      trackingUri: server.url,
+      client,
       env: { ...process.env, REPRO_DOCKER_ENV_FROM_HOST: "copied-from-host" },
       allowEnv: ["REPRO_DOCKER_ENV_FROM_HOST"], // host passthrough is opt-in by name
     });
@@ -88,7 +113,9 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
     expect(imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(res.plan.environment.dockerImage).toBe(imageId);
     expect(res.image).toEqual({ imageId, built: false, seconds: 0, mismatches: [] });
-    const planOnDisk = JSON.parse(readFileSync(join(res.auditDir, "plan.json"), "utf8")) as { environment: { dockerImage: string } };
+    const planOnDisk = JSON.parse(readFileSync(join(res.auditDir, "plan.json"), "utf8")) as {
+      environment: { dockerImage: string };
+    };
     expect(planOnDisk.environment.dockerImage).toBe(imageId);
     expect(res.summary.environment?.imageId).toBe(imageId);
 
@@ -115,7 +142,17 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
       const mlproject = readFileSync(join(missing, "MLproject"), "utf8").replace(IMAGE_NAME, `${IMAGE_REPO}:absent`);
       writeFileSync(join(missing, "MLproject"), mlproject);
       await expect(
-        replayJob({ runId, replays: 1, parallel: 1, executor: "docker", scenarioDir: missing, resultsDir: results, trackingUri: server.url, client, allowEnv: ["REPRO_DOCKER_ENV_FROM_HOST"] }),
+        replayJob({
+          runId,
+          replays: 1,
+          parallel: 1,
+          executor: "docker",
+          scenarioDir: missing,
+          resultsDir: results,
+          trackingUri: server.url,
+          client,
+          allowEnv: ["REPRO_DOCKER_ENV_FROM_HOST"],
+        }),
       ).rejects.toThrow(/not present in the engine.*never pulls/);
     } finally {
       rmSync(missing, { recursive: true, force: true });

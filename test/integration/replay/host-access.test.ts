@@ -1,4 +1,14 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
@@ -62,7 +72,12 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
     engine = docker();
     const folder = readCodeFolder(basic);
     const env = resolveEnvironment(folder, "scenario");
-    const built = await ensureEnvImage({ requirements: env.requirements, ...(env.python ? { python: env.python } : {}), ignored: env.ignored ?? [], client: engine });
+    const built = await ensureEnvImage({
+      requirements: env.requirements,
+      ...(env.python ? { python: env.python } : {}),
+      ignored: env.ignored ?? [],
+      client: engine,
+    });
     await engine.getImage(built.imageId).tag({ repo: IMAGE_REPO, tag: "1" });
     tagged = true;
 
@@ -71,7 +86,11 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
     await buildCli("dist/harness/cli/main.js");
   }, 900_000); // a cold image build takes minutes on 2 cores
   afterAll(async () => {
-    if (tagged) await engine.getImage(IMAGE_NAME).remove({ noprune: true }).catch((e: Error) => console.warn(`could not remove ${IMAGE_NAME}: ${e.message}`));
+    if (tagged)
+      await engine
+        .getImage(IMAGE_NAME)
+        .remove({ noprune: true })
+        .catch((e: Error) => console.warn(`could not remove ${IMAGE_NAME}: ${e.message}`));
     await server?.stop();
     if (base) rmSync(base, { recursive: true, force: true });
   });
@@ -80,29 +99,57 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
     cpSync(join(fixture, name), join(project, "MLproject"));
   }
 
-  const hostEnv = () => ({ ...process.env, AWS_SECRET_ACCESS_KEY: SECRET, REPRO_HARMLESS: "harmless-value", REPRO_NOT_NAMED: "not-named" });
+  const hostEnv = () => ({
+    ...process.env,
+    AWS_SECRET_ACCESS_KEY: SECRET,
+    REPRO_HARMLESS: "harmless-value",
+    REPRO_NOT_NAMED: "not-named",
+  });
 
   async function record(): Promise<string> {
-    return recordScenarioRun(server.url, ["--experiment", "host-access", "--train", join(project, "train.py"), "--tag", "mlflow.project.entryPoint=main"]);
+    return recordScenarioRun(server.url, [
+      "--experiment",
+      "host-access",
+      "--train",
+      join(project, "train.py"),
+      "--tag",
+      "mlflow.project.entryPoint=main",
+    ]);
   }
 
   async function replayRunsOf(runId: string): Promise<number> {
     const exp = await client.getExperimentByName(AUDIT_EXPERIMENT);
     if (!exp) return 0;
-    const runs = await client.searchRuns({ experimentIds: [exp.experiment_id], filter: `tags.\`repro.replay_of\` = '${runId}'` });
+    const runs = await client.searchRuns({
+      experimentIds: [exp.experiment_id],
+      filter: `tags.\`repro.replay_of\` = '${runId}'`,
+    });
     return runs.length;
   }
 
   const job = (runId: string, more: { allowMounts?: string[]; allowEnv?: string[] } = {}) =>
     replayJob({
-      runId, replays: 1, parallel: 1, executor: "docker", scenarioDir: project, resultsDir: results, trackingUri: server.url, client,
-      auditExperiment: AUDIT_EXPERIMENT, trackingDataDirs: [server.dataDir], env: hostEnv(), ...more,
+      runId,
+      replays: 1,
+      parallel: 1,
+      executor: "docker",
+      scenarioDir: project,
+      resultsDir: results,
+      trackingUri: server.url,
+      client,
+      auditExperiment: AUDIT_EXPERIMENT,
+      trackingDataDirs: [server.dataDir],
+      env: hostEnv(),
+      ...more,
     });
 
   it("refuses the hostile docker_env by default, naming each entry and the flag, before any replay runs", async () => {
     useMlproject("MLproject");
     const runId = await record();
-    const err = await job(runId).then(() => undefined, (e: unknown) => e);
+    const err = await job(runId).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlanError);
     const message = (err as Error).message;
     expect(message).toMatch(/volume "\/etc:\/host\/etc".*never/);
@@ -117,7 +164,10 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
   it("still refuses /proc and the results folder when they are named with --allow-mount", async () => {
     useMlproject("MLproject");
     const runId = await record();
-    const err = await job(runId, { allowMounts: ["/proc", "/etc", results], allowEnv: ["AWS_SECRET_ACCESS_KEY"] }).then(() => undefined, (e: unknown) => e);
+    const err = await job(runId, { allowMounts: ["/proc", "/etc", results], allowEnv: ["AWS_SECRET_ACCESS_KEY"] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlanError);
     const message = (err as Error).message;
     expect(message).toMatch(/\/proc.*never mounted, even when named with --allow-mount/);
@@ -131,7 +181,9 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
     const res = await job(runId, { allowMounts: [harmless], allowEnv: ["REPRO_HARMLESS"] });
     const r = res.summary.records[0];
     expect(r?.status, `${r?.failure?.message ?? ""}\n${r?.stderrTail ?? ""}`).toBe("finished");
-    const seen = JSON.parse(readFileSync(join(res.auditDir, "replays", "0", "out", "host-access.json"), "utf8")) as Seen;
+    const seen = JSON.parse(
+      readFileSync(join(res.auditDir, "replays", "0", "out", "host-access.json"), "utf8"),
+    ) as Seen;
     expect(seen.harmless).toBe("harmless-value");
     expect(seen.env).toContain("REPRO_MARK");
     expect(seen.env).not.toContain("AWS_SECRET_ACCESS_KEY");
@@ -150,12 +202,31 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
   it("the CLI: exit 2 with the message; --allow-mount /proc --allow-env AWS_SECRET_ACCESS_KEY still refuses /proc", async () => {
     useMlproject("MLproject");
     const runId = await record();
-    const args = ["replay", "--run", runId, "--scenario", project, "--replays", "1", "--results-dir", results, "--tracking-uri", server.url, "--audit-experiment", AUDIT_EXPERIMENT];
+    const args = [
+      "replay",
+      "--run",
+      runId,
+      "--scenario",
+      project,
+      "--replays",
+      "1",
+      "--results-dir",
+      results,
+      "--tracking-uri",
+      server.url,
+      "--audit-experiment",
+      AUDIT_EXPERIMENT,
+    ];
     const plain = await runCliProcess(args, hostEnv());
     expect(plain.code).toBe(2);
-    expect(plain.stderr).toMatch(/repro-audit replay: bad input: the MLproject in .* asks docker_env for host access that is not allowed/);
+    expect(plain.stderr).toMatch(
+      /repro-audit replay: bad input: the MLproject in .* asks docker_env for host access that is not allowed/,
+    );
     expect(plain.stderr).toMatch(/--allow-env AWS_SECRET_ACCESS_KEY/);
-    const named = await runCliProcess([...args, "--allow-mount", "/proc", "--allow-env", "AWS_SECRET_ACCESS_KEY"], hostEnv());
+    const named = await runCliProcess(
+      [...args, "--allow-mount", "/proc", "--allow-env", "AWS_SECRET_ACCESS_KEY"],
+      hostEnv(),
+    );
     expect(named.code).toBe(2);
     expect(named.stderr).toMatch(/\/proc is \/proc \(the host's processes\); it is never mounted/);
     expect(named.stderr).not.toMatch(/environment "AWS_SECRET_ACCESS_KEY"/); // allowed by name, unlike /proc

@@ -1,4 +1,4 @@
-import { existsSync} from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { replayJob } from "../../../harness/audit/replay-pipeline.js";
@@ -16,7 +16,9 @@ const basic = join(root, "scenarios/basic");
 const haveVenv = existsSync(python);
 
 if (!haveVenv) {
-  console.warn(`\n*** SKIPPING local-executor replay tests: no project venv at ${python} (it runs the MLflow server and the replays). ***\n`);
+  console.warn(
+    `\n*** SKIPPING local-executor replay tests: no project venv at ${python} (it runs the MLflow server and the replays). ***\n`,
+  );
 }
 
 describe.skipIf(!haveVenv)("replay with the local executor (real server, host python)", () => {
@@ -32,7 +34,15 @@ describe.skipIf(!haveVenv)("replay with the local executor (real server, host py
     const env = { ...process.env, PATH: `${venvBin}:${process.env["PATH"] ?? "/usr/bin:/bin"}` };
     const t0 = Date.now();
     const res = await replayJob({
-      runId, replays: 2, parallel: 1, executor: "local", scenarioDir: basic, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client, env,
+      runId,
+      replays: 2,
+      parallel: 1,
+      executor: "local",
+      scenarioDir: basic,
+      resultsDir: ctx.results,
+      trackingUri: ctx.server.url,
+      client: ctx.client,
+      env,
     });
     console.log(`local executor: 2 replays of basic in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
@@ -53,7 +63,10 @@ describe.skipIf(!haveVenv)("replay with the local executor (real server, host py
     expect(res.summary.environment?.container?.python.version).toMatch(/^3\.11\./);
 
     const exp = await ctx.client.getExperimentByName("repro-audit");
-    const replays = await ctx.client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.replay_of" = '${runId}'` });
+    const replays = await ctx.client.searchRuns({
+      experimentIds: [exp?.experiment_id ?? ""],
+      filter: `tags."repro.replay_of" = '${runId}'`,
+    });
     expect(replays).toHaveLength(2);
     const tag = (r: (typeof replays)[number], k: string) => r.data.tags.find((t) => t.key === k)?.value;
     expect(replays.map((r) => tag(r, "repro.replay_index")).sort()).toEqual(["0", "1"]);

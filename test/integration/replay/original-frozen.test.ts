@@ -41,7 +41,8 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
   /** Everything the server holds about a run, as comparable text: data, every history, every artifact's bytes. */
   async function everything(runId: string): Promise<string> {
     const run = await ctx.client.getRun(runId);
-    const sorted = <T extends { key: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const sorted = <T extends { key: string }>(xs: readonly T[]) =>
+      [...xs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const histories: Record<string, unknown> = {};
     for (const m of sorted(run.data.metrics)) histories[m.key] = await ctx.client.getMetricHistory(runId, m.key);
     const dir = mkdtempSync(join(tmpdir(), "repro-audit-frozen-art-"));
@@ -53,7 +54,19 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
         await ctx.client.downloadArtifact({ runId }, f.path, local);
         bytes[f.path] = createHash("sha256").update(readFileSync(local)).digest("hex");
       }
-      return JSON.stringify({ info: { status: run.info.status, lifecycle: run.info.lifecycle_stage, end: run.info.end_time }, params: sorted(run.data.params), metrics: sorted(run.data.metrics), tags: sorted(run.data.tags), histories, files, bytes }, null, 1);
+      return JSON.stringify(
+        {
+          info: { status: run.info.status, lifecycle: run.info.lifecycle_stage, end: run.info.end_time },
+          params: sorted(run.data.params),
+          metrics: sorted(run.data.metrics),
+          tags: sorted(run.data.tags),
+          histories,
+          files,
+          bytes,
+        },
+        null,
+        1,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -82,11 +95,17 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
         // What a replay with the tracking server in reach did: rewrite the original's
         // metrics, tags and model so that its replays match it.
         tampering = (async () => {
-          await ctx.client.logBatch(runId, { metrics: [{ key: "rmse", value: 0.5, timestamp: Date.now(), step: 1 }], tags: [{ key: "mlflow.note.content", value: "forged" }] });
+          await ctx.client.logBatch(runId, {
+            metrics: [{ key: "rmse", value: 0.5, timestamp: Date.now(), step: 1 }],
+            tags: [{ key: "mlflow.note.content", value: "forged" }],
+          });
           await ctx.client.setTag(runId, "forged", "yes");
           await ctx.client.uploadArtifact({ runId }, model, "model", "model.pkl");
         })();
-        void tampering.then(() => undefined, () => undefined);
+        void tampering.then(
+          () => undefined,
+          () => undefined,
+        );
       }
       if (e.type === "done" && e.record.index === 1) tamperedBeforeLastReplayEnded = tampering !== undefined;
     };
@@ -104,7 +123,9 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
     expect(run.error).toMatch(/artifact model\/model\.pkl changed/);
     expect(run.score.verdict).not.toBe("reproduced");
     expect(run.score.score).toBe(0);
-    expect(res.infrastructureErrors).toEqual([expect.stringMatching(new RegExp(`^run ${runId}: the original run changed during the audit: `))]);
+    expect(res.infrastructureErrors).toEqual([
+      expect.stringMatching(new RegExp(`^run ${runId}: the original run changed during the audit: `)),
+    ]);
     expect(auditExitCode(res)).toBe(2);
 
     // Scored (for the record) against the snapshot taken before the first replay, not the forged values.
@@ -124,15 +145,19 @@ describe.skipIf(!dockerOk)("the original is frozen during an audit (real server,
     const runId = await recordScenarioRun(ctx.server.url, ["--experiment", "frozen-resumed", "--seed", "42"]);
     const rmse = (await ctx.client.getRun(runId)).data.metrics.find((m) => m.key === "rmse")?.value;
     const abort = new AbortController();
-    const first = await auditJob(options(runId, {
-      auditId: "resumed",
-      signal: abort.signal,
-      onEvent: (e) => {
-        if (e.type === "done" && e.record.index === 0) abort.abort();
-      },
-    }));
+    const first = await auditJob(
+      options(runId, {
+        auditId: "resumed",
+        signal: abort.signal,
+        onEvent: (e) => {
+          if (e.type === "done" && e.record.index === 0) abort.abort();
+        },
+      }),
+    );
     expect(first.aborted).toBe(true);
-    const stored = JSON.parse(readFileSync(join(ctx.results, "resumed", "runs", runId, "original.json"), "utf8")) as { run: { metrics: Record<string, number> } };
+    const stored = JSON.parse(readFileSync(join(ctx.results, "resumed", "runs", runId, "original.json"), "utf8")) as {
+      run: { metrics: Record<string, number> };
+    };
     expect(stored.run.metrics["rmse"]).toBe(rmse);
 
     await ctx.client.logBatch(runId, { metrics: [{ key: "rmse", value: 0.25, timestamp: Date.now(), step: 7 }] });

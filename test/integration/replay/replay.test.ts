@@ -22,7 +22,10 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
   async function recordWorkload(params: Record<string, string>): Promise<string> {
     const exp = await ctx.client.getOrCreateExperiment("workload");
     const run = await ctx.client.createRun({ experimentId: exp.experiment_id });
-    await ctx.client.logBatch(run.info.run_id, { params: Object.entries(params).map(([key, value]) => ({ key, value })), metrics: [{ key: "score", value: 0.125, timestamp: Date.now(), step: 0 }] });
+    await ctx.client.logBatch(run.info.run_id, {
+      params: Object.entries(params).map(([key, value]) => ({ key, value })),
+      metrics: [{ key: "score", value: 0.125, timestamp: Date.now(), step: 0 }],
+    });
     await ctx.client.updateRun(run.info.run_id, { status: "FINISHED", endTime: Date.now() });
     return run.info.run_id;
   }
@@ -33,8 +36,19 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     expect(original.map((m) => m.key).sort()).toEqual(["mae", "r2", "rmse"]);
 
     const t0 = Date.now();
-    const res = await replayJob({ runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: basic, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client });
-    console.log(`basic: 3 replays in ${((Date.now() - t0) / 1000).toFixed(1)}s; image ${res.image?.built ? `built in ${res.image.seconds.toFixed(1)}s` : "reused"}`);
+    const res = await replayJob({
+      runId,
+      replays: 3,
+      parallel: 1,
+      executor: "docker",
+      scenarioDir: basic,
+      resultsDir: ctx.results,
+      trackingUri: ctx.server.url,
+      client: ctx.client,
+    });
+    console.log(
+      `basic: 3 replays in ${((Date.now() - t0) / 1000).toFixed(1)}s; image ${res.image?.built ? `built in ${res.image.seconds.toFixed(1)}s` : "reused"}`,
+    );
 
     expect(res.plan.command).toBe("python train.py --alpha 0.5 --l1-ratio 0.1 --seed 42");
     expect(res.summary.records).toHaveLength(3);
@@ -49,7 +63,10 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
 
     // Linked on the server: one replay run per index, FINISHED, with the replayed metrics.
     const exp = await ctx.client.getExperimentByName("repro-audit");
-    const replays = await ctx.client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.replay_of" = '${runId}'` });
+    const replays = await ctx.client.searchRuns({
+      experimentIds: [exp?.experiment_id ?? ""],
+      filter: `tags."repro.replay_of" = '${runId}'`,
+    });
     expect(replays).toHaveLength(3);
     const tag = (r: (typeof replays)[number], k: string) => r.data.tags.find((t) => t.key === k)?.value;
     expect(replays.map((r) => tag(r, "repro.replay_index")).sort()).toEqual(["0", "1", "2"]);
@@ -67,7 +84,16 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
 
   it("a failing replay is recorded with its stderr tail, and the others go on", { timeout: 180_000 }, async () => {
     const runId = await recordWorkload({ fail_index: "1", sleep_index: "-1", sleep_s: "0" });
-    const res = await replayJob({ runId, replays: 3, parallel: 2, executor: "docker", scenarioDir: workload, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client });
+    const res = await replayJob({
+      runId,
+      replays: 3,
+      parallel: 2,
+      executor: "docker",
+      scenarioDir: workload,
+      resultsDir: ctx.results,
+      trackingUri: ctx.server.url,
+      client: ctx.client,
+    });
     const byIndex = new Map(res.summary.records.map((r) => [r.index, r]));
     expect(byIndex.get(1)?.status).toBe("failed");
     expect(byIndex.get(1)?.exitCode).toBe(3);
@@ -86,7 +112,14 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     const abort = new AbortController();
     const started: number[] = [];
     const first = await replayJob({
-      runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: workload, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client,
+      runId,
+      replays: 3,
+      parallel: 1,
+      executor: "docker",
+      scenarioDir: workload,
+      resultsDir: ctx.results,
+      trackingUri: ctx.server.url,
+      client: ctx.client,
       signal: abort.signal,
       onEvent: (e) => {
         if (e.type === "start") {
@@ -103,7 +136,14 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     const restarted: number[] = [];
     const t0 = Date.now();
     const second = await replayJob({
-      runId, replays: 3, parallel: 1, executor: "docker", scenarioDir: workload, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client,
+      runId,
+      replays: 3,
+      parallel: 1,
+      executor: "docker",
+      scenarioDir: workload,
+      resultsDir: ctx.results,
+      trackingUri: ctx.server.url,
+      client: ctx.client,
       resumeAuditId: first.summary.auditId,
       onEvent: (e) => {
         if (e.type === "start") restarted.push(e.index);
@@ -111,12 +151,21 @@ describe.skipIf(!dockerOk)("replay (real server, real engine)", () => {
     });
     expect(restarted).toEqual([2]);
     expect(second.summary.resumed).toEqual([0, 1]);
-    expect(second.summary.records.map((r) => `${r.index}:${r.status}`)).toEqual(["0:finished", "1:finished", "2:finished"]);
+    expect(second.summary.records.map((r) => `${r.index}:${r.status}`)).toEqual([
+      "0:finished",
+      "1:finished",
+      "2:finished",
+    ]);
     expect(Date.now() - t0).toBeGreaterThan(15_000); // the sleeping replay really ran again
     // Replay runs are made by the harness after a replay ran: the interrupted attempt left
     // none, so the server holds exactly one FINISHED run per index.
     const exp = await ctx.client.getExperimentByName("repro-audit");
-    const runs = await ctx.client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""], filter: `tags."repro.audit_id" = '${first.summary.auditId}'` });
-    expect(runs.map((r) => `${r.data.tags.find((t) => t.key === "repro.replay_index")?.value}:${r.info.status}`).sort()).toEqual(["0:FINISHED", "1:FINISHED", "2:FINISHED"]);
+    const runs = await ctx.client.searchRuns({
+      experimentIds: [exp?.experiment_id ?? ""],
+      filter: `tags."repro.audit_id" = '${first.summary.auditId}'`,
+    });
+    expect(
+      runs.map((r) => `${r.data.tags.find((t) => t.key === "repro.replay_index")?.value}:${r.info.status}`).sort(),
+    ).toEqual(["0:FINISHED", "1:FINISHED", "2:FINISHED"]);
   }, 180_000);
 });

@@ -19,9 +19,26 @@ describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile wo
   const ctx = useServerAndResults("repro-audit-sealed-");
 
   const record = (attack: string, extra: string[] = []): Promise<string> =>
-    recordScenarioRun(ctx.server.url, ["--experiment", `hostile-${attack}`, "--train", join(hostile, "attack.py"), "--param", `attack=${attack}`, ...extra]);
+    recordScenarioRun(ctx.server.url, [
+      "--experiment",
+      `hostile-${attack}`,
+      "--train",
+      join(hostile, "attack.py"),
+      "--param",
+      `attack=${attack}`,
+      ...extra,
+    ]);
   const replay = (runId: string, replays = 1) =>
-    replayJob({ runId, replays, parallel: 1, executor: "docker", scenarioDir: hostile, resultsDir: ctx.results, trackingUri: ctx.server.url, client: ctx.client });
+    replayJob({
+      runId,
+      replays,
+      parallel: 1,
+      executor: "docker",
+      scenarioDir: hostile,
+      resultsDir: ctx.results,
+      trackingUri: ctx.server.url,
+      client: ctx.client,
+    });
   const attempts = (auditDir: string, index = 0): Record<string, { ok: boolean; error?: string; result?: unknown }> =>
     JSON.parse(readFileSync(join(auditDir, "replays", String(index), "out", "attempts.json"), "utf8"));
 
@@ -31,7 +48,14 @@ describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile wo
     const sorted = <T extends { key: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.key < b.key ? -1 : 1));
     const histories = await Promise.all(run.data.metrics.map((m) => ctx.client.getMetricHistory(runId, m.key)));
     const artifacts = await ctx.client.listArtifactsRecursive({ runId });
-    return JSON.stringify({ info: run.info, params: sorted(run.data.params), tags: sorted(run.data.tags), metrics: sorted(run.data.metrics), histories, artifacts });
+    return JSON.stringify({
+      info: run.info,
+      params: sorted(run.data.params),
+      tags: sorted(run.data.tags),
+      metrics: sorted(run.data.metrics),
+      histories,
+      artifacts,
+    });
   }
 
   it("a replay that tries to read, overwrite and delete runs on the real server reaches nothing, and its forged score shows", async () => {
@@ -81,7 +105,10 @@ describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile wo
     const [rec] = res.summary.records;
     expect(rec?.status, rec?.stderrTail).toBe("finished");
     expect(await ctx.client.searchRegisteredModels({ filter: "name = 'HostileModel'" })).toEqual([]);
-    expect(rec?.notes?.some((n) => /registered model HostileModel.* in its sandbox/.test(n)), JSON.stringify(rec?.notes)).toBe(true);
+    expect(
+      rec?.notes?.some((n) => /registered model HostileModel.* in its sandbox/.test(n)),
+      JSON.stringify(rec?.notes),
+    ).toBe(true);
   });
 
   it("what a sealed replay logged reaches its replay run on the real server: params, metrics, artifacts, linking tags", async () => {
@@ -96,7 +123,11 @@ describe.skipIf(!dockerOk)("sealed replays (real server, real engine, hostile wo
       expect(run.info.status).toBe("FINISHED");
       expect(run.data.metrics.map((m) => [m.key, m.value])).toEqual([["score", 0.125]]);
       expect(run.data.params.find((p) => p.key === "attack")?.value).toBe("none");
-      expect((await ctx.client.listArtifactsRecursive({ runId: run.info.run_id })).filter((f) => !f.is_dir).map((f) => f.path)).toEqual(["model/model.bin"]);
+      expect(
+        (await ctx.client.listArtifactsRecursive({ runId: run.info.run_id }))
+          .filter((f) => !f.is_dir)
+          .map((f) => f.path),
+      ).toEqual(["model/model.bin"]);
     }
   });
 });

@@ -12,12 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { REPORT_CSP } from "../../../harness/report/html.js";
 import { writeReport } from "../../../harness/report/write.js";
-import { HOSTILE_METRIC, HOSTILE_RUN_NAME, PAYLOADS, hostileReport, loadSampleReport } from "../../fixtures/report/hostile.js";
+import {
+  HOSTILE_METRIC,
+  HOSTILE_RUN_NAME,
+  PAYLOADS,
+  hostileReport,
+  loadSampleReport,
+} from "../../fixtures/report/hostile.js";
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  console.warn(`\n*** SKIPPING the HTML report Chromium test: ${CHROMIUM} not found. Run scripts/ensure-chromium.sh (apt-get install chromium) to enable it. ***\n`);
+  console.warn(
+    `\n*** SKIPPING the HTML report Chromium test: ${CHROMIUM} not found. Run scripts/ensure-chromium.sh (apt-get install chromium) to enable it. ***\n`,
+  );
 }
 
 const ROOT = join(import.meta.dirname, "../../..");
@@ -39,7 +47,15 @@ describe.skipIf(!haveChromium)("HTML report in headless Chromium", () => {
     dir = mkdtempSync(join(tmpdir(), "repro-report-html-"));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   });
 
@@ -90,8 +106,15 @@ describe.skipIf(!haveChromium)("HTML report in headless Chromium", () => {
         return {
           pwned: w.__pwned,
           scripts: document.querySelectorAll("script").length,
-          handlers: all.flatMap((el) => el.getAttributeNames().filter((a) => a.toLowerCase().startsWith("on")).map((a) => `${el.tagName}@${a}`)),
-          loaders: document.querySelectorAll("img, iframe, object, embed, link, base, form, video, audio, source, frame").length,
+          handlers: all.flatMap((el) =>
+            el
+              .getAttributeNames()
+              .filter((a) => a.toLowerCase().startsWith("on"))
+              .map((a) => `${el.tagName}@${a}`),
+          ),
+          loaders: document.querySelectorAll(
+            "img, iframe, object, embed, link, base, form, video, audio, source, frame",
+          ).length,
           metaRefresh: document.querySelectorAll('meta[http-equiv="refresh" i]').length,
           hrefs: Array.from(document.querySelectorAll("[href]"), (el) => el.getAttribute("href") ?? ""),
           styles: document.querySelectorAll("style").length,
@@ -154,7 +177,10 @@ describe.skipIf(!haveChromium)("HTML report in headless Chromium", () => {
   it("has detectors that do catch a page that executes and fetches (negative control)", async () => {
     // Without this, a broken detector (a listener never attached) would pass the test above.
     const unsafe = join(dir, "unsafe.html");
-    writeFileSync(unsafe, `<!DOCTYPE html><title>unsafe</title><body>${PAYLOADS.script}${PAYLOADS.imgOnerror}<img src="http://127.0.0.1:9/beacon.png"></body>`);
+    writeFileSync(
+      unsafe,
+      `<!DOCTYPE html><title>unsafe</title><body>${PAYLOADS.script}${PAYLOADS.imgOnerror}<img src="http://127.0.0.1:9/beacon.png"></body>`,
+    );
     const { page, context, seen } = await open(unsafe, "unsafe-control.png");
     try {
       expect(seen.bindingCalls).toEqual(expect.arrayContaining(["script", "img"]));

@@ -21,7 +21,10 @@ const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const SHOTS = process.env.REPRO_AUDIT_SCREENSHOTS ?? join(import.meta.dirname, "../../../results/screenshots");
 const rep = (metrics: Record<string, number>): ReplayRecord => ({ ok: true, metrics });
-const LONG = " The reason goes on, naming every replay and interval it weighed, so that a reviewer can follow it without opening the JSON; it must wrap, never be clipped.".repeat(4);
+const LONG =
+  " The reason goes on, naming every replay and interval it weighed, so that a reviewer can follow it without opening the JSON; it must wrap, never be clipped.".repeat(
+    4,
+  );
 
 /** The sample's first run, re-scored as the issue's optimistic original (inconclusive) with a long reason. */
 function layoutReport(): Report {
@@ -30,7 +33,11 @@ function layoutReport(): Report {
   const score = scoreRun({
     runId: base.runId,
     original: { metrics: { rmse: 51.5, r2: 0.488, mae: 40.25, "val/very_long_metric_name_for_layout": 0.123456789 } },
-    replays: [rep({ rmse: 53.1, r2: 0.466, mae: 41.5, "val/very_long_metric_name_for_layout": 0.1234 }), rep({ rmse: 55.0, r2: 0.45, mae: 42.75, "val/very_long_metric_name_for_layout": 0.1236 }), rep({ rmse: 58.9, r2: 0.43, mae: 44.0, "val/very_long_metric_name_for_layout": 0.1235 })],
+    replays: [
+      rep({ rmse: 53.1, r2: 0.466, mae: 41.5, "val/very_long_metric_name_for_layout": 0.1234 }),
+      rep({ rmse: 55.0, r2: 0.45, mae: 42.75, "val/very_long_metric_name_for_layout": 0.1236 }),
+      rep({ rmse: 58.9, r2: 0.43, mae: 44.0, "val/very_long_metric_name_for_layout": 0.1235 }),
+    ],
     policy: DEFAULT_POLICY,
   });
   const parts = runScoreParts(score);
@@ -45,7 +52,10 @@ describe.skipIf(!haveChromium)("HTML report layout in headless Chromium", () => 
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "repro-report-layout-"));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -61,7 +71,10 @@ describe.skipIf(!haveChromium)("HTML report layout in headless Chromium", () => 
         await page.goto(pathToFileURL(paths.html).href, { waitUntil: "load" });
         mkdirSync(SHOTS, { recursive: true });
         await page.screenshot({ path: join(SHOTS, `report-layout-${width}.png`), fullPage: false });
-        await page.locator("section.run").first().screenshot({ path: join(SHOTS, `report-run-card-${width}.png`) });
+        await page
+          .locator("section.run")
+          .first()
+          .screenshot({ path: join(SHOTS, `report-run-card-${width}.png`) });
         const m = await page.evaluate(() => {
           const px = (el: Element | null) => (el ? Number.parseFloat(getComputedStyle(el).fontSize) : 0);
           const header = document.querySelector("header.top");
@@ -70,7 +83,10 @@ describe.skipIf(!haveChromium)("HTML report layout in headless Chromium", () => 
           const overflow = cards.map((c) => c.scrollWidth - c.clientWidth);
           const cells = cards.flatMap((c) => {
             const right = c.getBoundingClientRect().right;
-            return Array.from(c.querySelectorAll("table.metrics td, table.metrics th"), (td) => td.getBoundingClientRect().right - right);
+            return Array.from(
+              c.querySelectorAll("table.metrics td, table.metrics th"),
+              (td) => td.getBoundingClientRect().right - right,
+            );
           });
           return {
             word: document.querySelector(".verdict-word")?.textContent ?? "",

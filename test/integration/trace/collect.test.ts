@@ -45,22 +45,46 @@ describe("trace collection against a real MLflow server", () => {
 
     expect(full.runArtifacts.files.sort()).toEqual(["repro/git.diff", "requirements.txt"]);
     expect(full.loggedModels).toHaveLength(1);
-    expect(full.loggedModels[0]?.files).toEqual(expect.arrayContaining(["MLmodel", "requirements.txt", "python_env.yaml", "conda.yaml"]));
+    expect(full.loggedModels[0]?.files).toEqual(
+      expect.arrayContaining(["MLmodel", "requirements.txt", "python_env.yaml", "conda.yaml"]),
+    );
     expect(raw.runArtifacts.files).toEqual([]);
     expect(raw.loggedModels).toEqual([]);
-    expect(reg.modelVersions.map((v) => [v.name, v.version, v.aliases])).toEqual([[seeded.model.name, seeded.model.version, ["champion"]]]);
+    expect(reg.modelVersions.map((v) => [v.name, v.version, v.aliases])).toEqual([
+      [seeded.model.name, seeded.model.version, ["champion"]],
+    ]);
 
     // The real client records git tags itself when the script sits in a git repository.
     expect(full.run.tags["mlflow.source.git.commit"]).toMatch(/^[0-9a-f]{40}$/);
     expect(Object.values(statusOf(full)).every((s) => s === "present")).toBe(true);
-    expect(statusOf(raw)).toMatchObject({ params: "missing", source: "missing", git_commit: "missing", env_model: "not_applicable", seed: "missing" });
-    expect(statusOf(reg)).toMatchObject({ git_commit: "missing", entry_point: "partial", env_run: "missing", env_model: "present", seed: "present" });
+    expect(statusOf(raw)).toMatchObject({
+      params: "missing",
+      source: "missing",
+      git_commit: "missing",
+      env_model: "not_applicable",
+      seed: "missing",
+    });
+    expect(statusOf(reg)).toMatchObject({
+      git_commit: "missing",
+      entry_point: "partial",
+      env_run: "missing",
+      env_model: "present",
+      seed: "present",
+    });
   });
 
   it("resolves model versions and aliases to their source run", async () => {
-    const byAlias = await resolveSelection(client, { kind: "model_alias", model: seeded.model.name, alias: "champion" });
+    const byAlias = await resolveSelection(client, {
+      kind: "model_alias",
+      model: seeded.model.name,
+      alias: "champion",
+    });
     expect(byAlias.runs.map((r) => r.info.run_id)).toEqual([seeded.runs.registered]);
-    const byVersion = await resolveSelection(client, { kind: "model_version", model: seeded.model.name, version: seeded.model.version });
+    const byVersion = await resolveSelection(client, {
+      kind: "model_version",
+      model: seeded.model.name,
+      version: seeded.model.version,
+    });
     expect(byVersion.runs.map((r) => r.info.run_id)).toEqual([seeded.runs.registered]);
     const byRun = await resolveSelection(client, { kind: "runs", runIds: [seeded.runs.raw, seeded.runs.full] });
     expect(byRun.runs.map((r) => r.info.run_id)).toEqual([seeded.runs.raw, seeded.runs.full]);
@@ -71,10 +95,16 @@ describe("trace collection against a real MLflow server", () => {
   it("turns unknown names and refused filters into readable selection errors", async () => {
     const cases: Array<[Selection, RegExp]> = [
       [{ kind: "experiment", experiments: ["no-such-experiment"] }, /experiment "no-such-experiment" does not exist/],
-      [{ kind: "runs", runIds: ["0123456789abcdef0123456789abcdef"] }, /run 0123456789abcdef0123456789abcdef does not exist/],
+      [
+        { kind: "runs", runIds: ["0123456789abcdef0123456789abcdef"] },
+        /run 0123456789abcdef0123456789abcdef does not exist/,
+      ],
       [{ kind: "model_version", model: seeded.model.name, version: "99" }, /has no version 99/],
       [{ kind: "model_alias", model: "NoSuchModel", alias: "x" }, /"NoSuchModel" has no alias "x"/],
-      [{ kind: "experiment", experiments: ["trace-int"], filter: "params.a = = 1" }, /--filter .* was refused by the server/],
+      [
+        { kind: "experiment", experiments: ["trace-int"], filter: "params.a = = 1" },
+        /--filter .* was refused by the server/,
+      ],
     ];
     for (const [sel, message] of cases) {
       const err = await resolveSelection(client, sel).catch((e: unknown) => e);
@@ -104,7 +134,8 @@ describe("trace collection against a real MLflow server", () => {
         });
         expect(res.status).toBe(200);
         const body = (await res.json()) as { model: { info: { model_id: string } } };
-        if (i === 1049) await client.uploadArtifact({ loggedModelId: body.model.info.model_id }, join(tmp, "requirements.txt"));
+        if (i === 1049)
+          await client.uploadArtifact({ loggedModelId: body.model.info.model_id }, join(tmp, "requirements.txt"));
       }
     } finally {
       rmSync(tmp, { recursive: true, force: true });

@@ -18,7 +18,8 @@ const script = fileURLToPath(new URL("../../python/seed_trace_runs.py", import.m
 
 export async function seedTraceRuns(trackingUri: string, experiment: string, modelName: string): Promise<SeededRuns> {
   const env: NodeJS.ProcessEnv = { ...process.env, MLFLOW_TRACKING_URI: trackingUri };
-  for (const k of ["MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID", "MLFLOW_TRACKING_TOKEN"]) delete env[k];
+  for (const k of ["MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID", "MLFLOW_TRACKING_TOKEN"])
+    delete env[k];
   const { stdout } = await promisify(execFile)(
     venvPython(),
     [script, "--experiment", experiment, "--model-name", modelName, "--alias", "champion"],

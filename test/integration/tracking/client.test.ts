@@ -75,7 +75,11 @@ describe("runs", () => {
     await client.deleteTag(run.info.run_id, "gone");
     await client.logMetric(run.info.run_id, "single", Number.NaN, { step: 3 });
     await client.logParam(run.info.run_id, "extra", "x");
-    const info = await client.updateRun(run.info.run_id, { status: "FINISHED", endTime: Date.now(), runName: "renamed" });
+    const info = await client.updateRun(run.info.run_id, {
+      status: "FINISHED",
+      endTime: Date.now(),
+      runName: "renamed",
+    });
     expect(info.status).toBe("FINISHED");
 
     const back = await client.getRun(run.info.run_id);
@@ -90,7 +94,11 @@ describe("runs", () => {
   });
 
   it("searches with a filter and order", async () => {
-    const runs = await client.searchRuns({ experimentIds: [ids.experiment_id], filter: "params.seed = '7'", orderBy: ["attributes.start_time DESC"] });
+    const runs = await client.searchRuns({
+      experimentIds: [ids.experiment_id],
+      filter: "params.seed = '7'",
+      orderBy: ["attributes.start_time DESC"],
+    });
     expect(runs.map((r) => r.info.run_id)).toEqual([ids.run_id]);
   });
 
@@ -99,7 +107,9 @@ describe("runs", () => {
     expect(missing).toBeInstanceOf(MlflowError);
     expect(missing.errorCode).toBe("RESOURCE_DOES_NOT_EXIST");
     expect(missing.status).toBe(404);
-    const bad = (await client.searchRuns({ experimentIds: [ids.experiment_id], filter: "params.alpha >>> 1" }).catch((e: unknown) => e)) as MlflowError;
+    const bad = (await client
+      .searchRuns({ experimentIds: [ids.experiment_id], filter: "params.alpha >>> 1" })
+      .catch((e: unknown) => e)) as MlflowError;
     expect(bad.errorCode).toBe("INVALID_PARAMETER_VALUE");
     expect(bad.message).toContain(`searching runs in experiment ${ids.experiment_id}`);
   });
@@ -118,7 +128,14 @@ describe("artifacts", () => {
     await client.downloadArtifact({ runId: ids.run_id }, rel, dest);
     expect(sha256(await readFile(dest))).toBe(sha256(bytes));
     // ... and the server stored exactly those bytes.
-    const onServer = path.join(server.dataDir, "artifacts", ids.experiment_id, ids.run_id, "artifacts", "repro/out/blob.bin");
+    const onServer = path.join(
+      server.dataDir,
+      "artifacts",
+      ids.experiment_id,
+      ids.run_id,
+      "artifacts",
+      "repro/out/blob.bin",
+    );
     expect(sha256(await readFile(onServer))).toBe(sha256(bytes));
   });
 
@@ -132,13 +149,17 @@ describe("artifacts", () => {
 
   it("refuses hostile artifact paths without touching the disk outside the target", async () => {
     const outside = path.join(tmp, "escape-target");
-    await expect(client.downloadArtifact(ids.run_id, "../../../../etc/passwd", path.join(tmp, "x"))).rejects.toThrow(UnsafePathError);
+    await expect(client.downloadArtifact(ids.run_id, "../../../../etc/passwd", path.join(tmp, "x"))).rejects.toThrow(
+      UnsafePathError,
+    );
     await expect(client.downloadArtifacts(ids.run_id, "docs/../..", outside)).rejects.toThrow(UnsafePathError);
     const src = path.join(tmp, "evil.txt");
     await writeFile(src, "evil");
     await expect(client.uploadArtifact(ids.run_id, src, "../../other-run")).rejects.toThrow(UnsafePathError);
     await expect(client.uploadArtifact(ids.run_id, src, "ok", "../evil.txt")).rejects.toThrow(UnsafePathError);
-    await expect(client.listArtifacts(`mlflow-artifacts:/${ids.experiment_id}/../../`)).rejects.toThrow(UnsafePathError);
+    await expect(client.listArtifacts(`mlflow-artifacts:/${ids.experiment_id}/../../`)).rejects.toThrow(
+      UnsafePathError,
+    );
     expect(existsSync(outside)).toBe(false);
     expect(existsSync(path.join(server.dataDir, "artifacts", ids.experiment_id, "other-run"))).toBe(false);
   });
@@ -187,7 +208,9 @@ describe("logged models", () => {
     expect(written.length).toBe(files.length);
     const storeDir = path.join(server.dataDir, "artifacts", ids.experiment_id, "models", ids.model_id, "artifacts");
     for (const name of await readdir(storeDir)) {
-      expect(sha256(await readFile(path.join(dest, name))), name).toBe(sha256(await readFile(path.join(storeDir, name))));
+      expect(sha256(await readFile(path.join(dest, name))), name).toBe(
+        sha256(await readFile(path.join(storeDir, name))),
+      );
     }
     expect(await readFile(path.join(dest, "requirements.txt"), "utf8")).toMatch(/scikit-learn/);
   });

@@ -37,7 +37,9 @@ describe("runs/search over more than one page", () => {
       sizes.push(page.length);
       for (const r of page) seen.add(r.info.run_id);
     }
-    console.info(`[tracking scale] searched ${seen.size} runs in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    console.info(
+      `[tracking scale] searched ${seen.size} runs in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    );
     expect(sizes).toEqual([RUNS_PAGE_SIZE, RUNS - RUNS_PAGE_SIZE]);
     expect(seen).toEqual(new Set(bulk.run_ids));
   });
@@ -64,10 +66,17 @@ describe("runs/search over more than one page", () => {
 describe("metric history over more than one page", () => {
   it(`reads all ${STEPS} points with the default page size and with small pages`, async () => {
     const run = await client.createRun({ experimentId: bulk.experiment_id, runName: "long-history" });
-    const points = Array.from({ length: STEPS }, (_, i) => ({ key: "loss", value: 1 / (i + 1), step: i, timestamp: 1_700_000_000_000 + i }));
+    const points = Array.from({ length: STEPS }, (_, i) => ({
+      key: "loss",
+      value: 1 / (i + 1),
+      step: i,
+      timestamp: 1_700_000_000_000 + i,
+    }));
     let t = performance.now();
     const requests = await client.logBatch(run.info.run_id, { metrics: points });
-    console.info(`[tracking scale] logged ${STEPS} points in ${requests} requests, ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.info(
+      `[tracking scale] logged ${STEPS} points in ${requests} requests, ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     t = performance.now();
     const all = await client.getMetricHistory(run.info.run_id, "loss");

@@ -7,8 +7,11 @@ const HARNESS = new URL("../../../harness", import.meta.url).pathname;
 const graph = folderGraph(HARNESS);
 
 // A module does I/O when it reaches the file system, processes, the network or the engine.
-const IO_IMPORT = /from\s*["'](node:(fs|fs\/promises|child_process|net|http|https)|execa|dockerode|systeminformation|tar-fs)["']/;
-const doesIo = (file: string) => IO_IMPORT.test(readFileSync(join(HARNESS, file), "utf8")) || /\bfetch\(/.test(readFileSync(join(HARNESS, file), "utf8"));
+const IO_IMPORT =
+  /from\s*["'](node:(fs|fs\/promises|child_process|net|http|https)|execa|dockerode|systeminformation|tar-fs)["']/;
+const doesIo = (file: string) =>
+  IO_IMPORT.test(readFileSync(join(HARNESS, file), "utf8")) ||
+  /\bfetch\(/.test(readFileSync(join(HARNESS, file), "utf8"));
 
 /** The harness/-relative files that `from` imports from folder `to`. */
 function importedFiles(from: string, to: string): string[] {
@@ -27,7 +30,9 @@ function importedFiles(from: string, to: string): string[] {
 /** The harness/-relative files that one file imports (relative imports only). */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(HARNESS, file), "utf8");
-  return [...text.matchAll(/from\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => join(file, "..", (m[1] as string).replace(/\.js$/, ".ts")));
+  return [...text.matchAll(/from\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) =>
+    join(file, "..", (m[1] as string).replace(/\.js$/, ".ts")),
+  );
 }
 
 describe("imports between harness/ folders", () => {
@@ -68,7 +73,11 @@ describe("imports between harness/ folders", () => {
     expect(traceFiles.length).toBeGreaterThan(0);
     const found = traceFiles
       .filter((f) => !/^trace\/mlflow-[^/]+\.ts$/.test(f))
-      .flatMap((f) => importsOf(f).filter((t) => t.startsWith("tracking/") && t !== "tracking/tags.ts").map((t) => `${f} -> ${t}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((t) => t.startsWith("tracking/") && t !== "tracking/tags.ts")
+          .map((t) => `${f} -> ${t}`),
+      );
     expect(found).toEqual([]);
     expect(importsOf("trace/checklist.ts")).toContain("tracking/tags.ts");
   });

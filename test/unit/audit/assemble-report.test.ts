@@ -12,19 +12,24 @@ import { facts, meta, recordedRun, replayRecord } from "./audit-factories.js";
 const reproduced = () => assembleRun(facts());
 const differingArtifact = () => {
   const art = { "model.pkl": "a".repeat(64) };
-  return assembleRun(facts({
-    run: recordedRun({ runId: "run-b" }),
-    evidence: { originalArtifacts: art, replayArtifacts: [art, { "model.pkl": "b".repeat(64) }, art] },
-  }));
+  return assembleRun(
+    facts({
+      run: recordedRun({ runId: "run-b" }),
+      evidence: { originalArtifacts: art, replayArtifacts: [art, { "model.pkl": "b".repeat(64) }, art] },
+    }),
+  );
 };
-const failed = () => assembleRun({ ...facts({ run: recordedRun({ runId: "run-c" }), replays: [] }), error: "cannot build the image" });
+const failed = () =>
+  assembleRun({ ...facts({ run: recordedRun({ runId: "run-c" }), replays: [] }), error: "cannot build the image" });
 
 describe("assembleReport", () => {
   it("builds a valid document that survives JSON and back, NaN included", () => {
-    const nanRun = assembleRun(facts({
-      run: recordedRun({ runId: "run-nan", metrics: { loss: Number.NaN } }),
-      replays: [0, 1, 2].map((i) => replayRecord(i, { metrics: { loss: Number.NaN } })),
-    }));
+    const nanRun = assembleRun(
+      facts({
+        run: recordedRun({ runId: "run-nan", metrics: { loss: Number.NaN } }),
+        replays: [0, 1, 2].map((i) => replayRecord(i, { metrics: { loss: Number.NaN } })),
+      }),
+    );
     const doc = assembleReport(meta(), [reproduced(), nanRun]);
     expect(doc.schema).toBe(REPORT_SCHEMA_ID);
     expect(doc.version).toBe(REPORT_VERSION);
@@ -46,15 +51,43 @@ describe("assembleReport", () => {
     // independently: 1, (1 + 1 + 0) / 3, 0
     expect(runs.map((r) => r.score.score)).toEqual([1, 2 / 3, 0]);
     expect(doc.score.score).toBeCloseTo((1 + 2 / 3 + 0) / 3, 12);
-    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 1, incomplete: 0 });
+    expect(doc.score.runs).toEqual({
+      total: 3,
+      reproduced: 2,
+      consistent_with_variance: 0,
+      inconclusive: 0,
+      not_reproduced: 0,
+      failed: 1,
+      incomplete: 0,
+    });
     expect(doc.score.formula).toBe(SCORE_FORMULA);
-    expect(assembleReport(meta(), []).score).toEqual({ score: 0, runs: { total: 0, reproduced: 0, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 0, incomplete: 0 }, formula: SCORE_FORMULA });
+    expect(assembleReport(meta(), []).score).toEqual({
+      score: 0,
+      runs: {
+        total: 0,
+        reproduced: 0,
+        consistent_with_variance: 0,
+        inconclusive: 0,
+        not_reproduced: 0,
+        failed: 0,
+        incomplete: 0,
+      },
+      formula: SCORE_FORMULA,
+    });
   });
 
   it("an audit with an incomplete run is incomplete as a whole; its score leaves that run out", () => {
     const partial = assembleRun(facts({ run: recordedRun({ runId: "run-p" }), replays: [replayRecord(0)] }));
     const doc = assembleReport(meta(), [reproduced(), differingArtifact(), partial]);
-    expect(doc.score.runs).toEqual({ total: 3, reproduced: 2, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 0, failed: 0, incomplete: 1 });
+    expect(doc.score.runs).toEqual({
+      total: 3,
+      reproduced: 2,
+      consistent_with_variance: 0,
+      inconclusive: 0,
+      not_reproduced: 0,
+      failed: 0,
+      incomplete: 1,
+    });
     expect(overallVerdict(doc.score)).toBe("incomplete");
     expect(doc.score.score).toBeCloseTo((1 + 2 / 3) / 2, 12);
     const onlyPartial = assembleReport(meta(), [partial]);
@@ -62,7 +95,12 @@ describe("assembleReport", () => {
     expect(onlyPartial.score.score).toBeNull();
     expect(parseReport(serializeReport(onlyPartial), "test")).toEqual(onlyPartial);
     // Incomplete outranks a run that was not reproduced: the audit is not finished (exit code 2).
-    const notRepr = assembleRun(facts({ run: recordedRun({ runId: "run-n" }), replays: [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } })) }));
+    const notRepr = assembleRun(
+      facts({
+        run: recordedRun({ runId: "run-n" }),
+        replays: [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } })),
+      }),
+    );
     expect(overallVerdict(assembleReport(meta(), [notRepr, partial]).score)).toBe("incomplete");
   });
 

@@ -15,7 +15,8 @@ function roundTrip(run: ReportRun): ReportRun {
 }
 
 const metricNames = (run: ReportRun) => run.metrics.map((m) => m.name);
-const series = (n: number, f: (step: number) => number): HistoryPoint[] => Array.from({ length: n }, (_, step) => ({ step, value: f(step) }));
+const series = (n: number, f: (step: number) => number): HistoryPoint[] =>
+  Array.from({ length: n }, (_, step) => ({ step, value: f(step) }));
 
 describe("assembleRun: replays that all finished", () => {
   it("bitwise-equal metrics give a reproduced run with identical metrics", () => {
@@ -25,7 +26,14 @@ describe("assembleRun: replays that all finished", () => {
     expect(run.experimentId).toBe("7");
     expect(run.score.verdict).toBe("reproduced");
     expect(run.score.score).toBe(1);
-    expect(run.score.counts).toEqual({ identical: 2, equivalent: 0, varies: 0, inconclusive: 0, not_reproduced: 0, failed: 0 });
+    expect(run.score.counts).toEqual({
+      identical: 2,
+      equivalent: 0,
+      varies: 0,
+      inconclusive: 0,
+      not_reproduced: 0,
+      failed: 0,
+    });
     expect(metricNames(run)).toEqual(["r2", "rmse"]);
     for (const m of run.metrics) {
       expect(m.verdict).toBe("identical");
@@ -48,7 +56,9 @@ describe("assembleRun: replays that all finished", () => {
   });
 
   it("one replay off, with the original inside the replays' range, varies; all off beyond tolerance is not reproduced", () => {
-    const oneOff = assembleRun(facts({ replays: [replayRecord(0), replayRecord(1, { metrics: { rmse: 0.9, r2: 0.42 } }), replayRecord(2)] }));
+    const oneOff = assembleRun(
+      facts({ replays: [replayRecord(0), replayRecord(1, { metrics: { rmse: 0.9, r2: 0.42 } }), replayRecord(2)] }),
+    );
     expect(oneOff.metrics.find((m) => m.name === "rmse")?.verdict).toBe("varies");
     expect(oneOff.score.verdict).toBe("consistent_with_variance");
     expect(oneOff.score.score).toBe(0.75); // (0.5 + 1) / 2
@@ -64,10 +74,28 @@ describe("assembleRun: replays that all finished", () => {
   });
 
   it("copies the plan, the traceability score and the image", () => {
-    const run = assembleRun(facts({
-      plan: plan({ entryPoint: "main", code: { source: "checkout", path: "/tmp/wt", commit: "0123456789abcdef0123", dirtyOriginal: true, diffAvailable: true, diffApplied: true } }),
-      image: { imageId: "sha256:built", built: true, seconds: 3, mismatches: [{ what: "python", requested: "3.10", actual: "3.11" }], tag: "repro-audit/x:1" },
-    }));
+    const run = assembleRun(
+      facts({
+        plan: plan({
+          entryPoint: "main",
+          code: {
+            source: "checkout",
+            path: "/tmp/wt",
+            commit: "0123456789abcdef0123",
+            dirtyOriginal: true,
+            diffAvailable: true,
+            diffApplied: true,
+          },
+        }),
+        image: {
+          imageId: "sha256:built",
+          built: true,
+          seconds: 3,
+          mismatches: [{ what: "python", requested: "3.10", actual: "3.11" }],
+          tag: "repro-audit/x:1",
+        },
+      }),
+    );
     expect(run.plan).toEqual({
       command: "python train.py --alpha 0.5",
       source: "scenario",
@@ -89,7 +117,9 @@ describe("assembleRun: replays that all finished", () => {
   });
 
   it("without a build, the image comes from the environment probe; an unknown dirty state is null", () => {
-    const run = assembleRun(facts({ environment: environmentRecord({ mismatches: [{ what: "numpy", requested: "1.26", actual: "2.1" }] }) }));
+    const run = assembleRun(
+      facts({ environment: environmentRecord({ mismatches: [{ what: "numpy", requested: "1.26", actual: "2.1" }] }) }),
+    );
     expect(run.image.id).toBe("sha256:img-from-probe");
     expect(run.image.mismatches).toEqual([{ what: "numpy", requested: "1.26", actual: "2.1" }]);
     expect(run.plan?.dirtyOriginal).toBeNull();
@@ -118,18 +148,48 @@ describe("assembleRun: replays that did not run or did not finish", () => {
   it("failed, timeout and oom records map to their statuses with message and a trimmed stderr tail", () => {
     const longStderr = `\n\n${Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n")}\n   \n`;
     const replays = [
-      replayRecord(0, { status: "failed", exitCode: 1, failure: { kind: "exit", message: "exited with code 1" }, stderrTail: longStderr, metrics: {} }),
-      replayRecord(1, { status: "failed", exitCode: null, timedOut: true, failure: { kind: "timeout", message: "timed out after 60s" }, stderrTail: "  slow\n", metrics: {} }),
-      replayRecord(2, { status: "failed", exitCode: 137, oomKilled: true, failure: { kind: "oom", message: "killed: out of memory (512 MiB)" }, stderrTail: "", metrics: {} }),
+      replayRecord(0, {
+        status: "failed",
+        exitCode: 1,
+        failure: { kind: "exit", message: "exited with code 1" },
+        stderrTail: longStderr,
+        metrics: {},
+      }),
+      replayRecord(1, {
+        status: "failed",
+        exitCode: null,
+        timedOut: true,
+        failure: { kind: "timeout", message: "timed out after 60s" },
+        stderrTail: "  slow\n",
+        metrics: {},
+      }),
+      replayRecord(2, {
+        status: "failed",
+        exitCode: 137,
+        oomKilled: true,
+        failure: { kind: "oom", message: "killed: out of memory (512 MiB)" },
+        stderrTail: "",
+        metrics: {},
+      }),
       // No failure object: the executor's flags decide.
       replayRecord(3, { status: "failed", exitCode: null, timedOut: true, metrics: {} }),
       replayRecord(4, { status: "failed", exitCode: 137, oomKilled: true, metrics: {} }),
-      replayRecord(5, { status: "failed", exitCode: null, failure: { kind: "signal", message: "killed by SIGKILL" }, metrics: {} }),
+      replayRecord(5, {
+        status: "failed",
+        exitCode: null,
+        failure: { kind: "signal", message: "killed by SIGKILL" },
+        metrics: {},
+      }),
     ];
     const run = assembleRun(facts({ replays, replaysRequested: 6 }));
     expect(run.replays.map((r) => r.status)).toEqual(["failed", "timeout", "oom", "timeout", "oom", "failed"]);
     expect(run.replays.map((r) => r.message)).toEqual([
-      "exited with code 1", "timed out after 60s", "killed: out of memory (512 MiB)", undefined, undefined, "killed by SIGKILL",
+      "exited with code 1",
+      "timed out after 60s",
+      "killed: out of memory (512 MiB)",
+      undefined,
+      undefined,
+      "killed by SIGKILL",
     ]);
     expect(run.replays.map((r) => r.exitCode)).toEqual([1, null, 137, null, 137, null]);
     const expectedTail = Array.from({ length: 20 }, (_, i) => `line ${i + 11}`).join("\n");
@@ -177,11 +237,16 @@ describe("assembleRun: replays that did not run or did not finish", () => {
 
   it("an infrastructure failure beside two bit-identical replays is incomplete, not the workload's failure", () => {
     const infra = replayRecord(1, {
-      status: "failed", exitCode: null, failure: { kind: "infrastructure", message: "tracking server unreachable: ECONNREFUSED 127.0.0.1:5000" }, metrics: {},
+      status: "failed",
+      exitCode: null,
+      failure: { kind: "infrastructure", message: "tracking server unreachable: ECONNREFUSED 127.0.0.1:5000" },
+      metrics: {},
     });
     const run = assembleRun(facts({ replays: [replayRecord(0), infra, replayRecord(2)] }));
     expect(run.score.verdict).toBe("incomplete");
-    expect(run.score.reason).toMatch(/^Incomplete: 2 of 3 replays finished; 1 did not run or was stopped by an infrastructure fault/);
+    expect(run.score.reason).toMatch(
+      /^Incomplete: 2 of 3 replays finished; 1 did not run or was stopped by an infrastructure fault/,
+    );
     expect(run.metrics.map((m) => m.verdict)).toEqual(["identical", "identical"]);
     expect(run.score.counts.not_reproduced).toBe(0);
     expect(run.replays[1]?.message).toMatch(/tracking server unreachable/);
@@ -190,7 +255,12 @@ describe("assembleRun: replays that did not run or did not finish", () => {
 
   it("a run the audit was interrupted before is incomplete with every replay skipped, not failed", () => {
     const { plan: _p, environment: _e, ...rest } = facts();
-    const run = assembleRun({ ...rest, replays: [], error: "not replayed: the audit was interrupted before this run", interrupted: true });
+    const run = assembleRun({
+      ...rest,
+      replays: [],
+      error: "not replayed: the audit was interrupted before this run",
+      interrupted: true,
+    });
     expect(run.replays.map((r) => r.status)).toEqual(["skipped", "skipped", "skipped"]);
     expect(run.score.verdict).toBe("incomplete");
     expect(run.score.reason).toMatch(/^Incomplete: 0 of 3 replays finished/);
@@ -201,13 +271,19 @@ describe("assembleRun: replays that did not run or did not finish", () => {
     const error = "the original run changed during the audit: metric rmse changed: 0.731 -> 0.5";
     const run = roundTrip(assembleRun(facts({ error, notScored: "the original run changed during the audit" })));
     expect(run.metrics.map((m) => m.verdict)).toEqual(["identical", "identical"]);
-    expect(run.score).toMatchObject({ verdict: "failed", score: 0, reason: "Not scored: the original run changed during the audit." });
+    expect(run.score).toMatchObject({
+      verdict: "failed",
+      score: 0,
+      reason: "Not scored: the original run changed during the audit.",
+    });
     expect(run.score.findings[0]).toBe(error);
     expect(run.error).toBe(error);
   });
 
   it("journal records beyond the requested count are not reported", () => {
-    const run = assembleRun(facts({ replays: [replayRecord(0), replayRecord(1), replayRecord(5)], replaysRequested: 2 }));
+    const run = assembleRun(
+      facts({ replays: [replayRecord(0), replayRecord(1), replayRecord(5)], replaysRequested: 2 }),
+    );
     expect(run.replays.map((r) => r.index)).toEqual([0, 1]);
     expect(run.fingerprints.replays).toHaveLength(2);
   });
@@ -217,10 +293,14 @@ describe("assembleRun: which metrics are compared", () => {
   const sys = "system/cpu_utilization_percentage";
 
   it("MLflow system metrics are compared neither from the original nor from the replays", () => {
-    const run = assembleRun(facts({
-      run: recordedRun({ metrics: { rmse: 0.731, [sys]: 12.5 } }),
-      replays: [0, 1, 2].map((i) => replayRecord(i, { metrics: { rmse: 0.731, [sys]: 80 + i, "system/memory_usage_megabytes": 300 } })),
-    }));
+    const run = assembleRun(
+      facts({
+        run: recordedRun({ metrics: { rmse: 0.731, [sys]: 12.5 } }),
+        replays: [0, 1, 2].map((i) =>
+          replayRecord(i, { metrics: { rmse: 0.731, [sys]: 80 + i, "system/memory_usage_megabytes": 300 } }),
+        ),
+      }),
+    );
     expect(metricNames(run)).toEqual(["rmse"]);
     for (const r of run.replays) expect(Object.keys(r.metrics)).toEqual(["rmse"]);
     expect(run.score.verdict).toBe("reproduced");
@@ -231,15 +311,21 @@ describe("assembleRun: which metrics are compared", () => {
     const run = recordedRun({ metrics: { rmse: 1, mae: 2, r2: 3, [sys]: 4 } });
     expect(comparedMetricNames(run, plan({ capture: { mode: "mlflow", names: ["rmse", sys] } }))).toEqual(["rmse"]);
     expect(comparedMetricNames(run, plan({ capture: { mode: "mlflow" } })).sort()).toEqual(["mae", "r2", "rmse"]);
-    expect(comparedMetricNames(run, plan({ capture: { mode: "stdout-json", paths: { acc: "$.acc", f1: "$.f1" } } }))).toEqual(["acc", "f1"]);
-    expect(comparedMetricNames(run, plan({ capture: { mode: "json", file: "out/m.json", paths: { mae: "$.mae" } } }))).toEqual(["mae"]);
+    expect(
+      comparedMetricNames(run, plan({ capture: { mode: "stdout-json", paths: { acc: "$.acc", f1: "$.f1" } } })),
+    ).toEqual(["acc", "f1"]);
+    expect(
+      comparedMetricNames(run, plan({ capture: { mode: "json", file: "out/m.json", paths: { mae: "$.mae" } } })),
+    ).toEqual(["mae"]);
     expect(comparedMetricNames(run, undefined).sort()).toEqual(["mae", "r2", "rmse"]);
 
-    const report = assembleRun(facts({
-      run,
-      plan: plan({ capture: { mode: "mlflow", names: ["rmse"] } }),
-      replays: [0, 1, 2].map((i) => replayRecord(i, { metrics: { rmse: 1 } })),
-    }));
+    const report = assembleRun(
+      facts({
+        run,
+        plan: plan({ capture: { mode: "mlflow", names: ["rmse"] } }),
+        replays: [0, 1, 2].map((i) => replayRecord(i, { metrics: { rmse: 1 } })),
+      }),
+    );
     expect(metricNames(report)).toEqual(["rmse"]);
     expect(report.score.verdict).toBe("reproduced");
   });
@@ -251,12 +337,14 @@ describe("assembleRun: histories and artifacts", () => {
     const orig = series(n, (s) => s / 2);
     // Thinning keeps indices round(i * 1200 / 499): 0, 2, 5, ... so step 1 is never plotted.
     const replay = series(n, (s) => (s === 1 ? 0.5 + 0.25 : s / 2));
-    const run = assembleRun(facts({
-      run: recordedRun({ metrics: { loss: 600 } }),
-      replays: [0, 1].map((i) => replayRecord(i, { metrics: { loss: 600 } })),
-      replaysRequested: 2,
-      evidence: { originalHistories: { loss: orig }, replayHistories: [{ loss: orig }, { loss: replay }] },
-    }));
+    const run = assembleRun(
+      facts({
+        run: recordedRun({ metrics: { loss: 600 } }),
+        replays: [0, 1].map((i) => replayRecord(i, { metrics: { loss: 600 } })),
+        replaysRequested: 2,
+        evidence: { originalHistories: { loss: orig }, replayHistories: [{ loss: orig }, { loss: replay }] },
+      }),
+    );
     const plotted = run.histories?.loss;
     expect(plotted?.original).toHaveLength(MAX_PLOTTED_POINTS);
     expect(plotted?.original?.[0]).toEqual({ step: 0, value: 0 });
@@ -279,54 +367,84 @@ describe("assembleRun: histories and artifacts", () => {
 
   it("histories at the plotting limit are kept whole; a replay without one plots null", () => {
     const h = series(MAX_PLOTTED_POINTS, (s) => s);
-    const run = assembleRun(facts({
-      run: recordedRun({ metrics: { acc: MAX_PLOTTED_POINTS - 1 } }),
-      replays: [0, 1].map((i) => replayRecord(i, { metrics: { acc: MAX_PLOTTED_POINTS - 1 } })),
-      replaysRequested: 2,
-      evidence: { originalHistories: { acc: h }, replayHistories: [{ acc: h }, undefined] },
-    }));
+    const run = assembleRun(
+      facts({
+        run: recordedRun({ metrics: { acc: MAX_PLOTTED_POINTS - 1 } }),
+        replays: [0, 1].map((i) => replayRecord(i, { metrics: { acc: MAX_PLOTTED_POINTS - 1 } })),
+        replaysRequested: 2,
+        evidence: { originalHistories: { acc: h }, replayHistories: [{ acc: h }, undefined] },
+      }),
+    );
     expect(run.histories?.acc?.original).toEqual(h);
     expect(run.histories?.acc?.replays).toEqual([h, null]);
   });
 
   it("no histories gathered: the run has no histories entry", () => {
     expect(assembleRun(facts()).histories).toBeUndefined();
-    expect(assembleRun(facts({ evidence: { originalHistories: {}, replayHistories: [undefined, undefined, undefined] } })).histories).toBeUndefined();
+    expect(
+      assembleRun(facts({ evidence: { originalHistories: {}, replayHistories: [undefined, undefined, undefined] } }))
+        .histories,
+    ).toBeUndefined();
   });
 
   it("artifacts with the original's hash in every replay are identical", () => {
     const art = { "model/model.pkl": "a".repeat(64), "model/MLmodel": "b".repeat(64) };
     const run = assembleRun(facts({ evidence: { originalArtifacts: art, replayArtifacts: [art, art, art] } }));
-    expect(run.artifacts.map((a) => [a.path, a.identical])).toEqual([["model/MLmodel", true], ["model/model.pkl", true]]);
+    expect(run.artifacts.map((a) => [a.path, a.identical])).toEqual([
+      ["model/MLmodel", true],
+      ["model/model.pkl", true],
+    ]);
     expect(run.score.score).toBe(1);
   });
 
   it("an MLmodel that differs in bytes only by its run id is identical by meaning; one with another flavor is a finding", () => {
     const orig = { "model/MLmodel": "a".repeat(64) };
-    const text = (runId: string, flavor = "sklearn") => `run_id: ${runId}\nflavors:\n  ${flavor}:\n    pickled_model: model.pkl\n`;
-    const run = assembleRun(facts({
-      replaysRequested: 2,
-      evidence: {
-        originalArtifacts: orig,
-        originalArtifactTexts: { "model/MLmodel": text("r0") },
-        replayArtifacts: [{ "model/MLmodel": "b".repeat(64) }, { "model/MLmodel": "c".repeat(64) }],
-        replayArtifactTexts: [{ "model/MLmodel": text("r1") }, { "model/MLmodel": text("r2", "onnx") }],
-      },
-    }));
+    const text = (runId: string, flavor = "sklearn") =>
+      `run_id: ${runId}\nflavors:\n  ${flavor}:\n    pickled_model: model.pkl\n`;
+    const run = assembleRun(
+      facts({
+        replaysRequested: 2,
+        evidence: {
+          originalArtifacts: orig,
+          originalArtifactTexts: { "model/MLmodel": text("r0") },
+          replayArtifacts: [{ "model/MLmodel": "b".repeat(64) }, { "model/MLmodel": "c".repeat(64) }],
+          replayArtifactTexts: [{ "model/MLmodel": text("r1") }, { "model/MLmodel": text("r2", "onnx") }],
+        },
+      }),
+    );
     expect(run.artifacts[0]).toMatchObject({ path: "model/MLmodel", identical: false, semantic: { state: "differs" } });
-    expect(run.score.findings.join("\n")).toMatch(/artifact model\/MLmodel differs from the original in replay 1, replay 2 \(by meaning: replay 2: flavors\.onnx\.pickled_model/);
-    const same = assembleRun(facts({
-      replaysRequested: 1,
-      evidence: { originalArtifacts: orig, originalArtifactTexts: { "model/MLmodel": text("r0") }, replayArtifacts: [{ "model/MLmodel": "b".repeat(64) }], replayArtifactTexts: [{ "model/MLmodel": text("r1") }] },
-    }));
-    expect(same.artifacts[0]).toMatchObject({ identical: true, semantic: { state: "same", ignored: expect.arrayContaining(["run_id"]) } });
+    expect(run.score.findings.join("\n")).toMatch(
+      /artifact model\/MLmodel differs from the original in replay 1, replay 2 \(by meaning: replay 2: flavors\.onnx\.pickled_model/,
+    );
+    const same = assembleRun(
+      facts({
+        replaysRequested: 1,
+        evidence: {
+          originalArtifacts: orig,
+          originalArtifactTexts: { "model/MLmodel": text("r0") },
+          replayArtifacts: [{ "model/MLmodel": "b".repeat(64) }],
+          replayArtifactTexts: [{ "model/MLmodel": text("r1") }],
+        },
+      }),
+    );
+    expect(same.artifacts[0]).toMatchObject({
+      identical: true,
+      semantic: { state: "same", ignored: expect.arrayContaining(["run_id"]) },
+    });
   });
 
   it("an artifact that differs in one replay is not identical and is named in the findings", () => {
     const art = { "model/model.pkl": "a".repeat(64) };
     const other = { "model/model.pkl": "c".repeat(64) };
     const run = assembleRun(facts({ evidence: { originalArtifacts: art, replayArtifacts: [art, other, art] } }));
-    expect(run.artifacts).toEqual([{ path: "model/model.pkl", originalSha256: "a".repeat(64), replaySha256: ["a".repeat(64), "c".repeat(64), "a".repeat(64)], identical: false }]);
+    expect(run.artifacts).toEqual([
+      {
+        path: "model/model.pkl",
+        originalSha256: "a".repeat(64),
+        replaySha256: ["a".repeat(64), "c".repeat(64), "a".repeat(64)],
+        identical: false,
+      },
+    ]);
     expect(run.score.findings).toContain("artifact model/model.pkl differs from the original in replay 2");
     // two identical metrics (1 each) and one differing artifact (0)
     expect(run.score.score).toBeCloseTo(2 / 3, 12);
@@ -335,22 +453,36 @@ describe("assembleRun: histories and artifacts", () => {
 
 describe("assembleRun: paths and fingerprints", () => {
   it("displayRoot makes a scenario path inside it relative, and leaves others absolute", () => {
-    const p = plan({ code: { source: "scenario", path: "/srv/project/scenarios/basic", dirtyOriginal: false, diffAvailable: false } });
-    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/project" })).plan?.codeSource).toBe("scenario scenarios/basic");
-    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/project/" })).plan?.codeSource).toBe("scenario scenarios/basic");
-    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/project/scenarios/basic" })).plan?.codeSource).toBe("scenario .");
-    expect(assembleRun(facts({ plan: p, displayRoot: "/elsewhere" })).plan?.codeSource).toBe("scenario /srv/project/scenarios/basic");
-    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/proj" })).plan?.codeSource).toBe("scenario /srv/project/scenarios/basic");
+    const p = plan({
+      code: { source: "scenario", path: "/srv/project/scenarios/basic", dirtyOriginal: false, diffAvailable: false },
+    });
+    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/project" })).plan?.codeSource).toBe(
+      "scenario scenarios/basic",
+    );
+    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/project/" })).plan?.codeSource).toBe(
+      "scenario scenarios/basic",
+    );
+    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/project/scenarios/basic" })).plan?.codeSource).toBe(
+      "scenario .",
+    );
+    expect(assembleRun(facts({ plan: p, displayRoot: "/elsewhere" })).plan?.codeSource).toBe(
+      "scenario /srv/project/scenarios/basic",
+    );
+    expect(assembleRun(facts({ plan: p, displayRoot: "/srv/proj" })).plan?.codeSource).toBe(
+      "scenario /srv/project/scenarios/basic",
+    );
     expect(assembleRun(facts({ plan: p })).plan?.codeSource).toBe("scenario /srv/project/scenarios/basic");
   });
 
   it("one fingerprint per journaled replay, with the probe's container part and image id", () => {
     const code = { commit: "f".repeat(40), dirty: false };
-    const run = assembleRun(facts({
-      replays: [replayRecord(0), replayRecord(2, { imageId: undefined, executor: "local" })],
-      host,
-      code,
-    }));
+    const run = assembleRun(
+      facts({
+        replays: [replayRecord(0), replayRecord(2, { imageId: undefined, executor: "local" })],
+        host,
+        code,
+      }),
+    );
     const fps = run.fingerprints.replays;
     expect(fps).toHaveLength(2);
     expect(fps.map((f) => f.imageId)).toEqual(["sha256:img-from-record", "sha256:img-from-probe"]);
@@ -365,11 +497,16 @@ describe("assembleRun: paths and fingerprints", () => {
   });
 
   it("the original's recorded environment is diffed against the first replay", () => {
-    const run = assembleRun(facts({
-      run: recordedRun({ tags: { "mlflow.source.git.commit": "1".repeat(40), "mlflow.source.name": "train.py" } }),
-      code: { commit: "2".repeat(40), dirty: false },
-    }));
-    expect(run.fingerprints.original?.recorded).toEqual({ "mlflow.source.git.commit": "1".repeat(40), "mlflow.source.name": "train.py" });
+    const run = assembleRun(
+      facts({
+        run: recordedRun({ tags: { "mlflow.source.git.commit": "1".repeat(40), "mlflow.source.name": "train.py" } }),
+        code: { commit: "2".repeat(40), dirty: false },
+      }),
+    );
+    expect(run.fingerprints.original?.recorded).toEqual({
+      "mlflow.source.git.commit": "1".repeat(40),
+      "mlflow.source.name": "train.py",
+    });
     expect(run.fingerprintDiff.changes).toEqual([
       { path: "code.commit", kind: "changed", category: "code", before: "1".repeat(40), after: "2".repeat(40) },
     ]);
@@ -382,14 +519,23 @@ describe("assembleRun: properties", () => {
     const records = [
       replayRecord(0),
       replayRecord(1, { metrics: { rmse: 0.7310000000000001, r2: 0.42 } }),
-      replayRecord(2, { status: "failed", failure: { kind: "exit", message: "boom" }, exitCode: 2, stderrTail: "Traceback\nValueError", metrics: {} }),
+      replayRecord(2, {
+        status: "failed",
+        failure: { kind: "exit", message: "boom" },
+        exitCode: 2,
+        stderrTail: "Traceback\nValueError",
+        metrics: {},
+      }),
       replayRecord(3, { metrics: { rmse: 0.75, r2: 0.4 } }),
     ];
     const base = assembleRun(facts({ replays: records, replaysRequested: 4 }));
     fc.assert(
-      fc.property(fc.shuffledSubarray(records, { minLength: records.length, maxLength: records.length }), (shuffled) => {
-        expect(assembleRun(facts({ replays: shuffled, replaysRequested: 4 }))).toEqual(base);
-      }),
+      fc.property(
+        fc.shuffledSubarray(records, { minLength: records.length, maxLength: records.length }),
+        (shuffled) => {
+          expect(assembleRun(facts({ replays: shuffled, replaysRequested: 4 }))).toEqual(base);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -397,11 +543,15 @@ describe("assembleRun: properties", () => {
   it("for any set of journaled indexes, replays are 0..n-1, skipped exactly where missing, and the document validates", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain((n) => fc.tuple(fc.constant(n), fc.subarray(Array.from({ length: n }, (_, i) => i)))),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.subarray(Array.from({ length: n }, (_, i) => i)))),
         ([n, present]) => {
           const run = assembleRun(facts({ replays: present.map((i) => replayRecord(i)), replaysRequested: n }));
           expect(run.replays.map((r) => r.index)).toEqual(Array.from({ length: n }, (_, i) => i));
-          expect(run.replays.map((r) => r.status)).toEqual(Array.from({ length: n }, (_, i) => (present.includes(i) ? "ok" : "skipped")));
+          expect(run.replays.map((r) => r.status)).toEqual(
+            Array.from({ length: n }, (_, i) => (present.includes(i) ? "ok" : "skipped")),
+          );
           for (const m of run.metrics) expect(m.replays).toHaveLength(n);
           expect(run.fingerprints.replays).toHaveLength(present.length);
           expect(run.score.verdict).toBe(present.length === n ? "reproduced" : "incomplete");
@@ -421,7 +571,8 @@ describe("assembleRun: properties", () => {
         expect(plotted).toHaveLength(Math.min(len, MAX_PLOTTED_POINTS));
         expect(plotted[0]).toEqual(h[0]);
         expect(plotted.at(-1)).toEqual(h.at(-1));
-        for (let i = 1; i < plotted.length; i++) expect((plotted[i] as HistoryPoint).step).toBeGreaterThan((plotted[i - 1] as HistoryPoint).step);
+        for (let i = 1; i < plotted.length; i++)
+          expect((plotted[i] as HistoryPoint).step).toBeGreaterThan((plotted[i - 1] as HistoryPoint).step);
         expect(run.histories?.rmse?.replays).toEqual([null, null, null]);
       }),
       { numRuns: 40 },
@@ -432,7 +583,11 @@ describe("assembleRun: properties", () => {
 describe("assembleRun: what importing sealed replays turned up", () => {
   it("lists each distinct sandbox note once, with the replays (numbered from 1) that gave it", () => {
     const note = "the replay registered model M version 1 in its sandbox; the real model registry was not touched";
-    const run = assembleRun(facts({ replays: [replayRecord(0, { notes: [note] }), replayRecord(1), replayRecord(2, { notes: [note, "other"] })] }));
+    const run = assembleRun(
+      facts({
+        replays: [replayRecord(0, { notes: [note] }), replayRecord(1), replayRecord(2, { notes: [note, "other"] })],
+      }),
+    );
     expect(run.score.findings).toContain(`sandbox (replay 1, 3): ${note}`);
     expect(run.score.findings).toContain("sandbox (replay 3): other");
   });
@@ -440,14 +595,19 @@ describe("assembleRun: what importing sealed replays turned up", () => {
 
 describe("assembleRun: an original that could not be checked after the replays", () => {
   it("is incomplete (the audit could not tell), not failed: the server fault says nothing of the run", () => {
-    const error = "could not read the original again after the replays to check that it did not change: connect ECONNREFUSED";
+    const error =
+      "could not read the original again after the replays to check that it did not change: connect ECONNREFUSED";
     const run = assembleRun(facts({ error, unchecked: "the original run could not be checked after the replays" }));
     expect(run.score.verdict).toBe("incomplete");
-    expect(run.score.reason).toMatch(/^Incomplete: the original run could not be checked after the replays; resuming the audit checks it/);
+    expect(run.score.reason).toMatch(
+      /^Incomplete: the original run could not be checked after the replays; resuming the audit checks it/,
+    );
     expect(run.score.findings[0]).toBe(error);
   });
   it("a run whose replays are incomplete too stays incomplete, with the replays' reason", () => {
-    const run = assembleRun(facts({ replays: [replayRecord(0)], unchecked: "the original run could not be checked after the replays" }));
+    const run = assembleRun(
+      facts({ replays: [replayRecord(0)], unchecked: "the original run could not be checked after the replays" }),
+    );
     expect(run.score.verdict).toBe("incomplete");
     expect(run.score.reason).toMatch(/^Incomplete: 1 of 3 replays finished/);
   });
@@ -455,7 +615,11 @@ describe("assembleRun: an original that could not be checked after the replays",
 
 describe("assembleRun: findings", () => {
   it("come in one order, built once: the run's error, the scores', the plan's notes, then the audit's own", () => {
-    const f = facts({ error: "boom", plan: { ...plan(), notes: ["defaulted x"] }, auditNotes: ["snapshot from before"] });
+    const f = facts({
+      error: "boom",
+      plan: { ...plan(), notes: ["defaulted x"] },
+      auditNotes: ["snapshot from before"],
+    });
     const run = assembleRun(f);
     expect(run.score.findings[0]).toBe("boom");
     expect(run.score.findings.slice(-2)).toEqual(["plan: defaulted x", "snapshot from before"]);

@@ -6,22 +6,38 @@ import type { ReportRun } from "../../../harness/report/schema.js";
 import { facts, meta, recordedRun, replayRecord } from "./audit-factories.js";
 
 const reproduced = (id: string) => assembleRun(facts({ run: recordedRun({ runId: id }) }));
-const notReproduced = (id: string) => assembleRun(facts({
-  run: recordedRun({ runId: id }),
-  replays: [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } })),
-}));
-const failedReplays = (id: string) => assembleRun(facts({
-  run: recordedRun({ runId: id }),
-  replays: [0, 1, 2].map((i) => replayRecord(i, { status: "failed", exitCode: 1, failure: { kind: "exit", message: "exit 1" }, metrics: {} })),
-}));
+const notReproduced = (id: string) =>
+  assembleRun(
+    facts({
+      run: recordedRun({ runId: id }),
+      replays: [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } })),
+    }),
+  );
+const failedReplays = (id: string) =>
+  assembleRun(
+    facts({
+      run: recordedRun({ runId: id }),
+      replays: [0, 1, 2].map((i) =>
+        replayRecord(i, { status: "failed", exitCode: 1, failure: { kind: "exit", message: "exit 1" }, metrics: {} }),
+      ),
+    }),
+  );
 
 function result(runs: ReportRun[], extra: { aborted?: boolean; infrastructureErrors?: string[] } = {}) {
-  return { report: assembleReport(meta(), runs), aborted: extra.aborted ?? false, infrastructureErrors: extra.infrastructureErrors ?? [] };
+  return {
+    report: assembleReport(meta(), runs),
+    aborted: extra.aborted ?? false,
+    infrastructureErrors: extra.infrastructureErrors ?? [],
+  };
 }
 
 describe("auditExitCode", () => {
   it("sanity: the runs have the verdicts the cases rely on", () => {
-    expect([reproduced("a"), notReproduced("b"), failedReplays("c")].map((r) => r.score.verdict)).toEqual(["reproduced", "not_reproduced", "failed"]);
+    expect([reproduced("a"), notReproduced("b"), failedReplays("c")].map((r) => r.score.verdict)).toEqual([
+      "reproduced",
+      "not_reproduced",
+      "failed",
+    ]);
   });
 
   it("0 when every run reproduced", () => {
@@ -44,15 +60,28 @@ describe("auditExitCode", () => {
 
   it("2 when the audit was interrupted or a run could not be replayed at all, whatever the verdicts", () => {
     expect(auditExitCode(result([reproduced("a")], { aborted: true }))).toBe(2);
-    expect(auditExitCode(result([reproduced("a")], { infrastructureErrors: ["run x: cannot build the image"] }))).toBe(2);
+    expect(auditExitCode(result([reproduced("a")], { infrastructureErrors: ["run x: cannot build the image"] }))).toBe(
+      2,
+    );
     expect(auditExitCode(result([notReproduced("b")], { aborted: true }))).toBe(2);
   });
 
   it("2 when a run is incomplete (an infrastructure fault stopped a replay), even without an interrupt", () => {
-    const infra = assembleRun(facts({
-      run: recordedRun({ runId: "d" }),
-      replays: [replayRecord(0), replayRecord(1, { status: "failed", exitCode: null, failure: { kind: "infrastructure", message: "engine gone" }, metrics: {} }), replayRecord(2)],
-    }));
+    const infra = assembleRun(
+      facts({
+        run: recordedRun({ runId: "d" }),
+        replays: [
+          replayRecord(0),
+          replayRecord(1, {
+            status: "failed",
+            exitCode: null,
+            failure: { kind: "infrastructure", message: "engine gone" },
+            metrics: {},
+          }),
+          replayRecord(2),
+        ],
+      }),
+    );
     expect(infra.score.verdict).toBe("incomplete");
     expect(auditExitCode(result([reproduced("a"), infra]))).toBe(2);
   });

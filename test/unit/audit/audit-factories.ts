@@ -3,10 +3,18 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { RunFacts } from "../../../harness/audit/assemble-run.js";
-import { type EnvironmentRecord, EnvironmentRecordSchema, type JournalReplay, JournalReplaySchema } from "../../../harness/audit/journal.js";
+import {
+  type EnvironmentRecord,
+  EnvironmentRecordSchema,
+  type JournalReplay,
+  JournalReplaySchema,
+} from "../../../harness/audit/journal.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
 import {
-  type ContainerFingerprint, ContainerFingerprintSchema, type HostFingerprint, HostFingerprintSchema,
+  type ContainerFingerprint,
+  ContainerFingerprintSchema,
+  type HostFingerprint,
+  HostFingerprintSchema,
 } from "../../../harness/fingerprint/schema.js";
 import { type ReplayPlan, ReplayPlanSchema } from "../../../harness/plan/plan.js";
 import type { RecordedRun } from "../../../harness/plan/recorded-run.js";
@@ -78,7 +86,13 @@ export function replayRecord(index: number, over: Partial<JournalReplay> = {}): 
 }
 
 export function environmentRecord(over: Partial<EnvironmentRecord> = {}): EnvironmentRecord {
-  return EnvironmentRecordSchema.parse({ type: "environment", executor: "docker", imageId: "sha256:img-from-probe", container, ...over });
+  return EnvironmentRecordSchema.parse({
+    type: "environment",
+    executor: "docker",
+    imageId: "sha256:img-from-probe",
+    container,
+    ...over,
+  });
 }
 
 export const traceItems: TraceItem[] = [

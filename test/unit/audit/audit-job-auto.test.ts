@@ -26,7 +26,11 @@ afterEach(() => rmSync(results, { recursive: true, force: true }));
 /** rmse values per replay; r2 always the original's. The original logged rmse 0.731. */
 const rmse = (values: readonly number[]): ScriptedReplay[] => values.map((v) => ({ metrics: { rmse: v, r2: 0.42 } }));
 
-function setup(script: readonly ScriptedReplay[], over: Partial<AuditJobOptions> = {}, wrap?: (step: AuditPorts["replay"]) => AuditPorts["replay"]) {
+function setup(
+  script: readonly ScriptedReplay[],
+  over: Partial<AuditJobOptions> = {},
+  wrap?: (step: AuditPorts["replay"]) => AuditPorts["replay"],
+) {
   const tracking = new InMemoryTracking();
   tracking.addRun({
     runId: RUN,
@@ -43,7 +47,12 @@ function setup(script: readonly ScriptedReplay[], over: Partial<AuditJobOptions>
     seen,
   });
   const replay = wrap ? wrap(step) : step;
-  const ports: AuditPorts = { selection: tracking.selection, reader: tracking.reader, publisher: tracking.publisher, replay };
+  const ports: AuditPorts = {
+    selection: tracking.selection,
+    reader: tracking.reader,
+    publisher: tracking.publisher,
+    replay,
+  };
   const opts: AuditJobOptions = {
     selection: { kind: "runs", runIds: [RUN] },
     trackingUri: "memory://",
@@ -78,7 +87,9 @@ describe("auditJob with --replays auto", () => {
     expect(run?.replays).toHaveLength(3);
     expect(run?.score.verdict).toBe("reproduced");
     expect(run?.replayCount).toMatchObject({ mode: "auto", replays: 3, maxReplays: 20, stoppedBy: "settled" });
-    expect(run?.score.findings).toContainEqual(expect.stringMatching(/^auto: stopped after 3 replays: every metric settled \(Settled at 3 replays/));
+    expect(run?.score.findings).toContainEqual(
+      expect.stringMatching(/^auto: stopped after 3 replays: every metric settled \(Settled at 3 replays/),
+    );
     expect(res.report.inputs).toMatchObject({ replays: 3, maxReplays: 20 });
   });
 
@@ -138,7 +149,10 @@ describe("auditJob with --replays auto", () => {
     const first = await auditJob(opts);
     expect(first.aborted).toBe(true);
     expect(first.report.runs[0]?.score.verdict).toBe("incomplete");
-    expect(JSON.parse(readFileSync(join(results, "auto-audit", "audit.json"), "utf8")).replayCount).toEqual({ mode: "auto", maxReplays: 20 });
+    expect(JSON.parse(readFileSync(join(results, "auto-audit", "audit.json"), "utf8")).replayCount).toEqual({
+      mode: "auto",
+      maxReplays: 20,
+    });
 
     interrupt = false;
     seen.length = 0;

@@ -30,7 +30,13 @@ function setup(script: readonly ScriptedReplay[]) {
     runName: "wine-a",
     params: { alpha: "0.5" },
     tags: { [Tags.sourceName]: "train.py", [Tags.gitRepoUrl]: "https://bob:hunter2@example.com/o/r.git" },
-    histories: { rmse: [{ step: 0, value: 0.9 }, { step: 1, value: 0.731 }], r2: [{ step: 0, value: 0.42 }] },
+    histories: {
+      rmse: [
+        { step: 0, value: 0.9 },
+        { step: 1, value: 0.731 },
+      ],
+      r2: [{ step: 0, value: 0.42 }],
+    },
     artifacts: { [MODEL]: "weights-v1" },
   });
   const seen: Array<Parameters<AuditPorts["replay"]>[0]> = [];
@@ -40,7 +46,12 @@ function setup(script: readonly ScriptedReplay[]) {
     record: (i, replayRunId, metrics) => replayRecord(i, { replayRunId, metrics }),
     seen,
   });
-  const ports: AuditPorts = { selection: tracking.selection, reader: tracking.reader, publisher: tracking.publisher, replay };
+  const ports: AuditPorts = {
+    selection: tracking.selection,
+    reader: tracking.reader,
+    publisher: tracking.publisher,
+    replay,
+  };
   const opts: AuditJobOptions = {
     selection: { kind: "runs", runIds: [RUN] },
     trackingUri: "memory://",
@@ -89,7 +100,10 @@ describe("auditJob through in-memory ports", () => {
     // the original now carries repro.score; no replay logs it, and it is not compared
     expect(again.report.runs[0]?.metrics.map((m) => m.name).sort()).toEqual(["r2", "rmse"]);
     expect(again.report.runs[0]?.score.verdict).toBe("reproduced");
-    expect(tracking.runs.get(RUN)?.histories[Metrics.score]).toEqual([{ step: 0, value: 1 }, { step: 0, value: 1 }]);
+    expect(tracking.runs.get(RUN)?.histories[Metrics.score]).toEqual([
+      { step: 0, value: 1 },
+      { step: 0, value: 1 },
+    ]);
     expect(tracking.runs.get(RUN)?.tags[Tags.audit]).toBe("unit-audit-2");
   });
 
@@ -100,7 +114,11 @@ describe("auditJob through in-memory ports", () => {
     expect(tracking.calls).toEqual([`selection.getRun ${RUN}`, `reader.getRun ${RUN}`]);
     // The replays got the snapshot's run: params as logged, credentials stripped from URL tags.
     expect(seen).toHaveLength(1);
-    expect(seen[0]?.original).toMatchObject({ runId: RUN, params: { alpha: "0.5" }, metrics: { rmse: 0.731, r2: 0.42 } });
+    expect(seen[0]?.original).toMatchObject({
+      runId: RUN,
+      params: { alpha: "0.5" },
+      metrics: { rmse: 0.731, r2: 0.42 },
+    });
     expect(seen[0]?.original?.tags[Tags.gitRepoUrl]).not.toContain("hunter2");
   });
 
@@ -111,7 +129,9 @@ describe("auditJob through in-memory ports", () => {
     const res = await auditJob(opts);
 
     expect(res.report.runs[0]?.score.verdict).toBe("not_reproduced");
-    expect(res.report.runs[0]?.score.findings.join("\n")).toMatch(/artifact model\/model.pkl differs from the original/);
+    expect(res.report.runs[0]?.score.findings.join("\n")).toMatch(
+      /artifact model\/model.pkl differs from the original/,
+    );
     expect(tracking.runs.get(RUN)?.tags[Tags.verdict]).toBe("not_reproduced");
   });
 

@@ -18,7 +18,13 @@ describe("journal: non-finite metric values", () => {
   it("a replay that logged NaN, ±Infinity and -0 is journaled and read back with the same values", () => {
     dir = mkdtempSync(join(tmpdir(), "journal-nonfinite-"));
     const path = join(dir, "journal.jsonl");
-    const metrics = { loss: Number.NaN, grad: Number.POSITIVE_INFINITY, low: Number.NEGATIVE_INFINITY, zero: -0, rmse: 0.5 };
+    const metrics = {
+      loss: Number.NaN,
+      grad: Number.POSITIVE_INFINITY,
+      low: Number.NEGATIVE_INFINITY,
+      zero: -0,
+      rmse: 0.5,
+    };
     Journal.open(path).append(replayRecord(0, { metrics }));
 
     const line = readFileSync(path, "utf8");

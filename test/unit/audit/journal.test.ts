@@ -2,16 +2,44 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Journal, JournalError, type JournalReplay, parseJournal, pendingIndexes } from "../../../harness/audit/journal.js";
+import {
+  Journal,
+  JournalError,
+  type JournalReplay,
+  parseJournal,
+  pendingIndexes,
+} from "../../../harness/audit/journal.js";
 
 function replay(index: number, status: JournalReplay["status"] = "finished"): JournalReplay {
   return {
-    type: "replay", index, status, exitCode: status === "finished" ? 0 : 1, oomKilled: false, timedOut: false,
-    durationMs: 10, wallMs: 12, metrics: { rmse: 1.5 }, missingMetrics: [], stdoutTail: "", stderrTail: "",
-    executor: "docker", isolated: true, pinned: true, startedAt: "2025-01-01T00:00:00Z", finishedAt: "2025-01-01T00:00:01Z",
+    type: "replay",
+    index,
+    status,
+    exitCode: status === "finished" ? 0 : 1,
+    oomKilled: false,
+    timedOut: false,
+    durationMs: 10,
+    wallMs: 12,
+    metrics: { rmse: 1.5 },
+    missingMetrics: [],
+    stdoutTail: "",
+    stderrTail: "",
+    executor: "docker",
+    isolated: true,
+    pinned: true,
+    startedAt: "2025-01-01T00:00:00Z",
+    finishedAt: "2025-01-01T00:00:01Z",
   };
 }
-const header = { type: "header" as const, auditId: "a1", runId: "r1", replays: 4, createdAt: "2025-01-01T00:00:00Z", plan: {}, planDigest: "d" };
+const header = {
+  type: "header" as const,
+  auditId: "a1",
+  runId: "r1",
+  replays: 4,
+  createdAt: "2025-01-01T00:00:00Z",
+  plan: {},
+  planDigest: "d",
+};
 
 let dir: string | undefined;
 afterEach(() => {
@@ -42,7 +70,10 @@ describe("journal", () => {
     const path = tempJournal();
     const j = Journal.open(path);
     j.append(header);
-    j.append({ ...replay(0, "failed"), failure: { kind: "infrastructure", message: "importing it into the tracking server failed" } });
+    j.append({
+      ...replay(0, "failed"),
+      failure: { kind: "infrastructure", message: "importing it into the tracking server failed" },
+    });
     j.append({ ...replay(1, "failed"), failure: { kind: "exit", message: "exit code 1" } });
     j.append(replay(2));
     expect(pendingIndexes(Journal.open(path).snapshot, 4)).toEqual([0, 3]);
@@ -61,7 +92,12 @@ describe("journal", () => {
     const reopened = Journal.open(path);
     reopened.append(replay(1));
     const text = readFileSync(path, "utf8");
-    expect(text.split("\n").filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(["header", "replay", "replay"]);
+    expect(
+      text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).type),
+    ).toEqual(["header", "replay", "replay"]);
     expect(pendingIndexes(Journal.open(path).snapshot, 3)).toEqual([2]);
   });
 

@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { markdownText, SUMMARY_BEGIN, SUMMARY_END, summaryBlock, withSummary } from "../../../harness/audit/model-version-summary.js";
+import {
+  markdownText,
+  SUMMARY_BEGIN,
+  SUMMARY_END,
+  summaryBlock,
+  withSummary,
+} from "../../../harness/audit/model-version-summary.js";
 import { assembleRun } from "../../../harness/audit/assemble-run.js";
 import { facts, recordedRun } from "./audit-factories.js";
 
 const LINK = "http://127.0.0.1:5000/#/experiments/7/runs/run-a/artifacts/repro-audit/aud-1/report.html";
 
 function block(runName = "wine-a", link = LINK): string {
-  return summaryBlock({ auditId: "aud-1", run: assembleRun(facts({ run: recordedRun({ runName }) })), reportLink: link });
+  return summaryBlock({
+    auditId: "aud-1",
+    run: assembleRun(facts({ run: recordedRun({ runName }) })),
+    reportLink: link,
+  });
 }
 
 describe("summaryBlock", () => {

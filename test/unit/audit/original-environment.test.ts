@@ -16,7 +16,7 @@ describe("originalEnvironment", () => {
         "mlflow.project.entryPoint": "main",
         "mlflow.user": "alice",
         "mlflow.runName": "wine-a",
-        "team": "ml",
+        team: "ml",
       },
     });
     expect(env.recorded).toEqual({

@@ -2,12 +2,22 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } from "../../../harness/audit/original-snapshot-file.js";
+import {
+  ORIGINAL_SNAPSHOT_FILE,
+  readOriginalSnapshot,
+  writeOriginalSnapshot,
+} from "../../../harness/audit/original-snapshot-file.js";
 import type { OriginalSnapshot } from "../../../harness/audit/original-snapshot.js";
 
 const snapshot: OriginalSnapshot = {
   takenAt: "2025-03-01T10:00:00.000Z",
-  run: { runId: "run-a", experimentId: "7", params: { alpha: "0.5" }, tags: {}, metrics: { rmse: Number.NaN, r2: 0.42 } },
+  run: {
+    runId: "run-a",
+    experimentId: "7",
+    params: { alpha: "0.5" },
+    tags: {},
+    metrics: { rmse: Number.NaN, r2: 0.42 },
+  },
   histories: { rmse: [{ step: 0, value: Number.NaN }] },
   artifacts: { "model/model.pkl": { size: 3, sha256: "a".repeat(64) } },
   notes: [],

@@ -26,7 +26,9 @@ describe("planDigest (what a resume must find unchanged)", () => {
   it("keeps a scenario folder's path, the command and the notes' absence in mind", () => {
     const a = plan({ source: "scenario", path: "/p/scenarios/basic" });
     expect(planDigest(plan({ source: "scenario", path: "/p/scenarios/mlp" }))).not.toBe(planDigest(a));
-    expect(planDigest(plan({ source: "scenario", path: "/p/scenarios/basic" }, "python train.py --seed 1"))).not.toBe(planDigest(a));
+    expect(planDigest(plan({ source: "scenario", path: "/p/scenarios/basic" }, "python train.py --seed 1"))).not.toBe(
+      planDigest(a),
+    );
     expect(planDigest({ ...a, notes: ["a note"] })).toBe(planDigest(a));
   });
 });

@@ -12,12 +12,38 @@ import { facts, meta, recordedRun, replayRecord } from "./audit-factories.js";
 // real server is exercised by test/integration/audit/publish-mlflow.test.ts and the
 // e2e tests.
 
-interface Upload { runId: string; file: string; dir: string }
-interface Tag { runId: string; key: string; value: string }
-interface Point { runId: string; key: string; value: number; timestamp: number | undefined; step: number | undefined }
-interface ModelTag { name: string; version: string; key: string; value: string }
+interface Upload {
+  runId: string;
+  file: string;
+  dir: string;
+}
+interface Tag {
+  runId: string;
+  key: string;
+  value: string;
+}
+interface Point {
+  runId: string;
+  key: string;
+  value: number;
+  timestamp: number | undefined;
+  step: number | undefined;
+}
+interface ModelTag {
+  name: string;
+  version: string;
+  key: string;
+  value: string;
+}
 
-function fakeClient(opts: { failUploadFor?: string; failModelTags?: boolean; failDescriptions?: boolean; descriptions?: Record<string, string> } = {}) {
+function fakeClient(
+  opts: {
+    failUploadFor?: string;
+    failModelTags?: boolean;
+    failDescriptions?: boolean;
+    descriptions?: Record<string, string>;
+  } = {},
+) {
   const uploads: Upload[] = [];
   const tags: Tag[] = [];
   const points: Point[] = [];
@@ -33,7 +59,8 @@ function fakeClient(opts: { failUploadFor?: string; failModelTags?: boolean; fai
     async logBatch(runId, batch) {
       batches.push(runId);
       for (const t of batch.tags ?? []) tags.push({ runId, ...t });
-      for (const m of batch.metrics ?? []) points.push({ runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step });
+      for (const m of batch.metrics ?? [])
+        points.push({ runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step });
     },
     async setModelVersionTag(name, version, key, value) {
       if (opts.failModelTags) throw new Error("RESOURCE_DOES_NOT_EXIST");
@@ -60,17 +87,20 @@ const paths: ReportPaths = {
 
 function twoRunReport() {
   const good = assembleRun(facts());
-  const bad = assembleRun(facts({
-    run: recordedRun({ runId: "run-b" }),
-    replays: [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } })),
-  }));
+  const bad = assembleRun(
+    facts({
+      run: recordedRun({ runId: "run-b" }),
+      replays: [0.9, 0.91, 0.9].map((rmse, i) => replayRecord(i, { metrics: { rmse, r2: 0.42 } })),
+    }),
+  );
   return assembleReport(meta({}, "aud-1"), [good, bad]);
 }
 
 const T = Tags;
 const DIR = "repro-audit/aud-1";
 /** MLflow's UI page of a run's HTML report on the factories' server (experiment 7) */
-const link = (runId: string, dir = DIR) => `http://127.0.0.1:5000/#/experiments/7/runs/${runId}/artifacts/${dir}/report.html`;
+const link = (runId: string, dir = DIR) =>
+  `http://127.0.0.1:5000/#/experiments/7/runs/${runId}/artifacts/${dir}/report.html`;
 
 describe("runTags", () => {
   it("gives id, verdict, 3-decimal score and the report's link; undefined for a run not in the report", () => {
@@ -82,7 +112,12 @@ describe("runTags", () => {
       [T.report]: link("run-a"),
     });
     // run-b: rmse not reproduced (0), r2 identical (1) -> 0.5
-    expect(runTags(doc, "run-b", "d")).toEqual({ [T.audit]: "aud-1", [T.verdict]: "not_reproduced", [T.score]: "0.500", [T.report]: link("run-b", "d") });
+    expect(runTags(doc, "run-b", "d")).toEqual({
+      [T.audit]: "aud-1",
+      [T.verdict]: "not_reproduced",
+      [T.score]: "0.500",
+      [T.report]: link("run-b", "d"),
+    });
     expect(runTags(doc, "run-zzz", "d")).toBeUndefined();
     expect(new Set(PUBLISHED_TAGS).size).toBe(4); // four distinct tag names
   });
@@ -101,8 +136,18 @@ describe("publishReport", () => {
       ...files.map((file) => ({ runId: "run-a", file, dir: DIR })),
       ...files.map((file) => ({ runId: "run-b", file, dir: DIR })),
     ]);
-    expect(tagsOf(client, "run-a")).toEqual({ [T.verdict]: "reproduced", [T.score]: "1.000", [T.audit]: "aud-1", [T.report]: link("run-a") });
-    expect(tagsOf(client, "run-b")).toEqual({ [T.verdict]: "not_reproduced", [T.score]: "0.500", [T.audit]: "aud-1", [T.report]: link("run-b") });
+    expect(tagsOf(client, "run-a")).toEqual({
+      [T.verdict]: "reproduced",
+      [T.score]: "1.000",
+      [T.audit]: "aud-1",
+      [T.report]: link("run-a"),
+    });
+    expect(tagsOf(client, "run-b")).toEqual({
+      [T.verdict]: "not_reproduced",
+      [T.score]: "0.500",
+      [T.audit]: "aud-1",
+      [T.report]: link("run-b"),
+    });
     expect(client.modelTags).toEqual([]);
   });
 
@@ -140,14 +185,20 @@ describe("publishReport", () => {
       { name: "wine-model", version: "3", key: T.score, value: "0.500" },
       { name: "wine-model", version: "3", key: T.report, value: link("run-b") },
     ]);
-    expect(client.modelTags.filter((t) => t.version === "1").map((t) => [t.key, t.value])).toContainEqual([T.verdict, "reproduced"]);
+    expect(client.modelTags.filter((t) => t.version === "1").map((t) => [t.key, t.value])).toContainEqual([
+      T.verdict,
+      "reproduced",
+    ]);
     expect(client.modelTags).toHaveLength(8);
   });
 
   it("a model version whose run was not audited, or could not be replayed, is left alone", async () => {
     const client = fakeClient();
     const doc = twoRunReport();
-    const errored = assembleRun({ ...facts({ run: recordedRun({ runId: "run-c" }), replays: [] }), error: "no --scenario given" });
+    const errored = assembleRun({
+      ...facts({ run: recordedRun({ runId: "run-c" }), replays: [] }),
+      error: "no --scenario given",
+    });
     const withError = assembleReport(meta({}, "aud-1"), [...doc.runs, errored]);
     const result = await publishReport(client, withError, paths, [
       { name: "m", version: "1", runId: "run-elsewhere" },
@@ -167,9 +218,13 @@ describe("publishReport", () => {
     const doc = twoRunReport();
     const partial = assembleRun(facts({ run: recordedRun({ runId: "run-p" }), replays: [replayRecord(0)] }));
     expect(partial.score.verdict).toBe("incomplete");
-    const result = await publishReport(client, assembleReport(meta({}, "aud-1"), [...doc.runs, partial]), paths, [{ name: "m", version: "3", runId: "run-p" }]);
+    const result = await publishReport(client, assembleReport(meta({}, "aud-1"), [...doc.runs, partial]), paths, [
+      { name: "m", version: "3", runId: "run-p" },
+    ]);
     expect(result.published).toEqual(["run run-a", "run run-b"]);
-    expect(result.problems).toEqual(["run run-p: not attached, its audit is incomplete (finish it with repro-audit audit --resume aud-1)"]);
+    expect(result.problems).toEqual([
+      "run run-p: not attached, its audit is incomplete (finish it with repro-audit audit --resume aud-1)",
+    ]);
     expect(client.uploads.some((u) => u.runId === "run-p")).toBe(false);
     expect(tagsOf(client, "run-p")).toEqual({});
     expect(client.modelTags).toEqual([]);
@@ -177,7 +232,9 @@ describe("publishReport", () => {
 
   it("a failing upload for one run is reported and does not stop the others", async () => {
     const client = fakeClient({ failUploadFor: "run-a" });
-    const result = await publishReport(client, twoRunReport(), paths, [{ name: "wine-model", version: "3", runId: "run-b" }]);
+    const result = await publishReport(client, twoRunReport(), paths, [
+      { name: "wine-model", version: "3", runId: "run-b" },
+    ]);
     expect(result.problems).toEqual(["run run-a: HTTP 503 from artifact store"]);
     expect(result.published).toEqual(["run run-b", "model wine-model v3"]);
     expect(client.uploads.map((u) => u.runId)).toEqual(["run-b", "run-b", "run-b", "run-b"]);
@@ -188,7 +245,9 @@ describe("publishReport", () => {
 
   it("failing model version tags are a problem; the runs stay published", async () => {
     const client = fakeClient({ failModelTags: true });
-    const result = await publishReport(client, twoRunReport(), paths, [{ name: "wine-model", version: "3", runId: "run-a" }]);
+    const result = await publishReport(client, twoRunReport(), paths, [
+      { name: "wine-model", version: "3", runId: "run-a" },
+    ]);
     expect(result.published).toEqual(["run run-a", "run run-b"]);
     expect(result.problems).toEqual(["model wine-model v3: RESOURCE_DOES_NOT_EXIST"]);
     // a version whose tags failed is not described either
@@ -197,10 +256,12 @@ describe("publishReport", () => {
 
   it("appends the summary after the author's description of each model version", async () => {
     const client = fakeClient({ descriptions: { "wine-model v3": "Trained on the 2024 cut.\n\nOwner: data team." } });
-    const result = await publishReport(client, twoRunReport(), paths, [{ name: "wine-model", version: "3", runId: "run-b" }]);
+    const result = await publishReport(client, twoRunReport(), paths, [
+      { name: "wine-model", version: "3", runId: "run-b" },
+    ]);
     expect(result.problems).toEqual([]);
     const text = client.descriptions.get("wine-model v3") ?? "";
-    expect(text.startsWith("Trained on the 2024 cut.\n\nOwner: data team.\n\n" + SUMMARY_BEGIN)).toBe(true);
+    expect(text.startsWith(`Trained on the 2024 cut.\n\nOwner: data team.\n\n${SUMMARY_BEGIN}`)).toBe(true);
     expect(text.endsWith(SUMMARY_END)).toBe(true);
     expect(text).toContain("not reproduced");
     expect(text).toContain("score 0.500");
@@ -212,7 +273,9 @@ describe("publishReport", () => {
     await publishReport(client, twoRunReport(), paths, [{ name: "m", version: "1", runId: "run-a" }]);
     const first = client.descriptions.get("m v1") ?? "";
     client.descriptions.set("m v1", `Author intro.\n\n${first}\n\nAuthor note added later.`);
-    await publishReport(client, assembleReport(meta({}, "aud-2"), twoRunReport().runs), paths, [{ name: "m", version: "1", runId: "run-a" }]);
+    await publishReport(client, assembleReport(meta({}, "aud-2"), twoRunReport().runs), paths, [
+      { name: "m", version: "1", runId: "run-a" },
+    ]);
     const second = client.descriptions.get("m v1") ?? "";
     expect(second.split(SUMMARY_BEGIN)).toHaveLength(2); // exactly one block
     expect(second).toContain("Author intro.");
@@ -223,7 +286,9 @@ describe("publishReport", () => {
 
   it("a description that cannot be read is a problem; the version's tags stay published", async () => {
     const client = fakeClient({ failDescriptions: true });
-    const result = await publishReport(client, twoRunReport(), paths, [{ name: "wine-model", version: "3", runId: "run-a" }]);
+    const result = await publishReport(client, twoRunReport(), paths, [
+      { name: "wine-model", version: "3", runId: "run-a" },
+    ]);
     expect(result.published).toEqual(["run run-a", "run run-b", "model wine-model v3"]);
     expect(result.problems).toEqual(["model wine-model v3: description not updated: PERMISSION_DENIED"]);
     expect(client.modelTags.filter((t) => t.version === "3")).toHaveLength(4);

@@ -7,7 +7,14 @@ import { captureMetrics, lastJsonObject, pickMetrics } from "../../../harness/au
 describe("metric capture", () => {
   it("picks metrics by JSONPath, one numeric value each", () => {
     const doc = { rmse: 53.3, scores: { r2: 0.48, list: [1, 2] }, label: "x", nan: "NaN" };
-    const r = pickMetrics(doc, { rmse: "$.rmse", r2: "$.scores.r2", nan: "$.nan", many: "$.scores.list[*]", gone: "$.nope", text: "$.label" });
+    const r = pickMetrics(doc, {
+      rmse: "$.rmse",
+      r2: "$.scores.r2",
+      nan: "$.nan",
+      many: "$.scores.list[*]",
+      gone: "$.nope",
+      text: "$.label",
+    });
     expect(r.metrics).toEqual({ rmse: 53.3, r2: 0.48, nan: Number.NaN });
     expect(r.missing.sort()).toEqual(["gone", "many", "text"]);
     expect(r.error).toMatch(/many: \$\.scores\.list\[\*\] selects 2 values/);
@@ -27,7 +34,9 @@ describe("metric capture", () => {
       expect(none.error).toMatch(/wrote no \/out\/metrics\.json/);
       expect(none.missing).toEqual(["rmse"]);
       writeFileSync(join(out, "metrics.json"), JSON.stringify({ rmse: 1.25 }));
-      expect((await captureMetrics({ spec, outDir: out, stdout: "", originalMetricNames: [] })).metrics).toEqual({ rmse: 1.25 });
+      expect((await captureMetrics({ spec, outDir: out, stdout: "", originalMetricNames: [] })).metrics).toEqual({
+        rmse: 1.25,
+      });
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -8,7 +8,11 @@ import { InMemoryReplayRecorder } from "../../support/in-memory-tracking.js";
 // retired. test/integration/replay/ covers the MLflow-backed recorder.
 
 const ORIGINAL = "0123456789abcdef";
-const of = (index: number, auditId = "aud-1") => ({ [Tags.auditId]: auditId, [Tags.replayOf]: ORIGINAL, [Tags.replayIndex]: String(index) });
+const of = (index: number, auditId = "aud-1") => ({
+  [Tags.auditId]: auditId,
+  [Tags.replayOf]: ORIGINAL,
+  [Tags.replayIndex]: String(index),
+});
 
 function book(recorder: InMemoryReplayRecorder): ReplayRunBook {
   return new ReplayRunBook(recorder, { auditId: "aud-1", originalRunId: ORIGINAL });
@@ -25,8 +29,13 @@ describe("ReplayRunBook", () => {
       runName: "replay-3-of-01234567",
       status: "RUNNING",
       tags: {
-        "repro.replay_of": ORIGINAL, "repro.audit_id": "aud-1", "repro.replay_index": "2", "repro.replay_number": "3",
-        "repro.command": "python train.py", "repro.executor": "docker", "repro.image.id": "sha256:abc",
+        "repro.replay_of": ORIGINAL,
+        "repro.audit_id": "aud-1",
+        "repro.replay_index": "2",
+        "repro.replay_number": "3",
+        "repro.command": "python train.py",
+        "repro.executor": "docker",
+        "repro.image.id": "sha256:abc",
       },
     });
     await b.finish(id, "FINISHED", 2000);
@@ -46,7 +55,12 @@ describe("ReplayRunBook", () => {
     expect(fresh).not.toBe("half");
     expect(recorder.runs.get("half")).toMatchObject({ status: "KILLED", deleted: true });
     expect(recorder.runs.get("other-audit")).toMatchObject({ status: "RUNNING", deleted: false });
-    expect(recorder.live().map((r) => r.runId).sort()).toEqual(["empty", fresh, "other-audit"].sort());
+    expect(
+      recorder
+        .live()
+        .map((r) => r.runId)
+        .sort(),
+    ).toEqual(["empty", fresh, "other-audit"].sort());
   });
 
   it("gives journaled replays left RUNNING their end state, and retires a stray run of the same index", async () => {
@@ -56,7 +70,12 @@ describe("ReplayRunBook", () => {
     recorder.add({ runId: "failed", tags: of(1), status: "RUNNING", logged: true });
     const b = book(recorder);
     await b.load();
-    await b.settle(new Map([[0, { status: "finished", replayRunId: "journaled" }], [1, { status: "failed", replayRunId: "failed" }]]));
+    await b.settle(
+      new Map([
+        [0, { status: "finished", replayRunId: "journaled" }],
+        [1, { status: "failed", replayRunId: "failed" }],
+      ]),
+    );
 
     expect(recorder.runs.get("journaled")).toMatchObject({ status: "FINISHED", deleted: false });
     expect(recorder.runs.get("failed")).toMatchObject({ status: "FAILED", deleted: false });

@@ -12,7 +12,8 @@ function readerWith(files: Record<string, Buffer | string>): RunReader {
     getRun: async () => {
       throw new Error("not used");
     },
-    listArtifactFiles: async () => Object.entries(files).map(([path, body]) => ({ path, size: Buffer.byteLength(body) })),
+    listArtifactFiles: async () =>
+      Object.entries(files).map(([path, body]) => ({ path, size: Buffer.byteLength(body) })),
     downloadArtifact: async (_runId: string, path: string, dest: string) => writeFile(dest, files[path] ?? ""),
     metricHistory: async () => [],
   };
@@ -28,11 +29,20 @@ describe("gatherReplayEvidence", () => {
       "model/model.pkl": Buffer.from([0x80, 0x04, 0xff]),
       "model/conda.yaml": Buffer.from([0xff, 0xfe, 0x00]),
     };
-    const got = await gatherReplayEvidence({ reader: readerWith(files), replayRunIds: ["r1", undefined], historyNames: [] });
-    expect(got.evidence.replayArtifacts?.[0]).toEqual(Object.fromEntries(Object.entries(files).map(([p, b]) => [p, sha(b)])));
+    const got = await gatherReplayEvidence({
+      reader: readerWith(files),
+      replayRunIds: ["r1", undefined],
+      historyNames: [],
+    });
+    expect(got.evidence.replayArtifacts?.[0]).toEqual(
+      Object.fromEntries(Object.entries(files).map(([p, b]) => [p, sha(b)])),
+    );
     // Not UTF-8 (conda.yaml) or not a metadata file (model.pkl): hashed, no text.
     expect(got.evidence.replayArtifactTexts).toEqual([
-      { "model/MLmodel": files["model/MLmodel"], "model/requirements.txt": "--extra-index-url https://pypi.example.com/simple\nnumpy==2.4.6\n" },
+      {
+        "model/MLmodel": files["model/MLmodel"],
+        "model/requirements.txt": "--extra-index-url https://pypi.example.com/simple\nnumpy==2.4.6\n",
+      },
       undefined,
     ]);
   });

@@ -7,6 +7,7 @@ describe("isSafeRunId", () => {
     expect(isSafeRunId("run_1-b")).toBe(true);
   });
   it("refuses anything that could leave results/<audit-id>/runs/", () => {
-    for (const bad of ["..", "../x", "a/b", "a\\b", "", ".hidden", "x\u0000", "a b", "x".repeat(257)]) expect(isSafeRunId(bad)).toBe(false);
+    for (const bad of ["..", "../x", "a/b", "a\\b", "", ".hidden", "x\u0000", "a b", "x".repeat(257)])
+      expect(isSafeRunId(bad)).toBe(false);
   });
 });

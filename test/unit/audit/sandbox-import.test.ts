@@ -4,13 +4,30 @@ import { chooseSandboxRun, importableTags } from "../../../harness/audit/sandbox
 import type { SandboxRun, SandboxStore } from "../../../harness/tracking/sandbox-store.js";
 
 const run = (runId: string, extra: Partial<SandboxRun> = {}): SandboxRun => ({
-  runId, experimentId: "0", status: "FINISHED", params: {}, tags: {}, metrics: [], artifacts: [], ...extra,
+  runId,
+  experimentId: "0",
+  status: "FINISHED",
+  params: {},
+  tags: {},
+  metrics: [],
+  artifacts: [],
+  ...extra,
 });
-const store = (runs: SandboxRun[], extra: Partial<SandboxStore> = {}): SandboxStore => ({ runs, registrations: [], problems: [], ...extra });
+const store = (runs: SandboxRun[], extra: Partial<SandboxStore> = {}): SandboxStore => ({
+  runs,
+  registrations: [],
+  problems: [],
+  ...extra,
+});
 
 describe("chooseSandboxRun", () => {
   it("takes the one top-level run and names nested runs, registrations and problems", () => {
-    const c = chooseSandboxRun(store([run("a"), run("b", { parentRunId: "a" })], { registrations: ["M version 1"], problems: ["x is a symlink: not followed"] }));
+    const c = chooseSandboxRun(
+      store([run("a"), run("b", { parentRunId: "a" })], {
+        registrations: ["M version 1"],
+        problems: ["x is a symlink: not followed"],
+      }),
+    );
     expect(c.run?.runId).toBe("a");
     expect(c.notes).toEqual([
       "sandbox store: x is a symlink: not followed",
@@ -30,7 +47,12 @@ describe("chooseSandboxRun", () => {
 
 describe("importableTags", () => {
   it("keeps the workload's tags, refuses the harness's namespace and drops MLflow's sandbox-describing ones", () => {
-    const r = importableTags({ team: "wine", "repro.verdict": "reproduced", "repro.replay_of": "x", "mlflow.source.name": "/code/train.py" });
+    const r = importableTags({
+      team: "wine",
+      "repro.verdict": "reproduced",
+      "repro.replay_of": "x",
+      "mlflow.source.name": "/code/train.py",
+    });
     expect(r.tags).toEqual({ team: "wine" });
     expect(r.refused.sort()).toEqual(["repro.replay_of", "repro.verdict"]);
   });

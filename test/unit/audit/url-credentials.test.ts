@@ -46,11 +46,24 @@ describe("URL credentials from the server", () => {
   it("no report format carries it: checklist detail, original fingerprint, findings, messages", () => {
     const traceItems = buildChecklist(subjectWithRepoUrl());
     expect(JSON.stringify(traceItems)).toContain("hunter2"); // the checklist itself quotes the tag as given
-    const run = assembleRun(facts({
-      run: recordedRun({ tags: { "mlflow.source.git.repoURL": REPO_URL } }),
-      traceItems,
-      replays: [0, 1, 2].map((i) => replayRecord(i, i === 2 ? { status: "failed", failure: { kind: "exit", message: `exit code 1: cannot fetch ${REPO_URL}` }, stderrTail: `fatal: ${REPO_URL}` } : {})),
-    }));
+    const run = assembleRun(
+      facts({
+        run: recordedRun({ tags: { "mlflow.source.git.repoURL": REPO_URL } }),
+        traceItems,
+        replays: [0, 1, 2].map((i) =>
+          replayRecord(
+            i,
+            i === 2
+              ? {
+                  status: "failed",
+                  failure: { kind: "exit", message: `exit code 1: cannot fetch ${REPO_URL}` },
+                  stderrTail: `fatal: ${REPO_URL}`,
+                }
+              : {},
+          ),
+        ),
+      }),
+    );
     run.score.findings.push(`cloned from ${REPO_URL}`);
     const doc = assembleReport(meta(), [run]);
     for (const [format, text] of [

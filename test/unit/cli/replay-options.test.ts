@@ -19,7 +19,18 @@ describe("--allow-mount and --allow-env", () => {
   });
 
   it("are repeatable and reach the replay inputs as given", () => {
-    const inputs = replayInputs(parse(["--allow-mount", "/data/wine", "--allow-env", "WINE_SPLIT", "--allow-mount", "./rel", "--allow-env", "_X2"]));
+    const inputs = replayInputs(
+      parse([
+        "--allow-mount",
+        "/data/wine",
+        "--allow-env",
+        "WINE_SPLIT",
+        "--allow-mount",
+        "./rel",
+        "--allow-env",
+        "_X2",
+      ]),
+    );
     expect(inputs.allowMounts).toEqual(["/data/wine", "./rel"]);
     expect(inputs.allowEnv).toEqual(["WINE_SPLIT", "_X2"]);
   });
@@ -44,13 +55,20 @@ describe("--replays and --max-replays", () => {
   it("take auto where the command scores its replays (audit), by default, with a budget of 20 unless given", () => {
     expect(replayInputs(parseAudit([]))).toMatchObject({ replays: "auto", maxReplays: 20 });
     expect(replayInputs(parseAudit(["--replays", "auto"]))).toMatchObject({ replays: "auto", maxReplays: 20 });
-    expect(replayInputs(parseAudit(["--replays", "AUTO", "--max-replays", "8"]))).toMatchObject({ replays: "auto", maxReplays: 8 });
+    expect(replayInputs(parseAudit(["--replays", "AUTO", "--max-replays", "8"]))).toMatchObject({
+      replays: "auto",
+      maxReplays: 8,
+    });
     expect(replayInputs(parseAudit(["--replays", "5"]))).toMatchObject({ replays: 5 });
   });
 
   it("bound --max-replays like --replays", () => {
-    expect(() => parseAudit(["--replays", "auto", "--max-replays", "0"])).toThrow(/--max-replays must be a whole number from 1 to 1000/);
-    expect(() => parseAudit(["--max-replays", "1001"])).toThrow(/--max-replays must be a whole number from 1 to 1000, got "1001"/);
+    expect(() => parseAudit(["--replays", "auto", "--max-replays", "0"])).toThrow(
+      /--max-replays must be a whole number from 1 to 1000/,
+    );
+    expect(() => parseAudit(["--max-replays", "1001"])).toThrow(
+      /--max-replays must be a whole number from 1 to 1000, got "1001"/,
+    );
   });
 
   it("refuse auto where the command does not score (replay), default to 3 there, and offer no --max-replays", () => {

@@ -51,21 +51,44 @@ describe("terminal text", () => {
       run.info.run_name = HOSTILE;
       run.data.tags.push({ key: "mlflow.source.name", value: HOSTILE });
     });
-    const doc = buildTraceDocument([subject], { trackingUri: "http://127.0.0.1:5000", selection: { kind: "experiment", experiments: ["x"] }, generatedAt: new Date() });
+    const doc = buildTraceDocument([subject], {
+      trackingUri: "http://127.0.0.1:5000",
+      selection: { kind: "experiment", experiments: ["x"] },
+      generatedAt: new Date(),
+    });
     const out = renderTrace(doc, { details: true, selection: "experiment x" });
     expect(out).toContain("evil");
     expect(out).not.toMatch(RAW_CONTROL);
   });
 
   it("the audit summary shows a hostile run name, reason and finding without raw controls", () => {
-    const run = assembleRun(facts({
-      run: recordedRun({ runName: HOSTILE }),
-      replays: [0, 1, 2].map((i) => replayRecord(i, i === 0 ? { status: "failed", failure: { kind: "exit", message: `exit code 1: ${HOSTILE}` } } : {})),
-    }));
+    const run = assembleRun(
+      facts({
+        run: recordedRun({ runName: HOSTILE }),
+        replays: [0, 1, 2].map((i) =>
+          replayRecord(
+            i,
+            i === 0 ? { status: "failed", failure: { kind: "exit", message: `exit code 1: ${HOSTILE}` } } : {},
+          ),
+        ),
+      }),
+    );
     run.score.findings.unshift(`finding ${HOSTILE}`);
     const report = assembleReport(meta(), [run]);
-    const paths = { dir: "/r", json: "/r/report.json", markdown: "/r/report.md", html: "/r/report.html", junit: "/r/junit.xml" };
-    const out = renderAuditSummary({ report, paths, aborted: false, infrastructureErrors: [`run x: ${HOSTILE}`], publish: { published: [], problems: [] } });
+    const paths = {
+      dir: "/r",
+      json: "/r/report.json",
+      markdown: "/r/report.md",
+      html: "/r/report.html",
+      junit: "/r/junit.xml",
+    };
+    const out = renderAuditSummary({
+      report,
+      paths,
+      aborted: false,
+      infrastructureErrors: [`run x: ${HOSTILE}`],
+      publish: { published: [], problems: [] },
+    });
     expect(out).toContain("evil");
     expect(out).not.toMatch(RAW_CONTROL);
   });
@@ -73,7 +96,9 @@ describe("terminal text", () => {
   it("progress lines (stages and replay details) carry no raw controls", () => {
     const stream = new PassThrough();
     let written = "";
-    stream.on("data", (c: Buffer) => { written += c.toString(); });
+    stream.on("data", (c: Buffer) => {
+      written += c.toString();
+    });
     const progress = createProgress(stream as unknown as NodeJS.WriteStream);
     progress.stage(`run 1/1: ${HOSTILE}`);
     progress.start(1, 0);
@@ -83,10 +108,19 @@ describe("terminal text", () => {
   });
 
   it("Markdown reports carry no raw controls either (the report files escape on their own)", () => {
-    const run = assembleRun(facts({
-      run: recordedRun({ runName: HOSTILE, params: { [HOSTILE]: HOSTILE } }),
-      replays: [0, 1, 2].map((i) => replayRecord(i, i === 0 ? { status: "failed", failure: { kind: "exit", message: HOSTILE }, stderrTail: `${HOSTILE}\n${HOSTILE}` } : {})),
-    }));
+    const run = assembleRun(
+      facts({
+        run: recordedRun({ runName: HOSTILE, params: { [HOSTILE]: HOSTILE } }),
+        replays: [0, 1, 2].map((i) =>
+          replayRecord(
+            i,
+            i === 0
+              ? { status: "failed", failure: { kind: "exit", message: HOSTILE }, stderrTail: `${HOSTILE}\n${HOSTILE}` }
+              : {},
+          ),
+        ),
+      }),
+    );
     run.score.findings.push(HOSTILE);
     const md = renderMarkdown(assembleReport(meta(), [run]));
     expect(md.replace(/\n/g, "")).not.toMatch(RAW_CONTROL);

@@ -15,7 +15,10 @@ describe("compareArtifacts", () => {
   });
   it("lists files only in replays or missing in a replay, sorted by path", () => {
     const out = compareArtifacts({ "b.bin": "x" }, [{ "a.log": "y" }], [true]);
-    expect(out.map((a) => [a.path, a.identical, a.replaySha256])).toEqual([["a.log", false, ["y"]], ["b.bin", false, [null]]]);
+    expect(out.map((a) => [a.path, a.identical, a.replaySha256])).toEqual([
+      ["a.log", false, ["y"]],
+      ["b.bin", false, [null]],
+    ]);
     expect(out[0]?.originalSha256).toBeUndefined();
   });
   it("is never identical when no replay finished", () => {

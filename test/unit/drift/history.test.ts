@@ -13,8 +13,15 @@ describe("compareHistories", () => {
     expect(r?.findings).toContain("history: largest |Δ| 0.5 at step 1 (replay 2)");
   });
   it("aligns by step number, not position, and flags a length mismatch", () => {
-    const orig = [{ step: 0, value: 1 }, { step: 10, value: 2 }, { step: 20, value: 3 }];
-    const rep = [{ step: 10, value: 2 }, { step: 20, value: 3.5 }];
+    const orig = [
+      { step: 0, value: 1 },
+      { step: 10, value: 2 },
+      { step: 20, value: 3 },
+    ];
+    const rep = [
+      { step: 10, value: 2 },
+      { step: 20, value: 3.5 },
+    ];
     const r = compareHistories(orig, [rep], TOL);
     expect(r?.comparison.stepsCompared).toBe(2);
     expect(r?.comparison.maxAbsDev).toBe(0.5);
@@ -23,7 +30,11 @@ describe("compareHistories", () => {
     expect(r?.findings[r.findings.length - 2]).toBe("history steps differ: original has 3, replays have 2");
   });
   it("keeps the last value logged for a repeated step, whatever the order", () => {
-    const orig = [{ step: 1, value: 5 }, { step: 0, value: 1 }, { step: 1, value: 2 }];
+    const orig = [
+      { step: 1, value: 5 },
+      { step: 0, value: 1 },
+      { step: 1, value: 2 },
+    ];
     const r = compareHistories(orig, [h(1, 2)], TOL);
     expect(r?.comparison.maxAbsDev).toBe(0);
     expect(r?.comparison.lengthMismatch).toBeUndefined();

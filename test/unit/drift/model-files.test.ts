@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import { compareArtifacts } from "../../../harness/drift/artifacts.js";
-import { MAX_MODEL_FILE_BYTES, MLMODEL_VOLATILE_FIELDS, compareModelFile, modelFileKind, normalizeRequirement } from "../../../harness/drift/model-files.js";
+import {
+  MAX_MODEL_FILE_BYTES,
+  MLMODEL_VOLATILE_FIELDS,
+  compareModelFile,
+  modelFileKind,
+  normalizeRequirement,
+} from "../../../harness/drift/model-files.js";
 
 // MLmodel and MLmodel.again: one sklearn model logged twice with MLflow 3.17.2
 // (mlflow.sklearn.log_model with a signature), so they differ in ids, time and path only.
@@ -15,7 +21,9 @@ describe("compareModelFile: MLmodel", () => {
     expect(MLMODEL).not.toBe(MLMODEL_AGAIN);
     const c = compareModelFile("MLmodel", MLMODEL, [MLMODEL_AGAIN]);
     expect(c).toMatchObject({ state: "same", differences: [] });
-    expect(c.ignored).toEqual(expect.arrayContaining(["run_id", "model_uuid", "model_id", "utc_time_created", "artifact_path"]));
+    expect(c.ignored).toEqual(
+      expect.arrayContaining(["run_id", "model_uuid", "model_id", "utc_time_created", "artifact_path"]),
+    );
     expect(c.ignored).toEqual([...MLMODEL_VOLATILE_FIELDS]);
   });
 
@@ -29,26 +37,37 @@ describe("compareModelFile: MLmodel", () => {
   });
 
   it("reads a signature by its meaning: JSON spacing is not a change", () => {
-    const respaced = MLMODEL_AGAIN.replace('[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 3]}}]', '[{"tensor-spec":{"shape":[-1,3],"dtype":"float64"},"type":"tensor"}]');
+    const respaced = MLMODEL_AGAIN.replace(
+      '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 3]}}]',
+      '[{"tensor-spec":{"shape":[-1,3],"dtype":"float64"},"type":"tensor"}]',
+    );
     expect(respaced).not.toBe(MLMODEL_AGAIN);
     expect(compareModelFile("MLmodel", MLMODEL, [respaced]).state).toBe("same");
   });
 
   it("finds a changed or added flavor", () => {
-    const version = compareModelFile("MLmodel", MLMODEL, [MLMODEL_AGAIN.replace("sklearn_version: 1.9.1", "sklearn_version: 1.8.0")]);
-    expect(version.differences).toEqual(["replay 1: flavors.sklearn.sklearn_version: \"1.9.1\" → \"1.8.0\""]);
-    const flavor = compareModelFile("MLmodel", MLMODEL, [MLMODEL_AGAIN.replace("flavors:\n", "flavors:\n  onnx:\n    onnx_version: 1.17.0\n")]);
+    const version = compareModelFile("MLmodel", MLMODEL, [
+      MLMODEL_AGAIN.replace("sklearn_version: 1.9.1", "sklearn_version: 1.8.0"),
+    ]);
+    expect(version.differences).toEqual(['replay 1: flavors.sklearn.sklearn_version: "1.9.1" → "1.8.0"']);
+    const flavor = compareModelFile("MLmodel", MLMODEL, [
+      MLMODEL_AGAIN.replace("flavors:\n", "flavors:\n  onnx:\n    onnx_version: 1.17.0\n"),
+    ]);
     expect(flavor.state).toBe("differs");
-    expect(flavor.differences).toEqual(["replay 1: flavors.onnx.onnx_version: absent → \"1.17.0\""]);
+    expect(flavor.differences).toEqual(['replay 1: flavors.onnx.onnx_version: absent → "1.17.0"']);
   });
 
   it("says why it could not compare hostile or broken files, and does not throw", () => {
     const tagged = compareModelFile("MLmodel", MLMODEL, ["flavors: !!python/object:os.system {}\n"]);
     expect(tagged).toMatchObject({ state: "not_compared" });
     expect(tagged.why).toMatch(/^replay 1's file is not valid YAML/);
-    expect(compareModelFile("MLmodel", MLMODEL, ["- a list\n- not a mapping\n"]).why).toBe("replay 1's file is not a YAML mapping");
+    expect(compareModelFile("MLmodel", MLMODEL, ["- a list\n- not a mapping\n"]).why).toBe(
+      "replay 1's file is not a YAML mapping",
+    );
     expect(compareModelFile("MLmodel", MLMODEL, ["a: [unclosed\n"]).state).toBe("not_compared");
-    expect(compareModelFile("MLmodel", MLMODEL, [`x: "${"a".repeat(MAX_MODEL_FILE_BYTES)}"\n`]).why).toMatch(/over \d+ bytes/);
+    expect(compareModelFile("MLmodel", MLMODEL, [`x: "${"a".repeat(MAX_MODEL_FILE_BYTES)}"\n`]).why).toMatch(
+      /over \d+ bytes/,
+    );
     const deep = `${"a: ".repeat(0)}${Array.from({ length: 40 }, (_, i) => `${"  ".repeat(i)}k${i}:`).join("\n")} 1\n`;
     expect(compareModelFile("MLmodel", MLMODEL, [deep]).why).toMatch(/nested deeper/);
     const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n`;
@@ -87,12 +106,17 @@ describe("compareModelFile: environment files", () => {
   it("parses python_env.yaml", () => {
     const env = fixture("python_env.yaml");
     expect(compareModelFile("python_env", env, [env]).state).toBe("same");
-    expect(compareModelFile("python_env", env, [env.replace("python: 3.11.7", "python: 3.12.1")]).differences).toEqual(['replay 1: python: "3.11.7" → "3.12.1"']);
+    expect(compareModelFile("python_env", env, [env.replace("python: 3.11.7", "python: 3.12.1")]).differences).toEqual([
+      'replay 1: python: "3.11.7" → "3.12.1"',
+    ]);
   });
 
   it("knows model files by name only", () => {
-    expect(["model/MLmodel", "m/conda.yaml", "requirements.txt", "a/python_env.yaml", "model/model.pkl", "MLmodel.bak"].map(modelFileKind))
-      .toEqual(["MLmodel", "conda", "requirements", "python_env", undefined, undefined]);
+    expect(
+      ["model/MLmodel", "m/conda.yaml", "requirements.txt", "a/python_env.yaml", "model/model.pkl", "MLmodel.bak"].map(
+        modelFileKind,
+      ),
+    ).toEqual(["MLmodel", "conda", "requirements", "python_env", undefined, undefined]);
   });
 });
 
@@ -101,12 +125,21 @@ describe("compareArtifacts with model files", () => {
   const replay = { "model/MLmodel": "b".repeat(64), "model/model.pkl": "c".repeat(64) };
 
   it("counts an MLmodel that differs in bytes but not in meaning as identical; the model file stays by hash", () => {
-    const got = compareArtifacts(hashes, [replay], [true], { original: { "model/MLmodel": MLMODEL }, replays: [{ "model/MLmodel": MLMODEL_AGAIN }] });
-    expect(got.map((a) => [a.path, a.identical, a.semantic?.state])).toEqual([["model/MLmodel", true, "same"], ["model/model.pkl", true, undefined]]);
+    const got = compareArtifacts(hashes, [replay], [true], {
+      original: { "model/MLmodel": MLMODEL },
+      replays: [{ "model/MLmodel": MLMODEL_AGAIN }],
+    });
+    expect(got.map((a) => [a.path, a.identical, a.semantic?.state])).toEqual([
+      ["model/MLmodel", true, "same"],
+      ["model/model.pkl", true, undefined],
+    ]);
   });
 
   it("keeps a changed model file a difference however its MLmodel reads", () => {
-    const got = compareArtifacts(hashes, [{ ...replay, "model/model.pkl": "d".repeat(64) }], [true], { original: { "model/MLmodel": MLMODEL }, replays: [{ "model/MLmodel": MLMODEL_AGAIN }] });
+    const got = compareArtifacts(hashes, [{ ...replay, "model/model.pkl": "d".repeat(64) }], [true], {
+      original: { "model/MLmodel": MLMODEL },
+      replays: [{ "model/MLmodel": MLMODEL_AGAIN }],
+    });
     expect(got.find((a) => a.path === "model/model.pkl")?.identical).toBe(false);
   });
 
@@ -116,14 +149,19 @@ describe("compareArtifacts with model files", () => {
   });
 
   it("does not call a file identical when a finished replay lacks it", () => {
-    const got = compareArtifacts(hashes, [replay, { "model/model.pkl": "c".repeat(64) }], [true, true], { original: { "model/MLmodel": MLMODEL }, replays: [{ "model/MLmodel": MLMODEL_AGAIN }] });
+    const got = compareArtifacts(hashes, [replay, { "model/model.pkl": "c".repeat(64) }], [true, true], {
+      original: { "model/MLmodel": MLMODEL },
+      replays: [{ "model/MLmodel": MLMODEL_AGAIN }],
+    });
     expect(got[0]).toMatchObject({ path: "model/MLmodel", identical: false, semantic: { state: "same" } });
   });
 });
 
 describe("compareModelFile: secrets", () => {
   it("never shows the credentials of an index URL in a difference", () => {
-    const c = compareModelFile("requirements", "numpy==2.4.6\n", ["numpy==2.4.6\n--extra-index-url https://bob:s3cret@pypi.example.com/simple\n"]);
+    const c = compareModelFile("requirements", "numpy==2.4.6\n", [
+      "numpy==2.4.6\n--extra-index-url https://bob:s3cret@pypi.example.com/simple\n",
+    ]);
     expect(c.state).toBe("differs");
     expect(c.differences.join("\n")).not.toContain("s3cret");
     expect(c.differences.join("\n")).toContain("pypi.example.com");

@@ -16,7 +16,15 @@ describe("JsonFloat codec", () => {
     expect(() => JsonFloat.parse(null)).toThrow();
   });
   it("round-trips a whole MetricScore holding non-finite numbers", () => {
-    const m = judgeMetric("loss", 1, [{ ok: true, value: Number.NaN }, { ok: true, value: 0 }], { abs: 0, rel: 0, ulps: 0 });
+    const m = judgeMetric(
+      "loss",
+      1,
+      [
+        { ok: true, value: Number.NaN },
+        { ok: true, value: 0 },
+      ],
+      { abs: 0, rel: 0, ulps: 0 },
+    );
     const json = JSON.parse(JSON.stringify(z.encode(MetricScoreSchema, m)));
     expect(json.replays).toEqual(["NaN", 0]);
     expect(MetricScoreSchema.parse(json)).toEqual(m);

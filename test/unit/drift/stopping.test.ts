@@ -38,7 +38,11 @@ function execution(u: () => number, m: number, rho: number, shift = 0, onlyFirst
 const rep = (metrics: Record<string, number>): ReplayRecord => ({ ok: true, metrics });
 
 /** The adaptive rule run to the end on pre-drawn replays; returns the verdict and the replays used. */
-function adaptive(original: ExecutionRecord, pool: readonly ReplayRecord[], max: number): { verdict: RunVerdict | null; used: number } {
+function adaptive(
+  original: ExecutionRecord,
+  pool: readonly ReplayRecord[],
+  max: number,
+): { verdict: RunVerdict | null; used: number } {
   let n = 3;
   for (;;) {
     const d = nextStep({ runId: "sim", original, replays: pool.slice(0, n), policy: DEFAULT_POLICY, maxReplays: max });
@@ -47,9 +51,21 @@ function adaptive(original: ExecutionRecord, pool: readonly ReplayRecord[], max:
   }
 }
 
-interface Rate { rate: number; trials: number; meanReplays: number }
+interface Rate {
+  rate: number;
+  trials: number;
+  meanReplays: number;
+}
 
-function simulate(seed: number, trials: number, m: number, rho: number, mode: { fixed: number } | { auto: number }, shift = 0, onlyFirst = false): Rate {
+function simulate(
+  seed: number,
+  trials: number,
+  m: number,
+  rho: number,
+  mode: { fixed: number } | { auto: number },
+  shift = 0,
+  onlyFirst = false,
+): Rate {
   const u = rng(seed);
   let hits = 0;
   let replays = 0;
@@ -58,7 +74,8 @@ function simulate(seed: number, trials: number, m: number, rho: number, mode: { 
     const original = { metrics: execution(u, m, rho, shift, onlyFirst) };
     const pool = Array.from({ length: k }, () => rep(execution(u, m, rho)));
     if ("fixed" in mode) {
-      if (scoreRun({ runId: "sim", original, replays: pool, policy: DEFAULT_POLICY }).verdict === "not_reproduced") hits++;
+      if (scoreRun({ runId: "sim", original, replays: pool, policy: DEFAULT_POLICY }).verdict === "not_reproduced")
+        hits++;
       replays += k;
     } else {
       const r = adaptive(original, pool, k);
@@ -86,23 +103,53 @@ describe("the look schedule and the spending of alpha", () => {
   it("continues between looks, stops when settled, and at the budget", () => {
     const original = { metrics: { acc: 0.83 } };
     const r = (v: number) => rep({ acc: v });
-    expect(nextStep({ runId: "r", original, replays: [r(0.8), r(0.85)], policy: DEFAULT_POLICY })).toMatchObject({ action: "continue", target: 3, verdict: null });
+    expect(nextStep({ runId: "r", original, replays: [r(0.8), r(0.85)], policy: DEFAULT_POLICY })).toMatchObject({
+      action: "continue",
+      target: 3,
+      verdict: null,
+    });
     const inside = nextStep({ runId: "r", original, replays: [r(0.8), r(0.85), r(0.82)], policy: DEFAULT_POLICY });
     expect(inside).toMatchObject({ action: "stop", target: 3, verdict: "consistent_with_variance" });
     const x = (v: number) => rep({ x: v }); // no better direction: only the test speaks
     // 0.95 against 0.80, 0.85, 0.82: T = 4.36, p = 0.049 > 0.0075 spent at look 1, beyond z: run more
-    const wide = nextStep({ runId: "r", original: { metrics: { x: 0.95 } }, replays: [x(0.8), x(0.85), x(0.82)], policy: DEFAULT_POLICY });
+    const wide = nextStep({
+      runId: "r",
+      original: { metrics: { x: 0.95 } },
+      replays: [x(0.8), x(0.85), x(0.82)],
+      policy: DEFAULT_POLICY,
+    });
     expect(wide).toMatchObject({ action: "continue", target: 5, verdict: "inconclusive", unsettled: ["x"] });
     expect(wide.why).toContain("run up to 5");
     // 0.86: beyond the range but well inside the interval: "varies" for a fixed count, yet it rests on the width alone
-    const narrow = nextStep({ runId: "r", original: { metrics: { x: 0.86 } }, replays: [x(0.8), x(0.85), x(0.82)], policy: DEFAULT_POLICY });
-    expect(narrow).toMatchObject({ action: "continue", target: 5, verdict: "consistent_with_variance", unsettled: ["x"] });
+    const narrow = nextStep({
+      runId: "r",
+      original: { metrics: { x: 0.86 } },
+      replays: [x(0.8), x(0.85), x(0.82)],
+      policy: DEFAULT_POLICY,
+    });
+    expect(narrow).toMatchObject({
+      action: "continue",
+      target: 5,
+      verdict: "consistent_with_variance",
+      unsettled: ["x"],
+    });
     // a budget of 3 is one look with all of 0.05: 0.9 (T = 2.64, p = 0.12) stays inconclusive, and the rule stops
-    const spent = nextStep({ runId: "r", original: { metrics: { x: 0.9 } }, replays: [x(0.8), x(0.85), x(0.82)], policy: DEFAULT_POLICY, maxReplays: 3 });
+    const spent = nextStep({
+      runId: "r",
+      original: { metrics: { x: 0.9 } },
+      replays: [x(0.8), x(0.85), x(0.82)],
+      policy: DEFAULT_POLICY,
+      maxReplays: 3,
+    });
     expect(spent).toMatchObject({ action: "stop", verdict: "inconclusive", alpha: 0.05 });
     expect(spent.why).toContain("budget of 3 replays is spent");
     // the original beating every replay on its one directed metric keeps the run going
-    const best = nextStep({ runId: "r", original: { metrics: { acc: 0.86 } }, replays: [r(0.8), r(0.85), r(0.82)], policy: DEFAULT_POLICY });
+    const best = nextStep({
+      runId: "r",
+      original: { metrics: { acc: 0.86 } },
+      replays: [r(0.8), r(0.85), r(0.82)],
+      policy: DEFAULT_POLICY,
+    });
     expect(best).toMatchObject({ action: "continue", verdict: "inconclusive" });
   });
 });
@@ -146,13 +193,17 @@ describe("simulation: an original shifted by 4 sd (seeded)", () => {
     for (const m of [1, 5, 20]) {
       for (const rho of [0, 0.8]) {
         const r = simulate(seed++, 300, m, rho, { auto: 20 }, 4);
-        rows.push(`shift 4 sd on every metric, m=${m} rho=${rho}: caught ${r.rate.toFixed(3)}, mean replays ${r.meanReplays.toFixed(1)}`);
+        rows.push(
+          `shift 4 sd on every metric, m=${m} rho=${rho}: caught ${r.rate.toFixed(3)}, mean replays ${r.meanReplays.toFixed(1)}`,
+        );
         expect(r.rate, rows.at(-1)).toBeGreaterThanOrEqual(0.8);
       }
     }
     // Measured, not asserted: one metric of 20 shifted, the others not (Holm pays for the 19 others).
     const one = simulate(seed++, 300, 20, 0, { auto: 20 }, 4, true);
-    rows.push(`shift 4 sd on 1 of 20 metrics, rho=0: caught ${one.rate.toFixed(3)}, mean replays ${one.meanReplays.toFixed(1)}`);
+    rows.push(
+      `shift 4 sd on 1 of 20 metrics, rho=0: caught ${one.rate.toFixed(3)}, mean replays ${one.meanReplays.toFixed(1)}`,
+    );
     console.log(rows.join("\n"));
   });
 });

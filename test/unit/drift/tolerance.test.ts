@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_POLICY, ToleranceSpecError, describePolicy, parseTolerancePolicy, parseToleranceSpec, toleranceFor,
+  DEFAULT_POLICY,
+  ToleranceSpecError,
+  describePolicy,
+  parseTolerancePolicy,
+  parseToleranceSpec,
+  toleranceFor,
 } from "../../../harness/drift/tolerance.js";
 import { TolerancePolicySchema } from "../../../harness/drift/schema.js";
 import { betterDirection } from "../../../harness/drift/rank.js";
@@ -25,7 +30,11 @@ describe("parseToleranceSpec", () => {
     ["rmse=rel:1,rel:2", '"rel" given twice'],
   ])("rejects %j with a readable message", (spec, fragment) => {
     let err: unknown;
-    try { parseToleranceSpec(spec); } catch (e) { err = e; }
+    try {
+      parseToleranceSpec(spec);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ToleranceSpecError);
     const msg = (err as Error).message;
     expect(msg).toContain(fragment);
@@ -67,7 +76,9 @@ describe("declared better directions (better:lower|higher)", () => {
     expect(betterDirection(DEFAULT_POLICY, "acc")).toBe("higher");
     expect(betterDirection(DEFAULT_POLICY, "val_loss")).toBe("lower");
     expect(betterDirection(DEFAULT_POLICY, "glossary")).toBeNull();
-    expect(describePolicy(p)).toBe("*=abs:1e-12,rel:1e-9,ulps:4 acc=better:lower rmse=rel:0.000001,better:lower val_top5=better:higher");
+    expect(describePolicy(p)).toBe(
+      "*=abs:1e-12,rel:1e-9,ulps:4 acc=better:lower rmse=rel:0.000001,better:lower val_top5=better:higher",
+    );
     expect(parseTolerancePolicy(describePolicy(p).split(" "))).toEqual(p);
     expect(parseTolerancePolicy(["rmse=rel:1e-6"]).better).toBeUndefined();
     expect(() => parseToleranceSpec("*=better:lower")).toThrow(/one metric's direction/);

@@ -112,7 +112,15 @@ describe("missing and failed values", () => {
     expect(m.replays).toEqual([1, null, 1]);
   });
   it("a replay that did not finish has no value and is not reported as 'missing'", () => {
-    const m = judgeMetric("x", 1, [{ ok: true, value: 1 }, { ok: false, value: 1 }], TOL);
+    const m = judgeMetric(
+      "x",
+      1,
+      [
+        { ok: true, value: 1 },
+        { ok: false, value: 1 },
+      ],
+      TOL,
+    );
     expect(m.replays).toEqual([1, null]);
     expect(m.findings).toEqual([]);
     expect(m.verdict).toBe("varies");
@@ -143,7 +151,11 @@ describe("NaN and Infinity", () => {
   });
   it("Infinity is close only to itself, never to MAX_VALUE", () => {
     expect(judgeMetric("x", Number.POSITIVE_INFINITY, ok(Number.POSITIVE_INFINITY), TOL).verdict).toBe("identical");
-    expect(judgeMetric("x", Number.MAX_VALUE, ok(Number.POSITIVE_INFINITY), { abs: 0, rel: 0, ulps: 10 }).verdict).toBe("not_reproduced");
-    expect(judgeMetric("x", Number.POSITIVE_INFINITY, ok(Number.NEGATIVE_INFINITY), TOL).verdict).toBe("not_reproduced");
+    expect(judgeMetric("x", Number.MAX_VALUE, ok(Number.POSITIVE_INFINITY), { abs: 0, rel: 0, ulps: 10 }).verdict).toBe(
+      "not_reproduced",
+    );
+    expect(judgeMetric("x", Number.POSITIVE_INFINITY, ok(Number.NEGATIVE_INFINITY), TOL).verdict).toBe(
+      "not_reproduced",
+    );
   });
 });

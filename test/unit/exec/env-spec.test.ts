@@ -9,8 +9,16 @@ describe("python_env.yaml", () => {
     expect(spec.source).toBe("python_env.yaml");
     expect(spec.python).toBe("3.10");
     expect(spec.buildRequirements).toEqual(["pip==23.0.1", "setuptools", "wheel"]);
-    expect(spec.requirements).toEqual(["cloudpickle==2.2.1", "mlflow==2.9.2", 'numpy<2,>=1.24; python_version >= "3.9"', "scikit-learn==1.3.2"]);
-    expect(spec.ignored.map((i) => i.entry)).toEqual(["-e git+https://example.invalid/repo.git#egg=thing", "--index-url https://example.invalid/simple"]);
+    expect(spec.requirements).toEqual([
+      "cloudpickle==2.2.1",
+      "mlflow==2.9.2",
+      'numpy<2,>=1.24; python_version >= "3.9"',
+      "scikit-learn==1.3.2",
+    ]);
+    expect(spec.ignored.map((i) => i.entry)).toEqual([
+      "-e git+https://example.invalid/repo.git#egg=thing",
+      "--index-url https://example.invalid/simple",
+    ]);
   });
 
   it("without an include resolver, the -r line is reported, not silently dropped", () => {
@@ -21,7 +29,9 @@ describe("python_env.yaml", () => {
   });
 
   it("names the file and the key when the shape is wrong", () => {
-    expect(() => parsePythonEnvYaml("python: [3, 8]\n", undefined, "model/python_env.yaml")).toThrow(/model\/python_env\.yaml: python: /);
+    expect(() => parsePythonEnvYaml("python: [3, 8]\n", undefined, "model/python_env.yaml")).toThrow(
+      /model\/python_env\.yaml: python: /,
+    );
     expect(() => parsePythonEnvYaml("python: 3.8\n  bad: : indent\n")).toThrow(/not valid YAML/);
   });
 });
@@ -33,7 +43,9 @@ describe("conda.yaml", () => {
     expect(spec.python).toBe("3.8.10");
     expect(spec.requirements).toEqual(["markupsafe==2.0.1", "six"]);
     expect(spec.buildRequirements).toEqual(["pip<=23.0"]);
-    expect(spec.ignored).toEqual([{ entry: "libgomp=12.2.0", reason: expect.stringMatching(/conda package/) as unknown as string }]);
+    expect(spec.ignored).toEqual([
+      { entry: "libgomp=12.2.0", reason: expect.stringMatching(/conda package/) as unknown as string },
+    ]);
   });
 
   it.each([

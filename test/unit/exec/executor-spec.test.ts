@@ -24,7 +24,12 @@ describe("parseExecSpec", () => {
   });
 
   it("lists every problem with its path in one message", () => {
-    const bad = { ...base, workdir: "code", network: "bridge", mounts: [{ host: "rel", container: "/x", readOnly: true }] };
+    const bad = {
+      ...base,
+      workdir: "code",
+      network: "bridge",
+      mounts: [{ host: "rel", container: "/x", readOnly: true }],
+    };
     let msg = "";
     try {
       parseExecSpec(bad);
@@ -61,7 +66,11 @@ describe("DockerExecutor container options", () => {
   });
 
   it("runs a shell string through /bin/sh -c, honours host networking and an explicit user", () => {
-    const o = new DockerExecutor().createOptions({ ...base, command: { shell: "echo $A" }, network: "host", user: "0:0" }, "sha256:abc", "n");
+    const o = new DockerExecutor().createOptions(
+      { ...base, command: { shell: "echo $A" }, network: "host", user: "0:0" },
+      "sha256:abc",
+      "n",
+    );
     // The command runs under the in-container watchdog, unchanged after it.
     expect(o.Cmd?.slice(-3)).toEqual(["/bin/sh", "-c", "echo $A"]);
     expect(o.HostConfig?.NetworkMode).toBe("host");
@@ -74,12 +83,24 @@ describe("DockerExecutor wall clock without the harness", () => {
     const spec = { ...base, command: ["python", "-c", "print(1)"], limits: { ...base.limits, timeoutMs: 5_000 } };
     const o = new DockerExecutor().createOptions(spec, "sha256:abc", "n", 1_000_000);
     const seconds = Math.ceil((5_000 + WATCHDOG_GRACE_MS) / 1000);
-    expect(o.Cmd).toEqual(["/bin/sh", "-c", `(sleep ${seconds}; kill -9 -1) >/dev/null 2>&1 & exec "$@"`, "repro-watchdog", "python", "-c", "print(1)"]);
+    expect(o.Cmd).toEqual([
+      "/bin/sh",
+      "-c",
+      `(sleep ${seconds}; kill -9 -1) >/dev/null 2>&1 & exec "$@"`,
+      "repro-watchdog",
+      "python",
+      "-c",
+      "print(1)",
+    ]);
     expect(o.Labels?.[DEADLINE_LABEL]).toBe(String(1_000_000 + 5_000 + WATCHDOG_GRACE_MS));
   });
 
   it("labels the container with what the spec names (audit, run, replay)", () => {
-    const o = new DockerExecutor().createOptions({ ...base, labels: { [AUDIT_LABEL]: "a1", [REPLAY_LABEL]: "2" } }, "sha256:abc", "n");
+    const o = new DockerExecutor().createOptions(
+      { ...base, labels: { [AUDIT_LABEL]: "a1", [REPLAY_LABEL]: "2" } },
+      "sha256:abc",
+      "n",
+    );
     expect(o.Labels?.[AUDIT_LABEL]).toBe("a1");
     expect(o.Labels?.[REPLAY_LABEL]).toBe("2");
     expect(o.Labels?.[CONTAINER_LABEL]).toBe("docker");
@@ -109,7 +130,11 @@ describe("mapContainerPaths (local executor)", () => {
 describe("dockerEnvRuntime (MLproject docker_env)", () => {
   it("turns volumes and environment into mounts and env, copying named host vars from the given map", () => {
     const rt = dockerEnvRuntime(
-      { image: "img", volumes: ["/data:/data:ro", "cache:/cache"], environment: [["SEED", "42"], "HOST_ONLY", "ABSENT"] },
+      {
+        image: "img",
+        volumes: ["/data:/data:ro", "cache:/cache"],
+        environment: [["SEED", "42"], "HOST_ONLY", "ABSENT"],
+      },
       "/proj",
       { HOST_ONLY: "yes", OTHER: "leaked?" },
     );

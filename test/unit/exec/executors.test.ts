@@ -36,7 +36,9 @@ describe("the executor registry", () => {
     }
     cmd.parse([], { from: "user" });
     expect(cmd.opts<ReplayCliOptions>().executor).toBe("docker");
-    expect(() => executorOption().cmd.parse(["--executor", "k8s"], { from: "user" })).toThrow('--executor must be docker or local, got "k8s"');
+    expect(() => executorOption().cmd.parse(["--executor", "k8s"], { from: "user" })).toThrow(
+      '--executor must be docker or local, got "k8s"',
+    );
   });
 
   it("names kinds as a sentence does", () => {

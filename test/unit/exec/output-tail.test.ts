@@ -6,22 +6,30 @@ describe("OutputTail", () => {
   // ASCII text round-trips exactly; arbitrary bytes are checked on the raw tail.
   it("keeps exactly the last N bytes of whatever was pushed", () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 30 }), fc.integer({ min: 0, max: 700 }), (chunks, limit) => {
-        const t = new OutputTail(limit);
-        for (const c of chunks) t.push(Buffer.from(c));
-        const all = Buffer.concat(chunks.map((c) => Buffer.from(c)));
-        expect(t.bytesSeen).toBe(all.length);
-        expect(t.truncated).toBe(all.length > limit);
-        expect(t.bytes().equals(all.subarray(Math.max(0, all.length - limit)))).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 30 }),
+        fc.integer({ min: 0, max: 700 }),
+        (chunks, limit) => {
+          const t = new OutputTail(limit);
+          for (const c of chunks) t.push(Buffer.from(c));
+          const all = Buffer.concat(chunks.map((c) => Buffer.from(c)));
+          expect(t.bytesSeen).toBe(all.length);
+          expect(t.truncated).toBe(all.length > limit);
+          expect(t.bytes().equals(all.subarray(Math.max(0, all.length - limit)))).toBe(true);
+        },
+      ),
     );
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 200, unit: "grapheme-ascii" }), { maxLength: 30 }), fc.integer({ min: 0, max: 500 }), (chunks, limit) => {
-        const t = new OutputTail(limit);
-        for (const c of chunks) t.push(c);
-        const all = chunks.join("");
-        expect(t.text()).toBe(all.slice(Math.max(0, all.length - limit)));
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 200, unit: "grapheme-ascii" }), { maxLength: 30 }),
+        fc.integer({ min: 0, max: 500 }),
+        (chunks, limit) => {
+          const t = new OutputTail(limit);
+          for (const c of chunks) t.push(c);
+          const all = chunks.join("");
+          expect(t.text()).toBe(all.slice(Math.max(0, all.length - limit)));
+        },
+      ),
     );
   });
 

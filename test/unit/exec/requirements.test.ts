@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hashPinned, normaliseName, normaliseRequirement, parseRequirement, parseRequirementsTxt } from "../../../harness/exec/requirements.js";
+import {
+  hashPinned,
+  normaliseName,
+  normaliseRequirement,
+  parseRequirement,
+  parseRequirementsTxt,
+} from "../../../harness/exec/requirements.js";
 
 describe("normaliseRequirement", () => {
   it.each([
@@ -11,7 +17,10 @@ describe("normaliseRequirement", () => {
     ["requests[socks,security]>=2", "requests[security,socks]>=2"],
     ['numpy>=1.24 ;  python_version  >= "3.9"', 'numpy>=1.24; python_version >= "3.9"'],
     ["zope.interface===5.4.0", "zope-interface===5.4.0"],
-    ["pkg @ https://example.invalid/pkg-1.0-py3-none-any.whl", "pkg @ https://example.invalid/pkg-1.0-py3-none-any.whl"],
+    [
+      "pkg @ https://example.invalid/pkg-1.0-py3-none-any.whl",
+      "pkg @ https://example.invalid/pkg-1.0-py3-none-any.whl",
+    ],
     ["six==1.17.0 --hash=sha256:bbb --hash sha256:aaa", "six==1.17.0 --hash=sha256:aaa --hash=sha256:bbb"],
   ])("%s -> %s", (input, expected) => {
     expect(normaliseRequirement(input)).toBe(expected);
@@ -26,9 +35,9 @@ describe("normaliseRequirement", () => {
     const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9._-]{0,10}[A-Za-z0-9]$/);
     const ver = fc.stringMatching(/^[0-9]{1,2}(\.[0-9]{1,2}){0,2}$/);
     const op = fc.constantFrom("==", ">=", "<", "~=", "!=");
-    const line = fc.tuple(name, fc.array(fc.tuple(op, ver), { maxLength: 3 }), fc.boolean()).map(
-      ([n, specs, sp]) => n + specs.map(([o, v]) => `${sp ? " " : ""}${o}${sp ? " " : ""}${v}`).join(","),
-    );
+    const line = fc
+      .tuple(name, fc.array(fc.tuple(op, ver), { maxLength: 3 }), fc.boolean())
+      .map(([n, specs, sp]) => n + specs.map(([o, v]) => `${sp ? " " : ""}${o}${sp ? " " : ""}${v}`).join(","));
     fc.assert(
       fc.property(line, (l) => {
         const once = normaliseRequirement(l);
@@ -70,11 +79,15 @@ describe("parseRequirementsTxt", () => {
 
   it("resolves -r includes through the resolver and catches cycles", () => {
     const files: Record<string, string> = { "a.txt": "-r b.txt\nsix", "b.txt": "-r a.txt\nattrs==23.1" };
-    const r = parseRequirementsTxt(files["a.txt"] ?? "", (p) => {
-      const t = files[p];
-      if (t === undefined) throw new Error(`no ${p}`);
-      return t;
-    }, new Set(["a.txt"]));
+    const r = parseRequirementsTxt(
+      files["a.txt"] ?? "",
+      (p) => {
+        const t = files[p];
+        if (t === undefined) throw new Error(`no ${p}`);
+        return t;
+      },
+      new Set(["a.txt"]),
+    );
     expect(r.requirements).toEqual(["attrs==23.1", "six"]);
     expect(r.ignored).toEqual([{ entry: "-r a.txt", reason: "circular include" }]);
   });
@@ -86,7 +99,8 @@ describe("parseRequirementsTxt", () => {
   });
 
   it("parses a uv/pip-compile lock with hashes and 'via' comments", () => {
-    const lock = "a==1.0 \\\n    --hash=sha256:22 \\\n    --hash=sha256:11\n    # via b\nb==2.0 \\\n    --hash=sha256:33\n";
+    const lock =
+      "a==1.0 \\\n    --hash=sha256:22 \\\n    --hash=sha256:11\n    # via b\nb==2.0 \\\n    --hash=sha256:33\n";
     const r = parseRequirementsTxt(lock);
     expect(r.requirements).toEqual(["a==1.0 --hash=sha256:11 --hash=sha256:22", "b==2.0 --hash=sha256:33"]);
     expect(hashPinned(r.requirements)).toBe(true);
@@ -97,7 +111,9 @@ describe("parseRequirementsTxt", () => {
     const lines = ["numpy>=1.24,<2", "Scikit_Learn==1.3.2", "six"];
     fc.assert(
       fc.property(fc.shuffledSubarray(lines, { minLength: 3, maxLength: 3 }), (shuffled) => {
-        expect(parseRequirementsTxt(shuffled.join("\n")).requirements).toEqual(parseRequirementsTxt(lines.join("\n")).requirements);
+        expect(parseRequirementsTxt(shuffled.join("\n")).requirements).toEqual(
+          parseRequirementsTxt(lines.join("\n")).requirements,
+        );
       }),
     );
   });

@@ -23,8 +23,14 @@ describe("wheel targeting", () => {
   });
 
   it("reads name and version from wheel file names", () => {
-    expect(wheelNameVersion("numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")).toEqual(["numpy", "1.26.4"]);
-    expect(wheelNameVersion("scikit_learn-1.3.2-cp311-cp311-manylinux_2_17_x86_64.whl")).toEqual(["scikit-learn", "1.3.2"]);
+    expect(wheelNameVersion("numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")).toEqual([
+      "numpy",
+      "1.26.4",
+    ]);
+    expect(wheelNameVersion("scikit_learn-1.3.2-cp311-cp311-manylinux_2_17_x86_64.whl")).toEqual([
+      "scikit-learn",
+      "1.3.2",
+    ]);
     expect(wheelNameVersion("six-1.17.0-1-py2.py3-none-any.whl")).toEqual(["six", "1.17.0"]);
     expect(wheelNameVersion("requirements.txt")).toBeUndefined();
   });

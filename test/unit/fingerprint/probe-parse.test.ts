@@ -49,7 +49,11 @@ describe("parseProbeOutput", () => {
   });
 
   it("re-redacts secrets that a tampered or old probe let through", () => {
-    const raw = JSON.parse(fixture) as { env: Record<string, string>; envNames: string[]; threadEnv: Record<string, string | null> };
+    const raw = JSON.parse(fixture) as {
+      env: Record<string, string>;
+      envNames: string[];
+      threadEnv: Record<string, string | null>;
+    };
     raw.env["MY_API_TOKEN"] = "abc-leaked";
     raw.env["MLFLOW_TRACKING_PASSWORD"] = "pw-leaked";
     raw.env["MLFLOW_TRACKING_URI"] = "https://user:uri-leaked@mlflow.example";

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, isSecretName, redactEnv, redactText, stripUrlCredentials } from "../../../harness/fingerprint/redact.js";
+import {
+  REDACTED,
+  isSecretName,
+  redactEnv,
+  redactText,
+  stripUrlCredentials,
+} from "../../../harness/fingerprint/redact.js";
 
 describe("isSecretName", () => {
   it.each([
@@ -23,12 +29,19 @@ describe("isSecretName", () => {
     expect(isSecretName(name)).toBe(true);
   });
 
-  it.each(["PATH", "PWD", "OLDPWD", "HOME", "LANG", "OMP_NUM_THREADS", "PYTHONHASHSEED", "MLFLOW_TRACKING_URI", "PATHEXT"])(
-    "keeps %s",
-    (name) => {
-      expect(isSecretName(name)).toBe(false);
-    },
-  );
+  it.each([
+    "PATH",
+    "PWD",
+    "OLDPWD",
+    "HOME",
+    "LANG",
+    "OMP_NUM_THREADS",
+    "PYTHONHASHSEED",
+    "MLFLOW_TRACKING_URI",
+    "PATHEXT",
+  ])("keeps %s", (name) => {
+    expect(isSecretName(name)).toBe(false);
+  });
 });
 
 describe("stripUrlCredentials", () => {
@@ -88,10 +101,10 @@ describe("redactEnv", () => {
 
 describe("redactText", () => {
   it("replaces every occurrence of each secret value, longest first, and strips URL credentials", () => {
-    const out = redactText(
-      "token=abcd1234 again abcd1234; prefix abcd12345678\nhttp://u:pw@host/x ok",
-      ["abcd1234", "abcd12345678"],
-    );
+    const out = redactText("token=abcd1234 again abcd1234; prefix abcd12345678\nhttp://u:pw@host/x ok", [
+      "abcd1234",
+      "abcd12345678",
+    ]);
     expect(out).toBe(`token=${REDACTED} again ${REDACTED}; prefix ${REDACTED}\nhttp://host/x ok`);
   });
   it("leaves values shorter than 4 characters alone", () => {

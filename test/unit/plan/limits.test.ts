@@ -18,8 +18,15 @@ describe("mergeLimits", () => {
   });
 
   it("accepts the bounds themselves", () => {
-    const low = mergeLimits({ timeoutSeconds: LIMIT_BOUNDS.timeoutSeconds.min, memoryMb: LIMIT_BOUNDS.memoryMb.min, cpus: LIMIT_BOUNDS.cpus.min, pids: LIMIT_BOUNDS.pids.min });
+    const low = mergeLimits({
+      timeoutSeconds: LIMIT_BOUNDS.timeoutSeconds.min,
+      memoryMb: LIMIT_BOUNDS.memoryMb.min,
+      cpus: LIMIT_BOUNDS.cpus.min,
+      pids: LIMIT_BOUNDS.pids.min,
+    });
     expect(low.memoryMb).toBe(16);
-    expect(() => mergeLimits({ timeoutSeconds: LIMIT_BOUNDS.timeoutSeconds.max + 1 })).toThrow(/timeoutSeconds: at most 604800 seconds/);
+    expect(() => mergeLimits({ timeoutSeconds: LIMIT_BOUNDS.timeoutSeconds.max + 1 })).toThrow(
+      /timeoutSeconds: at most 604800 seconds/,
+    );
   });
 });

@@ -42,7 +42,12 @@ describe("buildPlan", () => {
   });
 
   it("keeps an original's NaN and ±Infinity metrics (a diverged run is what an audit must show)", () => {
-    const p = buildPlan(input({ run: run({ metrics: { loss: Number.NaN, grad: Number.POSITIVE_INFINITY, low: Number.NEGATIVE_INFINITY } }), scenario }));
+    const p = buildPlan(
+      input({
+        run: run({ metrics: { loss: Number.NaN, grad: Number.POSITIVE_INFINITY, low: Number.NEGATIVE_INFINITY } }),
+        scenario,
+      }),
+    );
     expect(Number.isNaN(p.originalMetrics["loss"])).toBe(true);
     expect(p.originalMetrics["grad"]).toBe(Number.POSITIVE_INFINITY);
     expect(p.originalMetrics["low"]).toBe(Number.NEGATIVE_INFINITY);
@@ -53,7 +58,10 @@ describe("buildPlan", () => {
       input({
         project,
         scenario,
-        run: run({ tags: { "mlflow.project.entryPoint": "main", "mlflow.source.type": "PROJECT" }, params: { alpha: "0.5", l1_ratio: "0.1", seed: "7" } }),
+        run: run({
+          tags: { "mlflow.project.entryPoint": "main", "mlflow.source.type": "PROJECT" },
+          params: { alpha: "0.5", l1_ratio: "0.1", seed: "7" },
+        }),
       }),
     );
     expect(p.commandSource).toBe("mlproject");
@@ -63,8 +71,12 @@ describe("buildPlan", () => {
   });
 
   it("undoes quoting that mlflow run applied to a value with spaces", () => {
-    const proj = parseMlProject('entry_points:\n  main:\n    parameters: {label: string}\n    command: "python t.py {label}"\n');
-    const p = buildPlan(input({ project: proj, run: run({ tags: { "mlflow.project.entryPoint": "main" }, params: { label: "'a b'" } }) }));
+    const proj = parseMlProject(
+      'entry_points:\n  main:\n    parameters: {label: string}\n    command: "python t.py {label}"\n',
+    );
+    const p = buildPlan(
+      input({ project: proj, run: run({ tags: { "mlflow.project.entryPoint": "main" }, params: { label: "'a b'" } }) }),
+    );
     expect(p.command).toBe("python t.py 'a b'");
     expect(p.params).toEqual({ label: "a b" });
   });
@@ -94,15 +106,21 @@ describe("buildPlan", () => {
     expect(p.unboundParams).toEqual(["max_iter"]);
     expect(p.command).toBe("python train.py --alpha 0.3 --l1-ratio 0.1 --seed 42");
     expect(p.notes.join("\n")).toMatch(/defaults: l1_ratio, seed/);
-    expect(buildPlan(input({ scenario, run: run({ params: { alpha: "0.3", max_iter: "100" } }), options: { extraParams: "append" } })).command).toBe(
-      "python train.py --alpha 0.3 --l1-ratio 0.1 --seed 42 --max_iter 100",
-    );
+    expect(
+      buildPlan(
+        input({
+          scenario,
+          run: run({ params: { alpha: "0.3", max_iter: "100" } }),
+          options: { extraParams: "append" },
+        }),
+      ).command,
+    ).toBe("python train.py --alpha 0.3 --l1-ratio 0.1 --seed 42 --max_iter 100");
   });
 
   it("a logged value that does not fit its type is a plan error naming the run", () => {
-    expect(() => buildPlan(input({ scenario, run: run({ params: { alpha: "lots", l1_ratio: "0.1", seed: "1" } }) }))).toThrow(
-      /run r1: cannot bind its params: parameter "alpha" is declared float, but "lots" is not a number/,
-    );
+    expect(() =>
+      buildPlan(input({ scenario, run: run({ params: { alpha: "lots", l1_ratio: "0.1", seed: "1" } }) })),
+    ).toThrow(/run r1: cannot bind its params: parameter "alpha" is declared float, but "lots" is not a number/);
   });
 
   it("flags a dirty original, with or without a recorded diff", () => {
@@ -110,10 +128,25 @@ describe("buildPlan", () => {
     const without = buildPlan(input({ scenario, run: dirty }));
     expect(without.code.dirtyOriginal).toBe(true);
     expect(without.notes.join()).toMatch(/dirty tree and its changes were not recorded/);
-    const withDiff = buildPlan(input({ scenario, run: dirty, code: { source: "checkout", path: "/w", commit: "abc", diffAvailable: true, diffApplied: true } }));
-    expect(withDiff.code).toEqual({ source: "checkout", path: "/w", commit: "abc", dirtyOriginal: true, diffAvailable: true, diffApplied: true });
+    const withDiff = buildPlan(
+      input({
+        scenario,
+        run: dirty,
+        code: { source: "checkout", path: "/w", commit: "abc", diffAvailable: true, diffApplied: true },
+      }),
+    );
+    expect(withDiff.code).toEqual({
+      source: "checkout",
+      path: "/w",
+      commit: "abc",
+      dirtyOriginal: true,
+      diffAvailable: true,
+      diffApplied: true,
+    });
     expect(buildPlan(input({ scenario })).code.dirtyOriginal).toBe("unknown");
-    expect(buildPlan(input({ scenario, run: run({ tags: { "repro.git.dirty": "false" } }) })).code.dirtyOriginal).toBe(false);
+    expect(buildPlan(input({ scenario, run: run({ tags: { "repro.git.dirty": "false" } }) })).code.dirtyOriginal).toBe(
+      false,
+    );
   });
 
   it("CLI limits override the scenario's", () => {
@@ -137,7 +170,14 @@ describe("recordedRunFromMlflow", () => {
         },
       }),
     );
-    expect(r).toEqual({ runId: "abc", experimentId: "3", runName: "n", params: { alpha: "0.5" }, tags: { t: "v" }, metrics: { loss: 1 } });
+    expect(r).toEqual({
+      runId: "abc",
+      experimentId: "3",
+      runName: "n",
+      params: { alpha: "0.5" },
+      tags: { t: "v" },
+      metrics: { loss: 1 },
+    });
   });
 });
 
@@ -148,10 +188,14 @@ describe("a built plan", () => {
     const mutations = [
       // @ts-expect-error notes cannot grow after the plan is built
       () => p.notes.push("x"),
-      // @ts-expect-error nor can the environment be rewritten in place
-      () => { p.environment.dockerVolumes = []; },
-      // @ts-expect-error nor a nested tuple
-      () => { (p.environment.dockerEnvironment[0] as readonly [string, string])[1] = "x"; },
+      () => {
+        // @ts-expect-error nor can the environment be rewritten in place
+        p.environment.dockerVolumes = [];
+      },
+      () => {
+        // @ts-expect-error nor a nested tuple
+        (p.environment.dockerEnvironment[0] as readonly [string, string])[1] = "x";
+      },
     ];
     expect(mutations).toHaveLength(3);
   });

@@ -15,7 +15,13 @@ const project = parseMlProject(readFileSync(new URL("MLproject", root), "utf8"),
 
 function planWith(params: Record<string, string>, extraParams: "append" | "ignore" = "append") {
   const input: PlanInput = {
-    run: { runId: "r1", experimentId: "1", params: { alpha: "0.5", l1_ratio: "0.1", seed: "42", ...params }, tags: {}, metrics: { rmse: 1 } },
+    run: {
+      runId: "r1",
+      experimentId: "1",
+      params: { alpha: "0.5", l1_ratio: "0.1", seed: "42", ...params },
+      tags: {},
+      metrics: { rmse: 1 },
+    },
     project,
     environment: { source: "none", requirements: [] },
     code: { source: "scenario", path: "/code/basic", diffAvailable: false },
@@ -53,13 +59,24 @@ describe("redactPlan", () => {
       ...p,
       params: { ...p.params, db_password: "pa55word" },
       command: `${p.command} --db-password=pa55word`,
-      environment: { ...p.environment, dockerEnvironment: [["AWS_SECRET_ACCESS_KEY", "AKIAXYZ"] as [string, string], "HOME", ["MODE", "fast"] as [string, string]] },
+      environment: {
+        ...p.environment,
+        dockerEnvironment: [
+          ["AWS_SECRET_ACCESS_KEY", "AKIAXYZ"] as [string, string],
+          "HOME",
+          ["MODE", "fast"] as [string, string],
+        ],
+      },
     };
     const shown = redactPlan(withSecret);
     expect(JSON.stringify(shown)).not.toContain("pa55word");
     expect(JSON.stringify(shown)).not.toContain("AKIAXYZ");
     expect(shown.params["db_password"]).toBe(REDACTED);
-    expect(shown.environment.dockerEnvironment).toEqual([["AWS_SECRET_ACCESS_KEY", REDACTED], "HOME", ["MODE", "fast"]]);
+    expect(shown.environment.dockerEnvironment).toEqual([
+      ["AWS_SECRET_ACCESS_KEY", REDACTED],
+      "HOME",
+      ["MODE", "fast"],
+    ]);
   });
 
   it("a short secret is replaced where it stands as a word, without mangling the rest of the command", () => {
@@ -84,7 +101,21 @@ describe("redactPlan", () => {
   it("the report's replay messages and stderr do not quote the secret (argparse echoes its command line)", () => {
     const p = planWith({ password: "hunter2" });
     const echo = "train.py: error: unrecognized arguments: --password hunter2";
-    const run = assembleRun(facts({ plan: p, replays: [replayRecord(0, { status: "failed", failure: { kind: "exit", message: `exit code 2: ${echo}` }, stderrTail: echo })] }, 1));
+    const run = assembleRun(
+      facts(
+        {
+          plan: p,
+          replays: [
+            replayRecord(0, {
+              status: "failed",
+              failure: { kind: "exit", message: `exit code 2: ${echo}` },
+              stderrTail: echo,
+            }),
+          ],
+        },
+        1,
+      ),
+    );
     expect(JSON.stringify(run.replays)).not.toContain("hunter2");
     expect(run.replays[0]?.stderrTail).toContain("unrecognized arguments");
   });

@@ -43,17 +43,29 @@ describe("scenario files", () => {
   });
 
   it("json capture with JSONPaths", () => {
-    const s = parseScenario(`${valid}metrics: {mode: json, file: out/metrics.json, paths: {rmse: $.rmse, r2: "$.scores.r2"}}\n`);
+    const s = parseScenario(
+      `${valid}metrics: {mode: json, file: out/metrics.json, paths: {rmse: $.rmse, r2: "$.scores.r2"}}\n`,
+    );
     expect(s.metrics).toEqual({ mode: "json", file: "out/metrics.json", paths: { rmse: "$.rmse", r2: "$.scores.r2" } });
   });
 
   it("errors name the file, the field and what is wrong", () => {
     expect(errorOf(valid.replace("name: demo\n", ""))).toMatch(/^s\/scenario\.yaml: name: /m);
-    expect(errorOf(`${valid}metrics: {mode: csv}\n`)).toMatch(/s\/scenario\.yaml: metrics(\.mode)?: .*one of "mlflow", "json", "stdout-json"/);
-    expect(errorOf(`${valid}metrics: {mode: json, file: /etc/passwd, paths: {a: $.a}}\n`)).toMatch(/metrics\.file: .*may not leave it/);
-    expect(errorOf(`${valid}metrics: {mode: stdout-json, paths: {rmse: rmse}}\n`)).toMatch(/metrics\.paths\.rmse: a JSONPath starts with "\$"/);
-    expect(errorOf(valid.replace("lock: requirements.lock", "lock: ../../etc/x"))).toMatch(/environment\.lock: must be a path inside/);
-    expect(errorOf(valid.replace('python: "3.11"', "python: three"))).toMatch(/environment\.python: python is a version/);
+    expect(errorOf(`${valid}metrics: {mode: csv}\n`)).toMatch(
+      /s\/scenario\.yaml: metrics(\.mode)?: .*one of "mlflow", "json", "stdout-json"/,
+    );
+    expect(errorOf(`${valid}metrics: {mode: json, file: /etc/passwd, paths: {a: $.a}}\n`)).toMatch(
+      /metrics\.file: .*may not leave it/,
+    );
+    expect(errorOf(`${valid}metrics: {mode: stdout-json, paths: {rmse: rmse}}\n`)).toMatch(
+      /metrics\.paths\.rmse: a JSONPath starts with "\$"/,
+    );
+    expect(errorOf(valid.replace("lock: requirements.lock", "lock: ../../etc/x"))).toMatch(
+      /environment\.lock: must be a path inside/,
+    );
+    expect(errorOf(valid.replace('python: "3.11"', "python: three"))).toMatch(
+      /environment\.python: python is a version/,
+    );
     expect(errorOf(`${valid}limits: {timeout: -1}\n`)).toMatch(/limits\.timeout: timeout is in seconds/);
     expect(errorOf(`${valid}extra_key: 1\n`)).toMatch(/\(top level\): .*extra_key/);
     expect(errorOf("- just a list\n")).toMatch(/s\/scenario\.yaml: \(top level\): expected a mapping/);
@@ -61,7 +73,9 @@ describe("scenario files", () => {
   });
 
   it("a command that refers to an undeclared parameter is refused", () => {
-    expect(errorOf(valid.replace("{alpha}", "{alpha} --seed {seed}"))).toMatch(/command: \{seed\} is not declared under parameters/);
+    expect(errorOf(valid.replace("{alpha}", "{alpha} --seed {seed}"))).toMatch(
+      /command: \{seed\} is not declared under parameters/,
+    );
     expect(errorOf(valid.replace("{alpha}", "{alpha!r}"))).toMatch(/command: unsupported field/);
   });
 

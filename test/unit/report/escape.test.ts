@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 
-import { escapeHtml, escapeMarkdown, escapeXml, makeControlsVisible, markdownCode, markdownFence } from "../../../harness/report/escape.js";
+import {
+  escapeHtml,
+  escapeMarkdown,
+  escapeXml,
+  makeControlsVisible,
+  markdownCode,
+  markdownFence,
+} from "../../../harness/report/escape.js";
 import { renderHtml } from "../../../harness/report/html.js";
 import { renderJunit } from "../../../harness/report/junit.js";
 import { renderMarkdown } from "../../../harness/report/markdown.js";
@@ -94,9 +101,47 @@ describe("renderers on a report full of hostile strings", () => {
     const out = renderHtml(doc);
     const tags = new Set(Array.from(out.matchAll(/<\/?([a-zA-Z][\w-]*)/g), (m) => (m[1] ?? "").toLowerCase()));
     const allowed = new Set([
-      "html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "h3", "code", "span", "small", "table", "thead", "tbody",
-      "tr", "th", "td", "a", "p", "strong", "em", "ul", "li", "section", "figure", "figcaption", "svg", "rect", "line", "text", "circle", "g",
-      "path", "polyline", "pre", "details", "summary", "footer",
+      "html",
+      "head",
+      "meta",
+      "title",
+      "style",
+      "body",
+      "header",
+      "div",
+      "h1",
+      "h2",
+      "h3",
+      "code",
+      "span",
+      "small",
+      "table",
+      "thead",
+      "tbody",
+      "tr",
+      "th",
+      "td",
+      "a",
+      "p",
+      "strong",
+      "em",
+      "ul",
+      "li",
+      "section",
+      "figure",
+      "figcaption",
+      "svg",
+      "rect",
+      "line",
+      "text",
+      "circle",
+      "g",
+      "path",
+      "polyline",
+      "pre",
+      "details",
+      "summary",
+      "footer",
     ]);
     for (const tag of tags) expect(allowed, `unexpected tag <${tag}>`).toContain(tag);
     expect(out).not.toMatch(/<[^>]*\son[a-z]+\s*=/i);
@@ -125,6 +170,15 @@ describe("renderers on a report full of hostile strings", () => {
     expect(out).not.toContain("<script");
     expect(out).not.toContain("]]>");
     const tags = new Set(Array.from(out.matchAll(/<\/?([a-zA-Z][\w-]*)/g), (m) => m[1]));
-    expect([...tags].sort()).toEqual(["error", "failure", "properties", "property", "system-out", "testcase", "testsuite", "testsuites"]);
+    expect([...tags].sort()).toEqual([
+      "error",
+      "failure",
+      "properties",
+      "property",
+      "system-out",
+      "testcase",
+      "testsuite",
+      "testsuites",
+    ]);
   });
 });

@@ -1,14 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { REPORT_FORMATS, REPORT_FORMAT_NAMES, type ReportPaths, summaryPaths } from "../../../harness/report/formats.js";
+import {
+  REPORT_FORMATS,
+  REPORT_FORMAT_NAMES,
+  type ReportPaths,
+  summaryPaths,
+} from "../../../harness/report/formats.js";
 
 // The report's files as one list: what is written, published and summarised.
 
-const paths: ReportPaths = { dir: "/r", json: "/r/report.json", markdown: "/r/report.md", html: "/r/report.html", junit: "/r/junit.xml" };
+const paths: ReportPaths = {
+  dir: "/r",
+  json: "/r/report.json",
+  markdown: "/r/report.md",
+  html: "/r/report.html",
+  junit: "/r/junit.xml",
+};
 
 describe("report formats", () => {
   it("are written source of truth first, each under its own file name", () => {
     expect(REPORT_FORMAT_NAMES).toEqual(["json", "markdown", "html", "junit"]);
-    expect(REPORT_FORMAT_NAMES.map((f) => REPORT_FORMATS[f].file)).toEqual(["report.json", "report.md", "report.html", "junit.xml"]);
+    expect(REPORT_FORMAT_NAMES.map((f) => REPORT_FORMATS[f].file)).toEqual([
+      "report.json",
+      "report.md",
+      "report.html",
+      "junit.xml",
+    ]);
   });
 
   it("put the json as written, unchanged, in report.json", () => {

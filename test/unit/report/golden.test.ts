@@ -19,7 +19,8 @@ const update = process.env.UPDATE_GOLDENS === "1";
 function golden(name: string, actual: string): void {
   const path = join(FIXTURES, name);
   if (update || !existsSync(path)) {
-    if (!update) throw new Error(`golden ${path} is missing; generate it with UPDATE_GOLDENS=1 and read it before committing`);
+    if (!update)
+      throw new Error(`golden ${path} is missing; generate it with UPDATE_GOLDENS=1 and read it before committing`);
     writeFileSync(path, actual);
   }
   expect(actual).toBe(readFileSync(path, "utf8"));
@@ -47,13 +48,19 @@ describe("report goldens", () => {
   });
 
   it("fails the JUnit cases the accept level does not accept, and only those", () => {
-    const failures = (xml: string) => [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>\s*<failure type="([^"]*)"/g)].map((m) => `${m[1]}:${m[2]}`);
+    const failures = (xml: string) =>
+      [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>\s*<failure type="([^"]*)"/g)].map((m) => `${m[1]}:${m[2]}`);
     const base = failures(renderJunit(doc));
     const verdicts = doc.runs.flatMap((r) => r.metrics.map((m) => m.verdict));
     expect(verdicts).toContain("varies");
     expect(verdicts).toContain("equivalent");
-    const strict = (accept: "identical" | "equivalent") => failures(renderJunit({ ...doc, inputs: { ...doc.inputs, tolerance: { ...doc.inputs.tolerance, accept } } }));
-    const added = (xs: string[]) => xs.filter((x) => !base.includes(x)).map((x) => x.split(":").at(-1)).sort();
+    const strict = (accept: "identical" | "equivalent") =>
+      failures(renderJunit({ ...doc, inputs: { ...doc.inputs, tolerance: { ...doc.inputs.tolerance, accept } } }));
+    const added = (xs: string[]) =>
+      xs
+        .filter((x) => !base.includes(x))
+        .map((x) => x.split(":").at(-1))
+        .sort();
     expect(added(strict("equivalent"))).toEqual(verdicts.filter((v) => v === "varies").map(() => "varies"));
     expect(added(strict("identical"))).toEqual(verdicts.filter((v) => v === "varies" || v === "equivalent").sort());
   });

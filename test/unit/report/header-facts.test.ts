@@ -19,7 +19,15 @@ describe("headerFacts", () => {
     const h = headerFacts(doc);
     expect(h.verdict).toBe("not_reproduced");
     expect(h.score).toBe("0.58");
-    expect(h.runs).toEqual({ total: 2, reproduced: 1, consistent_with_variance: 0, inconclusive: 0, not_reproduced: 1, failed: 0, incomplete: 0 });
+    expect(h.runs).toEqual({
+      total: 2,
+      reproduced: 1,
+      consistent_with_variance: 0,
+      inconclusive: 0,
+      not_reproduced: 1,
+      failed: 0,
+      incomplete: 0,
+    });
     expect(h.scoreNote).toBe("");
     expect(h.resume).toBeUndefined();
     expect(inputFacts(h).map((f) => f.label)).toEqual(["Tracking server", "Selection", "Replays", "Harness", "Audit"]);
@@ -37,7 +45,10 @@ describe("headerFacts", () => {
   it("says an auto count as the range the runs got, with its budget, in both renderings", () => {
     const [a, b] = doc.runs;
     if (a === undefined || b === undefined) throw new Error("the sample has two runs");
-    const five = { ...b, replays: [...b.replays, ...b.replays.slice(0, 2).map((r, i) => ({ ...r, index: b.replays.length + i }))] };
+    const five = {
+      ...b,
+      replays: [...b.replays, ...b.replays.slice(0, 2).map((r, i) => ({ ...r, index: b.replays.length + i }))],
+    };
     const auto = { ...doc, inputs: { ...doc.inputs, replays: five.replays.length, maxReplays: 20 }, runs: [a, five] };
     const h = headerFacts(auto);
     expect(`${a.replays.length}-${five.replays.length}`).toBe("3-5");
@@ -61,7 +72,9 @@ describe("headerFacts", () => {
     expect(md).toContain("- Replays: 3 per run, 2 in parallel, executor `docker`");
     expect(md).toContain("- Tracking server: `http://127.0.0.1:5000`");
     expect(page).toContain("<tr><th>Replays</th><td>3 per run, 2 in parallel, executor <code>docker</code></td></tr>");
-    expect(page).toContain("<code>experiment</code> = <code>wine</code>, <code>filter</code> = <code>tags.team = &#39;ml&#39;</code>");
+    expect(page).toContain(
+      "<code>experiment</code> = <code>wine</code>, <code>filter</code> = <code>tags.team = &#39;ml&#39;</code>",
+    );
     expect(page).toContain('<div class="meta">Tracking server <code>http://127.0.0.1:5000</code></div>');
   });
 });

@@ -13,19 +13,29 @@ import { facts, meta, recordedRun, replayRecord } from "../audit/audit-factories
 
 const AUDIT_ID = "20250301-audit-partial";
 const interrupted = () => assembleRun(facts({ replays: [replayRecord(0)] }));
-const infraFailed = () => assembleRun(facts({
-  run: recordedRun({ runId: "run-i", runName: "wine-i" }),
-  replays: [
-    replayRecord(0),
-    replayRecord(1, { status: "failed", exitCode: null, failure: { kind: "infrastructure", message: "tracking server unreachable" }, metrics: {} }),
-    replayRecord(2),
-  ],
-}));
+const infraFailed = () =>
+  assembleRun(
+    facts({
+      run: recordedRun({ runId: "run-i", runName: "wine-i" }),
+      replays: [
+        replayRecord(0),
+        replayRecord(1, {
+          status: "failed",
+          exitCode: null,
+          failure: { kind: "infrastructure", message: "tracking server unreachable" },
+          metrics: {},
+        }),
+        replayRecord(2),
+      ],
+    }),
+  );
 const doc = (runs = [interrupted()]) => assembleReport(meta({}, AUDIT_ID), runs);
 
 /** The <testcase> elements that carry a <failure>, as "name:type:message". */
 function failures(xml: string): string[] {
-  return [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>\s*<failure type="([^"]*)" message="([^"]*)"/g)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
+  return [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>\s*<failure type="([^"]*)" message="([^"]*)"/g)].map(
+    (m) => `${m[1]}:${m[2]}:${m[3]}`,
+  );
 }
 
 describe("an incomplete audit in every rendering", () => {
@@ -39,7 +49,9 @@ describe("an incomplete audit in every rendering", () => {
     const xml = renderJunit(doc());
     const f = failures(xml);
     expect(f).toHaveLength(1);
-    expect(f[0]).toMatch(/^wine-a\.complete:incomplete:1 of 3 replays finished; 2 did not run or were stopped by an infrastructure fault\./);
+    expect(f[0]).toMatch(
+      /^wine-a\.complete:incomplete:1 of 3 replays finished; 2 did not run or were stopped by an infrastructure fault\./,
+    );
     expect(f[0]).toContain(`repro-audit audit --resume ${AUDIT_ID}`);
     expect(xml).toMatch(/<testsuites [^>]*failures="1"/);
     expect(xml).toContain('<property name="verdict" value="incomplete"/>');
@@ -48,15 +60,19 @@ describe("an incomplete audit in every rendering", () => {
   it("JUnit: an infrastructure-failed replay fails the run as incomplete, the replay case is an error", () => {
     const xml = renderJunit(doc([infraFailed()]));
     expect(failures(xml).map((x) => x.split(":").slice(0, 2).join(":"))).toEqual(["wine-i.complete:incomplete"]);
-    expect(xml).toMatch(/<testcase name="wine-i\.replay-2"[^>]*>\s*<error type="infrastructure" message="tracking server unreachable"/);
+    expect(xml).toMatch(
+      /<testcase name="wine-i\.replay-2"[^>]*>\s*<error type="infrastructure" message="tracking server unreachable"/,
+    );
   });
 
   it("JUnit: a complete audit has no completeness case", () => {
-    expect(renderJunit(doc([assembleRun(facts())]))).not.toContain(".complete\"");
+    expect(renderJunit(doc([assembleRun(facts())]))).not.toContain('.complete"');
   });
 
   it("Markdown: the audit and the run say ⏸ incomplete, with no ✅ verdict, and how to finish", () => {
-    const md = renderMarkdown(doc([interrupted(), assembleRun(facts({ run: recordedRun({ runId: "run-b", runName: "wine-b" }) }))]));
+    const md = renderMarkdown(
+      doc([interrupted(), assembleRun(facts({ run: recordedRun({ runId: "run-b", runName: "wine-b" }) }))]),
+    );
     expect(md).toContain("## ⏸ Incomplete\n");
     expect(md).toContain("Audit score **1.00** over 1 of 2 runs (1 incomplete run not scored)");
     expect(md).toContain("1 of 2 runs reproduced, 1 incomplete");

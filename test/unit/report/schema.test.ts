@@ -118,7 +118,9 @@ describe("writeReport / readReport", () => {
     const paths = await writeReport(doc, dir);
     expect(paths.dir).toBe(join(dir, doc.auditId));
     expect(readdirSync(paths.dir).sort()).toEqual(["junit.xml", "report.html", "report.json", "report.md"]);
-    expect(readFileSync(paths.markdown, "utf8")).toBe(readFileSync(join(import.meta.dirname, "../../fixtures/report/sample-report.md"), "utf8"));
+    expect(readFileSync(paths.markdown, "utf8")).toBe(
+      readFileSync(join(import.meta.dirname, "../../fixtures/report/sample-report.md"), "utf8"),
+    );
     expect(readFileSync(paths.html, "utf8")).toMatch(/^<!DOCTYPE html>/);
     expect(await readReport(paths.json)).toEqual(doc);
   });
@@ -147,6 +149,8 @@ describe("writeReport / readReport", () => {
     const r = json.runs[1]?.replays[0];
     if (r) r.durationMs = "fast";
     writeFileSync(corrupt, JSON.stringify(json));
-    await expect(readReport(corrupt)).rejects.toThrow(/corrupt\.json is not a valid repro-audit report[\s\S]*runs\[1\]\.replays\[0\]\.durationMs/);
+    await expect(readReport(corrupt)).rejects.toThrow(
+      /corrupt\.json is not a valid repro-audit report[\s\S]*runs\[1\]\.replays\[0\]\.durationMs/,
+    );
   });
 });

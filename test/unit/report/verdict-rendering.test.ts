@@ -20,23 +20,45 @@ const rep = (metrics: Record<string, number>): ReplayRecord => ({ ok: true, metr
 
 /** Scenarios, each scored by the real rules. */
 const SCENARIOS = {
-  reproduced: { original: { rmse: 0.5, r2: 0.9 }, replays: [rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 })] },
-  consistent_with_variance: { original: { rmse: 0.52, r2: 0.88 }, replays: [rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.55, r2: 0.85 }), rep({ rmse: 0.53, r2: 0.87 })] },
+  reproduced: {
+    original: { rmse: 0.5, r2: 0.9 },
+    replays: [rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 })],
+  },
+  consistent_with_variance: {
+    original: { rmse: 0.52, r2: 0.88 },
+    replays: [rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.55, r2: 0.85 }), rep({ rmse: 0.53, r2: 0.87 })],
+  },
   // the issue's case: the original better than all three replays on both metrics
-  inconclusive: { original: { rmse: 51.5, r2: 0.488 }, replays: [rep({ rmse: 53.1, r2: 0.466 }), rep({ rmse: 55.0, r2: 0.45 }), rep({ rmse: 58.9, r2: 0.43 })] },
-  not_reproduced: { original: { rmse: 0.9, r2: 0.9 }, replays: [rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 })] },
+  inconclusive: {
+    original: { rmse: 51.5, r2: 0.488 },
+    replays: [rep({ rmse: 53.1, r2: 0.466 }), rep({ rmse: 55.0, r2: 0.45 }), rep({ rmse: 58.9, r2: 0.43 })],
+  },
+  not_reproduced: {
+    original: { rmse: 0.9, r2: 0.9 },
+    replays: [rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 }), rep({ rmse: 0.5, r2: 0.9 })],
+  },
 } as const;
 
 function withRuns(doc: Report, kinds: readonly (keyof typeof SCENARIOS)[], longReason = false): Report {
   const base = doc.runs[0] as ReportRun;
   const runs = kinds.map((k, i): ReportRun => {
     const s = SCENARIOS[k];
-    const score = scoreRun({ runId: `run${i}`, original: { metrics: { ...s.original } }, replays: s.replays, policy: DEFAULT_POLICY });
+    const score = scoreRun({
+      runId: `run${i}`,
+      original: { metrics: { ...s.original } },
+      replays: s.replays,
+      policy: DEFAULT_POLICY,
+    });
     const parts = runScoreParts(score);
-    if (longReason) parts.score.reason = `${parts.score.reason} ${"A deliberately long reason that must wrap instead of being clipped at any width. ".repeat(6)}`;
+    if (longReason)
+      parts.score.reason = `${parts.score.reason} ${"A deliberately long reason that must wrap instead of being clipped at any width. ".repeat(6)}`;
     return { ...base, runId: `${String(i).padStart(32, "0")}`, runName: `${k}-${i}`, ...parts, histories: {} };
   });
-  return { ...doc, runs, score: scoreAudit(runs.map((r) => ({ runId: r.runId, metrics: r.metrics, artifacts: r.artifacts, ...r.score }))) };
+  return {
+    ...doc,
+    runs,
+    score: scoreAudit(runs.map((r) => ({ runId: r.runId, metrics: r.metrics, artifacts: r.artifacts, ...r.score }))),
+  };
 }
 
 function junitFailing(xml: string, run: string): boolean {
@@ -55,10 +77,13 @@ describe("verdict states in the renderings", () => {
 
   it("JUnit fails a run exactly when its verdict fails the gate (the exit code's rule)", () => {
     const xml = renderJunit(doc);
-    for (const r of doc.runs) expect(junitFailing(xml, r.runName ?? r.runId), r.score.verdict).toBe(!passesGate(r.score.verdict));
+    for (const r of doc.runs)
+      expect(junitFailing(xml, r.runName ?? r.runId), r.score.verdict).toBe(!passesGate(r.score.verdict));
     // a differing artifact alone never fails a passing run
     const art = withRuns(sample(), ["reproduced"]);
-    (art.runs[0] as ReportRun).artifacts = [{ path: "model.pkl", originalSha256: "a", replaySha256: ["b", "a", "a"], identical: false }];
+    (art.runs[0] as ReportRun).artifacts = [
+      { path: "model.pkl", originalSha256: "a", replaySha256: ["b", "a", "a"], identical: false },
+    ];
     expect(junitFailing(renderJunit(art), "reproduced-0")).toBe(false);
     // the optimistic original fails through a run-level case, with the run's reason
     expect(xml).toContain('name="inconclusive-2.verdict"');
@@ -68,8 +93,15 @@ describe("verdict states in the renderings", () => {
     const md = renderMarkdown(doc);
     const lines = md.split("\n");
     expect(lines[2]).toBe("## ❌ Not reproduced");
-    expect(lines[4]).toMatch(/^Of 4 runs: 1 reproduced, 1 consistent with run-to-run variance, 1 inconclusive, 1 not reproduced; first to look at: not\\_reproduced-3/);
-    expect(md).toContain("<summary>🟠 consistent with run\\-to\\-run variance: consistent\\_with\\_variance-1</summary>".replace("run\\-to\\-run", "run-to-run"));
+    expect(lines[4]).toMatch(
+      /^Of 4 runs: 1 reproduced, 1 consistent with run-to-run variance, 1 inconclusive, 1 not reproduced; first to look at: not\\_reproduced-3/,
+    );
+    expect(md).toContain(
+      "<summary>🟠 consistent with run\\-to\\-run variance: consistent\\_with\\_variance-1</summary>".replace(
+        "run\\-to\\-run",
+        "run-to-run",
+      ),
+    );
     expect(md).toContain("### ❔ inconclusive: run `inconclusive-2`");
     // per-metric: each replay's value with its signed change, and the rank
     expect(md).toContain("53.1 (+1.6 / +3.11%)<br>55 (+3.5 / +6.8%)<br>58.9 (+7.4 / +14.4%)");
@@ -80,7 +112,9 @@ describe("verdict states in the renderings", () => {
 
   it("HTML leads with the verdict word in its colour class and gives the reason a full-width row", () => {
     const page = renderHtml(withRuns(sample(), ["consistent_with_variance"]));
-    expect(page).toMatch(/<header class="top v-consistent_with_variance">\s*<div class="verdict-lead">\s*<div class="verdict-word">consistent with run-to-run variance<\/div>/);
+    expect(page).toMatch(
+      /<header class="top v-consistent_with_variance">\s*<div class="verdict-lead">\s*<div class="verdict-word">consistent with run-to-run variance<\/div>/,
+    );
     expect(page).toContain('<tr class="why"><td colspan="7">');
     expect(page).not.toContain("<th>Reason</th>");
   });
@@ -88,7 +122,13 @@ describe("verdict states in the renderings", () => {
 
 describe("Markdown fits a pull-request comment", () => {
   it("50 runs stay under 65,536 characters, worst runs first when something must go", () => {
-    const kinds = Array.from({ length: 50 }, (_, i) => (["reproduced", "consistent_with_variance", "inconclusive", "not_reproduced"] as const)[i % 4] as keyof typeof SCENARIOS);
+    const kinds = Array.from(
+      { length: 50 },
+      (_, i) =>
+        (["reproduced", "consistent_with_variance", "inconclusive", "not_reproduced"] as const)[
+          i % 4
+        ] as keyof typeof SCENARIOS,
+    );
     const doc = withRuns(sample(), kinds, true);
     const md = renderMarkdown(doc);
     console.log(`50 runs: ${md.length} characters of Markdown, ${/_(\d+) more run/.exec(md)?.[1] ?? 0} runs left out`);

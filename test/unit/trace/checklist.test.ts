@@ -123,16 +123,25 @@ describe("checklist rules", () => {
     expect(itemOf(bare, "hardware").status).toBe("partial");
     expect(itemOf(bare, "metrics").status).toBe("missing");
     expect(itemOf(withRun(bare, setTag("repro.host.gpu", "H100")), "hardware").status).toBe("present");
-    expect(itemOf(withRun(rawSubject(), (r) => r.data.params.push({ key: "gpu", value: "A100" })), "hardware").status).toBe("present");
+    expect(
+      itemOf(
+        withRun(rawSubject(), (r) => r.data.params.push({ key: "gpu", value: "A100" })),
+        "hardware",
+      ).status,
+    ).toBe("present");
   });
 
   it("seed: recognises seed-like names and not look-alikes", () => {
     const seedWith = (key: string) =>
-      itemOf(withRun(rawSubject(), (r) => r.data.params.push({ key, value: "7" })), "seed").status;
+      itemOf(
+        withRun(rawSubject(), (r) => r.data.params.push({ key, value: "7" })),
+        "seed",
+      ).status;
     for (const key of ["seed", "SEED", "random_state", "random_seed", "torch_seed", "np.seed", "split-seed"]) {
       expect({ key, s: seedWith(key) }).toEqual({ key, s: "present" });
     }
-    for (const key of ["seeds", "seedling", "n_estimators"]) expect({ key, s: seedWith(key) }).toEqual({ key, s: "missing" });
+    for (const key of ["seeds", "seedling", "n_estimators"])
+      expect({ key, s: seedWith(key) }).toEqual({ key, s: "missing" });
     expect(itemOf(withRun(rawSubject(), setTag("repro.seed", "1")), "seed").status).toBe("present");
   });
 

@@ -19,7 +19,10 @@ describe("trace document", () => {
     expect(again.runs[2]?.modelVersions).toEqual([{ name: "TraceDemoModel", version: "1", aliases: ["champion"] }]);
     expect(again.formula.weights["params"]).toBe(2);
     expect(again.formula.text).toContain("not_applicable");
-    expect(again.score.value).toBeCloseTo(((again.runs[0]?.score.value ?? 0) + (again.runs[1]?.score.value ?? 0) + (again.runs[2]?.score.value ?? 0)) / 3, 3);
+    expect(again.score.value).toBeCloseTo(
+      ((again.runs[0]?.score.value ?? 0) + (again.runs[1]?.score.value ?? 0) + (again.runs[2]?.score.value ?? 0)) / 3,
+      3,
+    );
   });
 
   it("never carries credentials of the tracking URI", () => {
@@ -33,6 +36,8 @@ describe("trace document", () => {
   it("rejects a document with a wrong version", () => {
     const doc = buildTraceDocument([rawSubject()], meta);
     expect(TraceDocumentSchema.safeParse({ ...doc, version: 2 }).success).toBe(false);
-    expect(TraceDocumentSchema.safeParse({ ...doc, runs: [{ ...doc.runs[0], items: [{ id: "nope" }] }] }).success).toBe(false);
+    expect(TraceDocumentSchema.safeParse({ ...doc, runs: [{ ...doc.runs[0], items: [{ id: "nope" }] }] }).success).toBe(
+      false,
+    );
   });
 });

@@ -12,7 +12,8 @@ const ESSENTIAL = ["params", "metrics", "git_commit", "entry_point", "env_run", 
 
 describe("run score", () => {
   it("weighs the essentials 2 and the rest 1", () => {
-    for (const id of TRACE_ITEM_IDS) expect({ id, w: TRACE_WEIGHTS[id] }).toEqual({ id, w: (ESSENTIAL as readonly string[]).includes(id) ? 2 : 1 });
+    for (const id of TRACE_ITEM_IDS)
+      expect({ id, w: TRACE_WEIGHTS[id] }).toEqual({ id, w: (ESSENTIAL as readonly string[]).includes(id) ? 2 : 1 });
   });
 
   it("is 1 when all present, 0 when all missing, null when nothing applies", () => {
@@ -23,9 +24,7 @@ describe("run score", () => {
 
   it("counts partial as half and leaves not_applicable out of the denominator", () => {
     // Only params (weight 2) partial and source (weight 1) present apply: (2*0.5 + 1) / 3.
-    const s = scoreTrace(
-      items((id) => (id === "params" ? "partial" : id === "source" ? "present" : "not_applicable")),
-    );
+    const s = scoreTrace(items((id) => (id === "params" ? "partial" : id === "source" ? "present" : "not_applicable")));
     expect(s.earned).toBe(2);
     expect(s.possible).toBe(3);
     expect(s.value).toBeCloseTo(2 / 3, 4);
@@ -41,7 +40,12 @@ describe("run score", () => {
 
   it("never drops when an item improves, and stays in [0, 1]", () => {
     const status = fc.constantFrom<TraceStatus>("present", "partial", "missing", "not_applicable");
-    const better: Record<TraceStatus, TraceStatus> = { missing: "partial", partial: "present", present: "present", not_applicable: "not_applicable" };
+    const better: Record<TraceStatus, TraceStatus> = {
+      missing: "partial",
+      partial: "present",
+      present: "present",
+      not_applicable: "not_applicable",
+    };
     fc.assert(
       fc.property(fc.array(status, { minLength: 13, maxLength: 13 }), fc.integer({ min: 0, max: 12 }), (st, k) => {
         const before = scoreTrace(items((id) => st[TRACE_ITEM_IDS.indexOf(id)] ?? "missing"));

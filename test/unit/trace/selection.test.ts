@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { describeSelection, parseSelection, SelectionError, type SelectionOptions } from "../../../harness/selection/selection.js";
+import {
+  describeSelection,
+  parseSelection,
+  SelectionError,
+  type SelectionOptions,
+} from "../../../harness/selection/selection.js";
 
 const bad = (opts: SelectionOptions): string => {
   try {
@@ -19,10 +24,21 @@ describe("parseSelection", () => {
       experiments: ["wine"],
       filter: "metrics.rmse < 1",
     });
-    expect(parseSelection({ filter: "params.alpha = '0.5'" })).toEqual({ kind: "filter", filter: "params.alpha = '0.5'" });
+    expect(parseSelection({ filter: "params.alpha = '0.5'" })).toEqual({
+      kind: "filter",
+      filter: "params.alpha = '0.5'",
+    });
     expect(parseSelection({ run: ["a1b2", "c3d4", "a1b2"] })).toEqual({ kind: "runs", runIds: ["a1b2", "c3d4"] });
-    expect(parseSelection({ model: "Wine", version: "3" })).toEqual({ kind: "model_version", model: "Wine", version: "3" });
-    expect(parseSelection({ model: "Wine", alias: "@champion" })).toEqual({ kind: "model_alias", model: "Wine", alias: "champion" });
+    expect(parseSelection({ model: "Wine", version: "3" })).toEqual({
+      kind: "model_version",
+      model: "Wine",
+      version: "3",
+    });
+    expect(parseSelection({ model: "Wine", alias: "@champion" })).toEqual({
+      kind: "model_alias",
+      model: "Wine",
+      alias: "champion",
+    });
   });
 
   it("explains what is wrong, naming the option", () => {
@@ -31,13 +47,17 @@ describe("parseSelection", () => {
     expect(bad({ model: "Wine" })).toMatch(/--model Wine needs --version V or --alias A/);
     expect(bad({ model: "Wine", version: "1", alias: "a" })).toMatch(/either --version or --alias/);
     expect(bad({ version: "1" })).toMatch(/--version and --alias need --model/);
-    expect(bad({ model: "Wine", version: "latest" })).toMatch(/^--version: a model version is a positive whole number \(got "latest"\)/);
+    expect(bad({ model: "Wine", version: "latest" })).toMatch(
+      /^--version: a model version is a positive whole number \(got "latest"\)/,
+    );
     expect(bad({ run: ["ok", "has space"] })).toMatch(/^--run: a run ID is letters/);
     expect(bad({ experiment: ["  "] })).toMatch(/^--experiment: must not be empty/);
   });
 
   it("describes a selection in one line", () => {
     expect(describeSelection(parseSelection({ model: "Wine", alias: "champion" }))).toBe("model Wine@champion");
-    expect(describeSelection(parseSelection({ experiment: ["a"], filter: "x = 1" }))).toBe('experiment "a" filtered by x = 1');
+    expect(describeSelection(parseSelection({ experiment: ["a"], filter: "x = 1" }))).toBe(
+      'experiment "a" filtered by x = 1',
+    );
   });
 });

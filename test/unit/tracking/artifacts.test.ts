@@ -86,9 +86,13 @@ describe("artifact calls through the proxy", () => {
   });
 
   it("paths in a listing are relative to the artifact root", async () => {
-    const { fetch } = fakeFetch(() => jsonResponse(200, { files: [{ path: "notes.txt", is_dir: false, file_size: 3 }] }));
+    const { fetch } = fakeFetch(() =>
+      jsonResponse(200, { files: [{ path: "notes.txt", is_dir: false, file_size: 3 }] }),
+    );
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 0 });
-    expect(await c.listArtifacts("mlflow-artifacts:/1/r/artifacts", "docs")).toEqual([{ path: "docs/notes.txt", is_dir: false, file_size: 3 }]);
+    expect(await c.listArtifacts("mlflow-artifacts:/1/r/artifacts", "docs")).toEqual([
+      { path: "docs/notes.txt", is_dir: false, file_size: 3 },
+    ]);
   });
 
   it("a hostile listing is refused and nothing is written outside the target", async () => {
@@ -107,8 +111,12 @@ describe("artifact calls through the proxy", () => {
   it("a hostile user path is refused before any request", async () => {
     const { fetch, seen } = fakeFetch(() => new Response("x"));
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 0 });
-    await expect(c.downloadArtifact("mlflow-artifacts:/1/r/artifacts", "../../../etc/passwd", path.join(dir, "f"))).rejects.toThrow(UnsafePathError);
-    await expect(c.uploadArtifact("mlflow-artifacts:/1/r/artifacts", fileURLToPath(import.meta.url), "../up")).rejects.toThrow(UnsafePathError);
+    await expect(
+      c.downloadArtifact("mlflow-artifacts:/1/r/artifacts", "../../../etc/passwd", path.join(dir, "f")),
+    ).rejects.toThrow(UnsafePathError);
+    await expect(
+      c.uploadArtifact("mlflow-artifacts:/1/r/artifacts", fileURLToPath(import.meta.url), "../up"),
+    ).rejects.toThrow(UnsafePathError);
     expect(seen).toEqual([]);
   });
 

@@ -4,8 +4,10 @@ import { splitBatch, SERVER_BATCH_LIMITS, type MetricInput } from "../../../harn
 import { MlflowClient } from "../../../harness/tracking/client.js";
 import { fakeFetch, jsonResponse, recorded } from "./recorded.js";
 
-const metrics = (n: number): MetricInput[] => Array.from({ length: n }, (_, i) => ({ key: "m", value: i, step: i, timestamp: 1 }));
-const kvs = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: String(i) }));
+const metrics = (n: number): MetricInput[] =>
+  Array.from({ length: n }, (_, i) => ({ key: "m", value: i, step: i, timestamp: 1 }));
+const kvs = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: String(i) }));
 
 describe("splitBatch", () => {
   it("the real server refuses 101 params in one request (why splitting matters)", () => {
@@ -62,7 +64,11 @@ describe("MlflowClient.logBatch", () => {
   it("sends one log-batch request per chunk, with MLflow's field names", async () => {
     const { fetch, seen } = fakeFetch(() => jsonResponse(200, {}));
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 0 });
-    const n = await c.logBatch("run1", { metrics: metrics(1500), params: kvs("p", 120), tags: [{ key: "k", value: "v" }] });
+    const n = await c.logBatch("run1", {
+      metrics: metrics(1500),
+      params: kvs("p", 120),
+      tags: [{ key: "k", value: "v" }],
+    });
     expect(n).toBe(2);
     expect(seen).toHaveLength(2);
     expect(seen.every((s) => s.url.pathname === "/api/2.0/mlflow/runs/log-batch" && s.method === "POST")).toBe(true);
@@ -75,7 +81,12 @@ describe("MlflowClient.logBatch", () => {
   it("writes NaN and infinities the way MLflow's proto JSON reads them", async () => {
     const { fetch, seen } = fakeFetch(() => jsonResponse(200, {}));
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 0 });
-    await c.logBatch("r", { metrics: [{ key: "a", value: Number.NaN }, { key: "b", value: -Infinity }] });
+    await c.logBatch("r", {
+      metrics: [
+        { key: "a", value: Number.NaN },
+        { key: "b", value: -Infinity },
+      ],
+    });
     const body = seen[0]?.body as { metrics: { value: unknown }[] };
     expect(body.metrics.map((m) => m.value)).toEqual(["NaN", "-Infinity"]);
   });

@@ -14,12 +14,16 @@ describe("MlflowClient.fromEnv", () => {
         MLFLOW_HTTP_REQUEST_TIMEOUT: "30",
       }),
     ).toEqual({ baseUrl: "https://mlflow.example:8443", token: "t", insecureTls: true, retries: 2, timeoutMs: 30_000 });
-    expect(optionsFromEnv({ MLFLOW_TRACKING_URI: "http://h", MLFLOW_TRACKING_USERNAME: "u", MLFLOW_TRACKING_PASSWORD: "p" })).toEqual({
+    expect(
+      optionsFromEnv({ MLFLOW_TRACKING_URI: "http://h", MLFLOW_TRACKING_USERNAME: "u", MLFLOW_TRACKING_PASSWORD: "p" }),
+    ).toEqual({
       baseUrl: "http://h",
       username: "u",
       password: "p",
     });
-    expect(MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5000" }).baseUrl).toBe("http://127.0.0.1:5000");
+    expect(MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5000" }).baseUrl).toBe(
+      "http://127.0.0.1:5000",
+    );
   });
 
   it.each([
@@ -41,7 +45,9 @@ describe("MlflowClient.fromEnv", () => {
   it("refuses credentials inside the URI, half a basic-auth pair, and a bad boolean", () => {
     expect(() => optionsFromEnv({ MLFLOW_TRACKING_URI: "http://u:p@h" })).toThrow(/must not contain credentials/);
     expect(() => optionsFromEnv({ MLFLOW_TRACKING_URI: "http://h", MLFLOW_TRACKING_USERNAME: "u" })).toThrow(/both/);
-    expect(() => optionsFromEnv({ MLFLOW_TRACKING_URI: "http://h", MLFLOW_TRACKING_INSECURE_TLS: "yes please" })).toThrow(/boolean/);
+    expect(() =>
+      optionsFromEnv({ MLFLOW_TRACKING_URI: "http://h", MLFLOW_TRACKING_INSECURE_TLS: "yes please" }),
+    ).toThrow(/boolean/);
   });
 
   it("never puts the secret in an error message", () => {

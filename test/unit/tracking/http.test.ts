@@ -21,7 +21,11 @@ function sequence(...responses: (() => Response | Error)[]) {
 
 describe("retries", () => {
   it("retries 503 and 502, then succeeds", async () => {
-    const { fetch, seen } = sequence(() => jsonResponse(503, {}), () => new Response("bad gateway", { status: 502 }), () => answer(run));
+    const { fetch, seen } = sequence(
+      () => jsonResponse(503, {}),
+      () => new Response("bad gateway", { status: 502 }),
+      () => answer(run),
+    );
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 3, ...fast });
     const got = await c.getRun("x");
     expect(got.info.run_name).toBe("full");
@@ -29,14 +33,19 @@ describe("retries", () => {
   });
 
   it("retries 429 (rate limited)", async () => {
-    const { fetch, seen } = sequence(() => jsonResponse(429, { error_code: "REQUEST_LIMIT_EXCEEDED" }, { "retry-after": "0" }), () => answer(run));
+    const { fetch, seen } = sequence(
+      () => jsonResponse(429, { error_code: "REQUEST_LIMIT_EXCEEDED" }, { "retry-after": "0" }),
+      () => answer(run),
+    );
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 2, ...fast });
     await c.getRun("x");
     expect(seen).toHaveLength(2);
   });
 
   it("retries connection errors and gives up with MlflowUnreachableError after the bound", async () => {
-    const refused = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) });
+    const refused = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+    });
     const { fetch, seen } = sequence(() => refused);
     const c = new MlflowClient({ baseUrl: "http://127.0.0.1:1", fetchImpl: fetch, retries: 2, ...fast });
     const err = await c.searchRuns({ experimentIds: ["1"] }).catch((e: unknown) => e);
@@ -62,7 +71,9 @@ describe("retries", () => {
   it("does not retry a 4xx answer", async () => {
     const { fetch, seen } = sequence(() => answer(recorded("runs_search_bad_filter")));
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 5, ...fast });
-    await expect(c.searchRuns({ experimentIds: ["1"], filter: "params.alpha >>> 1" })).rejects.toBeInstanceOf(MlflowError);
+    await expect(c.searchRuns({ experimentIds: ["1"], filter: "params.alpha >>> 1" })).rejects.toBeInstanceOf(
+      MlflowError,
+    );
     expect(seen).toHaveLength(1);
   });
 
@@ -100,7 +111,9 @@ describe("error mapping", () => {
   it("a missing alias keeps the server's INVALID_PARAMETER_VALUE", async () => {
     const { fetch } = sequence(() => answer(recorded("model_version_by_alias_missing")));
     const c = new MlflowClient({ baseUrl: "http://mlflow.test", fetchImpl: fetch, retries: 0 });
-    const err = (await c.getModelVersionByAlias("TrackingFixtureModel", "nope").catch((e: unknown) => e)) as MlflowError;
+    const err = (await c
+      .getModelVersionByAlias("TrackingFixtureModel", "nope")
+      .catch((e: unknown) => e)) as MlflowError;
     expect(err.errorCode).toBe("INVALID_PARAMETER_VALUE");
     expect(err.message).toContain("resolving alias @nope");
   });
@@ -140,7 +153,10 @@ describe("auth headers", () => {
   };
   it("bearer token", async () => expect(await headerOf({ token: "tok" })).toBe("Bearer tok"));
   it("basic auth", async () =>
-    expect(await headerOf({ username: "u", password: "p:w" })).toBe(`Basic ${Buffer.from("u:p:w").toString("base64")}`));
-  it("token wins over basic", async () => expect(await headerOf({ token: "tok", username: "u", password: "p" })).toBe("Bearer tok"));
+    expect(await headerOf({ username: "u", password: "p:w" })).toBe(
+      `Basic ${Buffer.from("u:p:w").toString("base64")}`,
+    ));
+  it("token wins over basic", async () =>
+    expect(await headerOf({ token: "tok", username: "u", password: "p" })).toBe("Bearer tok"));
   it("none", async () => expect(await headerOf({})).toBeNull());
 });

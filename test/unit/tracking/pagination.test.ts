@@ -10,11 +10,17 @@ const client = (f: typeof fetch) => new MlflowClient({ baseUrl: "http://mlflow.t
 
 describe("searchRuns reads every page", () => {
   const pages = ["runs_search_page1", "runs_search_page2", "runs_search_page3"];
-  const expected = pages.flatMap((p) => (recorded(p).body as { runs: { info: { run_id: string } }[] }).runs.map((r) => r.info.run_id));
+  const expected = pages.flatMap((p) =>
+    (recorded(p).body as { runs: { info: { run_id: string } }[] }).runs.map((r) => r.info.run_id),
+  );
 
   it("returns the runs of all recorded pages, in order", async () => {
     const { fetch, seen } = fakeFetch(pagedResponder(pages, (r) => (r.body as { page_token?: string }).page_token));
-    const runs = await client(fetch).searchRuns({ experimentIds: ["1"], pageSize: 2, orderBy: ["attributes.start_time ASC"] });
+    const runs = await client(fetch).searchRuns({
+      experimentIds: ["1"],
+      pageSize: 2,
+      orderBy: ["attributes.start_time ASC"],
+    });
     expect(expected.length).toBeGreaterThan(4);
     expect(runs.map((r) => r.info.run_id)).toEqual(expected);
     expect(seen).toHaveLength(3);
@@ -24,7 +30,11 @@ describe("searchRuns reads every page", () => {
       (recorded("runs_search_page2").body as { next_page_token: string }).next_page_token,
     ]);
     expect(seen[0]?.url.pathname).toBe("/api/2.0/mlflow/runs/search");
-    expect(seen[0]?.body).toMatchObject({ experiment_ids: ["1"], max_results: 2, order_by: ["attributes.start_time ASC"] });
+    expect(seen[0]?.body).toMatchObject({
+      experiment_ids: ["1"],
+      max_results: 2,
+      order_by: ["attributes.start_time ASC"],
+    });
   });
 
   it("asks for pages of 1000 by default", async () => {
@@ -44,7 +54,8 @@ describe("searchRuns reads every page", () => {
   it("streams pages through searchRunsPages", async () => {
     const { fetch } = fakeFetch(pagedResponder(pages, (r) => (r.body as { page_token?: string }).page_token));
     const sizes: number[] = [];
-    for await (const page of client(fetch).searchRunsPages({ experimentIds: ["1"], pageSize: 2 })) sizes.push(page.length);
+    for await (const page of client(fetch).searchRunsPages({ experimentIds: ["1"], pageSize: 2 }))
+      sizes.push(page.length);
     expect(sizes).toEqual([2, 2, expected.length - 4]);
   });
 });
@@ -72,18 +83,48 @@ describe("other listings page too", () => {
   it("searchExperiments, searchRegisteredModels, searchModelVersions, searchLoggedModels follow tokens", async () => {
     const byPath: Record<string, (token: string | undefined) => unknown> = {
       "/api/2.0/mlflow/experiments/search": (t) =>
-        t ? { experiments: [{ experiment_id: "2", name: "b" }] } : { experiments: [{ experiment_id: "1", name: "a" }], next_page_token: "e2" },
+        t
+          ? { experiments: [{ experiment_id: "2", name: "b" }] }
+          : { experiments: [{ experiment_id: "1", name: "a" }], next_page_token: "e2" },
       "/api/2.0/mlflow/registered-models/search": (t) =>
         t ? { registered_models: [{ name: "B" }] } : { registered_models: [{ name: "A" }], next_page_token: "r2" },
       "/api/2.0/mlflow/model-versions/search": (t) =>
-        t ? { model_versions: [{ name: "A", version: "2" }] } : { model_versions: [{ name: "A", version: "1" }], next_page_token: "v2" },
+        t
+          ? { model_versions: [{ name: "A", version: "2" }] }
+          : { model_versions: [{ name: "A", version: "1" }], next_page_token: "v2" },
       "/api/2.0/mlflow/logged-models/search": (t) =>
         t
-          ? { models: [{ info: { model_id: "m-2", experiment_id: "1", name: "n", artifact_uri: "mlflow-artifacts:/1/models/m-2/artifacts" } }] }
-          : { models: [{ info: { model_id: "m-1", experiment_id: "1", name: "n", artifact_uri: "mlflow-artifacts:/1/models/m-1/artifacts" } }], next_page_token: "l2" },
+          ? {
+              models: [
+                {
+                  info: {
+                    model_id: "m-2",
+                    experiment_id: "1",
+                    name: "n",
+                    artifact_uri: "mlflow-artifacts:/1/models/m-2/artifacts",
+                  },
+                },
+              ],
+            }
+          : {
+              models: [
+                {
+                  info: {
+                    model_id: "m-1",
+                    experiment_id: "1",
+                    name: "n",
+                    artifact_uri: "mlflow-artifacts:/1/models/m-1/artifacts",
+                  },
+                },
+              ],
+              next_page_token: "l2",
+            },
     };
     const { fetch } = fakeFetch((req) => {
-      const token = (req.body as { page_token?: string } | undefined)?.page_token ?? req.url.searchParams.get("page_token") ?? undefined;
+      const token =
+        (req.body as { page_token?: string } | undefined)?.page_token ??
+        req.url.searchParams.get("page_token") ??
+        undefined;
       const f = byPath[req.url.pathname];
       return f ? jsonResponse(200, f(token)) : jsonResponse(404, {});
     });
@@ -108,7 +149,9 @@ describe("collectAll", () => {
   });
 
   it("treats an empty token as the last page", async () => {
-    const out = await collectAll(async (t) => (t ? { items: [2], nextPageToken: "" } : { items: [1], nextPageToken: "x" }));
+    const out = await collectAll(async (t) =>
+      t ? { items: [2], nextPageToken: "" } : { items: [1], nextPageToken: "x" },
+    );
     expect(out).toEqual([1, 2]);
   });
 });

@@ -4,7 +4,12 @@ import { readFileSync } from "node:fs";
 // test/python/record_tracking_fixtures.py, and serves them from a fake fetch.
 
 export interface Recorded {
-  request: { method: string; path: string; query: Record<string, unknown> | null; body: Record<string, unknown> | null };
+  request: {
+    method: string;
+    path: string;
+    query: Record<string, unknown> | null;
+    body: Record<string, unknown> | null;
+  };
   status: number;
   body: unknown;
 }
@@ -59,7 +64,11 @@ export function pagedResponder(names: string[], tokenOf: (req: SeenRequest) => s
       const t = (r.request.body?.["page_token"] ?? r.request.query?.["page_token"]) as string | undefined;
       return t === token;
     });
-    if (!rec) return jsonResponse(400, { error_code: "INVALID_PARAMETER_VALUE", message: `no recorded page for token ${token}` });
+    if (!rec)
+      return jsonResponse(400, {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: `no recorded page for token ${token}`,
+      });
     return answer(rec);
   };
 }

@@ -36,7 +36,11 @@ describe("readSandboxStore", () => {
     expect(main?.tags["team"]).toBe("wine");
     expect(main?.tags["repro.verdict"]).toBe("reproduced");
     const loss = main?.metrics.filter((m) => m.key === "loss").map((m) => [m.step, m.value]);
-    expect(loss).toEqual([[0, 1], [1, 0.5], [2, 1 / 3]]);
+    expect(loss).toEqual([
+      [0, 1],
+      [1, 0.5],
+      [2, 1 / 3],
+    ]);
     const value = (k: string) => main?.metrics.find((m) => m.key === k)?.value;
     expect(value("diverged")).toBeNaN();
     expect(value("blowup")).toBe(Number.POSITIVE_INFINITY);
@@ -47,7 +51,11 @@ describe("readSandboxStore", () => {
   });
 
   it("is empty, without problems, where the workload never used MLflow", () => {
-    expect(readSandboxStore(join(tmpdir(), "no-such-store-here"))).toEqual({ runs: [], registrations: [], problems: [] });
+    expect(readSandboxStore(join(tmpdir(), "no-such-store-here"))).toEqual({
+      runs: [],
+      registrations: [],
+      problems: [],
+    });
   });
 
   it("follows no symlink the workload planted, and says so", () => {
@@ -66,7 +74,10 @@ describe("readSandboxStore", () => {
   it("never trusts a path written inside the store: artifacts come from the run's own folder", () => {
     const dir = copyOfFixture();
     const meta = join(dir, "0", MAIN, "meta.yaml");
-    writeFileSync(meta, `artifact_uri: file:///etc\nrun_id: ${MAIN}\nexperiment_id: '0'\nstatus: 3\nstart_time: 1\nlifecycle_stage: active\n`);
+    writeFileSync(
+      meta,
+      `artifact_uri: file:///etc\nrun_id: ${MAIN}\nexperiment_id: '0'\nstatus: 3\nstart_time: 1\nlifecycle_stage: active\n`,
+    );
     const main = readSandboxStore(dir).runs.find((r) => r.runId === MAIN);
     expect(main?.artifacts.every((a) => a.file.startsWith(join(dir, "0", MAIN, "artifacts")))).toBe(true);
   });

@@ -56,11 +56,15 @@ describe("a fully traced run", () => {
     expect(run.info.status).toBe("FINISHED");
     expect(typeof run.info.start_time).toBe("number");
     expect(run.info.artifact_uri).toBe(`mlflow-artifacts:/${ids["experiment_id"]}/${ids["run_id"]}/artifacts`);
-    expect(Object.fromEntries(run.data.params.map((p) => [p.key, p.value]))).toEqual({ alpha: "0.5", l1_ratio: "0.1", seed: "7" });
+    expect(Object.fromEntries(run.data.params.map((p) => [p.key, p.value]))).toEqual({
+      alpha: "0.5",
+      l1_ratio: "0.1",
+      seed: "7",
+    });
     expect(run.data.tags.find((t) => t.key === "mlflow.source.git.commit")?.value).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  it("reads a NaN metric the server writes as the string \"NaN\"", () => {
+  it('reads a NaN metric the server writes as the string "NaN"', () => {
     const nan = run.data.metrics.find((m) => m.key === "nan_metric");
     expect(nan).toBeDefined();
     expect(Number.isNaN(nan?.value)).toBe(true);
@@ -112,7 +116,10 @@ describe("strict on types", () => {
   });
 
   it("a metric value that is not a number is refused", () => {
-    const r = RunSchema.safeParse({ info: { run_id: "r", experiment_id: "0" }, data: { metrics: [{ key: "a", value: "12" }] } });
+    const r = RunSchema.safeParse({
+      info: { run_id: "r", experiment_id: "0" },
+      data: { metrics: [{ key: "a", value: "12" }] },
+    });
     expect(r.success).toBe(false);
   });
 });

@@ -29,8 +29,13 @@ describe("the tag vocabulary", () => {
 
   it("reads the canonical name first, then the older spellings; blank values do not count", () => {
     expect(spellings(Tags.imageId)).toEqual(["repro.image.id", "repro.image_id"]);
-    expect(findTag({ "repro.image_id": "sha256:old" }, [Tags.imageId])).toEqual({ name: "repro.image_id", value: "sha256:old" });
-    expect(readTag({ "repro.image_id": "sha256:old", "repro.image.id": "sha256:new" }, Tags.imageId)).toBe("sha256:new");
+    expect(findTag({ "repro.image_id": "sha256:old" }, [Tags.imageId])).toEqual({
+      name: "repro.image_id",
+      value: "sha256:old",
+    });
+    expect(readTag({ "repro.image_id": "sha256:old", "repro.image.id": "sha256:new" }, Tags.imageId)).toBe(
+      "sha256:new",
+    );
     expect(readTag({ "repro.image.id": "  ", "repro.image_id": "sha256:old" }, Tags.imageId)).toBe("sha256:old");
     expect(readTag({}, Tags.imageId)).toBeUndefined();
   });
@@ -38,9 +43,15 @@ describe("the tag vocabulary", () => {
   it("lets runs recorded with the old image-id spelling still read right", () => {
     expect(originalEnvironment({ tags: { "repro.image_id": "sha256:abc" } }).fingerprint?.imageId).toBe("sha256:abc");
     const old = withRun(fullSubject(), (run) => {
-      run.data.tags = [...run.data.tags.filter((t) => !t.key.includes("image")), { key: "repro.image_id", value: "sha256:abc" }];
+      run.data.tags = [
+        ...run.data.tags.filter((t) => !t.key.includes("image")),
+        { key: "repro.image_id", value: "sha256:abc" },
+      ];
     });
-    expect(buildChecklist(old).find((i) => i.id === "image")).toMatchObject({ status: "present", detail: "repro.image_id=sha256:abc" });
+    expect(buildChecklist(old).find((i) => i.id === "image")).toMatchObject({
+      status: "present",
+      detail: "repro.image_id=sha256:abc",
+    });
   });
 
   it("is the only place in harness/ that spells a tag name as a string literal", () => {
