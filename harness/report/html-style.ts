@@ -58,9 +58,10 @@ td.nowrap { white-space: nowrap; overflow-wrap: normal; }
 table.metrics tr.metric td { border-bottom: none; }
 table.metrics tr.why td { padding-top: 0; color: #2a3142; overflow-wrap: anywhere; white-space: normal; }
 /* Numbers may wrap between value and change, badges between words: nothing in this
-   table may push it past its card (the old Reason column was clipped at 1400 px). */
+   table may push it past its card (the old Reason column was clipped at 1400 px).
+   A number itself never breaks: "0.12345678" over "9" would read as two values. */
 table.metrics td.name { min-width: 7em; }
-table.metrics td.num { white-space: normal; }
+table.metrics td.num { white-space: normal; overflow-wrap: normal; }
 table.metrics td.replays div { white-space: nowrap; }
 table.metrics .badge { white-space: normal; }
 table.metrics .chg { color: var(--muted); }

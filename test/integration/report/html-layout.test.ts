@@ -88,7 +88,22 @@ describe.skipIf(!haveChromium)("HTML report layout in headless Chromium", () => 
               (td) => td.getBoundingClientRect().right - right,
             );
           });
+          // A number wrapped inside itself ("0.12345678" over "9") reads as two values.
+          const brokenNumbers: string[] = [];
+          for (const td of Array.from(document.querySelectorAll("table.metrics td.num"))) {
+            const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const text = node.textContent ?? "";
+              for (const m of text.matchAll(/\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                if (range.getClientRects().length > 1) brokenNumbers.push(m[0]);
+              }
+            }
+          }
           return {
+            brokenNumbers,
             word: document.querySelector(".verdict-word")?.textContent ?? "",
             wordPx: px(document.querySelector(".verdict-word")),
             largestPx: Math.max(...sizes),
@@ -103,6 +118,7 @@ describe.skipIf(!haveChromium)("HTML report layout in headless Chromium", () => 
         expect(m.reason).toMatch(/^Inconclusive: the original is better than every one of 3 replays/);
         expect(m.overflow, "run cards scrolling sideways").toEqual(m.overflow.map(() => 0));
         expect(m.cellOverrun).toBeLessThanOrEqual(0);
+        expect(m.brokenNumbers, "numbers wrapped inside themselves").toEqual([]);
         expect(m.reasonRows).toBe(4);
       } finally {
         await context.close();
