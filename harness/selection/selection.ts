@@ -52,9 +52,6 @@ const USAGE =
   "choose runs with --experiment NAME [--filter EXPR], --filter EXPR, --run ID..., " +
   "or --model NAME with --version V or --alias A (or set MLFLOW_EXPERIMENT_NAME or MLFLOW_EXPERIMENT_ID)";
 
-/** The variables MLflow's client reads for its experiment, in the order it reads them. */
-export const EXPERIMENT_ENV_VARS = ["MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID"] as const;
-
 /** Whether any selection option was given at all. */
 export function hasSelection(opts: SelectionOptions): boolean {
   const has = (v: unknown) => v !== undefined && !(Array.isArray(v) && v.length === 0);

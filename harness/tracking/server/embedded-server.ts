@@ -38,9 +38,9 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
  * The data folder (state file, lock, log) of the server for a user's store: keyed by
  * the store, so one store never gets two servers, and never the harness's own folder.
  */
-export function storeDataDir(store: UserStore, env: NodeJS.ProcessEnv = process.env): string {
+export function storeDataDir(store: UserStore, base: string): string {
   const key = createHash("sha256").update(store.backendStoreUri).digest("hex").slice(0, 16);
-  return join(defaultDataDir(env), "stores", key);
+  return join(base, "stores", key);
 }
 
 const LOCK_STALE_MS = 180_000;
@@ -52,7 +52,8 @@ const LOCK_STALE_MS = 180_000;
  */
 export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<StartResult> {
   const env = opts.env ?? process.env;
-  const dataDir = resolve(opts.store ? storeDataDir(opts.store, env) : (opts.dataDir ?? defaultDataDir(env)));
+  const base = opts.dataDir ?? defaultDataDir(env);
+  const dataDir = resolve(opts.store ? storeDataDir(opts.store, base) : base);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   mkdirSync(dataDir, { recursive: true });
 

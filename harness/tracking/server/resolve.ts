@@ -19,7 +19,11 @@ export async function resolveTrackingUri(
   if (explicit && explicit.trim() !== "") {
     const target = classifyTrackingUri(explicit, opts.cwd);
     if (target.kind === "server") return { uri: target.uri, embedded: false };
-    const { state } = await startEmbeddedServer({ store: target, env });
+    const { state } = await startEmbeddedServer({
+      store: target,
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      env,
+    });
     return { uri: state.url, embedded: true };
   }
   const { state } = await startEmbeddedServer({ ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), env });
