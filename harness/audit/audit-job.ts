@@ -507,6 +507,8 @@ function selectionRecord(sel: Selection): Record<string, string | string[]> {
   switch (sel.kind) {
     case "experiment":
       return { experiment: sel.experiments, ...(sel.filter ? { filter: sel.filter } : {}) };
+    case "experiment_id":
+      return { experiment_id: sel.experimentIds };
     case "filter":
       return { filter: sel.filter };
     case "runs":

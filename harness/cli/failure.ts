@@ -19,9 +19,11 @@ export async function resolveTrackingForCli(opts: {
   try {
     return await resolveTrackingUri({ trackingUri: opts.trackingUri, dataDir: opts.dataDir });
   } catch (err) {
+    // A tracking URI that names no store, or one not supported, is the user's to fix as said.
+    if (err instanceof ReproAuditError) throw err;
     const why = err instanceof Error ? err.message : String(err);
     throw new EmbeddedServerError(
-      `MLFLOW_TRACKING_URI is not set and the embedded tracking server could not be started: ${why} ` +
+      `the embedded tracking server could not be started: ${why} ` +
         `(set MLFLOW_TRACKING_URI, or run the project set-up so the Python environment exists)`,
     );
   }

@@ -39,6 +39,8 @@ export async function resolveSelection(
       }
       return { runs: dedupe(await searchRunsChecked(client, ids, sel.filter)) };
     }
+    case "experiment_id":
+      return { runs: dedupe(await searchRunsChecked(client, sel.experimentIds, undefined)) };
     case "filter": {
       const experiments = await client.searchExperiments();
       const ids = experiments.map((e) => e.experiment_id);

@@ -6,6 +6,7 @@ import { BadInputError } from "../errors.js";
 //   --filter EXPR                       runs of every active experiment matching the filter
 //   --run ID...                         the given runs
 //   --model NAME --version V | --alias A  the run that produced a registered model version
+//   none of these: MLFLOW_EXPERIMENT_NAME, else MLFLOW_EXPERIMENT_ID, as MLflow's client reads them
 // The options are validated with zod into a Selection (here), then resolved against the
 // server (resolve.ts). No commander here: cli/selection-options.ts declares the flags.
 
@@ -17,6 +18,7 @@ const NonEmpty = z.string().trim().min(1, "must not be empty");
 
 export const SelectionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("experiment"), experiments: z.array(NonEmpty).min(1), filter: NonEmpty.optional() }),
+  z.object({ kind: z.literal("experiment_id"), experimentIds: z.array(NonEmpty).min(1) }),
   z.object({ kind: z.literal("filter"), filter: NonEmpty }),
   z.object({ kind: z.literal("runs"), runIds: z.array(RunIdSchema).min(1) }),
   z.object({
@@ -48,7 +50,7 @@ export class SelectionError extends BadInputError {
 
 const USAGE =
   "choose runs with --experiment NAME [--filter EXPR], --filter EXPR, --run ID..., " +
-  "or --model NAME with --version V or --alias A";
+  "or --model NAME with --version V or --alias A (or set MLFLOW_EXPERIMENT_NAME or MLFLOW_EXPERIMENT_ID)";
 
 /** Whether any selection option was given at all. */
 export function hasSelection(opts: SelectionOptions): boolean {
@@ -56,8 +58,19 @@ export function hasSelection(opts: SelectionOptions): boolean {
   return [opts.experiment, opts.filter, opts.run, opts.model, opts.version, opts.alias].some(has);
 }
 
-/** Options → Selection, or a SelectionError that says what is wrong and how to fix it. */
-export function parseSelection(opts: SelectionOptions): Selection {
+/**
+ * Options → Selection, or a SelectionError that says what is wrong and how to fix it.
+ * With no selection flag, the experiment MLflow's client would log to (from `env`) is
+ * the selection; any flag wins over it.
+ */
+export function parseSelection(
+  opts: SelectionOptions,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Selection {
+  if (!hasSelection(opts)) {
+    const fromEnv = selectionFromEnv(env);
+    if (fromEnv) return fromEnv;
+  }
   const has = (v: unknown) => v !== undefined && !(Array.isArray(v) && v.length === 0);
   const groups = [has(opts.experiment) || has(opts.filter), has(opts.run), has(opts.model)].filter(Boolean).length;
   if (!has(opts.model) && (has(opts.version) || has(opts.alias))) {
@@ -98,6 +111,19 @@ export function parseSelection(opts: SelectionOptions): Selection {
   return parsed.data;
 }
 
+function selectionFromEnv(env: Readonly<Record<string, string | undefined>>): Selection | undefined {
+  const name = env["MLFLOW_EXPERIMENT_NAME"]?.trim();
+  // MLflow's client takes the name first (and only checks the ID against it).
+  if (name) return { kind: "experiment", experiments: [name] };
+  const id = env["MLFLOW_EXPERIMENT_ID"]?.trim();
+  if (!id) return undefined;
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(id))
+    throw new SelectionError(
+      `MLFLOW_EXPERIMENT_ID: an experiment ID is letters, digits, '-' or '_' (got ${JSON.stringify(id)})`,
+    );
+  return { kind: "experiment_id", experimentIds: [id] };
+}
+
 function optionName(path: readonly PropertyKey[]): string {
   const head = path[0];
   const names: Record<string, string> = {
@@ -123,6 +149,8 @@ export function describeSelection(sel: Selection): string {
   switch (sel.kind) {
     case "experiment":
       return `experiment ${sel.experiments.map((e) => JSON.stringify(e)).join(", ")}${sel.filter ? ` filtered by ${sel.filter}` : ""}`;
+    case "experiment_id":
+      return `experiment ID ${sel.experimentIds.join(", ")}`;
     case "filter":
       return `all experiments filtered by ${sel.filter}`;
     case "runs":

@@ -101,7 +101,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
   let result: AuditJobResult;
   try {
     // On --resume the selection may be left out: the audit's manifest holds it.
-    const selection = opts.resume !== undefined && !hasSelection(opts) ? undefined : parseSelection(opts);
+    const selection = opts.resume !== undefined && !hasSelection(opts) ? undefined : parseSelection(opts, process.env);
     let policy: TolerancePolicy;
     try {
       policy = { ...parseTolerancePolicy(opts.tolerance, DEFAULT_POLICY), accept: opts.accept };

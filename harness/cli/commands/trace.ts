@@ -55,7 +55,7 @@ function parseConcurrency(value: string): number {
 /** Runs the trace and prints; returns the exit code. Never throws for expected failures. */
 export async function traceAction(opts: TraceOptions): Promise<number> {
   try {
-    const selection = parseSelection(opts);
+    const selection = parseSelection(opts, process.env);
     const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
     const doc = await traceJob({

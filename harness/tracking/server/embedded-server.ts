@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { projectRoot } from "../../project-root.js";
@@ -8,8 +9,15 @@ import { processAlive } from "./process-alive.js";
 import { clearState, readState, writeState, type ServerState } from "./state.js";
 import { mlflowExecutable } from "./venv.js";
 
+/** A store of the user's (tracking-uri.ts) to serve instead of the harness's own sqlite file. */
+export interface UserStore {
+  backendStoreUri: string;
+  artifactRoot: string;
+}
+
 export interface EmbeddedServerOptions {
   dataDir?: string;
+  store?: UserStore;
   port?: number;
   readyTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -26,6 +34,15 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env["REPRO_AUDIT_DATA_DIR"] ?? join(projectRoot(), "results", "mlflow-data"));
 }
 
+/**
+ * The data folder (state file, lock, log) of the server for a user's store: keyed by
+ * the store, so one store never gets two servers, and never the harness's own folder.
+ */
+export function storeDataDir(store: UserStore, base: string): string {
+  const key = createHash("sha256").update(store.backendStoreUri).digest("hex").slice(0, 16);
+  return join(base, "stores", key);
+}
+
 const LOCK_STALE_MS = 180_000;
 
 /**
@@ -35,7 +52,8 @@ const LOCK_STALE_MS = 180_000;
  */
 export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<StartResult> {
   const env = opts.env ?? process.env;
-  const dataDir = resolve(opts.dataDir ?? defaultDataDir(env));
+  const base = opts.dataDir ?? defaultDataDir(env);
+  const dataDir = resolve(opts.store ? storeDataDir(opts.store, base) : base);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   mkdirSync(dataDir, { recursive: true });
 
@@ -48,7 +66,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
     // Another process may have started it while we waited for the lock.
     const again = await liveServer(dataDir);
     if (again) return { state: again, reused: true };
-    return { state: await spawnServer(dataDir, opts.port, readyTimeoutMs, env), reused: false };
+    return { state: await spawnServer(dataDir, opts.store, opts.port, readyTimeoutMs, env), reused: false };
   } finally {
     release();
   }
@@ -64,6 +82,7 @@ async function liveServer(dataDir: string): Promise<ServerState | undefined> {
 
 async function spawnServer(
   dataDir: string,
+  store: UserStore | undefined,
   wantedPort: number | undefined,
   readyTimeoutMs: number,
   env: NodeJS.ProcessEnv,
@@ -71,8 +90,10 @@ async function spawnServer(
   const mlflow = mlflowExecutable(env);
   const port = wantedPort ?? (await freeLoopbackPort());
   const url = `http://127.0.0.1:${port}`;
-  const artifacts = join(dataDir, "artifacts");
-  mkdirSync(artifacts, { recursive: true });
+  const artifacts = store?.artifactRoot ?? join(dataDir, "artifacts");
+  // A user's store is opened as it is: no folder is made in it.
+  if (!store) mkdirSync(artifacts, { recursive: true });
+  const backend = store?.backendStoreUri ?? `sqlite:///${join(dataDir, "mlflow.db")}`;
   const logFd = openSync(join(dataDir, "server.log"), "a");
   const childEnv: NodeJS.ProcessEnv = { ...env };
   // The server must not think it is a client of some other server.
@@ -80,12 +101,15 @@ async function spawnServer(
   // The job runner adds ~7 worker processes of ~230 MB each and leaves folders in
   // /dev/shm when killed; an audit harness never submits server-side jobs.
   childEnv["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] ??= "false";
+  // MLflow 3 refuses to open a file store unless told to; the user's store exists
+  // (their client wrote it), and the harness only reads what is in it.
+  if (store?.backendStoreUri.startsWith("file:")) childEnv["MLFLOW_ALLOW_FILE_STORE"] ??= "true";
   const child = spawn(
     mlflow,
     [
       "server",
       "--backend-store-uri",
-      `sqlite:///${join(dataDir, "mlflow.db")}`,
+      backend,
       "--artifacts-destination",
       artifacts,
       "--serve-artifacts",

@@ -61,3 +61,35 @@ describe("parseSelection", () => {
     );
   });
 });
+
+describe("parseSelection with MLflow's experiment variables", () => {
+  it("takes MLFLOW_EXPERIMENT_NAME, else MLFLOW_EXPERIMENT_ID, when no selection flag is given", () => {
+    expect(parseSelection({}, { MLFLOW_EXPERIMENT_NAME: " wine " })).toEqual({
+      kind: "experiment",
+      experiments: ["wine"],
+    });
+    expect(parseSelection({}, { MLFLOW_EXPERIMENT_ID: "7" })).toEqual({ kind: "experiment_id", experimentIds: ["7"] });
+    // MLflow's client reads the name first.
+    expect(parseSelection({}, { MLFLOW_EXPERIMENT_NAME: "wine", MLFLOW_EXPERIMENT_ID: "7" })).toEqual({
+      kind: "experiment",
+      experiments: ["wine"],
+    });
+    expect(describeSelection({ kind: "experiment_id", experimentIds: ["7"] })).toBe("experiment ID 7");
+  });
+
+  it("lets any explicit selection flag win over the variables", () => {
+    const env = { MLFLOW_EXPERIMENT_NAME: "wine", MLFLOW_EXPERIMENT_ID: "7" };
+    expect(parseSelection({ run: ["abc"] }, env)).toEqual({ kind: "runs", runIds: ["abc"] });
+    expect(parseSelection({ filter: "metrics.x > 1" }, env)).toEqual({ kind: "filter", filter: "metrics.x > 1" });
+    expect(parseSelection({ experiment: ["other"] }, env)).toEqual({ kind: "experiment", experiments: ["other"] });
+  });
+
+  it("still says how to choose runs when neither is set, naming the variables", () => {
+    expect(() => parseSelection({}, { MLFLOW_EXPERIMENT_NAME: " " })).toThrow(
+      /MLFLOW_EXPERIMENT_NAME or MLFLOW_EXPERIMENT_ID/,
+    );
+    expect(() => parseSelection({}, { MLFLOW_EXPERIMENT_ID: "1 OR 1=1" })).toThrow(
+      /MLFLOW_EXPERIMENT_ID: an experiment ID/,
+    );
+  });
+});
