@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { scoreRun } from "../../../harness/drift/score.js";
 import type { ReplayRecord } from "../../../harness/drift/schema.js";
+import { nextStep } from "../../../harness/drift/stopping.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
 
 // Issue 10 item 4: three replays exit 1 after logging the original's value bit for bit.
@@ -65,5 +66,20 @@ describe("scoreRun with replays that exited non-zero after logging", () => {
     expect(run.metrics[0]?.verdict).toBe("identical");
     expect(run.verdict).toBe("not_reproduced");
     expect(run.reason).toContain("the original's recorded status is FAILED but every replay finished");
+  });
+});
+
+describe("nextStep with replays that failed as the original did", () => {
+  it("scores them as the report does, given the original's status", () => {
+    const input = {
+      runId: "r",
+      original: { metrics: { acc: 0.569 } },
+      replays: [crashed(), crashed(), crashed()],
+      policy: DEFAULT_POLICY,
+      minReplays: 3,
+      maxReplays: 3,
+    };
+    expect(nextStep({ ...input, originalStatus: "FAILED" }).verdict).toBe("reproduced");
+    expect(nextStep(input).verdict).toBe("not_reproduced");
   });
 });
