@@ -47,6 +47,7 @@ export function decideReplayCount(input: ReplayCountInput): StoppingDecision {
     policy: input.policy,
     minReplays: firstLook(input.maxReplays),
     maxReplays: input.maxReplays,
+    ...(input.run.status !== undefined ? { originalStatus: input.run.status } : {}),
   });
 }
 

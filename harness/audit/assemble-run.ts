@@ -125,8 +125,10 @@ export function scoringInputs(
     const artifacts = evidence?.replayArtifacts?.[i];
     const status = statusOf(r);
     const artifactTexts = evidence?.replayArtifactTexts?.[i];
+    const exit = exitOf(r, plan);
     return {
       ok: status === "ok",
+      ...(exit ? { exit } : {}),
       // No evidence about the workload either way: it never ran, or the tracking
       // server or engine failed under it (redone on resume).
       ...(status === "skipped" || status === "infrastructure" ? { skipped: true } : {}),
@@ -163,6 +165,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     replays: driftReplays,
     policy: facts.policy,
     ...(facts.adaptive ? { alpha: facts.adaptive.alpha } : {}),
+    ...(run.status !== undefined ? { originalStatus: run.status } : {}),
   });
   const score = {
     ...scored,
@@ -186,6 +189,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     runId: run.runId,
     runName: run.runName ?? "",
     experimentId: run.experimentId,
+    ...(run.status !== undefined ? { originalStatus: run.status } : {}),
     traceability: { items: facts.traceItems, score: scoreTrace(facts.traceItems).value ?? 0 },
     plan: plan ? reportPlan(plan, facts.displayRoot) : null,
     image: reportImage(facts),
@@ -258,6 +262,22 @@ function statusOf(r: JournalReplay | undefined): ReplayStatus {
   if (r.failure?.kind === "timeout" || r.timedOut) return "timeout";
   if (r.failure?.kind === "oom" || r.oomKilled) return "oom";
   return "failed";
+}
+
+/**
+ * How a replay that ran ended when its workload exited non-zero: the exit code and
+ * the last non-empty line of its stderr (secret params redacted), so what it logged
+ * before is compared and "failed the same way" can be said. Timeouts, OOM kills and
+ * signals stopped it from outside: not a way the workload ends, not compared.
+ */
+function exitOf(r: JournalReplay | undefined, plan: ReplayPlan | undefined): ReplayRecord["exit"] {
+  if (r === undefined || r.status !== "failed" || r.failure?.kind !== "exit") return undefined;
+  const secrets = plan ? planSecretValues(plan) : [];
+  const lines = redactText(r.stderrTail, secrets)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  return { code: r.exitCode, lastError: lines.at(-1) ?? "" };
 }
 
 function reportReplay(index: number, r: JournalReplay | undefined, facts: RunFacts): ReportReplay {

@@ -17,6 +17,8 @@ export const OriginalSnapshotSchema = z.object({
     runId: z.string(),
     experimentId: z.string(),
     runName: z.string().optional(),
+    /** the MLflow status at snapshot time, kept so a resumed audit still shows how the original ended */
+    status: z.string().optional(),
     params: z.record(z.string(), z.string()),
     tags: z.record(z.string(), z.string()),
     /** latest value per metric key */
@@ -44,10 +46,11 @@ export type OriginalSnapshot = z.output<typeof OriginalSnapshotSchema>;
 const HARNESS_TAGS: ReadonlySet<string> = new Set(PUBLISHED_TAGS);
 
 export function snapshotRun(s: OriginalSnapshot): RecordedRun {
-  const { runName, ...rest } = s.run;
+  const { runName, status, ...rest } = s.run;
   return {
     ...rest,
     ...(runName !== undefined ? { runName } : {}),
+    ...(status !== undefined ? { status } : {}),
     params: { ...s.run.params },
     tags: { ...s.run.tags },
     metrics: { ...s.run.metrics },

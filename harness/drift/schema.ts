@@ -359,5 +359,10 @@ export const ReplayRecordSchema = ExecutionRecordSchema.extend({
    * the workload: it makes the run incomplete, and metrics are judged without it.
    */
   skipped: z.boolean().optional(),
+  /**
+   * how a replay that ran but did not finish ended: its exit code (null when killed)
+   * and the last non-empty line of its stderr. What it logged before is still compared.
+   */
+  exit: z.object({ code: z.number().int().nullable(), lastError: z.string() }).optional(),
 });
 export type ReplayRecord = z.output<typeof ReplayRecordSchema>;

@@ -41,8 +41,10 @@ export const SCORE_FORMULA =
   "artifact weight: 1 if every finished replay produced the original's sha256 (a model's MLmodel, requirements.txt, conda.yaml, python_env.yaml: the same content, fields that change with every logging left out), else 0; " +
   "run score = mean of the weights of the run's metrics and artifacts (0 when it has none); " +
   "run verdict = incomplete if any replay did not run or was stopped by an infrastructure fault (metrics and score then cover the replays that ran); " +
-  "else failed if no replay finished or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
-  `not_reproduced if any replay did not finish, or any metric is not_reproduced or failed, or weaker than the policy's accept level (${acceptOrderText()}; ` +
+  "a replay that exited non-zero after running is compared on what it logged before (it still did not finish); " +
+  "original and replays failed the same way when the original's recorded status is FAILED and every replay exited with the same code and the same last error line: those replays then count as finished; " +
+  "else failed if no replay finished or logged anything before failing, or nothing could be compared (no metrics and no artifacts, or every metric failed), " +
+  `not_reproduced if any replay did not finish (unless failing the same way), or the original's recorded status is FAILED and every replay finished, or any metric is not_reproduced or failed, or weaker than the policy's accept level (${acceptOrderText()}; ` +
   `default ${DEFAULT_ACCEPT}; an inconclusive metric is weaker than equivalent); ` +
   "else inconclusive if any metric is inconclusive, or the original beats every replay beyond tolerance on every metric with a known better direction; " +
   "else consistent_with_variance if any metric varies; else reproduced; " +
@@ -55,6 +57,8 @@ export interface ScoreRunInput {
   policy: TolerancePolicy;
   /** the level of the run's tests (default 0.05); a sequential audit passes what it has left to spend */
   alpha?: number;
+  /** the original's status as MLflow recorded it (FINISHED, FAILED, KILLED, RUNNING); unknown when absent */
+  originalStatus?: string;
 }
 
 function emptyCounts(): VerdictCounts {
@@ -69,7 +73,7 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   replays.forEach((r, i) => {
     if (!r.ok)
       findings.push(
-        `${replayLabel(i)} ${r.skipped === true ? "did not run or was stopped by an infrastructure fault" : "did not finish"}`,
+        `${replayLabel(i)} ${r.skipped === true ? "did not run or was stopped by an infrastructure fault" : "did not finish"}${exitText(r.exit)}`,
       );
   });
   if (replays.length === 0) findings.push("no replays were run");
@@ -91,6 +95,7 @@ export function scoreRun(input: ScoreRunInput): RunScore {
       replays.map((r) => ({
         ok: r.ok,
         ...(r.skipped === true ? { skipped: true } : {}),
+        ...(r.exit !== undefined ? { exited: true } : {}),
         value: Object.hasOwn(r.metrics, name) ? (r.metrics[name] as number) : null,
       })),
       tol,
@@ -143,7 +148,14 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   const weights = [...metrics.map((m) => VERDICT_WEIGHTS[m.verdict]), ...artifacts.map((a) => (a.identical ? 1 : 0))];
   const score = weights.length === 0 ? 0 : weights.reduce((a, b) => a + b, 0) / weights.length;
 
-  const anyFinished = finished.some(Boolean);
+  // A replay that exited non-zero after logging is evidence too: its values were judged above.
+  const anyFinished = finished.some(Boolean) || replays.some((r) => r.exit !== undefined);
+  const alike = failedAlike(input.originalStatus, replays);
+  if (alike !== undefined) findings.push(alike);
+  const statusMismatch =
+    input.originalStatus === "FAILED" && replays.length > 0 && replays.every((r) => r.ok)
+      ? "the original's recorded status is FAILED but every replay finished"
+      : undefined;
   const nothing = metrics.length === 0 && artifacts.length === 0;
   const allFailed = metrics.length > 0 && counts.failed === metrics.length;
   const accept = policy.accept ?? DEFAULT_ACCEPT;
@@ -154,7 +166,8 @@ export function scoreRun(input: ScoreRunInput): RunScore {
   // A replay that crashed, timed out or ran out of memory did not reproduce the run,
   // whatever the others measured. One that never ran, or that the infrastructure
   // stopped, says nothing about the workload: the run is not settled yet.
-  const unfinished = replays.filter((r) => !r.ok && r.skipped !== true).length;
+  // Failing as the original did is what the original recorded, so those replays count as reproducing it.
+  const unfinished = alike !== undefined ? 0 : replays.filter((r) => !r.ok && r.skipped !== true).length;
   const notRun = replays.filter((r) => !r.ok && r.skipped === true).length;
   let verdict: RunVerdict;
   let reason: string;
@@ -183,14 +196,15 @@ export function scoreRun(input: ScoreRunInput): RunScore {
       artifacts.filter((a) => a.identical).length,
       artifacts.length,
     );
-    if (unaccepted > 0 || unfinished > 0) {
+    if (unaccepted > 0 || unfinished > 0 || statusMismatch !== undefined) {
       verdict = "not_reproduced";
       const strict =
         unaccepted > counts.not_reproduced + counts.failed
           ? ` (the policy accepts only ${accept === "identical" ? "identical" : "identical or equivalent"} metrics)`
           : "";
       const crashed = unfinished > 0 ? `${unfinished} of ${plural(replays.length, "replay")} did not finish; ` : "";
-      reason = `Not reproduced: ${crashed}${evidence}${strict}.`;
+      const status = statusMismatch !== undefined ? `${statusMismatch}; ` : "";
+      reason = `Not reproduced: ${status}${crashed}${evidence}${strict}.`;
     } else if (counts.inconclusive > 0) {
       verdict = "inconclusive";
       const names = metrics.filter((m) => m.verdict === "inconclusive").map((m) => m.name);
@@ -206,7 +220,7 @@ export function scoreRun(input: ScoreRunInput): RunScore {
       reason = `Consistent with run-to-run variance: ${evidence}.`;
     } else {
       verdict = "reproduced";
-      reason = `Reproduced: ${evidence}.`;
+      reason = `${alike !== undefined ? "Reproduced, failing as the original did" : "Reproduced"}: ${evidence}.`;
     }
   }
   return {
@@ -220,6 +234,29 @@ export function scoreRun(input: ScoreRunInput): RunScore {
     findings,
     ...(optimistic !== undefined ? { optimistic } : {}),
   };
+}
+
+/**
+ * The finding that the original and every replay failed the same way, when it holds:
+ * the original's recorded status is FAILED (all MLflow keeps of how it ended) and
+ * every replay exited non-zero with the same exit code and the same last error line.
+ */
+function failedAlike(originalStatus: string | undefined, replays: readonly ReplayRecord[]): string | undefined {
+  if (originalStatus !== "FAILED" || replays.length === 0) return undefined;
+  const first = replays[0]?.exit;
+  if (first === undefined || first.lastError === "") return undefined;
+  const same = replays.every(
+    (r) => !r.ok && r.exit !== undefined && r.exit.code === first.code && r.exit.lastError === first.lastError,
+  );
+  if (!same) return undefined;
+  return `original and replays failed the same way: the original's recorded status is FAILED (MLflow records no exit code or error output for it); every replay exited ${first.code ?? "by a signal"} with the last error line: ${first.lastError}`;
+}
+
+/** " (exit 1: ValueError: boom)": how a replay that ran ended, for its finding. */
+function exitText(exit: ReplayRecord["exit"]): string {
+  if (exit === undefined) return "";
+  const code = exit.code === null ? "killed by a signal" : `exit ${exit.code}`;
+  return ` (${code}${exit.lastError !== "" ? `: ${exit.lastError}` : ""})`;
 }
 
 /** "3 replays" (or "3 to 5 replays" when metrics had different counts of finite values). */

@@ -57,6 +57,8 @@ export interface StoppingInput {
   minReplays?: number;
   maxReplays?: number;
   alpha?: number;
+  /** the original's recorded MLflow status, so the rule scores a failed original as the report does */
+  originalStatus?: string;
 }
 
 export interface StoppingDecision {
@@ -111,6 +113,7 @@ export function nextStep(input: StoppingInput): StoppingDecision {
     replays: input.replays,
     policy: input.policy,
     alpha,
+    ...(input.originalStatus !== undefined ? { originalStatus: input.originalStatus } : {}),
   });
   const unsettled = run.metrics
     .filter((m) => m.verdict === "inconclusive" || (m.test !== undefined && m.verdict !== "not_reproduced"))

@@ -49,6 +49,8 @@ export interface ReplayValue {
   ok: boolean;
   /** true when it gave no evidence (never ran, or an infrastructure fault): judged without it */
   skipped?: boolean;
+  /** true when it exited non-zero after running: what it logged before is compared like a finished replay's */
+  exited?: boolean;
   /** null when not logged */
   value: number | null;
 }
@@ -94,12 +96,13 @@ export function judgeMetric(
   tol: Tolerance,
   opts: JudgeOptions = {},
 ): MetricScore {
-  const values = replays.map((r) => (r.ok ? r.value : null));
+  const counted = (r: ReplayValue) => r.ok || r.exited === true;
+  const values = replays.map((r) => (counted(r) ? r.value : null));
   const present: number[] = [];
   const findings: string[] = [];
   replays.forEach((r, i) => {
     if (r.ok && r.value === null) findings.push(`missing in ${replayLabel(i)}`);
-    if (r.ok && r.value !== null) {
+    if (counted(r) && r.value !== null) {
       present.push(r.value);
       if (!Number.isFinite(r.value) && (original === null || !sameBits(r.value, original))) {
         findings.push(`${replayLabel(i)} logged ${fmt(r.value)}`);
@@ -121,7 +124,10 @@ export function judgeMetric(
     };
   }
   if (present.length === 0) {
-    const why = finished === 0 ? "no replay finished" : `none of the ${plural(finished, "finished replay")} logged it`;
+    const why =
+      finished === 0
+        ? "no replay finished or logged it before failing"
+        : `none of the ${plural(finished, "finished replay")} logged it`;
     return { ...base, verdict: "failed", reason: `The original logged ${fmt(original)} but ${why}.` };
   }
 

@@ -5,6 +5,8 @@ export interface RecordedRun {
   runId: string;
   experimentId: string;
   runName?: string;
+  /** how the original ended as MLflow recorded it (FINISHED, FAILED, KILLED, RUNNING): its only record of that */
+  status?: string;
   params: Record<string, string>;
   tags: Record<string, string>;
   /** latest value per metric key */
@@ -31,6 +33,7 @@ export function recordedRunFromMlflow(run: Run): RecordedRun {
     runId: run.info.run_id,
     experimentId: run.info.experiment_id,
     ...(run.info.run_name !== undefined ? { runName: run.info.run_name } : {}),
+    ...(run.info.status !== undefined ? { status: run.info.status } : {}),
     params,
     tags,
     metrics,

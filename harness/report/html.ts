@@ -301,7 +301,7 @@ function runSection(run: ReportRun, i: number): SafeHtml {
   return html`<section class="run" id="run-${String(i)}">
 <h2>${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict], true)} ${runTitle(run)}</h2>
 <p class="run-reason">${run.score.reason}</p>
-<div class="sub">Run <code>${run.runId}</code> · experiment <code>${run.experimentId}</code> · score ${formatScore(run.score.score)}</div>
+<div class="sub">Run <code>${run.runId}</code> · experiment <code>${run.experimentId}</code>${run.originalStatus !== undefined ? html` · original <code>${run.originalStatus}</code> (its MLflow status)` : ""} · score ${formatScore(run.score.score)}</div>
 ${run.error !== undefined ? html`<div class="notice">${run.error}</div>` : ""}
 ${run.score.findings.length > 0 ? html`<ul class="findings">${run.score.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ""}
 <h3>Metrics</h3>

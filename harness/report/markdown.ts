@@ -352,7 +352,7 @@ function runSection(run: ReportRun): string {
     "",
     escapeMarkdown(run.score.reason),
     "",
-    `Run ID ${markdownCode(run.runId)} in experiment ${markdownCode(run.experimentId)} · score ${formatScore(run.score.score)}`,
+    `Run ID ${markdownCode(run.runId)} in experiment ${markdownCode(run.experimentId)}${run.originalStatus !== undefined ? ` · original ${markdownCode(run.originalStatus)} (its MLflow status)` : ""} · score ${formatScore(run.score.score)}`,
   ];
   if (run.error !== undefined) lines.push("", `> ⛔ ${escapeMarkdown(run.error)}`);
   if (run.score.findings.length > 0) lines.push("", ...run.score.findings.map((f) => `- ${escapeMarkdown(f)}`));

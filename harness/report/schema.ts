@@ -223,6 +223,8 @@ export const ReportRunSchema = z.object({
   runId: z.string(),
   runName: z.string(),
   experimentId: z.string(),
+  /** the original's status as MLflow recorded it; MLflow keeps no exit code or error output for a run */
+  originalStatus: z.string().optional(),
   traceability: TraceabilitySchema,
   /** null when no plan could be made (then `error` says why) */
   plan: ReportPlanSchema.nullable(),

@@ -189,4 +189,10 @@ describe("OriginalSnapshotSchema", () => {
     expect(Object.is(back.run.metrics["rmse"], -0)).toBe(true);
     expect(snapshotRun(back)).toEqual(s.run);
   });
+
+  it("keeps the original's MLflow status, so a resumed audit still shows how it ended", () => {
+    const s = snapshot({}, { status: "FAILED" });
+    const back = OriginalSnapshotSchema.parse(JSON.parse(JSON.stringify(z.encode(OriginalSnapshotSchema, s))));
+    expect(snapshotRun(back).status).toBe("FAILED");
+  });
 });
