@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime, parseVolume } from "../exec/docker-env.js";
@@ -12,7 +12,15 @@ import type { OnBuildProgress } from "../exec/build-progress.js";
 import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
 import type { Limits } from "../plan/limits.js";
-import { type PlanInput, type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
+import {
+  type PlanInput,
+  type ReplayPlan,
+  PlanError,
+  buildPlan,
+  chooseCommandSource,
+  recordedScriptName,
+} from "../plan/plan.js";
+import { scriptInCheckout } from "../plan/recorded-script.js";
 import { redactPlan } from "../plan/redact-plan.js";
 import { DIFF_ARTIFACT_PATH, type RecordedRun, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { Tags } from "../tracking/tags.js";
@@ -221,8 +229,17 @@ function planFor(
     scenario: folder.scenario !== undefined,
   });
   const environment = source ? resolveEnvironment(folder, source) : { source: "none" as const, requirements: [] };
+  const recorded = source === "script" ? recordedScriptName(run) : undefined;
+  const script =
+    recorded !== undefined
+      ? scriptInCheckout(
+          recorded,
+          (rel) => statSync(join(folder.dir, rel), { throwIfNoEntry: false })?.isFile() === true,
+        )
+      : undefined;
   const plan = buildPlan({
     run,
+    ...(script !== undefined ? { script } : {}),
     ...(folder.project ? { project: folder.project } : {}),
     ...(folder.scenario ? { scenario: folder.scenario } : {}),
     environment,
