@@ -22,7 +22,7 @@ import {
 } from "../plan/plan.js";
 import { scriptInCheckout } from "../plan/recorded-script.js";
 import { redactPlan } from "../plan/redact-plan.js";
-import { DIFF_ARTIFACT_PATH, type RecordedRun, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { DIFF_ARTIFACT_PATH, type RecordedRun, projectSubdir, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { Tags } from "../tracking/tags.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
@@ -183,7 +183,16 @@ async function codeFor(
     stage(`checking out ${commit.slice(0, 12)} from ${opts.codePath}`);
     const checkout = await checkoutAtCommit({ repo: opts.codePath, commit, ...(diff !== undefined ? { diff } : {}) });
     const notes = checkout.diffError ? [`the recorded diff did not apply: ${checkout.diffError}`] : [];
-    const sub = opts.scenarioDir !== undefined ? resolve(checkout.path, opts.scenarioDir) : checkout.path;
+    // `mlflow run repo#subdir`: the project, and its working directory, is that subfolder.
+    const projectDir = opts.scenarioDir === undefined ? projectSubdir(run) : undefined;
+    if (projectDir !== undefined)
+      notes.push(`the MLproject and working directory are the recorded project folder ${projectDir}`);
+    const sub =
+      opts.scenarioDir !== undefined
+        ? resolve(checkout.path, opts.scenarioDir)
+        : projectDir !== undefined
+          ? join(checkout.path, projectDir)
+          : checkout.path;
     // Read inside the checkout's lifetime: a folder that fails to read still gets the checkout removed.
     try {
       return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PlanError, buildPlan, chooseCommandSource } from "../../../harness/plan/plan.js";
-import type { RecordedRun } from "../../../harness/plan/recorded-run.js";
+import { type RecordedRun, projectSubdir } from "../../../harness/plan/recorded-run.js";
 import { scriptCommand, scriptInCheckout } from "../../../harness/plan/recorded-script.js";
 import { Tags } from "../../../harness/tracking/tags.js";
 
@@ -74,5 +74,24 @@ describe("buildPlan from the recorded script", () => {
   it("refuses a recorded source that is not a Python script", () => {
     const run = scriptRun({ [Tags.sourceName]: "/home/alice/proj/run.sh" });
     expect(() => buildPlan({ run, script: "run.sh", environment, code })).toThrow(/is not a Python script to run/);
+  });
+});
+
+describe("projectSubdir", () => {
+  const project = (sourceName: string) => ({
+    tags: { [Tags.sourceName]: sourceName, [Tags.entryPoint]: "main", [Tags.sourceType]: "PROJECT" },
+  });
+
+  it("is the folder after # that `mlflow run repo#subdir` recorded", () => {
+    expect(projectSubdir(project("https://github.com/o/r#examples/wine"))).toBe("examples/wine");
+    expect(projectSubdir(project("/home/alice/r#./sub/"))).toBe("sub");
+  });
+
+  it("is none at the root, for a run mlflow run did not launch, or for a path out of the checkout", () => {
+    expect(projectSubdir(project("https://github.com/o/r"))).toBeUndefined();
+    expect(projectSubdir(project("https://github.com/o/r#"))).toBeUndefined();
+    expect(projectSubdir({ tags: { [Tags.sourceName]: "r#sub" } })).toBeUndefined();
+    expect(projectSubdir(project("r#../elsewhere"))).toBeUndefined();
+    expect(projectSubdir(project("r#/etc"))).toBeUndefined();
   });
 });
