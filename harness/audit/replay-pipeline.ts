@@ -1,6 +1,16 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime, parseVolume } from "../exec/docker-env.js";
 import { engineEndpoint } from "../exec/engine.js";
 import { EXECUTORS, type ExecutorKind, type ImageInfo, type PreparedExecutor } from "../exec/executors.js";
@@ -239,13 +249,7 @@ function planFor(
   });
   const environment = source ? resolveEnvironment(folder, source) : { source: "none" as const, requirements: [] };
   const recorded = source === "script" ? recordedScriptName(run) : undefined;
-  const script =
-    recorded !== undefined
-      ? scriptInCheckout(
-          recorded,
-          (rel) => statSync(join(folder.dir, rel), { throwIfNoEntry: false })?.isFile() === true,
-        )
-      : undefined;
+  const script = recorded !== undefined ? scriptInCheckout(recorded, filesOf(folder.dir)) : undefined;
   const plan = buildPlan({
     run,
     ...(script !== undefined ? { script } : {}),
@@ -259,6 +263,14 @@ function planFor(
     },
   });
   return withNotes(plan, notes);
+}
+
+/** The files of a code folder, relative to it, the repository's own .git left out. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((f) => f.split(sep).join("/"))
+    .filter((f) => f !== ".git" && !f.startsWith(".git/"))
+    .filter((f) => statSync(join(dir, f), { throwIfNoEntry: false })?.isFile() === true);
 }
 
 function withNotes(plan: ReplayPlan, notes: readonly string[]): ReplayPlan {

@@ -7,7 +7,7 @@ import { Tags } from "../tracking/tags.js";
 import type { RecordedRun } from "./recorded-run.js";
 import type { ScenarioFile } from "./scenario.js";
 import { shlexUnquoteExact } from "./shlex.js";
-import { scriptCommand } from "./recorded-script.js";
+import { type ScriptMatch, scriptCommand } from "./recorded-script.js";
 import { BadInputError } from "../errors.js";
 
 // From a recorded run to what a replay executes. Pure: the caller has read the
@@ -92,7 +92,7 @@ export interface PlanInput {
    * the run's recorded script (mlflow.source.name) as a path in the code folder,
    * when the caller found it there (scriptInCheckout)
    */
-  script?: string;
+  script?: ScriptMatch;
   code: Omit<PlanCode, "dirtyOriginal" | "diffAvailable" | "diffApplied"> & {
     diffAvailable: boolean;
     diffApplied?: boolean;
@@ -189,20 +189,28 @@ export function buildPlan(input: PlanInput): ReplayPlan {
       notes.push(`command taken verbatim from the run's ${Tags.reproCommand} tag`);
     } else if (source === "script") {
       const recorded = recordedScriptName(run) as string;
-      if (input.script === undefined || !input.script.endsWith(".py")) {
+      const found = input.script;
+      if (found !== undefined && "ambiguous" in found) {
         throw new PlanError(
-          input.script === undefined
+          `run ${run.runId}: its recorded script ${JSON.stringify(recorded)} (${Tags.sourceName}) could be any of ` +
+            `${found.ambiguous.join(", ")} in the code; tag the run with ${Tags.reproCommand} or give a scenario folder (--scenario DIR)`,
+        );
+      }
+      if (found === undefined || !found.path.endsWith(".py")) {
+        throw new PlanError(
+          found === undefined
             ? `run ${run.runId}: its recorded script ${JSON.stringify(recorded)} (${Tags.sourceName}) is not in the code; ` +
                 `give the checkout it ran from (--code PATH), a scenario folder (--scenario DIR), or tag the run with ${Tags.reproCommand}`
             : `run ${run.runId}: its recorded source ${JSON.stringify(recorded)} is not a Python script to run; ` +
                 `give a scenario folder (--scenario DIR) or tag the run with ${Tags.reproCommand}`,
         );
       }
-      command = scriptCommand(input.script);
+      const script = found.path;
+      command = scriptCommand(script);
       commandSource = "script";
-      const base = input.script.slice(input.script.lastIndexOf("/") + 1);
+      const base = script.slice(script.lastIndexOf("/") + 1);
       notes.push(
-        `no MLproject and no recorded command: ran the recorded script ${input.script}; ` +
+        `no MLproject and no recorded command: ran the recorded script ${script}; ` +
           `arguments were not recorded; ran \`python ${base}\` with none`,
       );
     } else {

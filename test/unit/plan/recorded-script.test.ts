@@ -7,11 +7,6 @@ import { Tags } from "../../../harness/tracking/tags.js";
 // A run recorded by `python train.py` (no MLproject, no repro.command): the plan
 // runs the recorded script, found in the checkout, and says arguments were not recorded.
 
-const files = (...paths: string[]) => {
-  const set = new Set(paths);
-  return (rel: string) => set.has(rel);
-};
-
 function scriptRun(tags: Record<string, string>): RecordedRun {
   return { runId: "r1", experimentId: "1", params: { alpha: "0.5" }, tags, metrics: { rmse: 0.7 } };
 }
@@ -20,18 +15,28 @@ const code = { source: "checkout" as const, path: "/tmp/checkout", commit: "abc"
 const environment = { source: "none" as const, requirements: [] };
 
 describe("scriptInCheckout", () => {
-  it("finds the part of the author's absolute path that is inside the checkout, the longest tail first", () => {
-    const isFile = files("src/train.py", "train.py");
-    expect(scriptInCheckout("/home/alice/proj/src/train.py", isFile)).toBe("src/train.py");
-    expect(scriptInCheckout("/home/alice/proj/train.py", isFile)).toBe("train.py");
-    expect(scriptInCheckout("C:\\Users\\bob\\proj\\src\\train.py", isFile)).toBe("src/train.py");
-    expect(scriptInCheckout("./train.py", isFile)).toBe("train.py");
+  it("finds the part of the author's path that is inside the checkout, the longest tail first", () => {
+    const files = ["src/train.py", "train.py", "README.md"];
+    expect(scriptInCheckout("/home/alice/proj/src/train.py", files)).toEqual({ path: "src/train.py" });
+    expect(scriptInCheckout("C:\\Users\\bob\\proj\\src\\train.py", files)).toEqual({ path: "src/train.py" });
+    expect(scriptInCheckout("/home/alice/proj/README.md", files)).toEqual({ path: "README.md" });
+  });
+
+  it("finds a path recorded relative to the folder it ran from (`python train.py` in src/) when one file fits", () => {
+    expect(scriptInCheckout("train.py", ["src/train.py", "src/util.py"])).toEqual({ path: "src/train.py" });
+    expect(scriptInCheckout("./train.py", ["train.py"])).toEqual({ path: "train.py" });
+  });
+
+  it("refuses to guess between several files that fit", () => {
+    expect(scriptInCheckout("train.py", ["b/train.py", "a/train.py"])).toEqual({
+      ambiguous: ["a/train.py", "b/train.py"],
+    });
   });
 
   it("finds nothing when no tail of the path is a file there, or the path climbs", () => {
-    expect(scriptInCheckout("/home/alice/other/fit.py", files("train.py"))).toBeUndefined();
-    expect(scriptInCheckout("../train.py", files("train.py"))).toBeUndefined();
-    expect(scriptInCheckout("", files("train.py"))).toBeUndefined();
+    expect(scriptInCheckout("/home/alice/other/fit.py", ["train.py"])).toBeUndefined();
+    expect(scriptInCheckout("../train.py", ["train.py"])).toBeUndefined();
+    expect(scriptInCheckout("", ["train.py"])).toBeUndefined();
   });
 });
 
@@ -55,7 +60,7 @@ describe("buildPlan from the recorded script", () => {
   });
 
   it("runs `python SCRIPT` from its folder with a note that arguments were not recorded", () => {
-    const p = buildPlan({ run: scriptRun(local), script: "src/train.py", environment, code });
+    const p = buildPlan({ run: scriptRun(local), script: { path: "src/train.py" }, environment, code });
     expect(p.commandSource).toBe("script");
     expect(p.command).toBe("cd src && python train.py");
     expect(p.params).toEqual({});
@@ -71,9 +76,18 @@ describe("buildPlan from the recorded script", () => {
     );
   });
 
+  it("refuses, naming the candidates, when several files fit the recorded script", () => {
+    const script = { ambiguous: ["a/train.py", "b/train.py"] };
+    expect(() => buildPlan({ run: scriptRun(local), script, environment, code })).toThrow(
+      /could be any of a\/train.py, b\/train.py in the code/,
+    );
+  });
+
   it("refuses a recorded source that is not a Python script", () => {
     const run = scriptRun({ [Tags.sourceName]: "/home/alice/proj/run.sh" });
-    expect(() => buildPlan({ run, script: "run.sh", environment, code })).toThrow(/is not a Python script to run/);
+    expect(() => buildPlan({ run, script: { path: "run.sh" }, environment, code })).toThrow(
+      /is not a Python script to run/,
+    );
   });
 });
 
