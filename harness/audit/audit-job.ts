@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BadInputError, firstIssueMessage } from "../errors.js";
 import { resolveSelection } from "../selection/resolve.js";
@@ -172,6 +172,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
 
   const reportRuns: ReportRun[] = [];
   const infrastructureErrors: string[] = [];
+  const unplannable: BadInputError[] = [];
   let aborted = false;
   for (const [i, run] of runs.entries()) {
     const runId = run.info.run_id;
@@ -186,6 +187,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
       count,
     });
     if (facts.aborted) aborted = true;
+    if (facts.unplannable) unplannable.push(facts.unplannable);
     if (facts.facts.error !== undefined && !facts.aborted)
       infrastructureErrors.push(`run ${runId}: ${facts.facts.error}`);
     reportRuns.push(
@@ -195,6 +197,19 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
 
   // Ctrl-C while the last run's evidence was read: the report is partial all the same.
   if (opts.signal?.aborted) aborted = true;
+
+  // Nothing was replayed, only refused for what the user gave: the refusal is the
+  // answer, once, and a report of runs that never ran would be noise to delete. A
+  // resumed audit keeps its folder (it holds earlier work); an audit where some run
+  // was planned writes its report, the unplannable runs in it as failed.
+  if (!aborted && opts.resume !== true && unplannable.length === runs.length) {
+    rmSync(auditDir, { recursive: true, force: true });
+    const [only] = unplannable;
+    if (only !== undefined && unplannable.length === 1) throw only;
+    throw new AuditError(
+      `none of the ${runs.length} runs can be replayed:\n${unplannable.map((e) => e.message).join("\n")}`,
+    );
+  }
 
   const report = assembleReport(
     {
@@ -284,12 +299,20 @@ interface RunContext {
   count: ReplayCount;
 }
 
+interface RunOutcome {
+  facts: RunFacts;
+  notes: string[];
+  aborted: boolean;
+  /** the replays were refused before any ran, for what the user gave (no command, no code, no commit) */
+  unplannable?: BadInputError;
+}
+
 async function auditOneRun(
   opts: AuditJobOptions,
   ports: AuditPorts,
   read: ReadRun,
   ctx: RunContext,
-): Promise<{ facts: RunFacts; notes: string[]; aborted: boolean }> {
+): Promise<RunOutcome> {
   const runId = read.run.runId;
   const base: RunFacts = {
     run: read.run,
@@ -375,6 +398,7 @@ async function auditOneRun(
       },
       notes,
       aborted,
+      ...(!aborted && err instanceof BadInputError ? { unplannable: err } : {}),
     };
   }
 

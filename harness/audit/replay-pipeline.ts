@@ -1,6 +1,16 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime, parseVolume } from "../exec/docker-env.js";
 import { engineEndpoint } from "../exec/engine.js";
 import { EXECUTORS, type ExecutorKind, type ImageInfo, type PreparedExecutor } from "../exec/executors.js";
@@ -12,9 +22,17 @@ import type { OnBuildProgress } from "../exec/build-progress.js";
 import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
 import type { Limits } from "../plan/limits.js";
-import { type PlanInput, type ReplayPlan, PlanError, buildPlan, chooseCommandSource } from "../plan/plan.js";
+import {
+  type PlanInput,
+  type ReplayPlan,
+  PlanError,
+  buildPlan,
+  chooseCommandSource,
+  recordedScriptName,
+} from "../plan/plan.js";
+import { scriptInCheckout } from "../plan/recorded-script.js";
 import { redactPlan } from "../plan/redact-plan.js";
-import { DIFF_ARTIFACT_PATH, type RecordedRun, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import { DIFF_ARTIFACT_PATH, type RecordedRun, projectSubdir, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { Tags } from "../tracking/tags.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
@@ -175,7 +193,16 @@ async function codeFor(
     stage(`checking out ${commit.slice(0, 12)} from ${opts.codePath}`);
     const checkout = await checkoutAtCommit({ repo: opts.codePath, commit, ...(diff !== undefined ? { diff } : {}) });
     const notes = checkout.diffError ? [`the recorded diff did not apply: ${checkout.diffError}`] : [];
-    const sub = opts.scenarioDir !== undefined ? resolve(checkout.path, opts.scenarioDir) : checkout.path;
+    // `mlflow run repo#subdir`: the project, and its working directory, is that subfolder.
+    const projectDir = opts.scenarioDir === undefined ? projectSubdir(run) : undefined;
+    if (projectDir !== undefined)
+      notes.push(`the MLproject and working directory are the recorded project folder ${projectDir}`);
+    const sub =
+      opts.scenarioDir !== undefined
+        ? resolve(checkout.path, opts.scenarioDir)
+        : projectDir !== undefined
+          ? join(checkout.path, projectDir)
+          : checkout.path;
     // Read inside the checkout's lifetime: a folder that fails to read still gets the checkout removed.
     try {
       return {
@@ -221,8 +248,11 @@ function planFor(
     scenario: folder.scenario !== undefined,
   });
   const environment = source ? resolveEnvironment(folder, source) : { source: "none" as const, requirements: [] };
+  const recorded = source === "script" ? recordedScriptName(run) : undefined;
+  const script = recorded !== undefined ? scriptInCheckout(recorded, filesOf(folder.dir)) : undefined;
   const plan = buildPlan({
     run,
+    ...(script !== undefined ? { script } : {}),
     ...(folder.project ? { project: folder.project } : {}),
     ...(folder.scenario ? { scenario: folder.scenario } : {}),
     environment,
@@ -233,6 +263,14 @@ function planFor(
     },
   });
   return withNotes(plan, notes);
+}
+
+/** The files of a code folder, relative to it, the repository's own .git left out. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((f) => f.split(sep).join("/"))
+    .filter((f) => f !== ".git" && !f.startsWith(".git/"))
+    .filter((f) => statSync(join(dir, f), { throwIfNoEntry: false })?.isFile() === true);
 }
 
 function withNotes(plan: ReplayPlan, notes: readonly string[]): ReplayPlan {

@@ -40,7 +40,10 @@ export function readCodeFolder(dir: string): CodeFolder {
 }
 
 /** The environment of the chosen command source, with requirement files read. */
-export function resolveEnvironment(folder: CodeFolder, source: "mlproject" | "scenario" | "tag"): PlanEnvironmentInput {
+export function resolveEnvironment(
+  folder: CodeFolder,
+  source: "mlproject" | "scenario" | "tag" | "script",
+): PlanEnvironmentInput {
   if (source === "scenario" && folder.scenario) {
     const file = inside(folder.dir, folder.scenario.environment.lock, folder.scenarioFile ?? folder.dir);
     const spec = loadEnvSpec(file);

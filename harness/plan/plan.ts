@@ -7,6 +7,7 @@ import { Tags } from "../tracking/tags.js";
 import type { RecordedRun } from "./recorded-run.js";
 import type { ScenarioFile } from "./scenario.js";
 import { shlexUnquoteExact } from "./shlex.js";
+import { type ScriptMatch, scriptCommand } from "./recorded-script.js";
 import { BadInputError } from "../errors.js";
 
 // From a recorded run to what a replay executes. Pure: the caller has read the
@@ -47,7 +48,7 @@ export const ReplayPlanSchema = z.object({
   experimentId: z.string(),
   /** the shell command run in /code (sh -c) */
   command: z.string(),
-  commandSource: z.enum(["mlproject", "scenario", "tag"]),
+  commandSource: z.enum(["mlproject", "scenario", "tag", "script"]),
   entryPoint: z.string().optional(),
   /** parameter values as logged (strings) that were bound into the command */
   params: z.record(z.string(), z.string()),
@@ -87,6 +88,11 @@ export interface PlanInput {
   project?: MlProject;
   scenario?: ScenarioFile;
   environment: PlanEnvironmentInput;
+  /**
+   * the run's recorded script (mlflow.source.name) as a path in the code folder,
+   * when the caller found it there (scriptInCheckout)
+   */
+  script?: ScriptMatch;
   code: Omit<PlanCode, "dirtyOriginal" | "diffAvailable" | "diffApplied"> & {
     diffAvailable: boolean;
     diffApplied?: boolean;
@@ -116,7 +122,7 @@ export function dirtyOriginal(tags: Readonly<Record<string, string>>): boolean |
 /**
  * Where the command comes from: the MLproject when `mlflow run` launched the run
  * (it tags the entry point) or when there is no scenario file; else the scenario;
- * else the run's repro.command tag.
+ * else the run's repro.command tag; else the script the run recorded as its source.
  */
 export function chooseCommandSource(
   run: RecordedRun,
@@ -125,7 +131,16 @@ export function chooseCommandSource(
   if (has.project && (run.tags[Tags.entryPoint] !== undefined || !has.scenario)) return "mlproject";
   if (has.scenario) return "scenario";
   if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") return "tag";
+  if (recordedScriptName(run) !== undefined) return "script";
   return undefined;
+}
+
+/** The LOCAL source a run recorded (`python train.py`); a project or notebook source is not a script to run. */
+export function recordedScriptName(run: RecordedRun): string | undefined {
+  const name = (run.tags[Tags.sourceName] ?? "").trim();
+  const type = run.tags[Tags.sourceType];
+  if (name === "" || (type !== undefined && type !== "LOCAL")) return undefined;
+  return name;
 }
 
 export function buildPlan(input: PlanInput): ReplayPlan {
@@ -172,6 +187,32 @@ export function buildPlan(input: PlanInput): ReplayPlan {
       command = run.tags[Tags.reproCommand] as string;
       commandSource = "tag";
       notes.push(`command taken verbatim from the run's ${Tags.reproCommand} tag`);
+    } else if (source === "script") {
+      const recorded = recordedScriptName(run) as string;
+      const found = input.script;
+      if (found !== undefined && "ambiguous" in found) {
+        throw new PlanError(
+          `run ${run.runId}: its recorded script ${JSON.stringify(recorded)} (${Tags.sourceName}) could be any of ` +
+            `${found.ambiguous.join(", ")} in the code; tag the run with ${Tags.reproCommand} or give a scenario folder (--scenario DIR)`,
+        );
+      }
+      if (found === undefined || !found.path.endsWith(".py")) {
+        throw new PlanError(
+          found === undefined
+            ? `run ${run.runId}: its recorded script ${JSON.stringify(recorded)} (${Tags.sourceName}) is not in the code; ` +
+                `give the checkout it ran from (--code PATH), a scenario folder (--scenario DIR), or tag the run with ${Tags.reproCommand}`
+            : `run ${run.runId}: its recorded source ${JSON.stringify(recorded)} is not a Python script to run; ` +
+                `give a scenario folder (--scenario DIR) or tag the run with ${Tags.reproCommand}`,
+        );
+      }
+      const script = found.path;
+      command = scriptCommand(script);
+      commandSource = "script";
+      const base = script.slice(script.lastIndexOf("/") + 1);
+      notes.push(
+        `no MLproject and no recorded command: ran the recorded script ${script}; ` +
+          `arguments were not recorded; ran \`python ${base}\` with none`,
+      );
     } else {
       throw new PlanError(
         `run ${run.runId}: no way to know what to run: give the code's MLproject (--code PATH at a checkout ` +

@@ -1,3 +1,4 @@
+import { Tags } from "../tracking/tags.js";
 import type { Run } from "../tracking/schemas.js";
 
 /** The parts of a tracked run that planning reads: flat maps, values exactly as logged. */
@@ -42,3 +43,22 @@ export function recordedRunFromMlflow(run: Run): RecordedRun {
 
 /** The artifact a recording step may attach with the uncommitted changes of a dirty tree. */
 export const DIFF_ARTIFACT_PATH = "repro/diff.patch";
+
+/**
+ * The project folder inside the repository that `mlflow run URI#SUBDIR` launched
+ * (mlflow.source.name is `<repo>#<subdir>` for a project run). Undefined for a run
+ * that `mlflow run` did not launch, or one at the repository's root. A subdir that
+ * is absolute or climbs ("..") is not a folder of the checkout: undefined too,
+ * and the caller reads the root.
+ */
+export function projectSubdir(run: Pick<RecordedRun, "tags">): string | undefined {
+  if (run.tags[Tags.entryPoint] === undefined) return undefined;
+  const name = run.tags[Tags.sourceName] ?? "";
+  const hash = name.lastIndexOf("#");
+  if (hash < 0) return undefined;
+  const raw = name.slice(hash + 1);
+  if (raw.startsWith("/")) return undefined;
+  const parts = raw.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.length === 0 || parts.includes("..")) return undefined;
+  return parts.join("/");
+}

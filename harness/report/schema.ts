@@ -92,7 +92,7 @@ export const TraceabilitySchema = z.object({
   score: z.number().min(0).max(1),
 });
 
-export const PLAN_SOURCES = ["mlproject", "scenario", "tag"] as const;
+export const PLAN_SOURCES = ["mlproject", "scenario", "tag", "script"] as const;
 
 /** What the orchestrator decided to execute for a run. */
 export const ReportPlanSchema = z.object({

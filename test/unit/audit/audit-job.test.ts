@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
 import type { AuditPorts } from "../../../harness/audit/ports.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
+import { PlanError } from "../../../harness/plan/plan.js";
 import { Metrics, Tags } from "../../../harness/tracking/tags.js";
 import { InMemoryTracking, type ScriptedReplay, scriptedReplayStep } from "../../support/in-memory-tracking.js";
 import { host, plan, replayRecord } from "./audit-factories.js";
@@ -150,5 +151,57 @@ describe("auditJob through in-memory ports", () => {
     expect(res.report.runs[0]?.error).toContain("history of rmse: 1 point(s) added");
     expect(tracking.runs.get(RUN)?.tags[Tags.verdict]).toBeUndefined();
     expect(tracking.uploads).toEqual([]);
+  });
+
+  it("refuses once, writing no audit folder, when the only run cannot be planned", async () => {
+    const { tracking, opts } = setup([same]);
+    const unplannable = `run ${RUN}: no way to know what to run`;
+    const refusing: AuditPorts["replay"] = async () => {
+      throw new PlanError(unplannable);
+    };
+    const run = auditJob({ ...opts, ports: { ...opts.ports!, replay: refusing } });
+    await expect(run).rejects.toThrow(PlanError);
+    await expect(run).rejects.toThrow(unplannable);
+    expect(existsSync(join(results, "unit-audit"))).toBe(false);
+    expect(tracking.uploads).toEqual([]);
+  });
+
+  it("writes the report of a multi-run audit where one run was planned, the other in it as failed with its refusal", async () => {
+    const OTHER = "fedcba9876543210fedcba9876543210";
+    const { tracking, opts } = setup([same]);
+    tracking.addRun({ runId: OTHER, runName: "no-command" });
+    const planned = opts.ports!.replay;
+    const replay: AuditPorts["replay"] = async (o) => {
+      if (o.runId === OTHER) throw new PlanError(`run ${OTHER}: no way to know what to run`);
+      return planned(o);
+    };
+    const res = await auditJob({
+      ...opts,
+      selection: { kind: "runs", runIds: [RUN, OTHER] },
+      ports: { ...opts.ports!, replay },
+    });
+    expect(existsSync(join(results, "unit-audit"))).toBe(true);
+    const byId = new Map(res.report.runs.map((r) => [r.runId, r]));
+    expect(byId.get(RUN)?.score.verdict).toBe("reproduced");
+    expect(byId.get(OTHER)?.score.verdict).toBe("failed");
+    expect(byId.get(OTHER)?.error).toContain("no way to know what to run");
+  });
+
+  it("refuses once for all, writing no audit folder, when none of several runs can be planned", async () => {
+    const OTHER = "fedcba9876543210fedcba9876543210";
+    const { tracking, opts } = setup([same]);
+    tracking.addRun({ runId: OTHER, runName: "no-command" });
+    const refusing: AuditPorts["replay"] = async (o) => {
+      throw new PlanError(`run ${o.runId}: no way to know what to run`);
+    };
+    const run = auditJob({
+      ...opts,
+      selection: { kind: "runs", runIds: [RUN, OTHER] },
+      ports: { ...opts.ports!, replay: refusing },
+    });
+    await expect(run).rejects.toThrow(
+      `none of the 2 runs can be replayed:\nrun ${RUN}: no way to know what to run\nrun ${OTHER}:`,
+    );
+    expect(existsSync(join(results, "unit-audit"))).toBe(false);
   });
 });
