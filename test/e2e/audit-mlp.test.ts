@@ -168,6 +168,9 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
     expect(run.histories?.["train_loss"]?.replays.map((h) => h?.length)).toEqual([EPOCHS, EPOCHS]);
     expect(loss?.verdict).not.toBe("identical");
     expect(run.artifacts[0]).toMatchObject({ path: "model/model.pkl", identical: false });
-    expect(r.code).toBe(run.score.verdict === "reproduced" ? 0 : 1);
+    // Drifting histories are never plain green; the exit code follows the gate
+    // (within run-to-run variance passes, inconclusive and not reproduced fail).
+    expect(run.score.verdict).not.toBe("reproduced");
+    expect(r.code).toBe(run.score.verdict === "consistent_with_variance" ? 0 : 1);
   }, 400_000);
 });
