@@ -2,7 +2,7 @@
  * The audit's verdict in one sentence, printed right under the verdict word in
  * every rendering, and the order that puts the runs needing a look first.
  */
-import type { RunVerdict } from "../drift/schema.js";
+import { RUN_VERDICTS, type RunVerdict } from "../drift/schema.js";
 import { runTitle } from "./run-title.js";
 import type { Report, ReportRun } from "./schema.js";
 import { RUN_VERDICT_LABEL } from "./verdict-labels.js";
@@ -34,15 +34,7 @@ export function auditReason(doc: Report): string {
   const runs = doc.runs;
   if (runs.length === 0) return "No runs were selected.";
   if (runs.length === 1) return (runs[0] as ReportRun).score.reason;
-  const order: RunVerdict[] = [
-    "reproduced",
-    "consistent_with_variance",
-    "inconclusive",
-    "not_reproduced",
-    "failed",
-    "incomplete",
-  ];
-  const counts = order
+  const counts = RUN_VERDICTS
     .map((v) => [v, runs.filter((r) => r.score.verdict === v).length] as const)
     .filter(([, n]) => n > 0)
     .map(([v, n]) => `${n} ${RUN_VERDICT_LABEL[v]}`);
