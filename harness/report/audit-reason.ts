@@ -34,8 +34,7 @@ export function auditReason(doc: Report): string {
   const runs = doc.runs;
   if (runs.length === 0) return "No runs were selected.";
   if (runs.length === 1) return (runs[0] as ReportRun).score.reason;
-  const counts = RUN_VERDICTS
-    .map((v) => [v, runs.filter((r) => r.score.verdict === v).length] as const)
+  const counts = RUN_VERDICTS.map((v) => [v, runs.filter((r) => r.score.verdict === v).length] as const)
     .filter(([, n]) => n > 0)
     .map(([v, n]) => `${n} ${RUN_VERDICT_LABEL[v]}`);
   const worst = runsWorstFirst(runs)[0] as ReportRun;
