@@ -16,6 +16,7 @@ import type { ReplayPlan } from "../plan/plan.js";
 import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import { environmentFacts } from "../report/environment-facts.js";
+import { versionDifferencesFinding } from "../report/version-comparison.js";
 import {
   type ReportHistory,
   type ReportImage,
@@ -167,6 +168,11 @@ export function assembleRun(facts: RunFacts): ReportRun {
     ...(facts.adaptive ? { alpha: facts.adaptive.alpha } : {}),
     ...(run.status !== undefined ? { originalStatus: run.status } : {}),
   });
+  const fingerprints = replayFingerprints(records, facts);
+  // The original's logged model files, as its snapshot read them: what it recorded of its Python and libraries.
+  const origEnv = originalEnvironment(run, facts.evidence?.originalArtifactTexts);
+  const envDiff = environmentDiff(origEnv, fingerprints);
+  const versionFinding = versionDifferencesFinding(envDiff.versions);
   const score = {
     ...scored,
     ...verdictOverride(facts, scored.verdict),
@@ -175,6 +181,8 @@ export function assembleRun(facts: RunFacts): ReportRun {
       ...scored.findings,
       // What planning had to decide or could not honour (defaulted params, an unrecorded diff, ...).
       ...(plan ? plan.notes.map((n) => `plan: ${n}`) : []),
+      // Versions the original's logged model recorded that the replays did not run, each named.
+      ...(versionFinding !== undefined ? [versionFinding] : []),
       // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
       ...sandboxFindings(records),
       ...(facts.adaptive ? [facts.adaptive.finding] : []),
@@ -182,8 +190,6 @@ export function assembleRun(facts: RunFacts): ReportRun {
     ],
   };
 
-  const fingerprints = replayFingerprints(records, facts);
-  const origEnv = originalEnvironment(run);
   const histories = plottedHistories(facts.evidence, records.length);
   return {
     runId: run.runId,
@@ -194,7 +200,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     plan: plan ? reportPlan(plan, facts.displayRoot) : null,
     image: reportImage(facts),
     fingerprints: { original: origEnv, replays: fingerprints },
-    fingerprintDiff: { ...environmentDiff(origEnv, fingerprints), facts: environmentFacts(origEnv, fingerprints) },
+    fingerprintDiff: { ...envDiff, facts: environmentFacts(origEnv, fingerprints) },
     replays: records.map((r, i) => reportReplay(i, r, facts)),
     ...runScoreParts(score),
     ...(histories ? { histories } : {}),

@@ -1,6 +1,7 @@
 import { diffFingerprints } from "../fingerprint/diff.js";
 import type { Fingerprint } from "../fingerprint/schema.js";
 import type { OriginalEnvironment, ReportFingerprintDiff } from "../report/schema.js";
+import { compareVersions, versionChanges } from "../report/version-comparison.js";
 
 // The environment diff a report shows: what the original recorded against what the
 // first replay ran in. The original's fingerprint is partial (tracking servers keep
@@ -10,6 +11,22 @@ import type { OriginalEnvironment, ReportFingerprintDiff } from "../report/schem
 // fingerprint, so they are not diffed against each other here. Pure.
 
 export function environmentDiff(
+  original: OriginalEnvironment | undefined,
+  replays: readonly Fingerprint[],
+): ReportFingerprintDiff {
+  const fromFingerprint = fingerprintChanges(original, replays);
+  // The Python and library versions the original's logged model recorded, against
+  // every replay: differences are changes like any other, with where they were read.
+  const versions = compareVersions(original?.versions, replays);
+  const fromVersions = versionChanges(versions).filter((v) => !fromFingerprint.changes.some((c) => c.path === v.path));
+  return {
+    changes: [...fromFingerprint.changes, ...fromVersions],
+    unified: fromFingerprint.unified,
+    ...(versions !== undefined ? { versions } : {}),
+  };
+}
+
+function fingerprintChanges(
   original: OriginalEnvironment | undefined,
   replays: readonly Fingerprint[],
 ): ReportFingerprintDiff {

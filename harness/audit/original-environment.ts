@@ -1,5 +1,6 @@
 import { redactEnvValue, stripUrlCredentials } from "../fingerprint/redact.js";
 import type { CodeFingerprint } from "../fingerprint/schema.js";
+import { recordedVersions } from "../drift/model-environment.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import type { OriginalEnvironment } from "../report/schema.js";
 import {
@@ -12,9 +13,12 @@ import {
   readTag,
 } from "../tracking/tags.js";
 
-// What the original run recorded about its environment, read from its tags. MLflow
-// records little at run level (no library versions, no hardware), which is exactly
-// what the report should show next to the replays' full fingerprints. Pure.
+// What the original run recorded about its environment, read from its tags and from
+// its logged model's files. MLflow records little at run level (no library versions,
+// no hardware), which is exactly what the report should show next to the replays'
+// full fingerprints; a logged model records its Python and library versions, and
+// those are compared (drift/model-environment.ts). Pure: the files are the texts
+// the audit's snapshot already read (run-evidence.ts), not read again.
 
 /** Tag prefixes that describe where and how the original ran. */
 // Tags.image as a bare prefix: repro.image, repro.image.id and its older spelling repro.image_id
@@ -28,7 +32,14 @@ const ENVIRONMENT_TAG_PREFIXES = [
 const LEFT_OUT = new Set<string>([Tags.gitDiff]);
 const MAX_VALUE_CHARS = 500;
 
-export function originalEnvironment(run: Pick<RecordedRun, "tags">): OriginalEnvironment {
+/**
+ * `modelFiles`: artifact path -> text of the original's model files (MLmodel and
+ * the environment files), as the snapshot holds them; absent when none was read.
+ */
+export function originalEnvironment(
+  run: Pick<RecordedRun, "tags">,
+  modelFiles: Readonly<Record<string, string>> = {},
+): OriginalEnvironment {
   const recorded: Record<string, string> = {};
   for (const key of Object.keys(run.tags).sort()) {
     if (LEFT_OUT.has(key) || !ENVIRONMENT_TAG_PREFIXES.some((p) => key.startsWith(p))) continue;
@@ -53,5 +64,14 @@ export function originalEnvironment(run: Pick<RecordedRun, "tags">): OriginalEnv
     ...(knowsCode ? { code } : {}),
     ...(imageId ? { imageId } : {}),
   };
-  return { ...(Object.keys(fingerprint).length > 0 ? { fingerprint } : {}), recorded };
+  const history = readTag(run.tags, Tags.logModelHistory);
+  const versions = recordedVersions(
+    modelFiles,
+    history !== undefined ? { tag: Tags.logModelHistory, value: history } : undefined,
+  );
+  return {
+    ...(Object.keys(fingerprint).length > 0 ? { fingerprint } : {}),
+    recorded,
+    ...(versions !== undefined ? { versions } : {}),
+  };
 }

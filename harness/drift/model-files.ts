@@ -61,7 +61,11 @@ class Unreadable extends Error {}
 
 const YamlMapping = z.record(z.string(), z.unknown());
 
-function parseYaml(text: string): Record<string, unknown> {
+/**
+ * A model file's YAML as a mapping, read as hostile input (core schema, no custom
+ * tags, unique keys, aliases bounded); throws with why it is not one.
+ */
+export function parseModelYaml(text: string): Record<string, unknown> {
   // The core schema knows no language-specific tags (!!python/object, ...); any tag
   // it cannot resolve is a warning, and a warning here is a refusal.
   const doc = parseDocument(text, { schema: "core", customTags: [], uniqueKeys: true, prettyErrors: false });
@@ -117,7 +121,7 @@ function decodedJson(value: unknown): unknown {
 }
 
 function mlmodelFields(text: string): Map<string, string> {
-  const doc = parseYaml(text);
+  const doc = parseModelYaml(text);
   const fields = new Map<string, string>();
   for (const key of Object.keys(doc).sort()) {
     if (MLMODEL_VOLATILE_FIELDS.includes(key)) continue;
@@ -182,7 +186,7 @@ const CondaEnv = z
   .loose();
 
 function condaFields(text: string): Map<string, string> {
-  const parsed = CondaEnv.safeParse(parseYaml(text));
+  const parsed = CondaEnv.safeParse(parseModelYaml(text));
   if (!parsed.success) throw new Unreadable("not a conda environment (name, channels, dependencies)");
   const { channels, dependencies, ...rest } = parsed.data;
   const fields = new Map<string, string>();
@@ -213,7 +217,7 @@ const PythonEnv = z
   .loose();
 
 function pythonEnvFields(text: string): Map<string, string> {
-  const parsed = PythonEnv.safeParse(parseYaml(text));
+  const parsed = PythonEnv.safeParse(parseModelYaml(text));
   if (!parsed.success) throw new Unreadable("not a python_env.yaml (python, build_dependencies, dependencies)");
   const { build_dependencies: build, dependencies, ...rest } = parsed.data;
   const fields = new Map<string, string>();

@@ -8,6 +8,7 @@ import type { Fingerprint } from "../fingerprint/schema.js";
 import { type EnvironmentFacts, FACT_LABELS, type FactLabel, type FactState } from "./fact-comparison.js";
 import { MISSING } from "./format-number.js";
 import type { OriginalEnvironment, ReportRun } from "./schema.js";
+import { compareVersions, type VersionComparisonItem, type VersionState } from "./version-comparison.js";
 
 export type Facts = Partial<Record<FactLabel, string>>;
 
@@ -76,16 +77,41 @@ export interface FactRow {
   state: FactState;
 }
 
+/** The fact rows a recorded version can fill when the original's fingerprint does not have them. */
+const VERSION_ROWS: Partial<Record<FactLabel, (i: VersionComparisonItem) => boolean>> = {
+  Python: (i) => i.kind === "python",
+  numpy: (i) => i.kind === "library" && i.name === "numpy",
+};
+const VERSION_FACT_STATE: Readonly<Record<VersionState, FactState>> = {
+  same: "same",
+  differs: "differs",
+  absent_on_replays: "differs",
+  not_recorded_replays: "not_recorded_replays",
+};
+
 export function factRows(original: OriginalEnvironment | undefined, replays: readonly Fingerprint[]): FactRow[] {
   const orig = originalFacts(original);
   const perReplay = replays.map((fp) => fingerprintFacts(fp));
+  // What the original's logged model recorded of Python and numpy, where its fingerprint is silent.
+  const versions = compareVersions(original?.versions, replays)?.items ?? [];
   const rows: FactRow[] = [];
   for (const label of FACT_LABELS) {
     const o = orig[label];
     const values = perReplay.map((f) => f[label]);
     const replaysHave = values.some((v) => v !== undefined);
-    if (o === undefined && !replaysHave) continue;
     const summary = summariseAcrossReplays(values);
+    const version = o === undefined ? versions.find((i) => VERSION_ROWS[label]?.(i) === true) : undefined;
+    if (version !== undefined) {
+      // Compared by version (the replays' row reads "CPython 3.11.2"), with the one rule version-comparison.ts applies.
+      rows.push({
+        label,
+        original: `${version.original} (${version.source})`,
+        replays: summary.text,
+        state: replaysHave && !summary.uniform ? "differs" : VERSION_FACT_STATE[version.state],
+      });
+      continue;
+    }
+    if (o === undefined && !replaysHave) continue;
     // A split among the replays is a difference whatever the original recorded:
     // the same code in one image gave two environments.
     const state: FactState =

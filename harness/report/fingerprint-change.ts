@@ -18,6 +18,8 @@ export const ReportFingerprintChangeSchema = z.object({
   category: z.string().optional(),
   before: z.unknown().optional(),
   after: z.unknown().optional(),
+  /** where the original's value was recorded, when not in a fingerprint (e.g. "logged model model/python_env.yaml") */
+  source: z.string().optional(),
 });
 export type ReportFingerprintChange = z.output<typeof ReportFingerprintChangeSchema>;
 
@@ -31,4 +33,16 @@ export function changeValueText(value: unknown): string {
   if (typeof value === "string") return value;
   const json = JSON.stringify(value);
   return json === undefined ? String(value) : json;
+}
+
+/** The original's side of a change, with where it was recorded when that is not a fingerprint. */
+export function changeBeforeText(change: Pick<ReportFingerprintChange, "before" | "source">): string {
+  const value = changeValueText(change.before);
+  return change.source !== undefined ? `${value} (${change.source})` : value;
+}
+
+/** The replay's side of a change; a recorded library no replay has reads "not installed". */
+export function changeAfterText(change: Pick<ReportFingerprintChange, "after" | "kind" | "source">): string {
+  if (change.kind === "removed" && change.source !== undefined) return "not installed";
+  return changeValueText(change.after);
 }

@@ -8,7 +8,7 @@ import type { MetricScore } from "../drift/schema.js";
 import { artifactResultText, semanticNote } from "./artifact-text.js";
 import { noDifferencesText, reportFacts } from "./environment-facts.js";
 import { environmentCountsText, FACT_STATE_TEXT, type FactState } from "./fact-comparison.js";
-import { changeValueText } from "./fingerprint-change.js";
+import { changeAfterText, changeBeforeText } from "./fingerprint-change.js";
 import {
   MISSING,
   formatDeviation,
@@ -29,6 +29,13 @@ import { auditReason } from "./audit-reason.js";
 import { meanChange, rankText, replayValues } from "./metric-rows.js";
 import { METRIC_VERDICT_LABEL, RESUME_NOTE, RUN_VERDICT_LABEL } from "./verdict-labels.js";
 import { replayLabel } from "../drift/format.js";
+import {
+  isVersionDifference,
+  reportVersions,
+  VERSION_STATE_TEXT,
+  versionCountsText,
+  type VersionComparisonItem,
+} from "./version-comparison.js";
 
 /** Forbids every fetch, every script, every frame; only inline CSS and data: images. */
 export const REPORT_CSP =
@@ -265,14 +272,34 @@ function environment(run: ReportRun): SafeHtml {
     changes.length > 0
       ? html`<table><thead><tr><th>Path</th><th>Change</th><th>Original</th><th>Replay</th></tr></thead><tbody>${changes.map(
           (c) =>
-            html`<tr><td><code>${c.path}</code>${c.category !== undefined ? html` <span class="sub">${c.category}</span>` : ""}</td><td>${badge(c.kind === "changed" ? "varies" : c.kind === "added" ? "neutral" : "missing", c.kind)}</td><td class="mono">${changeValueText(c.before)}</td><td class="mono">${changeValueText(c.after)}</td></tr>`,
+            html`<tr><td><code>${c.path}</code>${c.category !== undefined ? html` <span class="sub">${c.category}</span>` : ""}</td><td>${badge(c.kind === "changed" ? "varies" : c.kind === "added" ? "neutral" : "missing", c.kind)}</td><td class="mono">${changeBeforeText(c)}</td><td class="mono">${changeAfterText(c)}</td></tr>`,
         )}</tbody></table>`
       : html`<p class="sub">${noDifferencesText(counts)}</p>`;
   const diff =
     run.fingerprintDiff.unified.trim() !== ""
       ? html`<details open><summary>Unified diff</summary>${unifiedDiff(run.fingerprintDiff.unified)}</details>`
       : "";
-  return html`<h3>Environment</h3>${factTable}${recordedBlock}<h3>Environment diff <span class="sub">(${environmentCountsText(changes.length, counts)})</span></h3>${changeTable}${diff}`;
+  return html`<h3>Environment</h3>${factTable}${versionsBlock(run)}${recordedBlock}<h3>Environment diff <span class="sub">(${environmentCountsText(changes.length, counts)})</span></h3>${changeTable}${diff}`;
+}
+
+function versionBadge(item: VersionComparisonItem): SafeHtml {
+  const text = VERSION_STATE_TEXT[item.state];
+  if (item.state === "same") return badge("identical", text);
+  if (item.state === "not_recorded_replays") return badge("neutral", text);
+  return badge("varies", text);
+}
+
+/** The Python and library versions the original's logged model recorded, each against the replays; open when one differs. */
+function versionsBlock(run: ReportRun): SafeHtml | string {
+  const versions = reportVersions(run);
+  if (versions === undefined) return "";
+  const open = versions.items.some(isVersionDifference) ? trustedHtml(" open") : "";
+  const rows = versions.items.map(
+    (i) =>
+      html`<tr class="${isVersionDifference(i) ? "differs" : ""}"><td><code>${i.name}</code></td><td class="mono">${i.original}</td><td class="sub">${i.source}</td><td class="mono">${i.replays ?? MISSING}</td><td>${versionBadge(i)}</td></tr>`,
+  );
+  const notes = versions.notes.length > 0 ? html`<ul>${versions.notes.map((n) => html`<li>${n}</li>`)}</ul>` : "";
+  return html`<details${open}><summary>Versions the original recorded (${versionCountsText(versions)})</summary><table><thead><tr><th>Name</th><th>Original</th><th>Recorded in</th><th>Replays</th><th>Comparison</th></tr></thead><tbody>${rows}</tbody></table>${notes}</details>`;
 }
 
 function replayRow(r: ReportReplay): SafeHtml {

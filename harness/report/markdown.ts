@@ -20,7 +20,7 @@ import { escapeMarkdown, markdownCode, markdownFence } from "./escape.js";
 import { artifactResultText, semanticNote } from "./artifact-text.js";
 import { noDifferencesText, reportFacts } from "./environment-facts.js";
 import { environmentCountsText, FACT_STATE_TEXT } from "./fact-comparison.js";
-import { changeValueText } from "./fingerprint-change.js";
+import { changeAfterText, changeBeforeText } from "./fingerprint-change.js";
 import {
   MISSING,
   formatDeviation,
@@ -44,9 +44,18 @@ import {
   RUN_VERDICT_LABEL,
 } from "./verdict-labels.js";
 import { replayLabel } from "../drift/format.js";
+import {
+  isVersionDifference,
+  reportVersions,
+  VERSION_STATE_TEXT,
+  versionCountsText,
+  type VersionComparison,
+} from "./version-comparison.js";
 
 /** Long environment diffs are cut in Markdown (the HTML and JSON keep them whole). */
 const MAX_CHANGE_ROWS = 30;
+/** Recorded versions listed in Markdown: every difference, then the same ones up to this many rows. */
+const MAX_VERSION_ROWS = 40;
 const MAX_UNIFIED_LINES = 120;
 const MAX_CELL_CHARS = 80;
 /** GitHub's limit on a comment body, less room for a bot's own framing. */
@@ -297,6 +306,7 @@ function environmentSection(run: ReportRun): string[] {
       "",
     );
   }
+  out.push(...versionsTable(reportVersions(run)));
   if (changes.length === 0) {
     out.push(noDifferencesText(counts));
     return out;
@@ -314,8 +324,8 @@ function environmentSection(run: ReportRun): string[] {
         .map((c) => [
           cell(c.path),
           c.category !== undefined ? `${c.kind} (${cell(c.category)})` : c.kind,
-          cell(changeValueText(c.before)),
-          cell(changeValueText(c.after)),
+          cell(changeBeforeText(c)),
+          cell(changeAfterText(c)),
         ]),
     ),
   );
@@ -327,6 +337,35 @@ function environmentSection(run: ReportRun): string[] {
     out.push("", markdownFence(shown, "diff"));
     if (lines.length > MAX_UNIFIED_LINES) out.push("", `_Diff cut at ${MAX_UNIFIED_LINES} of ${lines.length} lines._`);
   }
+  return out;
+}
+
+/** The Python and library versions the original's logged model recorded, each against the replays. */
+function versionsTable(versions: VersionComparison | undefined): string[] {
+  if (versions === undefined) return [];
+  const out = [`**Versions the original recorded** (${versionCountsText(versions)})`, ""];
+  if (versions.items.length > 0) {
+    const differing = versions.items.filter(isVersionDifference);
+    const rest = versions.items.filter((i) => !isVersionDifference(i));
+    const shown = [...differing, ...rest.slice(0, Math.max(0, MAX_VERSION_ROWS - differing.length))];
+    out.push(
+      table(
+        ["Name", "Original", "Recorded in", "Replays", "Comparison"],
+        shown.map((i) => [
+          cell(i.name),
+          cell(i.original),
+          cell(i.source),
+          cell(i.replays ?? MISSING),
+          isVersionDifference(i) ? `⚠️ ${VERSION_STATE_TEXT[i.state]}` : VERSION_STATE_TEXT[i.state],
+        ]),
+      ),
+      "",
+    );
+    if (shown.length < versions.items.length)
+      out.push(`_…and ${versions.items.length - shown.length} more the same (see report.html or report.json)._`, "");
+  }
+  for (const n of versions.notes) out.push(`- ${escapeMarkdown(n)}`);
+  if (versions.notes.length > 0) out.push("");
   return out;
 }
 

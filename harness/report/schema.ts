@@ -39,11 +39,13 @@ import {
   TolerancePolicySchema,
   type RunScore,
 } from "../drift/schema.js";
+import { RecordedVersionsSchema } from "../drift/model-environment.js";
 import { ExecutorKindSchema } from "../exec/executors.js";
 import { FingerprintSchema } from "../fingerprint/schema.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import { TraceItemSchema } from "../trace/item.js";
 import { EnvironmentFactsSchema } from "./fact-comparison.js";
+import { VersionComparisonSchema } from "./version-comparison.js";
 import { ReportFingerprintChangeSchema } from "./fingerprint-change.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
@@ -137,6 +139,8 @@ export type ReportImage = z.output<typeof ReportImageSchema>;
 export const OriginalEnvironmentSchema = z.object({
   fingerprint: FingerprintSchema.partial().optional(),
   recorded: z.record(z.string(), z.string()),
+  /** Python and library versions its logged model (and MLflow's log-model history) recorded, each with its source; absent when none */
+  versions: RecordedVersionsSchema.optional(),
 });
 export type OriginalEnvironment = z.output<typeof OriginalEnvironmentSchema>;
 
@@ -153,6 +157,8 @@ export const ReportFingerprintDiffSchema = z.object({
   unified: z.string(),
   /** Each headline fact with its state: same, differs, or not recorded on one side (cannot compare). */
   facts: EnvironmentFactsSchema.optional(),
+  /** The original's recorded Python and library versions against the replays' (absent when it recorded none, and in older reports). */
+  versions: VersionComparisonSchema.optional(),
 });
 export type ReportFingerprintDiff = z.output<typeof ReportFingerprintDiffSchema>;
 

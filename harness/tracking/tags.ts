@@ -31,6 +31,8 @@ export const Tags = {
   dockerImageId: "mlflow.docker.image.id",
   dockerImageUri: "mlflow.docker.image.uri",
   dockerImageName: "mlflow.docker.image.name",
+  /** MLflow 2's list of the models a run logged (flavors with their Python and library versions), JSON */
+  logModelHistory: "mlflow.log-model.history",
 
   // the harness's: read from recorded runs
   reproGitDirty: "repro.git.dirty",

@@ -4,11 +4,12 @@ real MLflow client. Same data and fit each time, so two runs hold the same model
 
   .venv/bin/python test/python/log_model_files.py --tracking-uri URI [--features N]
 
-Prints {"run_id": ...} as the last stdout line.
+Prints {"run_id": ..., "python": ..., "sklearn": ...} (the versions it ran with) as the last stdout line.
 """
 
 import argparse
 import json
+import platform
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import mlflow
 import mlflow.sklearn
 import numpy as np
+import sklearn
 from mlflow.models import infer_signature
 from sklearn.linear_model import LinearRegression
 
@@ -35,7 +37,7 @@ def main() -> int:
         path = Path(tmp) / "model"
         mlflow.sklearn.save_model(model, str(path), signature=infer_signature(x, y))
         mlflow.log_artifacts(str(path), artifact_path="model")
-    print(json.dumps({"run_id": run.info.run_id}))
+    print(json.dumps({"run_id": run.info.run_id, "python": platform.python_version(), "sklearn": sklearn.__version__}))
     return 0
 
 

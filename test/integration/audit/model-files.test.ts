@@ -3,6 +3,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { mlflowRunReader } from "../../../harness/audit/mlflow-ports.js";
+import { originalEnvironment } from "../../../harness/audit/original-environment.js";
 import { originalEvidence } from "../../../harness/audit/original-snapshot.js";
 import { isHarnessArtifact, takeOriginalSnapshot } from "../../../harness/audit/run-evidence.js";
 import { compareArtifacts } from "../../../harness/drift/artifacts.js";
@@ -19,6 +20,8 @@ import { venvPython } from "../../support/record-run.js";
 describe("model files read from a real server, compared by meaning", () => {
   let server: TestServer;
   let client: MlflowClient;
+  /** the versions the last logging ran with, as the script printed them */
+  let ran: { python: string; sklearn: string } | undefined;
   const logModel = async (features: number): Promise<string> => {
     const out = await execa(venvPython, [
       join(projectDir, "test/python/log_model_files.py"),
@@ -27,7 +30,13 @@ describe("model files read from a real server, compared by meaning", () => {
       "--features",
       String(features),
     ]);
-    return (JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "") as { run_id: string }).run_id;
+    const last = JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "") as {
+      run_id: string;
+      python: string;
+      sklearn: string;
+    };
+    ran = { python: last.python, sklearn: last.sklearn };
+    return last.run_id;
   };
   const evidenceOf = async (runId: string) =>
     originalEvidence(await takeOriginalSnapshot(mlflowRunReader(client), runId), [], isHarnessArtifact);
@@ -68,5 +77,15 @@ describe("model files read from a real server, compared by meaning", () => {
     const other = compare(ec).find((x) => x.path === "model/MLmodel");
     expect(other).toMatchObject({ identical: false, semantic: { state: "differs" } });
     expect(other?.semantic?.differences.join("\n")).toMatch(/signature\.inputs/);
+
+    // What the environment comparison reads of the original: the Python and scikit-learn it ran with, from the same texts.
+    const { run } = await mlflowRunReader(client).getRun(ids[0] as string);
+    const versions = originalEnvironment(run, ea?.originalArtifactTexts).versions;
+    expect(versions?.python).toEqual({ version: ran?.python, source: "logged model model/python_env.yaml" });
+    expect(versions?.libraries.find((l) => l.name === "scikit-learn")).toEqual({
+      name: "scikit-learn",
+      version: ran?.sklearn,
+      source: "logged model model/requirements.txt",
+    });
   }, 180_000);
 });
