@@ -18,6 +18,8 @@ import { harnessVersion } from "../version.js";
 import { assembleReport } from "./assemble-report.js";
 import { AUDIT_MANIFEST, type AuditManifest, readManifest, sameSelection, writeManifest } from "./audit-manifest.js";
 import { type RunFacts, assembleRun, comparedMetricNames } from "./assemble-run.js";
+import { previewRuns, runStepOptions } from "./audit-preview.js";
+import { PlanError } from "../plan/plan.js";
 import { mlflowAuditPorts, readRunFromMlflow } from "./mlflow-ports.js";
 import type { AuditPorts, ReadRun } from "./ports.js";
 import { type AuditedModelVersion, type PublishResult, publishReport } from "./publish.js";
@@ -143,6 +145,23 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     concurrency: opts.concurrency ?? 8,
   });
   if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
+
+  // Before anything is written or built: each run planned and checked as `--dry-run`
+  // shows it. A run that cannot be replayed is refused here, before any image is
+  // prepared; when none can, the refusal is the answer and no audit folder is made.
+  // A resume skips this (its folder holds earlier work; replayJob checks each run again).
+  const refusals = new Map<string, PlanError>();
+  if (opts.resume !== true) {
+    stage(`checking that ${runs.length} run(s) can be replayed`);
+    const previews = await previewRuns(
+      opts,
+      ports,
+      runs.map((r) => readRunFromMlflow(r).run),
+      auditId,
+    );
+    for (const p of previews) if (p.refusal !== undefined) refusals.set(p.runId, new PlanError(p.refusal));
+    if (refusals.size === runs.length) throw refusedAll([...refusals.values()]);
+  }
   if (opts.resume !== true) {
     await writeManifest(auditDir, {
       auditId,
@@ -185,6 +204,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
       traceItems: items.get(runId) ?? [],
       skip: aborted,
       count,
+      ...(refusals.has(runId) ? { refused: refusals.get(runId) } : {}),
     });
     if (facts.aborted) aborted = true;
     if (facts.unplannable) unplannable.push(facts.unplannable);
@@ -204,11 +224,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   // was planned writes its report, the unplannable runs in it as failed.
   if (!aborted && opts.resume !== true && unplannable.length === runs.length) {
     rmSync(auditDir, { recursive: true, force: true });
-    const [only] = unplannable;
-    if (only !== undefined && unplannable.length === 1) throw only;
-    throw new AuditError(
-      `none of the ${runs.length} runs can be replayed:\n${unplannable.map((e) => e.message).join("\n")}`,
-    );
+    throw refusedAll(unplannable);
   }
 
   const report = assembleReport(
@@ -242,6 +258,15 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     publish = await publishReport(ports.publisher, report, paths, modelVersions);
   }
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
+}
+
+/** The answer of an audit none of whose runs can be replayed: the one refusal, or each run's, once. */
+function refusedAll(refusals: readonly BadInputError[]): BadInputError {
+  const [only] = refusals;
+  if (only !== undefined && refusals.length === 1) return only;
+  return new AuditError(
+    `none of the ${refusals.length} runs can be replayed:\n${refusals.map((e) => e.message).join("\n")}`,
+  );
 }
 
 /** The selection to audit: the given one, or on resume the manifest's (a different one is refused). */
@@ -297,6 +322,8 @@ interface RunContext {
   /** the audit was interrupted before this run: report it as not run */
   skip: boolean;
   count: ReplayCount;
+  /** the check before the audit refused this run: it is reported with the refusal, not snapshotted or replayed */
+  refused?: PlanError | undefined;
 }
 
 interface RunOutcome {
@@ -340,6 +367,8 @@ async function auditOneRun(
       aborted: true,
     };
   }
+  if (ctx.refused !== undefined)
+    return { facts: { ...base, error: ctx.refused.message }, notes: [], aborted: false, unplannable: ctx.refused };
   const runDir = join(ctx.auditDir, "runs", runId);
   const notes: string[] = [];
   let snapshot: OriginalSnapshot;
@@ -361,26 +390,10 @@ async function auditOneRun(
   const original = snapshotRun(snapshot);
 
   const replayStepOptions = {
-    runId,
-    original,
+    ...runStepOptions(opts, { runId, original, auditId: ctx.auditId, runDir }),
     parallel: opts.parallel,
-    executor: opts.executor,
-    ...(opts.codePath !== undefined ? { codePath: opts.codePath } : {}),
-    ...(opts.scenarioDir !== undefined ? { scenarioDir: opts.scenarioDir } : {}),
-    auditId: ctx.auditId,
-    runDir,
-    ...(opts.limits ? { limits: opts.limits } : {}),
-    ...(opts.extraParams ? { extraParams: opts.extraParams } : {}),
-    ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
-    ...(opts.allowMounts ? { allowMounts: opts.allowMounts } : {}),
-    ...(opts.allowEnv ? { allowEnv: opts.allowEnv } : {}),
-    ...(opts.trackingDataDirs ? { trackingDataDirs: opts.trackingDataDirs } : {}),
-    resultsDir: opts.resultsDir,
-    trackingUri: opts.trackingUri,
-    ...(opts.env ? { env: opts.env } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    ...(opts.onStage ? { onStage: opts.onStage } : {}),
     ...(opts.onBuildProgress ? { onBuildProgress: opts.onBuildProgress } : {}),
   };
   const step = (replays: number) => ports.replay({ ...replayStepOptions, replays });

@@ -2,7 +2,7 @@ import { recordedRunFromMlflow } from "../plan/recorded-run.js";
 import type { MlflowClient } from "../tracking/client.js";
 import type { Run } from "../tracking/schemas.js";
 import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "./ports.js";
-import { replayJob } from "./replay-pipeline.js";
+import { previewReplay, replayJob } from "./replay-pipeline.js";
 
 // The audit's ports over a real tracking server. MLflow's wire shapes end here: a
 // Run becomes a ReadRun once, where it is read.
@@ -43,6 +43,7 @@ export function mlflowAuditPorts(client: MlflowClient): AuditPorts {
     selection: client,
     reader: mlflowRunReader(client),
     replay: (opts) => replayJob({ ...opts, client }),
+    preview: (opts) => previewReplay({ ...opts, client }),
     publisher: mlflowReportPublisher(client),
   };
 }

@@ -4,7 +4,8 @@ import type { RecordedRun } from "../plan/recorded-run.js";
 import type { BatchInput } from "../tracking/batching.js";
 import type { ArtifactTarget } from "../tracking/client.js";
 import type { CollectClient } from "../trace/mlflow-collect.js";
-import type { ReplayJobOptions, ReplayJobResult } from "./replay-pipeline.js";
+import type { RunPreview } from "./replay-check.js";
+import type { ReplayJobOptions, ReplayJobResult, ReplayPreviewOptions } from "./replay-pipeline.js";
 
 // What the audit needs from the outside, as small interfaces it owns: the tracking
 // server's runs (read, already converted from MLflow's wire shapes), the place the
@@ -58,10 +59,14 @@ export interface ReportPublisher {
 /** The replay of one run N times (replay-pipeline.ts's replayJob over a tracking server). */
 export type ReplayStep = (opts: Omit<ReplayJobOptions, "client">) => Promise<ReplayJobResult>;
 
+/** One run's replay previewed, nothing built or run (replay-pipeline.ts's previewReplay): the audit's check before it writes anything. */
+export type PreviewStep = (opts: Omit<ReplayPreviewOptions, "client">) => Promise<RunPreview>;
+
 export interface AuditPorts {
   /** run selection and the traceability subjects, which still read MLflow's wire shapes */
   selection: SelectionClient & CollectClient;
   reader: RunReader;
   replay: ReplayStep;
+  preview: PreviewStep;
   publisher: ReportPublisher;
 }

@@ -37,6 +37,9 @@ import { Tags } from "../tracking/tags.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
 import { defaultDataDir } from "../tracking/server/embedded-server.js";
+import { BadInputError } from "../errors.js";
+import { type RunPreview, metricsToCompare, replayRefusal } from "./replay-check.js";
+import { isHarnessArtifact } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
 import { type ReplayEvent, type ReplayRunSummary, newAuditId, runReplays } from "./replay-runner.js";
@@ -99,14 +102,13 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
   const run = await originalRun(opts, client, stage);
   let checkout: Checkout | undefined;
   try {
-    const code = await codeFor(run, opts, client, stage);
-    checkout = code.checkout;
-    let plan = planFor(run, code, opts);
-    const { auditId, auditDir, journalPath } = auditFolder(run, opts);
-    if (plan.environment.source === "docker_env") {
-      // Before the audit folder, the image and any replay run: a refused plan leaves nothing behind.
-      plan = gateDockerEnvHostAccess(plan, opts, env, auditDir);
-    }
+    const planned = await planRun(run, opts, client, env, stage);
+    checkout = planned.checkout;
+    // The check a preview prints, here before the audit folder, the image and any replay run.
+    const refusal = replayRefusal(run, planned.plan);
+    if (refusal !== undefined) throw new PlanError(refusal);
+    let { plan } = planned;
+    const { auditId, auditDir, journalPath } = planned;
     mkdirSync(auditDir, { recursive: true });
     const journal = Journal.open(journalPath);
     const prepared = await EXECUTORS[opts.executor].prepare({
@@ -151,9 +153,99 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
   }
 }
 
+/** What a preview of one run's replay needs: the replay's options without the count, the pool and the callbacks of running. */
+export type ReplayPreviewOptions = Omit<
+  ReplayJobOptions,
+  "replays" | "parallel" | "resumeAuditId" | "signal" | "onEvent" | "onBuildProgress"
+>;
+
+/**
+ * The replay of one run as it would go, with nothing built, run or written (`--dry-run`,
+ * and the audit's check before it starts): the same planning as `replayJob` (code,
+ * command, environment, docker_env host access), the same refusal, the image the
+ * executor would use read from the engine only, and what would be compared. A run
+ * that cannot be planned gets the refusal the replay would fail with.
+ */
+export async function previewReplay(opts: ReplayPreviewOptions): Promise<RunPreview> {
+  const env = opts.env ?? process.env;
+  const client = opts.client ?? MlflowClient.fromEnv({ ...env, MLFLOW_TRACKING_URI: opts.trackingUri });
+  const stage = opts.onStage ?? (() => undefined);
+  const run = await originalRun(opts, client, stage);
+  const head = {
+    runId: run.runId,
+    ...(run.runName !== undefined ? { runName: run.runName } : {}),
+    ...(run.status !== undefined ? { status: run.status } : {}),
+  };
+  let planned: Awaited<ReturnType<typeof planRun>>;
+  try {
+    planned = await planRun(run, { ...opts, preview: true }, client, env, stage);
+  } catch (err) {
+    if (!(err instanceof BadInputError)) throw err;
+    return { ...head, compared: { metrics: [] }, refusal: err.message, notes: [] };
+  }
+  try {
+    const { plan } = planned;
+    const notes: string[] = [];
+    const image = await EXECUTORS[opts.executor].preview(plan.environment);
+    const artifacts = plan.capture.mode === "mlflow" ? await artifactFiles(client, run.runId, notes) : undefined;
+    const refusal = replayRefusal(run, plan) ?? image.problem;
+    return {
+      ...head,
+      plan,
+      image: image.image,
+      compared: { metrics: metricsToCompare(run, plan), ...(artifacts ? { artifacts } : {}) },
+      ...(refusal !== undefined ? { refusal } : {}),
+      notes,
+    };
+  } finally {
+    await planned.checkout?.remove();
+  }
+}
+
+/** The original's artifact files that replays are compared on (the harness's own left out); undefined, with a note, when they cannot be listed. */
+async function artifactFiles(client: MlflowClient, runId: string, notes: string[]): Promise<string[] | undefined> {
+  try {
+    const files = await client.listArtifactsRecursive({ runId });
+    return files
+      .filter((f) => !f.is_dir && !isHarnessArtifact(f.path))
+      .map((f) => f.path)
+      .sort();
+  } catch (err) {
+    notes.push(`the original's artifacts could not be listed: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Everything a replay is planned from, before anything is prepared or written: the
+ * code, the plan, the audit's folders (named, not made) and docker_env's host access.
+ * `preview`: only look; the stable empty code folder of a command-tag run is named, not made.
+ */
+async function planRun(
+  run: RecordedRun,
+  opts: ReplayPreviewOptions & { resumeAuditId?: string; preview?: boolean },
+  client: MlflowClient,
+  env: Record<string, string | undefined>,
+  stage: (message: string) => void,
+): Promise<{ plan: ReplayPlan; checkout?: Checkout; auditId: string; auditDir: string; journalPath: string }> {
+  const code = await codeFor(run, opts, client, stage);
+  try {
+    let plan = planFor(run, code, opts);
+    const folder = auditFolder(run, opts);
+    if (plan.environment.source === "docker_env") {
+      // Before the audit folder, the image and any replay run: a refused plan leaves nothing behind.
+      plan = gateDockerEnvHostAccess(plan, opts, env, folder.auditDir);
+    }
+    return { plan, ...(code.checkout ? { checkout: code.checkout } : {}), ...folder };
+  } catch (err) {
+    await code.checkout?.remove();
+    throw err;
+  }
+}
+
 /** The run as the caller read it (audit's snapshot), else as the server has it now. */
 async function originalRun(
-  opts: ReplayJobOptions,
+  opts: Pick<ReplayJobOptions, "runId" | "original">,
   client: MlflowClient,
   stage: (message: string) => void,
 ): Promise<RecordedRun> {
@@ -178,7 +270,7 @@ interface RunCode {
 /** Where the replays' code comes from: a scratch checkout at the run's commit, a scenario folder, or none for a recorded command. */
 async function codeFor(
   run: RecordedRun,
-  opts: ReplayJobOptions,
+  opts: Pick<ReplayJobOptions, "codePath" | "scenarioDir" | "resultsDir"> & { preview?: boolean },
   client: MlflowClient,
   stage: (message: string) => void,
 ): Promise<RunCode> {
@@ -230,8 +322,10 @@ async function codeFor(
     // A command tag with no code: an empty, read-only /code.
     // One stable empty folder (not a fresh temp dir), so a resumed plan has the same code path.
     const empty = join(resolve(opts.resultsDir), ".empty-code");
-    mkdirSync(empty, { recursive: true });
-    chmodSync(empty, 0o555);
+    if (opts.preview !== true) {
+      mkdirSync(empty, { recursive: true });
+      chmodSync(empty, 0o555);
+    }
     return { folder: { dir: empty }, code: { source: "scenario", path: empty, diffAvailable: false }, notes: [] };
   }
   throw new PlanError(`run ${run.runId}: say where its code is: --code PATH (a git checkout) or --scenario DIR`);
@@ -280,7 +374,7 @@ function withNotes(plan: ReplayPlan, notes: readonly string[]): ReplayPlan {
 /** The audit's id and folders; both name folders under results/, so neither may climb out of it. */
 function auditFolder(
   run: RecordedRun,
-  opts: ReplayJobOptions,
+  opts: Pick<ReplayJobOptions, "resumeAuditId" | "auditId" | "runDir" | "resultsDir">,
 ): { auditId: string; auditDir: string; journalPath: string } {
   if (!isSafeRunId(run.runId))
     throw new PlanError(
@@ -325,7 +419,7 @@ function withPreparedExecutor(
  */
 function gateDockerEnvHostAccess(
   plan: ReplayPlan,
-  opts: ReplayJobOptions,
+  opts: Pick<ReplayJobOptions, "resultsDir" | "trackingDataDirs" | "allowMounts" | "allowEnv">,
   env: Record<string, string | undefined>,
   auditDir: string,
 ): ReplayPlan {

@@ -34,6 +34,7 @@ export interface ReplayCliOptions {
   trackingUri?: string;
   allowMount: string[];
   allowEnv: string[];
+  dryRun?: boolean;
 }
 
 /** A repeatable option's values, in the order given. */
@@ -152,6 +153,13 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
         return collect(v, prev);
       },
       [],
+    )
+    .option(
+      "--dry-run",
+      "preview, in seconds, with nothing built, run or written: each run's plan (command and where it came from, entry point, " +
+        "bound params), its environment file (requirements, python, what is not honoured), the image it would use or build " +
+        "(and its cache tag when the base is there), what would be compared (metrics, artifacts), limits and notes; " +
+        "exit 0 when every run can be replayed, 2 when any cannot (with why)",
     )
     .option(
       "--allow-env <name>",

@@ -209,6 +209,13 @@ export function ensureBaseImage(opts: { onProgress?: OnBuildProgress; client?: D
   return p;
 }
 
+/** The base image if the engine already has it (nothing built, nothing imported): what a preview reads. */
+export async function presentBaseImage(client: Docker = docker()): Promise<BaseImage | undefined> {
+  const tag = baseTag();
+  const info = await inspectIfPresent(client, tag);
+  return info ? fromInspect(info, tag, false, Date.now()) : undefined;
+}
+
 async function ensureBaseImageUncached(
   recipe: BaseRecipe,
   tag: string,

@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
 import { DockerExecutor } from "./docker-executor.js";
 import { docker } from "./engine.js";
-import { ensureEnvImage } from "./env-image.js";
-import type { ImageInfo, PrepareRequest, PreparedExecutor } from "./executors.js";
+import { baseTag, presentBaseImage } from "./base-image.js";
+import { ensureEnvImage, envImageKey, imagePresent } from "./env-image.js";
+import type { ImageInfo, ImagePreviewResult, PrepareRequest, PreparedExecutor } from "./executors.js";
 import { resolveNamedImage } from "./named-image.js";
 import { reapLeftovers } from "./reap.js";
 
@@ -44,4 +45,43 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
     client,
   });
   return { imageId: built.imageId, built: built.built, seconds: built.seconds, mismatches: built.mismatches };
+}
+
+/**
+ * What `prepareDocker` would run the replays in, from the engine's inspect calls only:
+ * a preview builds, pulls, downloads and reaps nothing. A named image the engine does
+ * not have is the problem a replay would fail with.
+ */
+export async function previewDocker(e: PrepareRequest["environment"]): Promise<ImagePreviewResult> {
+  const client = docker();
+  if (e.dockerImage) {
+    try {
+      const named = await resolveNamedImage(e.dockerImage, client);
+      return { image: { kind: "named", image: e.dockerImage, imageId: named.imageId, present: true } };
+    } catch (err) {
+      return {
+        image: { kind: "named", image: e.dockerImage, present: false },
+        problem: (err as Error).message,
+      };
+    }
+  }
+  const base = await presentBaseImage(client);
+  if (base === undefined)
+    return { image: { kind: "recipe", base: baseTag(), basePresent: false, requirements: e.requirements.length } };
+  const { tag } = envImageKey(base, {
+    requirements: e.requirements,
+    ignored: e.ignored,
+    ...(e.python !== undefined ? { python: e.python } : {}),
+  });
+  return {
+    image: {
+      kind: "recipe",
+      base: base.tag,
+      basePresent: true,
+      basePython: base.pythonVersion,
+      requirements: e.requirements.length,
+      tag,
+      cached: await imagePresent(tag, client),
+    },
+  };
 }

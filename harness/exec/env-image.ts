@@ -132,6 +132,27 @@ export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
   const t0 = Date.now();
   const client = req.client ?? docker();
   const base = await ensureBaseImage({ client, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
+  const { tag, hash, requirements, ignored, target } = envImageKey(base, req);
+
+  const key = tag;
+  let p = inFlight.get(key);
+  if (!p) {
+    p = buildOrReuse(client, tag, hash, base, requirements, ignored, target, req, t0).finally(() =>
+      inFlight.delete(key),
+    );
+    inFlight.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * The cache tag of the image for these requirements on this base, and what it is a
+ * function of: computed without the engine, so a preview names the same tag a build would.
+ */
+export function envImageKey(
+  base: { imageId: string; pythonVersion: string; glibcVersion: string },
+  req: Pick<EnvImageRequest, "requirements" | "python" | "ignored">,
+): { tag: string; hash: string; requirements: string[]; ignored: IgnoredEntry[]; target: WheelTarget } {
   const parsed = parseRequirementList(req.requirements);
   const ignored = [...(req.ignored ?? []), ...parsed.ignored];
   const target: WheelTarget = {
@@ -145,17 +166,12 @@ export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
     ignored: ignored.map((i) => i.entry).sort(),
   };
   const hash = contentHash(inputs);
-  const tag = `${ENV_REPO}:${hash}`;
+  return { tag: `${ENV_REPO}:${hash}`, hash, requirements: parsed.requirements, ignored, target };
+}
 
-  const key = tag;
-  let p = inFlight.get(key);
-  if (!p) {
-    p = buildOrReuse(client, tag, hash, base, parsed.requirements, ignored, target, req, t0).finally(() =>
-      inFlight.delete(key),
-    );
-    inFlight.set(key, p);
-  }
-  return p;
+/** Whether the engine has an image by this tag (a preview's "cached"; nothing is built). */
+export async function imagePresent(tag: string, client: Docker = docker()): Promise<boolean> {
+  return (await inspectIfPresent(client, tag)) !== undefined;
 }
 
 /** Convenience for a parsed environment file (python_env.yaml, conda.yaml, requirements, lock). */

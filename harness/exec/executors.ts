@@ -48,12 +48,42 @@ export interface PreparedExecutor {
   notes: readonly string[];
 }
 
+/**
+ * The image a replay would run in, as far as can be told without building or pulling
+ * anything (a preview, `--dry-run`): the MLproject's named image and whether the
+ * engine has it; or the recipe (base + requirements) and, where the base is already
+ * there, the cache tag a build would get and whether it is cached; or none (local).
+ */
+export type ImagePreview =
+  | { kind: "named"; image: string; imageId?: string; present: boolean }
+  | {
+      kind: "recipe";
+      /** the base image's tag (repro-audit/base:<recipe hash>) */
+      base: string;
+      basePresent: boolean;
+      /** the Python the base image has, when it is there */
+      basePython?: string;
+      requirements: number;
+      /** the env image's cache tag; only when the base is there (the tag is a function of its ID) */
+      tag?: string;
+      cached?: boolean;
+    }
+  | { kind: "host" };
+
+export interface ImagePreviewResult {
+  image: ImagePreview;
+  /** why a replay could not start in it (a named image the engine does not have); absent when it could */
+  problem?: string;
+}
+
 export interface ExecutorEntry {
   /** for --help: what running there gives (isolation, pinning) */
   readonly description: string;
   /** whether a replaying command checks the container engine before it reads a run */
   readonly needsEngine: boolean;
   readonly prepare: (req: PrepareRequest) => Promise<PreparedExecutor>;
+  /** what `prepare` would use, read from the engine only: nothing built, pulled or reaped */
+  readonly preview: (environment: PrepareRequest["environment"]) => Promise<ImagePreviewResult>;
 }
 
 export const EXECUTORS = {
@@ -61,11 +91,13 @@ export const EXECUTORS = {
     description: "isolated, pinned",
     needsEngine: true,
     prepare: async (req) => (await import("./docker-prepare.js")).prepareDocker(req),
+    preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
   },
   local: {
     description: "neither",
     needsEngine: false,
     prepare: async (req) => (await import("./local-executor.js")).prepareLocal(req),
+    preview: async (): Promise<ImagePreviewResult> => ({ image: { kind: "host" } }),
   },
 } as const satisfies Record<string, ExecutorEntry>;
 

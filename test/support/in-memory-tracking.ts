@@ -9,6 +9,7 @@ import { basename } from "node:path";
 import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "../../harness/audit/ports.js";
 import type { JournalReplay } from "../../harness/audit/journal.js";
 import type { ReplayJobResult } from "../../harness/audit/replay-pipeline.js";
+import type { RunPreview } from "../../harness/audit/replay-check.js";
 import { DEFAULT_AUDIT_EXPERIMENT, type FoundReplayRun, type ReplayRecorder } from "../../harness/audit/replay-runs.js";
 import type { HistoryPoint } from "../../harness/drift/schema.js";
 import type { ReplayPlan } from "../../harness/plan/plan.js";
@@ -211,6 +212,26 @@ export function scriptedReplayStep(
       plan: input.plan,
       summary: { auditId, replays: Math.max(opts.replays, records.length), records, resumed: [], aborted: false },
       auditDir: opts.runDir ?? opts.resultsDir,
+    };
+  };
+}
+
+/**
+ * A preview step that plans nothing: each run can be replayed (its metrics are what
+ * would be compared) unless `refuse` gives a reason for it. `seen` receives the
+ * options each call got.
+ */
+export function scriptedPreviewStep(
+  input: { refuse?: (runId: string) => string | undefined; seen?: Array<Parameters<AuditPorts["preview"]>[0]> } = {},
+): AuditPorts["preview"] {
+  return async (opts): Promise<RunPreview> => {
+    input.seen?.push(opts);
+    const refusal = input.refuse?.(opts.runId);
+    return {
+      runId: opts.runId,
+      compared: { metrics: Object.keys(opts.original?.metrics ?? {}).sort() },
+      ...(refusal !== undefined ? { refusal } : {}),
+      notes: [],
     };
   };
 }

@@ -1,7 +1,10 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { displayPath } from "../../audit/assemble-run.js";
+import { firstLook } from "../../audit/adaptive-replays.js";
 import { type AuditJobResult, auditJob } from "../../audit/audit-job.js";
+import { previewAudit } from "../../audit/audit-preview.js";
+import { mlflowAuditPorts } from "../../audit/mlflow-ports.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT, type TolerancePolicy } from "../../drift/schema.js";
 import { acceptLevelsText } from "../../drift/policy-text.js";
 import { DEFAULT_POLICY, DEFAULT_TOLERANCE, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
@@ -17,7 +20,8 @@ import { catchInterrupts } from "../interrupt.js";
 import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
 import { type ReplayCliOptions, addReplayOptions, collect, replayInputs } from "../replay-options.js";
-import { type SelectionOptions, hasSelection, parseSelection } from "../../selection/selection.js";
+import { type Selection, type SelectionOptions, hasSelection, parseSelection } from "../../selection/selection.js";
+import { previewExitCode, previewJson, renderPreview } from "../preview-text.js";
 import { addSelectionOptions } from "../selection-options.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
@@ -53,6 +57,11 @@ export function registerAuditCommand(program: Command): void {
         "Replays per run: --replays auto (the default) runs 3, then more at the looks 5, 8, 12, 20 while a metric's " +
         "verdict rests on a wide interval, up to --max-replays (default 20), and scores the run at the level the " +
         "stopping rule spent on its last look (harness/drift/README.md); --replays N runs exactly N.\n\n" +
+        "Before any image is prepared or any folder written, every run is planned and checked: a run with nothing to " +
+        "compare (no metrics recorded) or no way to run is refused there, and when no run can be replayed the audit " +
+        "exits 2 having written nothing. --dry-run stops after that check and prints it: per run, the plan (command " +
+        "and its source, entry point, params), the environment file, the image it would use or build, what would be " +
+        "compared, limits and notes; exit 0 when every run can be replayed, 2 when any cannot.\n\n" +
         "Exit codes: 0 every run reproduced, 1 some run not reproduced (or its replays failed), " +
         "2 bad input, unreachable server or engine, a run that could not be replayed at all, an original run that " +
         "changed during the audit (it is then not scored), or an incomplete audit " +
@@ -82,7 +91,10 @@ export function registerAuditCommand(program: Command): void {
       "continue an interrupted audit (its selection is remembered); finished replays are not redone",
     )
     .option("--no-publish", "do not attach the report to the runs and their model versions")
-    .option("--json", "print the report document (schema repro-audit/report, version 1) on stdout")
+    .option(
+      "--json",
+      "print the report document (schema repro-audit/report, version 1) on stdout; with --dry-run, the preview",
+    )
     .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
     .action(async (opts: AuditCliOptions) => {
       process.exitCode = await auditAction(opts);
@@ -113,6 +125,24 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       throw new BadInputError("give either --resume ID or --audit-id ID, not both with different ids");
     }
     const inputs = replayInputs(opts);
+    if (opts.dryRun) {
+      if (opts.resume !== undefined)
+        throw new BadInputError(
+          "--dry-run previews a new audit; leave out --resume (a resume's runs are in its folder)",
+        );
+      if (selection === undefined) throw new Error("internal error: a dry run without a selection");
+      return await dryRun(
+        opts,
+        selection,
+        inputs,
+        policy,
+        (m) => (progress ?? createProgress()).stage(m),
+        () => {
+          progress?.stop();
+          progress = undefined;
+        },
+      );
+    }
     await preflight(inputs);
     const tracking = await resolveTrackingForCli(opts);
     const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
@@ -154,6 +184,43 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
   for (const p of result.publish?.problems ?? [])
     console.error(`repro-audit audit: could not attach the report: ${terminalLine(p)}`);
   return auditExitCode(result);
+}
+
+/** `audit --dry-run`: the selection and each run's preview (audit/audit-preview.ts), printed; nothing is built, run or written. */
+async function dryRun(
+  opts: AuditCliOptions,
+  selection: Selection,
+  inputs: ReturnType<typeof replayInputs>,
+  policy: TolerancePolicy,
+  stage: (message: string) => void,
+  stopProgress: () => void,
+): Promise<number> {
+  await preflight(inputs, { dryRun: true });
+  const tracking = await resolveTrackingForCli(opts);
+  const client = MlflowClient.fromEnv({ ...process.env, MLFLOW_TRACKING_URI: tracking.uri });
+  const preview = await previewAudit({
+    selection,
+    trackingUri: tracking.uri,
+    ports: mlflowAuditPorts(client),
+    ...inputs,
+    ...(opts.dataDir !== undefined ? { trackingDataDirs: [opts.dataDir] } : {}),
+    ...(opts.auditId !== undefined ? { auditId: opts.auditId } : {}),
+    policy,
+    publish: false,
+    onStage: stage,
+  });
+  stopProgress();
+  const ctx = {
+    command: "audit" as const,
+    selection: preview.selection,
+    replays:
+      inputs.replays === "auto"
+        ? `auto (${firstLook(inputs.maxReplays)} first, at most ${inputs.maxReplays})`
+        : String(inputs.replays),
+    executor: inputs.executor,
+  };
+  console.log(opts.json ? previewJson(ctx, preview.runs) : renderPreview(ctx, preview.runs));
+  return previewExitCode(preview.runs);
 }
 
 /**

@@ -1,6 +1,8 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { type ReplayJobResult, replayJob } from "../../audit/replay-pipeline.js";
+import { type ReplayJobResult, previewReplay, replayJob } from "../../audit/replay-pipeline.js";
+import { BadInputError } from "../../errors.js";
+import { previewExitCode, previewJson, renderPreview } from "../preview-text.js";
 import { replayLabel } from "../../drift/format.js";
 import { redactPlan } from "../../plan/redact-plan.js";
 import { ExitCode } from "../exit-codes.js";
@@ -23,12 +25,15 @@ export function registerReplayCommand(program: Command): void {
     .description(
       "Re-execute one recorded run N times in a pinned container and print each metric: original vs every replay. " +
         "Each replay is its own MLflow run (tags repro.replay_of, repro.audit_id, repro.replay_index); results are " +
-        "journaled under results/<audit-id>/ so an interrupted replay resumes with --resume <audit-id>.",
+        "journaled under results/<audit-id>/ so an interrupted replay resumes with --resume <audit-id>. " +
+        "Before the image is prepared the run is planned and checked: one with nothing to compare (no metrics " +
+        "recorded) or no way to run is refused, exit 2. --dry-run prints that plan and check and stops: nothing built, " +
+        "run or written; exit 0 when the run can be replayed, 2 when it cannot.",
     )
     .requiredOption("--run <id>", "the run to replay")
     .option("--resume <audit-id>", "continue an interrupted replay; finished replays are not redone");
   addReplayOptions(cmd)
-    .option("--json", "print the result as JSON instead of a table")
+    .option("--json", "print the result as JSON instead of a table (with --dry-run, the preview)")
     .action(async (opts: ReplayCommandOptions) => {
       process.exitCode = await replayCommand(opts);
     });
@@ -48,6 +53,23 @@ async function replayCommand(opts: ReplayCommandOptions): Promise<number> {
     const { replays, maxReplays: _unused, ...inputs } = replayInputs(opts);
     // replay does not score its replays, so its --replays takes no "auto" (the parser refuses it).
     if (replays === "auto") throw new Error("internal error: replay got --replays auto");
+    if (opts.dryRun) {
+      if (opts.resume !== undefined)
+        throw new BadInputError("--dry-run previews a new replay; leave out --resume (its plan is in its journal)");
+      await preflight(inputs, { dryRun: true });
+      const tracking = await resolveTrackingForCli(opts);
+      const { parallel: _p, ...previewInputs } = inputs;
+      const preview = await previewReplay({
+        runId: opts.run,
+        ...previewInputs,
+        trackingUri: tracking.uri,
+        onStage: (m) => progress.stage(m),
+      });
+      progress.stop();
+      const ctx = { command: "replay" as const, replays: String(replays), executor: inputs.executor };
+      console.log(opts.json ? previewJson(ctx, [preview]) : renderPreview(ctx, [preview]));
+      return previewExitCode([preview]);
+    }
     await preflight(inputs);
     const tracking = await resolveTrackingForCli(opts);
     result = await replayJob({

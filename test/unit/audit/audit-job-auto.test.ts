@@ -8,7 +8,12 @@ import type { AuditPorts } from "../../../harness/audit/ports.js";
 import { alphaSpending, lookSchedule } from "../../../harness/drift/stopping.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
 import { Tags } from "../../../harness/tracking/tags.js";
-import { InMemoryTracking, type ScriptedReplay, scriptedReplayStep } from "../../support/in-memory-tracking.js";
+import {
+  InMemoryTracking,
+  type ScriptedReplay,
+  scriptedPreviewStep,
+  scriptedReplayStep,
+} from "../../support/in-memory-tracking.js";
 import { host, plan, replayRecord } from "./audit-factories.js";
 
 // `--replays auto` through auditJob's ports: the stopping rule (drift/stopping.ts)
@@ -52,6 +57,7 @@ function setup(
     reader: tracking.reader,
     publisher: tracking.publisher,
     replay,
+    preview: scriptedPreviewStep(),
   };
   const opts: AuditJobOptions = {
     selection: { kind: "runs", runIds: [RUN] },

@@ -7,7 +7,12 @@ import type { AuditPorts } from "../../../harness/audit/ports.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
 import { PlanError } from "../../../harness/plan/plan.js";
 import { Metrics, Tags } from "../../../harness/tracking/tags.js";
-import { InMemoryTracking, type ScriptedReplay, scriptedReplayStep } from "../../support/in-memory-tracking.js";
+import {
+  InMemoryTracking,
+  type ScriptedReplay,
+  scriptedPreviewStep,
+  scriptedReplayStep,
+} from "../../support/in-memory-tracking.js";
 import { host, plan, replayRecord } from "./audit-factories.js";
 
 // auditJob end to end through its ports, with in-memory doubles: selection,
@@ -52,6 +57,7 @@ function setup(script: readonly ScriptedReplay[]) {
     reader: tracking.reader,
     publisher: tracking.publisher,
     replay,
+    preview: scriptedPreviewStep(),
   };
   const opts: AuditJobOptions = {
     selection: { kind: "runs", runIds: [RUN] },
@@ -203,5 +209,70 @@ describe("auditJob through in-memory ports", () => {
       `none of the 2 runs can be replayed:\nrun ${RUN}: no way to know what to run\nrun ${OTHER}:`,
     );
     expect(existsSync(join(results, "unit-audit"))).toBe(false);
+  });
+  it("refuses the only run at the check before anything is written: no folder, no snapshot, no replay", async () => {
+    const { tracking, opts, seen } = setup([same]);
+    const refusal = `run ${RUN}: nothing to compare: the original recorded no metrics`;
+    const previewed: string[] = [];
+    const run = auditJob({
+      ...opts,
+      ports: {
+        ...opts.ports!,
+        preview: scriptedPreviewStep({
+          refuse: (id) => {
+            previewed.push(id);
+            return refusal;
+          },
+        }),
+      },
+    });
+    await expect(run).rejects.toThrow(PlanError);
+    await expect(run).rejects.toThrow(refusal);
+    expect(previewed).toEqual([RUN]);
+    expect(seen).toEqual([]);
+    expect(existsSync(join(results, "unit-audit"))).toBe(false);
+    expect(tracking.uploads).toEqual([]);
+  });
+
+  it("reports a run the check refused as failed with its refusal, and replays only the others", async () => {
+    const OTHER = "fedcba9876543210fedcba9876543210";
+    const { tracking, opts, seen } = setup([same, same, same]);
+    tracking.addRun({ runId: OTHER, runName: "no-metrics" });
+    const refusal = `run ${OTHER}: nothing to compare: the original recorded no metrics`;
+    const res = await auditJob({
+      ...opts,
+      selection: { kind: "runs", runIds: [RUN, OTHER] },
+      ports: {
+        ...opts.ports!,
+        preview: scriptedPreviewStep({ refuse: (id) => (id === OTHER ? refusal : undefined) }),
+      },
+    });
+    expect(new Set(seen.map((o) => o.runId))).toEqual(new Set([RUN]));
+    const byId = new Map(res.report.runs.map((r) => [r.runId, r]));
+    expect(byId.get(OTHER)?.score.verdict).toBe("failed");
+    expect(byId.get(OTHER)?.error).toBe(refusal);
+    expect(res.infrastructureErrors).toContain(`run ${OTHER}: ${refusal}`);
+    expect(existsSync(join(results, "unit-audit", "runs", OTHER))).toBe(false);
+  });
+
+  it("does not check again on --resume: its folder holds earlier work, and the replay step checks each run", async () => {
+    const { opts } = setup([same]);
+    await auditJob({ ...opts, publish: false });
+    const previewed: string[] = [];
+    await auditJob({
+      ...opts,
+      publish: false,
+      resume: true,
+      ports: {
+        ...opts.ports!,
+        preview: scriptedPreviewStep({
+          refuse: (id) => {
+            previewed.push(id);
+            return "never asked";
+          },
+        }),
+      },
+    });
+    expect(previewed).toEqual([]);
   });
 });
