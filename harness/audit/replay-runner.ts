@@ -142,6 +142,8 @@ export function sandboxEnv(auditId: string, index: number): Record<string, strin
 
 interface ReplaySetup {
   limits: ExecSpec["limits"];
+  /** where the command runs in the container */
+  workdir: string;
   image: string | undefined;
   codeMount: MountSpec;
   dockerEnv: ReturnType<typeof dockerEnvRuntime> | undefined;
@@ -228,12 +230,24 @@ function replaySetup(opts: ReplayRunOptions): ReplaySetup {
       timeoutMs: Math.round(plan.limits.timeoutSeconds * 1000),
     },
     image: plan.environment.dockerImage ?? opts.image?.imageId,
+    workdir: replayWorkdir(plan, opts.image),
     codeMount: { host: plan.code.path, container: CODE_DIR, readOnly: true },
     dockerEnv:
       plan.environment.source === "docker_env"
         ? dockerEnvRuntime(dockerEnvRequest(plan.environment), plan.code.path, opts.hostEnv ?? process.env)
         : undefined,
   };
+}
+
+/**
+ * Where a replay's command runs: the project folder (/code), or, for a docker_env run
+ * that `mlflow run` ran without --build-image, the image's own working directory
+ * (plan/docker-workdir.ts has MLflow's rule), "/" when the image sets none, as
+ * `docker run` does. Without an image (the local executor) there is none: /code.
+ */
+export function replayWorkdir(plan: Pick<ReplayPlan, "environment">, image: ImageInfo | undefined): string {
+  if (plan.environment.dockerWorkdir !== "image" || image?.workingDir === undefined) return CODE_DIR;
+  return image.workingDir === "" ? "/" : image.workingDir;
 }
 
 /** Up to `parallel` workers take indexes in order; true when an abort stopped them. */
@@ -294,7 +308,7 @@ function replaySpec(
   return {
     ...(opts.image ? { image: opts.image.imageId } : {}),
     command: { shell: plan.command },
-    workdir: CODE_DIR,
+    workdir: setup.workdir,
     mounts: [
       setup.codeMount,
       { host: outDir, container: OUT_DIR, readOnly: false },

@@ -33,7 +33,7 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
   if (e.dockerImage) {
     req.onStage(`using the MLproject's image ${e.dockerImage}`);
     const named = await resolveNamedImage(e.dockerImage, client);
-    return { imageId: named.imageId, built: false, seconds: 0, mismatches: [] };
+    return { imageId: named.imageId, built: false, seconds: 0, mismatches: [], workingDir: named.workingDir };
   }
   req.onStage(`preparing the pinned image (${e.requirements.length} requirements)`);
   const built = await ensureEnvImage({

@@ -19,6 +19,8 @@ export interface ImageInfo {
   mismatches: Mismatch[];
   /** the name it goes by, where one is known */
   tag?: string;
+  /** the image's own WORKDIR ("" when it sets none): where a docker_env run without --build-image ran */
+  workingDir?: string;
 }
 
 /** What an executor needs to know of a plan to get ready for it. */

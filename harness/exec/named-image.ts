@@ -7,6 +7,8 @@ export interface NamedImage {
   requested: string;
   repoTags: string[];
   repoDigests: string[];
+  /** its WORKDIR, "" when it sets none */
+  workingDir: string;
 }
 
 /**
@@ -17,7 +19,13 @@ export interface NamedImage {
 export async function resolveNamedImage(name: string, client: Docker = docker()): Promise<NamedImage> {
   try {
     const info = await client.getImage(name).inspect();
-    return { imageId: info.Id, requested: name, repoTags: info.RepoTags ?? [], repoDigests: info.RepoDigests ?? [] };
+    return {
+      imageId: info.Id,
+      requested: name,
+      repoTags: info.RepoTags ?? [],
+      repoDigests: info.RepoDigests ?? [],
+      workingDir: info.Config?.WorkingDir ?? "",
+    };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) {
       throw new Error(

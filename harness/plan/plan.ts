@@ -8,6 +8,7 @@ import type { RecordedRun } from "./recorded-run.js";
 import type { ScenarioFile } from "./scenario.js";
 import { shlexUnquoteExact } from "./shlex.js";
 import { type ScriptMatch, scriptCommand } from "./recorded-script.js";
+import { dockerWorkdir } from "./docker-workdir.js";
 import { BadInputError } from "../errors.js";
 
 // From a recorded run to what a replay executes. Pure: the caller has read the
@@ -24,6 +25,12 @@ export const EnvironmentSchema = z.object({
   dockerImage: z.string().optional(),
   dockerVolumes: z.array(z.string()).default([]),
   dockerEnvironment: z.array(z.union([z.string(), z.tuple([z.string(), z.string()])])).default([]),
+  /**
+   * docker_env: "image" when `mlflow run` ran the image as it is, in its own working
+   * directory (docker-workdir.ts); absent: the project folder, /code (so plans made
+   * before this field digest the same).
+   */
+  dockerWorkdir: z.enum(["project", "image"]).optional(),
   /** entries of the source that cannot be installed (conda-only packages, ...) */
   ignored: z.array(z.object({ entry: z.string(), reason: z.string() })).default([]),
 });
@@ -46,7 +53,7 @@ export type PlanCode = z.infer<typeof CodeSchema>;
 export const ReplayPlanSchema = z.object({
   runId: z.string(),
   experimentId: z.string(),
-  /** the shell command run in /code (sh -c) */
+  /** the shell command run in /code, or a docker_env image's own WORKDIR (sh -c) */
   command: z.string(),
   commandSource: z.enum(["mlproject", "scenario", "tag", "script"]),
   entryPoint: z.string().optional(),
@@ -235,6 +242,13 @@ export function buildPlan(input: PlanInput): ReplayPlan {
     );
   }
 
+  let environment = input.environment;
+  if (environment.source === "docker_env" && environment.dockerImage !== undefined) {
+    const where = dockerWorkdir(run, environment.dockerImage);
+    if (where.note !== undefined) notes.push(where.note);
+    if (where.workdir === "image") environment = { ...environment, dockerWorkdir: "image" };
+  }
+
   const capture = input.options?.capture ?? scenario?.metrics ?? { mode: "mlflow" as const };
   const limits = mergeLimits(
     scenario
@@ -257,7 +271,7 @@ export function buildPlan(input: PlanInput): ReplayPlan {
     ...(Object.keys(appended).length > 0 ? { appendedParams: appended } : {}),
     defaulted,
     unboundParams: unbound,
-    environment: input.environment,
+    environment,
     code: { ...input.code, dirtyOriginal: dirty, diffApplied: input.code.diffApplied ?? false },
     capture,
     limits,
