@@ -112,7 +112,9 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
     // The name is replaced by the ID it resolved to, in the plan and in what ran.
     expect(imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(res.plan.environment.dockerImage).toBe(imageId);
-    expect(res.image).toEqual({ imageId, built: false, seconds: 0, mismatches: [] });
+    // workingDir: the named image's own WORKDIR (the test image is built FROM the env image, WORKDIR /tmp),
+    // recorded so a run made by `mlflow run` without --build-image replays where MLflow ran it.
+    expect(res.image).toEqual({ imageId, built: false, seconds: 0, mismatches: [], workingDir: "/tmp" });
     const planOnDisk = JSON.parse(readFileSync(join(res.auditDir, "plan.json"), "utf8")) as {
       environment: { dockerImage: string };
     };
