@@ -134,13 +134,12 @@ export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
   const base = await ensureBaseImage({ client, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
   const { tag, hash, requirements, ignored, target } = envImageKey(base, req);
 
-  const key = tag;
-  let p = inFlight.get(key);
+  let p = inFlight.get(tag);
   if (!p) {
     p = buildOrReuse(client, tag, hash, base, requirements, ignored, target, req, t0).finally(() =>
-      inFlight.delete(key),
+      inFlight.delete(tag),
     );
-    inFlight.set(key, p);
+    inFlight.set(tag, p);
   }
   return p;
 }
