@@ -158,6 +158,8 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
       ports,
       runs.map((r) => readRunFromMlflow(r).run),
       auditId,
+      // the refusal does not depend on the artifacts, and each run's snapshot lists them
+      { listArtifacts: false },
     );
     for (const p of previews) if (p.refusal !== undefined) refusals.set(p.runId, new PlanError(p.refusal));
     if (refusals.size === runs.length) throw refusedAll([...refusals.values()]);

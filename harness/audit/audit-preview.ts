@@ -44,14 +44,21 @@ export async function previewRuns(
   ports: AuditPorts,
   runs: readonly RecordedRun[],
   auditId: string,
+  what: { listArtifacts: boolean },
 ): Promise<RunPreview[]> {
   const auditDir = join(resolve(opts.resultsDir), auditId);
   const out: RunPreview[] = [];
   for (const run of runs) {
     out.push(
-      await ports.preview(
-        runStepOptions(opts, { runId: run.runId, original: run, auditId, runDir: join(auditDir, "runs", run.runId) }),
-      ),
+      await ports.preview({
+        ...runStepOptions(opts, {
+          runId: run.runId,
+          original: run,
+          auditId,
+          runDir: join(auditDir, "runs", run.runId),
+        }),
+        listArtifacts: what.listArtifacts,
+      }),
     );
   }
   return out;
@@ -76,6 +83,7 @@ export async function previewAudit(opts: AuditJobOptions & { selection: Selectio
     ports,
     runs.map((r) => readRunFromMlflow(r).run),
     auditId,
+    { listArtifacts: true },
   );
   return { selection: describeSelection(opts.selection), runs: previews };
 }

@@ -157,7 +157,14 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
 export type ReplayPreviewOptions = Omit<
   ReplayJobOptions,
   "replays" | "parallel" | "resumeAuditId" | "signal" | "onEvent" | "onBuildProgress"
->;
+> & {
+  /**
+   * false: leave the original's artifact listing out of `compared` (the audit's check
+   * before it writes: the refusal does not depend on it, and the snapshot lists them
+   * anyway, so listing here would be one more request per run). Default: listed.
+   */
+  listArtifacts?: boolean;
+};
 
 /**
  * The replay of one run as it would go, with nothing built, run or written (`--dry-run`,
@@ -187,7 +194,10 @@ export async function previewReplay(opts: ReplayPreviewOptions): Promise<RunPrev
     const { plan } = planned;
     const notes: string[] = [];
     const image = await EXECUTORS[opts.executor].preview(plan.environment);
-    const artifacts = plan.capture.mode === "mlflow" ? await artifactFiles(client, run.runId, notes) : undefined;
+    const artifacts =
+      opts.listArtifacts !== false && plan.capture.mode === "mlflow"
+        ? await artifactFiles(client, run.runId, notes)
+        : undefined;
     const refusal = replayRefusal(run, plan) ?? image.problem;
     return {
       ...head,

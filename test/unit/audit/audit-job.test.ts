@@ -214,6 +214,7 @@ describe("auditJob through in-memory ports", () => {
     const { tracking, opts, seen } = setup([same]);
     const refusal = `run ${RUN}: nothing to compare: the original recorded no metrics`;
     const previewed: string[] = [];
+    const asked: Array<Parameters<AuditPorts["preview"]>[0]> = [];
     const run = auditJob({
       ...opts,
       ports: {
@@ -223,12 +224,15 @@ describe("auditJob through in-memory ports", () => {
             previewed.push(id);
             return refusal;
           },
+          seen: asked,
         }),
       },
     });
     await expect(run).rejects.toThrow(PlanError);
     await expect(run).rejects.toThrow(refusal);
     expect(previewed).toEqual([RUN]);
+    // the check does not list the original's artifacts: its snapshot does, once
+    expect(asked.map((o) => o.listArtifacts)).toEqual([false]);
     expect(seen).toEqual([]);
     expect(existsSync(join(results, "unit-audit"))).toBe(false);
     expect(tracking.uploads).toEqual([]);
