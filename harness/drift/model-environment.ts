@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 
-import { modelFileKind, parseModelYaml } from "./model-files.js";
+import { modelFileKind, parseModelYaml, pep503Name } from "./model-files.js";
 import type { ModelFileKind } from "./schema.js";
 
 export const RecordedVersionSchema = z.object({
@@ -57,14 +57,6 @@ const FLAVOR_VERSION_KEYS: Readonly<Record<string, string>> = {
   statsmodels_version: "statsmodels",
   transformers_version: "transformers",
 };
-
-/** A project name as PEP 503 compares it: lower-cased, each run of -_. one -. */
-export function pep503Name(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/[-_.]+/g, "-");
-}
 
 /** `name==version` (or `===`), extras allowed; undefined for anything that does not pin one version. */
 export function pinnedRequirement(line: string): { name: string; version: string } | undefined {

@@ -136,6 +136,14 @@ function mlmodelFields(text: string): Map<string, string> {
   return fields;
 }
 
+/** A project name as PEP 503 compares it: lower-cased, each run of -_. one -. */
+export function pep503Name(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, "-");
+}
+
 /**
  * A requirement line normalized: comments and spacing dropped, the project name
  * lower-cased with runs of -_. as one - (PEP 503), so "Scikit_Learn == 1.9" and
@@ -147,7 +155,7 @@ export function normalizeRequirement(line: string): string | undefined {
   if (text.startsWith("-")) return text.replace(/\s+/g, " ");
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(.*)$/.exec(text);
   if (m === null) return text.replace(/\s+/g, "");
-  const name = (m[1] ?? "").toLowerCase().replace(/[-_.]+/g, "-");
+  const name = pep503Name(m[1] ?? "");
   return `${name}${(m[2] ?? "").replace(/\s+/g, "")}`;
 }
 

@@ -9,7 +9,8 @@
  */
 import { z } from "zod";
 
-import { pep503Name, type RecordedVersions } from "../drift/model-environment.js";
+import type { RecordedVersions } from "../drift/model-environment.js";
+import { pep503Name } from "../drift/model-files.js";
 import type { Fingerprint } from "../fingerprint/schema.js";
 import type { ReportFingerprintChange } from "./fingerprint-change.js";
 import type { OriginalEnvironment, ReportFingerprintDiff } from "./schema.js";
