@@ -167,17 +167,21 @@ function readRun(
   };
 }
 
-/** One point per line, "timestamp value step" as MLflow's file store writes it (step may be absent in old stores). */
+/**
+ * One point per line, "timestamp value step" as MLflow's file store writes it (step may be
+ * absent in old stores; MLflow 3 appends "dataset_name dataset_digest" for a metric computed
+ * on a dataset, as sklearn autolog's are). The dataset is not kept: metrics are compared by key.
+ */
 export function parseMetricFile(key: string, text: string, problems: string[] = []): SandboxMetricPoint[] {
   const out: SandboxMetricPoint[] = [];
   let bad = 0;
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
-    const [ts, value, step, ...rest] = line.trim().split(/\s+/);
+    const [ts, value, step, ...dataset] = line.trim().split(/\s+/);
     const timestamp = Number(ts);
     const v = parsePythonFloat(value ?? "");
     const s = step === undefined ? 0 : Number(step);
-    if (rest.length > 0 || !Number.isSafeInteger(timestamp) || v === undefined || !Number.isSafeInteger(s)) {
+    if ((dataset.length !== 0 && dataset.length !== 2) || !Number.isSafeInteger(timestamp) || v === undefined || !Number.isSafeInteger(s)) {
       bad += 1;
       continue;
     }

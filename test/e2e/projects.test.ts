@@ -203,8 +203,7 @@ describe.skipIf(!dockerAvailable)(
 
     // TEMPORARY gate (remove when merging): these need features from other branches of
     // issue 10: conda deps mapped to PyPI and mlflow added (item 2), the writable work
-    // tree (item 3). autolog-script is not reproduced on this branch for a reason not yet
-    // diagnosed. Run them with REPRO_AUDIT_CORPUS_ALL=1.
+    // tree (item 3). Run them with REPRO_AUDIT_CORPUS_ALL=1.
     describe.skipIf(!process.env["REPRO_AUDIT_CORPUS_ALL"])("needing other branches of issue 10", () => {
       it("an MLproject in a subfolder with a conda.yaml: the project's entry point, its conda deps installed", async () => {
         const { run, stderr } = await audit(FIXTURES.conda as Fixture);
@@ -227,20 +226,20 @@ describe.skipIf(!dockerAvailable)(
         expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
       }, 600_000);
 
-      it("a plain `python train.py` with mlflow.autolog() and no arguments: the recorded script", async () => {
-        const { run, stderr } = await audit(FIXTURES.autolog as Fixture);
-        expect(run.plan?.source).toBe("script");
-        expect(run.plan?.command).toBe("python train.py");
-        expect(run.metrics.map((m) => m.name)).toContain("training_score");
-        expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
-      }, 600_000);
-
       it("a script that writes ./outputs/ next to itself", async () => {
         const { run, stderr } = await audit(FIXTURES.outputs as Fixture);
         expect(run.plan?.source).toBe("script");
         expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
       }, 600_000);
     });
+
+    it("a plain `python train.py` with mlflow.autolog() and no arguments: the recorded script", async () => {
+      const { run, stderr } = await audit(FIXTURES.autolog as Fixture);
+      expect(run.plan?.source).toBe("script");
+      expect(run.plan?.command).toBe("python train.py");
+      expect(run.metrics.map((m) => m.name)).toContain("training_score");
+      expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
+    }, 600_000);
 
     it("a docker_env project in a subfolder whose image sets WORKDIR: runs in the project folder, as `mlflow run --build-image` did", async () => {
       const { run, stderr } = await audit(FIXTURES.docker as Fixture);

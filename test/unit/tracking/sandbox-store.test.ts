@@ -107,4 +107,15 @@ describe("parseMetricFile", () => {
     expect(pts.at(-1)?.step).toBe(0);
     expect(problems).toEqual(['metric m: 1 line(s) are not "timestamp value step" and were left out']);
   });
+
+  // MLflow 3's FileStore._log_run_metric appends the dataset a metric was computed on
+  // ("timestamp value step dataset_name dataset_digest"): sklearn autolog's training
+  // metrics are written so. Its own reader takes 3 or 5 fields (_get_metric_from_line).
+  it("reads the points MLflow 3 writes with a dataset name and digest, as MLflow's reader does", () => {
+    const problems: string[] = [];
+    const text = "1764694848000 57.27 0 dataset 6f1a2b3c\n1764694848001 0.5 1 dataset\n";
+    const pts = parseMetricFile("training_mean_squared_error", text, problems);
+    expect(pts).toEqual([{ key: "training_mean_squared_error", value: 57.27, timestamp: 1764694848000, step: 0 }]);
+    expect(problems).toHaveLength(1);
+  });
 });
