@@ -56,6 +56,8 @@ export interface RunEvidence {
   /** artifact path -> text of the model files compared by meaning (MLmodel, environment files) */
   originalArtifactTexts?: Record<string, string>;
   replayArtifactTexts?: Array<Record<string, string> | undefined>;
+  /** models:/<id>/<path> -> text of the MLflow 3 logged models' files: the original's environment, not scored */
+  originalLoggedModelTexts?: Record<string, string>;
 }
 
 export interface RunFacts {
@@ -170,7 +172,10 @@ export function assembleRun(facts: RunFacts): ReportRun {
   });
   const fingerprints = replayFingerprints(records, facts);
   // The original's logged model files, as its snapshot read them: what it recorded of its Python and libraries.
-  const origEnv = originalEnvironment(run, facts.evidence?.originalArtifactTexts);
+  const origEnv = originalEnvironment(run, {
+    ...facts.evidence?.originalArtifactTexts,
+    ...facts.evidence?.originalLoggedModelTexts,
+  });
   const envDiff = environmentDiff(origEnv, fingerprints);
   const versionFinding = versionDifferencesFinding(envDiff.versions);
   const score = {

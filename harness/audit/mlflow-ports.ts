@@ -1,7 +1,9 @@
 import { recordedRunFromMlflow } from "../plan/recorded-run.js";
 import type { MlflowClient } from "../tracking/client.js";
 import type { Run } from "../tracking/schemas.js";
-import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "./ports.js";
+import { MlflowError } from "../tracking/errors.js";
+import { loggedModelIdsOfRun } from "../tracking/model-refs.js";
+import type { AuditPorts, LoggedModelRef, ReadRun, ReportPublisher, RunReader } from "./ports.js";
 import { previewReplay, replayJob } from "./replay-pipeline.js";
 
 // The audit's ports over a real tracking server. MLflow's wire shapes end here: a
@@ -24,7 +26,44 @@ export function mlflowRunReader(client: MlflowClient): RunReader {
         .filter((f) => !f.is_dir)
         .map((f) => ({ path: f.path, size: f.file_size ?? null })),
     downloadArtifact: (runId, path, destFile) => client.downloadArtifact({ runId }, path, destFile),
+    loggedModels: (runId) => loggedModelsOfRun(client, runId),
+    listLoggedModelFiles: async (modelId) =>
+      (await client.listArtifactsRecursive({ loggedModelId: modelId }))
+        .filter((f) => !f.is_dir)
+        .map((f) => ({ path: f.path, size: f.file_size ?? null })),
+    downloadLoggedModelFile: (modelId, path, destFile) =>
+      client.downloadArtifact({ loggedModelId: modelId }, path, destFile),
   };
+}
+
+/**
+ * The models whose source run this is (one search in its experiment), and those its
+ * outputs list that the search did not return (logged elsewhere): read one by one,
+ * deleted ones skipped. A server before MLflow 3 has no such endpoint: none.
+ */
+async function loggedModelsOfRun(client: MlflowClient, runId: string): Promise<LoggedModelRef[]> {
+  const run = await client.getRun(runId);
+  const found = new Map<string, LoggedModelRef>();
+  try {
+    const models = await client.searchLoggedModels({
+      experimentIds: [run.info.experiment_id],
+      filter: `source_run_id = '${runId.replaceAll("'", "")}'`,
+    });
+    for (const m of models)
+      if (m.info.source_run_id === runId) found.set(m.info.model_id, { modelId: m.info.model_id, name: m.info.name });
+  } catch (err) {
+    if (!(err instanceof MlflowError && (err.isNotFound || err.status === 501))) throw err;
+  }
+  for (const modelId of loggedModelIdsOfRun(run)) {
+    if (found.has(modelId)) continue;
+    try {
+      const m = await client.getLoggedModel(modelId);
+      found.set(modelId, { modelId, name: m.info.name });
+    } catch (err) {
+      if (!(err instanceof MlflowError && err.isNotFound)) throw err;
+    }
+  }
+  return [...found.values()];
 }
 
 export function mlflowReportPublisher(client: MlflowClient): ReportPublisher {

@@ -37,6 +37,12 @@ export const OriginalSnapshotSchema = z.object({
     z.string(),
     z.object({ size: z.number().nullable(), sha256: z.string().optional(), text: z.string().optional() }),
   ),
+  /**
+   * the MLmodel and environment files of the MLflow 3 logged models the run produced,
+   * keyed models:/<model id>/<path>: what the original's environment is read from
+   * (not scored: a replay's logged models are not imported)
+   */
+  loggedModelTexts: z.record(z.string(), z.string()).optional(),
   /** what was left out of the snapshot and why (files over the hashing budget) */
   notes: z.array(z.string()),
 });
@@ -66,7 +72,7 @@ export function originalEvidence(
   s: OriginalSnapshot,
   metricNames: readonly string[],
   ignoredArtifact: (path: string) => boolean,
-): Pick<RunEvidence, "originalHistories" | "originalArtifacts" | "originalArtifactTexts"> {
+): Pick<RunEvidence, "originalHistories" | "originalArtifacts" | "originalArtifactTexts" | "originalLoggedModelTexts"> {
   const histories: Record<string, HistoryPoint[]> = {};
   for (const name of metricNames) {
     const points = Object.hasOwn(s.histories, name) ? (s.histories[name] as HistoryPoint[]) : [];
@@ -83,6 +89,9 @@ export function originalEvidence(
     ...(Object.keys(histories).length > 0 ? { originalHistories: histories } : {}),
     ...(Object.keys(artifacts).length > 0 ? { originalArtifacts: artifacts } : {}),
     ...(Object.keys(texts).length > 0 ? { originalArtifactTexts: texts } : {}),
+    ...(s.loggedModelTexts !== undefined && Object.keys(s.loggedModelTexts).length > 0
+      ? { originalLoggedModelTexts: { ...s.loggedModelTexts } }
+      : {}),
   };
 }
 

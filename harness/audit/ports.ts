@@ -36,6 +36,21 @@ export interface RunReader {
   /** every artifact file of the run (folders walked, not listed) */
   listArtifactFiles(runId: string): Promise<ArtifactFile[]>;
   downloadArtifact(runId: string, path: string, destFile: string): Promise<void>;
+  /**
+   * The MLflow 3 logged models the run produced (its outputs, and models naming it as
+   * their source run). Their files live under each model's own artifact root, not the
+   * run's; [] where the server has no logged models.
+   */
+  loggedModels(runId: string): Promise<LoggedModelRef[]>;
+  /** every file of one logged model (folders walked) */
+  listLoggedModelFiles(modelId: string): Promise<ArtifactFile[]>;
+  downloadLoggedModelFile(modelId: string, path: string, destFile: string): Promise<void>;
+}
+
+/** A logged model as the audit names it. */
+export interface LoggedModelRef {
+  modelId: string;
+  name: string;
 }
 
 /**

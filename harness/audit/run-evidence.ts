@@ -102,14 +102,62 @@ export async function takeOriginalSnapshot(
     notes,
     isPublishedArtifact,
   );
+  const loggedModelTexts = await readLoggedModelTexts(reader, runId, notes);
   return {
     takenAt: (opts.now ?? (() => new Date()))().toISOString(),
     run,
     ...(lifecycleStage !== undefined ? { lifecycleStage } : {}),
     histories,
     artifacts,
+    ...(Object.keys(loggedModelTexts).length > 0 ? { loggedModelTexts } : {}),
     notes,
   };
+}
+
+/** Logged models of one run whose files are read; a run logging more is said so. */
+const MAX_LOGGED_MODELS = 20;
+
+/**
+ * The MLmodel and environment files at the root of each MLflow 3 logged model the run
+ * produced (what MLflow recorded of the original's Python and libraries), keyed
+ * models:/<id>/<path>. Other files (the model's weights) are neither listed further
+ * nor downloaded.
+ */
+async function readLoggedModelTexts(
+  reader: RunReader,
+  runId: string,
+  notes: string[],
+): Promise<Record<string, string>> {
+  const models = await reader.loggedModels(runId);
+  const out: Record<string, string> = {};
+  if (models.length === 0) return out;
+  if (models.length > MAX_LOGGED_MODELS)
+    notes.push(`the original logged ${models.length} models; the files of the first ${MAX_LOGGED_MODELS} were read`);
+  const dir = await mkdtemp(join(tmpdir(), "repro-audit-models-"));
+  try {
+    for (const model of models.slice(0, MAX_LOGGED_MODELS)) {
+      const files = (await reader.listLoggedModelFiles(model.modelId)).filter(
+        (f) => !f.path.includes("/") && modelFileKind(f.path) !== undefined,
+      );
+      for (const f of files) {
+        const key = `models:/${model.modelId}/${f.path}`;
+        if ((f.size ?? 0) > MAX_MODEL_FILE_BYTES) {
+          notes.push(`logged model file ${key} not read: ${f.size} bytes is over ${MAX_MODEL_FILE_BYTES}`);
+          continue;
+        }
+        const local = join(dir, "f");
+        await reader.downloadLoggedModelFile(model.modelId, f.path, local);
+        const text = (await stat(local)).size <= MAX_MODEL_FILE_BYTES ? await utf8Text(local) : undefined;
+        // Kept in original.json: an index URL's token in requirements.txt must not be.
+        if (text !== undefined) out[key] = stripUrlCredentials(text);
+        else notes.push(`logged model file ${key} not read: not UTF-8 text within ${MAX_MODEL_FILE_BYTES} bytes`);
+        await rm(local, { force: true });
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return out;
 }
 
 /** Histories and artifact hashes of the finished replays, to score against the original's snapshot. */

@@ -105,13 +105,27 @@ export function versionMatches(kind: VersionComparisonItem["kind"], recorded: st
   return canonicalVersion(recorded) === canonicalVersion(actual);
 }
 
-/** Each replay's version of one item: undefined where the replay was not probed, NOT_INSTALLED where probed and absent. */
+/**
+ * A distribution that installs the same import package as a recorded one, but not all of
+ * it: mlflow-skinny is mlflow's tracking client without the server's dependencies.
+ */
+const PARTIAL_VARIANTS: Readonly<Record<string, string>> = { mlflow: "mlflow-skinny" };
+
+/**
+ * Each replay's version of one item: undefined where the replay was not probed, NOT_INSTALLED
+ * where probed and absent, "<variant> <version>" where only a partial variant is installed
+ * (then never "same").
+ */
 function replayVersions(kind: VersionComparisonItem["kind"], name: string, replays: readonly Fingerprint[]) {
   return replays.map((fp) => {
     const c = fp.container;
     if (c === undefined) return undefined;
     if (kind === "python") return c.python.version;
-    return c.distributions.find((d) => pep503Name(d.name) === name)?.version ?? NOT_INSTALLED;
+    const own = c.distributions.find((d) => pep503Name(d.name) === name)?.version;
+    if (own !== undefined) return own;
+    const variant = Object.hasOwn(PARTIAL_VARIANTS, name) ? PARTIAL_VARIANTS[name] : undefined;
+    const partial = variant && c.distributions.find((d) => pep503Name(d.name) === variant)?.version;
+    return partial ? `${variant} ${partial}` : NOT_INSTALLED;
   });
 }
 

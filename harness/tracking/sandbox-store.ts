@@ -181,7 +181,12 @@ export function parseMetricFile(key: string, text: string, problems: string[] = 
     const timestamp = Number(ts);
     const v = parsePythonFloat(value ?? "");
     const s = step === undefined ? 0 : Number(step);
-    if ((dataset.length !== 0 && dataset.length !== 2) || !Number.isSafeInteger(timestamp) || v === undefined || !Number.isSafeInteger(s)) {
+    if (
+      (dataset.length !== 0 && dataset.length !== 2) ||
+      !Number.isSafeInteger(timestamp) ||
+      v === undefined ||
+      !Number.isSafeInteger(s)
+    ) {
       bad += 1;
       continue;
     }

@@ -239,6 +239,9 @@ describe.skipIf(!dockerAvailable)(
       expect(run.plan?.command).toBe("python train.py");
       expect(run.metrics.map((m) => m.name)).toContain("training_score");
       expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
+      // autolog logs the model the MLflow 3 way, under its own root: the original's versions come from there
+      const sklearn = run.fingerprintDiff.versions?.items.find((i) => i.name === "scikit-learn");
+      expect(sklearn).toMatchObject({ state: "same", source: expect.stringMatching(/^logged model models:\/m-/) });
     }, 600_000);
 
     it("a docker_env project in a subfolder whose image sets WORKDIR: runs in the project folder, as `mlflow run --build-image` did", async () => {

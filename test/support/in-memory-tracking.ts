@@ -28,6 +28,8 @@ export interface StoredRun {
   /** artifact path -> file contents */
   artifacts: Record<string, string>;
   lifecycleStage?: string;
+  /** the MLflow 3 logged models the run produced: id, name, path -> file contents */
+  loggedModels?: Array<{ modelId: string; name: string; files: Record<string, string> }>;
 }
 
 export class InMemoryTracking {
@@ -135,7 +137,21 @@ export class InMemoryTracking {
       if (body === undefined) throw new Error(`in-memory tracking: run ${runId} has no artifact ${path}`);
       writeFileSync(destFile, body);
     },
+    loggedModels: async (runId) =>
+      (this.stored(runId).loggedModels ?? []).map(({ modelId, name }) => ({ modelId, name })),
+    listLoggedModelFiles: async (modelId) =>
+      Object.entries(this.loggedModel(modelId).files).map(([path, body]) => ({ path, size: Buffer.byteLength(body) })),
+    downloadLoggedModelFile: async (modelId, path, destFile) => {
+      const body = this.loggedModel(modelId).files[path];
+      if (body === undefined) throw new Error(`in-memory tracking: logged model ${modelId} has no file ${path}`);
+      writeFileSync(destFile, body);
+    },
   };
+
+  private loggedModel(modelId: string): NonNullable<StoredRun["loggedModels"]>[number] {
+    for (const run of this.runs.values()) for (const m of run.loggedModels ?? []) if (m.modelId === modelId) return m;
+    throw new Error(`in-memory tracking: no logged model ${modelId}`);
+  }
 
   readonly publisher: ReportPublisher = {
     uploadArtifact: async (target, localPath, artifactDir) => {

@@ -3,10 +3,13 @@ import { describe, expect, it } from "vitest";
 
 import { assembleReport } from "../../../harness/audit/assemble-report.js";
 import { assembleRun } from "../../../harness/audit/assemble-run.js";
+import { originalEvidence } from "../../../harness/audit/original-snapshot.js";
+import { takeOriginalSnapshot } from "../../../harness/audit/run-evidence.js";
 import { renderHtml } from "../../../harness/report/html.js";
 import { renderMarkdown } from "../../../harness/report/markdown.js";
 import type { ReportRun } from "../../../harness/report/schema.js";
 import { parseReport, serializeReport } from "../../../harness/report/serialize.js";
+import { InMemoryTracking } from "../../support/in-memory-tracking.js";
 import { facts, meta } from "./audit-factories.js";
 
 // The original's logged model recorded its Python and library versions (MLflow's
@@ -112,5 +115,56 @@ describe("the original's recorded environment (its logged model's files) against
     const back = parseReport(serializeReport(doc), "test");
     expect(back.runs[0]?.fingerprintDiff.versions).toBeUndefined();
     expect(renderMarkdown(back)).not.toContain("Versions the original recorded");
+  });
+});
+
+// MLflow 3's log_model(name=...) (and autolog) keeps a model's files under the logged
+// model's own artifact root, not the run's: the snapshot reads them from there.
+describe("the original's MLflow 3 logged models", () => {
+  it("their environment files are read from the model's own root, only those, credentials stripped", async () => {
+    const tracking = new InMemoryTracking();
+    tracking.addRun({
+      runId: "orig",
+      histories: { acc: [{ step: 0, value: 0.5 }] },
+      loggedModels: [
+        {
+          modelId: "m-0123abcd",
+          name: "model",
+          files: {
+            ...Object.fromEntries(Object.entries(older).map(([p, t]) => [p.replace("model/", ""), t])),
+            "requirements.txt": `--index-url https://bob:s3cret@pypi.example.com/simple\n${older["model/requirements.txt"]}`,
+            "model.pkl": "\x80\x04 weights",
+            "nested/conda.yaml": "dependencies: [python=2.7]\n",
+          },
+        },
+      ],
+    });
+    const snap = await takeOriginalSnapshot(tracking.reader, "orig");
+    expect(Object.keys(snap.loggedModelTexts ?? {}).sort()).toEqual([
+      "models:/m-0123abcd/MLmodel",
+      "models:/m-0123abcd/conda.yaml",
+      "models:/m-0123abcd/python_env.yaml",
+      "models:/m-0123abcd/requirements.txt",
+    ]);
+    expect(JSON.stringify(snap)).not.toContain("s3cret");
+    // not scored: the run's own artifacts are what replays are compared on
+    expect(snap.artifacts).toEqual({});
+
+    const evidence = originalEvidence(snap, ["acc"], () => false);
+    const doc = assembleReport(meta({ replays: 3 }), [assembleRun(facts({ evidence }))]);
+    const run = parseReport(serializeReport(doc), "test").runs[0] as ReportRun;
+    expect(run.score.findings.join("\n")).toContain(
+      "python: original 3.9.18 (logged model models:/m-0123abcd/python_env.yaml) vs replay 3.11.7",
+    );
+    expect(run.score.findings.join("\n")).toContain(
+      "scipy: original 1.13.1 (logged model models:/m-0123abcd/requirements.txt) vs replay 1.17.1",
+    );
+  });
+
+  it("a run with no logged models: nothing read, no field", async () => {
+    const tracking = new InMemoryTracking();
+    tracking.addRun({ runId: "orig" });
+    const snap = await takeOriginalSnapshot(tracking.reader, "orig");
+    expect(snap.loggedModelTexts).toBeUndefined();
   });
 });

@@ -16,6 +16,11 @@ function readerWith(files: Record<string, Buffer | string>): RunReader {
       Object.entries(files).map(([path, body]) => ({ path, size: Buffer.byteLength(body) })),
     downloadArtifact: async (_runId: string, path: string, dest: string) => writeFile(dest, files[path] ?? ""),
     metricHistory: async () => [],
+    loggedModels: async () => [],
+    listLoggedModelFiles: async () => [],
+    downloadLoggedModelFile: async () => {
+      throw new Error("not used");
+    },
   };
 }
 

@@ -32,6 +32,23 @@ const withDists = (dists: Record<string, string>): ContainerFingerprint => ({
 });
 
 describe("compareVersions: the original's recorded versions against the replays' fingerprints", () => {
+  // A model logged with mlflow records `mlflow==X`; a replay environment often has the
+  // tracking client alone (mlflow-skinny): not "not installed", and not the same either.
+  it("mlflow recorded, mlflow-skinny on the replays: named as that, a difference", () => {
+    const mlflow: RecordedVersions = { libraries: [{ name: "mlflow", version: "3.17.2", source: src }], notes: [] };
+    const skinny: ContainerFingerprint = {
+      ...container,
+      distributions: [
+        ...container.distributions.filter((d) => !/^mlflow/.test(d.name)),
+        { name: "mlflow-skinny", version: "3.17.2" },
+      ],
+    };
+    const got = compareVersions(mlflow, [replay(skinny)]);
+    expect(got?.items.map((i) => [i.name, i.replays, i.state])).toEqual([
+      ["mlflow", "mlflow-skinny 3.17.2", "differs"],
+    ]);
+  });
+
   it("names each difference: Python, a library at another version, a library the replays lack", () => {
     const got = compareVersions(recorded, [replay(), replay()]);
     expect(got?.items.map((i) => [i.name, i.original, i.replays, i.state])).toEqual([
