@@ -369,7 +369,9 @@ function reportImage(facts: RunFacts): ReportImage {
       : env.source === "docker_env"
         ? `MLproject docker_env ${env.dockerImage ?? ""}`.trim()
         : env.source === "none"
-          ? "no environment file (base image)"
+          ? env.requirements.length === 0
+            ? "no environment file (base image)"
+            : `no environment file; ${env.requirements.map((r) => r.split(/\s/)[0]).join(", ")} added by the harness`
           : `${env.source}${env.file ? ` ${env.file}` : ""} (${env.requirements.length} requirements)`;
   const imageId = facts.image?.imageId ?? facts.environment?.imageId;
   return {

@@ -1,6 +1,7 @@
 import { redactEnvValue, stripUrlCredentials } from "../fingerprint/redact.js";
 import type { CodeFingerprint } from "../fingerprint/schema.js";
 import { recordedVersions } from "../drift/model-environment.js";
+import type { RecordedMlflow } from "../plan/mlflow-requirement.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import type { OriginalEnvironment } from "../report/schema.js";
 import {
@@ -74,4 +75,15 @@ export function originalEnvironment(
     recorded,
     ...(versions !== undefined ? { versions } : {}),
   };
+}
+
+/**
+ * The mlflow version the original's logged model recorded (its requirements pin
+ * mlflow==X, or MLmodel's mlflow_version; mlflow-skinny where only that is listed):
+ * the client a replay gets when its environment lacks mlflow. Undefined when none.
+ */
+export function recordedMlflowVersion(modelFiles: Readonly<Record<string, string>>): RecordedMlflow | undefined {
+  const libraries = recordedVersions(modelFiles)?.libraries ?? [];
+  const lib = libraries.find((l) => l.name === "mlflow") ?? libraries.find((l) => l.name === "mlflow-skinny");
+  return lib !== undefined ? { version: lib.version, source: lib.source } : undefined;
 }
