@@ -392,7 +392,9 @@ async function auditOneRun(
   }
   const original = snapshotRun(snapshot);
   // What its logged model recorded of mlflow: the version a replay gets where the environment lacks it.
-  const recordedMlflow = recordedMlflowVersion(originalEvidence(snapshot, [], isHarnessArtifact).originalArtifactTexts ?? {});
+  const recordedMlflow = recordedMlflowVersion(
+    originalEvidence(snapshot, [], isHarnessArtifact).originalArtifactTexts ?? {},
+  );
 
   const replayStepOptions = {
     ...runStepOptions(opts, { runId, original, auditId: ctx.auditId, runDir }),

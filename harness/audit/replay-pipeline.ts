@@ -362,10 +362,9 @@ function planFor(
     ? resolveEnvironment(folder, source, scriptPath)
     : { source: "none" as const, requirements: [] };
   // The code that runs: the project folder, or the recorded script's folder tree.
-  const codeDir =
-    scriptPath !== undefined && scriptPath.includes("/")
-      ? join(folder.dir, scriptPath.slice(0, scriptPath.lastIndexOf("/")))
-      : folder.dir;
+  const codeDir = scriptPath?.includes("/")
+    ? join(folder.dir, scriptPath.slice(0, scriptPath.lastIndexOf("/")))
+    : folder.dir;
   const mlflowImportedBy = source !== undefined ? mlflowImportIn(codeDir, folder.dir) : undefined;
   const plan = buildPlan({
     run,

@@ -86,7 +86,7 @@ export function resolveEnvironment(
   } else {
     // The script's own folder first (a repository of several scripts, each with its
     // requirements), then the folder's root, as MLflow reads a project without an MLproject.
-    const scriptDir = script !== undefined && script.includes("/") ? script.slice(0, script.lastIndexOf("/")) : "";
+    const scriptDir = script?.includes("/") ? script.slice(0, script.lastIndexOf("/")) : "";
     const dirs = [...new Set([scriptDir, ""])].map((d) => inside(folder.dir, d === "" ? "." : d, folder.dir));
     for (const dir of dirs) {
       const name = ENVIRONMENT_FILE_NAMES.find((n) => isFile(join(dir, n)));

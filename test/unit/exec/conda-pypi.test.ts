@@ -97,7 +97,12 @@ describe("conda.yaml with conda dependencies", () => {
   it("installs the mapped ones beside the pip list and lists the rest as not honoured", () => {
     const spec = parseCondaYaml(yaml);
     expect(spec.python).toBe("3.11.5");
-    expect(spec.requirements).toEqual(["mlflow-skinny==3.17.2", "numpy==1.26.4", "scikit-learn==1.5.*", "torch==2.1.0"]);
+    expect(spec.requirements).toEqual([
+      "mlflow-skinny==3.17.2",
+      "numpy==1.26.4",
+      "scikit-learn==1.5.*",
+      "torch==2.1.0",
+    ]);
     expect(spec.buildRequirements).toEqual(["pip"]);
     expect(spec.mapped).toEqual([
       { entry: "conda-forge::numpy=1.26.4=py311h64a7726_0", requirement: "numpy==1.26.4" },

@@ -47,7 +47,11 @@ describe("resolveEnvironment: a requirements.txt", () => {
       source: "python_env",
       file: "python_env.yaml",
     });
-    const conda = folderWith({ "train.py": "", "conda.yaml": "dependencies: [numpy=2.4]\n", "requirements.txt": "x\n" });
+    const conda = folderWith({
+      "train.py": "",
+      "conda.yaml": "dependencies: [numpy=2.4]\n",
+      "requirements.txt": "x\n",
+    });
     expect(resolveEnvironment(readCodeFolder(conda), "script", "train.py")).toMatchObject({
       source: "conda_env",
       requirements: ["numpy==2.4.*"],

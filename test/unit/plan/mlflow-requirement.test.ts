@@ -115,7 +115,10 @@ describe("buildPlan adds mlflow as MLflow Projects do", () => {
     const p = buildPlan(base({ mlflowImportedBy: "stats.py" }));
     expect(p.environment.requirements).toEqual([`mlflow-skinny==${PINNED_MLFLOW_SKINNY}`, "numpy==2.0.2"]);
     expect(p.environment.added).toEqual([
-      { requirement: `mlflow-skinny==${PINNED_MLFLOW_SKINNY}`, reason: expect.stringMatching(/stats\.py imports mlflow/) },
+      {
+        requirement: `mlflow-skinny==${PINNED_MLFLOW_SKINNY}`,
+        reason: expect.stringMatching(/stats\.py imports mlflow/),
+      },
     ]);
     expect(p.notes.join("\n")).toMatch(/stats\.py imports mlflow and the environment does not list it/);
   });
@@ -128,7 +131,10 @@ describe("buildPlan adds mlflow as MLflow Projects do", () => {
 
   it("not to a docker_env image or a scenario's lock", () => {
     const docker = buildPlan(
-      base({ mlflowImportedBy: "stats.py", environment: { source: "docker_env", requirements: [], dockerImage: "img:1" } }),
+      base({
+        mlflowImportedBy: "stats.py",
+        environment: { source: "docker_env", requirements: [], dockerImage: "img:1" },
+      }),
     );
     expect(docker.environment.requirements).toEqual([]);
     const scen = buildPlan(
