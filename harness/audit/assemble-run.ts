@@ -32,7 +32,7 @@ import { scoreTrace } from "../trace/score.js";
 import { environmentDiff } from "./environment-diff.js";
 import type { AdaptiveOutcome } from "./adaptive-replays.js";
 import type { EnvironmentRecord, JournalReplay } from "./journal.js";
-import { originalEnvironment } from "./original-environment.js";
+import { originalEnvironment, originalModelTexts } from "./original-environment.js";
 import { replayNumber } from "../drift/format.js";
 
 // One run's entry in the audit report, from what the audit gathered: the recorded
@@ -172,10 +172,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
   });
   const fingerprints = replayFingerprints(records, facts);
   // The original's logged model files, as its snapshot read them: what it recorded of its Python and libraries.
-  const origEnv = originalEnvironment(run, {
-    ...facts.evidence?.originalArtifactTexts,
-    ...facts.evidence?.originalLoggedModelTexts,
-  });
+  const origEnv = originalEnvironment(run, originalModelTexts(facts.evidence));
   const envDiff = environmentDiff(origEnv, fingerprints);
   const versionFinding = versionDifferencesFinding(envDiff.versions);
   const score = {
@@ -374,7 +371,9 @@ function reportImage(facts: RunFacts): ReportImage {
       : env.source === "docker_env"
         ? `MLproject docker_env ${env.dockerImage ?? ""}`.trim()
         : env.source === "none"
-          ? "no environment file (base image)"
+          ? env.requirements.length === 0
+            ? "no environment file (base image)"
+            : `no environment file; ${env.requirements.map((r) => r.split(/\s/)[0]).join(", ")} added by the harness`
           : `${env.source}${env.file ? ` ${env.file}` : ""} (${env.requirements.length} requirements)`;
   const imageId = facts.image?.imageId ?? facts.environment?.imageId;
   return {

@@ -29,6 +29,7 @@ import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } f
 import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
 import { gatherReplayEvidence, isHarnessArtifact, takeOriginalSnapshot } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
+import { originalModelTexts, recordedMlflowVersion } from "./original-environment.js";
 import {
   type AdaptiveOutcome,
   DEFAULT_MAX_REPLAYS,
@@ -390,9 +391,12 @@ async function auditOneRun(
     };
   }
   const original = snapshotRun(snapshot);
+  // What its logged model recorded of mlflow: the version a replay gets where the environment lacks it.
+  const recordedMlflow = recordedMlflowVersion(originalModelTexts(originalEvidence(snapshot, [], isHarnessArtifact)));
 
   const replayStepOptions = {
     ...runStepOptions(opts, { runId, original, auditId: ctx.auditId, runDir }),
+    ...(recordedMlflow !== undefined ? { recordedMlflow } : {}),
     parallel: opts.parallel,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

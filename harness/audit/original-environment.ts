@@ -1,7 +1,9 @@
 import { redactEnvValue, stripUrlCredentials } from "../fingerprint/redact.js";
 import type { CodeFingerprint } from "../fingerprint/schema.js";
 import { recordedVersions } from "../drift/model-environment.js";
+import type { RecordedMlflow } from "../plan/mlflow-requirement.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
+import type { RunEvidence } from "./assemble-run.js";
 import type { OriginalEnvironment } from "../report/schema.js";
 import {
   DIRTY_TAGS,
@@ -74,4 +76,22 @@ export function originalEnvironment(
     recorded,
     ...(versions !== undefined ? { versions } : {}),
   };
+}
+
+/**
+ * The mlflow version the original's logged model recorded (its requirements pin
+ * mlflow==X, or MLmodel's mlflow_version; mlflow-skinny where only that is listed):
+ * the client a replay gets when its environment lacks mlflow. Undefined when none.
+ */
+/** Every model file text of the original: its run artifacts' and its MLflow 3 logged models'. */
+export function originalModelTexts(
+  evidence: Pick<RunEvidence, "originalArtifactTexts" | "originalLoggedModelTexts"> | undefined,
+): Record<string, string> {
+  return { ...evidence?.originalArtifactTexts, ...evidence?.originalLoggedModelTexts };
+}
+
+export function recordedMlflowVersion(modelFiles: Readonly<Record<string, string>>): RecordedMlflow | undefined {
+  const libraries = recordedVersions(modelFiles)?.libraries ?? [];
+  const lib = libraries.find((l) => l.name === "mlflow") ?? libraries.find((l) => l.name === "mlflow-skinny");
+  return lib !== undefined ? { version: lib.version, source: lib.source } : undefined;
 }

@@ -31,6 +31,8 @@ import {
   recordedScriptName,
 } from "../plan/plan.js";
 import { scriptInCheckout } from "../plan/recorded-script.js";
+import { mlflowImportIn } from "../plan/code-imports.js";
+import type { RecordedMlflow } from "../plan/mlflow-requirement.js";
 import { redactPlan } from "../plan/redact-plan.js";
 import { DIFF_ARTIFACT_PATH, type RecordedRun, projectSubdir, recordedRunFromMlflow } from "../plan/recorded-run.js";
 import { Tags } from "../tracking/tags.js";
@@ -68,6 +70,8 @@ export interface ReplayJobOptions {
   runDir?: string;
   limits?: Partial<Limits>;
   extraParams?: "append" | "ignore";
+  /** the mlflow version the original recorded (its logged model's files, as the audit's snapshot read them) */
+  recordedMlflow?: RecordedMlflow;
   auditExperiment?: string;
   /** host paths an MLproject's docker_env may mount (read-only): --allow-mount */
   allowMounts?: string[];
@@ -345,18 +349,28 @@ async function codeFor(
 function planFor(
   run: RecordedRun,
   { folder, code, notes }: RunCode,
-  opts: Pick<ReplayJobOptions, "extraParams" | "limits">,
+  opts: Pick<ReplayJobOptions, "extraParams" | "limits" | "recordedMlflow">,
 ): ReplayPlan {
   const source = chooseCommandSource(run, {
     project: folder.project !== undefined,
     scenario: folder.scenario !== undefined,
   });
-  const environment = source ? resolveEnvironment(folder, source) : { source: "none" as const, requirements: [] };
   const recorded = source === "script" ? recordedScriptName(run) : undefined;
   const script = recorded !== undefined ? scriptInCheckout(recorded, filesOf(folder.dir)) : undefined;
+  const scriptPath = script !== undefined && "path" in script ? script.path : undefined;
+  const environment = source
+    ? resolveEnvironment(folder, source, scriptPath)
+    : { source: "none" as const, requirements: [] };
+  // The code that runs: the project folder, or the recorded script's folder tree.
+  const codeDir = scriptPath?.includes("/")
+    ? join(folder.dir, scriptPath.slice(0, scriptPath.lastIndexOf("/")))
+    : folder.dir;
+  const mlflowImportedBy = source !== undefined ? mlflowImportIn(codeDir, folder.dir) : undefined;
   const plan = buildPlan({
     run,
     ...(script !== undefined ? { script } : {}),
+    ...(mlflowImportedBy !== undefined ? { mlflowImportedBy } : {}),
+    ...(opts.recordedMlflow !== undefined ? { recordedMlflow: opts.recordedMlflow } : {}),
     ...(folder.project ? { project: folder.project } : {}),
     ...(folder.scenario ? { scenario: folder.scenario } : {}),
     environment,

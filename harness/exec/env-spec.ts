@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { zodIssueLines } from "../errors.js";
+import { condaDependency } from "./conda-pypi.js";
 import { type IgnoredEntry, type IncludeResolver, parseRequirementList, parseRequirementsTxt } from "./requirements.js";
 
 /** What an environment image is built from, whichever file declared it. */
@@ -14,6 +15,13 @@ export interface EnvSpec {
   /** python_env.yaml build_dependencies (pip, setuptools, wheel): informational, the image's venv has its own. */
   buildRequirements: string[];
   ignored: IgnoredEntry[];
+  /** conda.yaml: conda packages installed by their PyPI name (conda-pypi.ts), as written and as pip got them */
+  mapped?: CondaMapped[];
+}
+
+export interface CondaMapped {
+  entry: string;
+  requirement: string;
 }
 
 // failsafe: every scalar stays a string, so "python: 3.10" is not read as the number 3.1.
@@ -64,16 +72,23 @@ const CondaYaml = z.object({
   dependencies: z.array(z.union([z.string(), z.object({ pip: z.array(z.string()) })])).optional(),
 });
 
-/** Conda's `python=3.8.10` / `python==3.8` / `python>=3.9`; "=" is conda's prefix match. */
+/**
+ * Conda's `python=3.8.10` / `python==3.8` / `python>=3.9`; "=" is conda's prefix match;
+ * a build string (`python=3.11.5=h955ad1f_0`, `python 3.11.5 h955ad1f_0`) is dropped.
+ */
 function condaPython(dep: string): string | undefined {
-  const m = /^python\s*(==|=|>=|<=|>|<|~=|!=)?\s*(\S*)$/.exec(dep.trim());
+  const m = /^python(?![A-Za-z0-9_.-])\s*(==|=|>=|<=|>|<|~=|!=)?\s*([^\s=]*)(?:(?:=|\s+)\S+)?$/.exec(dep.trim());
   if (!m) return undefined;
   const [, op = "", ver = ""] = m;
   if (!ver) return "";
-  return op === "=" || op === "==" || op === "" ? ver.replace(/\.\*$/, "") : `${op}${ver}`;
+  return op === "=" || op === "==" || op === "" ? ver.replace(/\.?\*$/, "") : `${op}${ver}`;
 }
 
-/** conda.yaml as MLflow logs it: the python pin and the `pip:` list are used; other conda packages cannot be. */
+/**
+ * conda.yaml as MLflow logs it: the python pin, the `pip:` list, and each conda package
+ * that has a PyPI counterpart (conda-pypi.ts) installed by that name; every other
+ * conda package is listed as not honoured.
+ */
 export function parseCondaYaml(text: string, include?: IncludeResolver, where = "conda.yaml"): EnvSpec {
   const parsed = CondaYaml.safeParse(yamlStrings(text, where) ?? {});
   if (!parsed.success) {
@@ -85,28 +100,42 @@ export function parseCondaYaml(text: string, include?: IncludeResolver, where = 
   }
   const spec: EnvSpec = { source: "conda.yaml", requirements: [], buildRequirements: [], ignored: [] };
   const pipLines: string[] = [];
+  const mapped: CondaMapped[] = [];
   for (const dep of parsed.data.dependencies ?? []) {
     if (typeof dep !== "string") {
       pipLines.push(...dep.pip);
       continue;
     }
-    const py = condaPython(dep);
+    const py = condaPython(dep.replace(/^.*::/, ""));
     if (py !== undefined) {
       if (py) spec.python = py;
       continue;
     }
-    if (/^pip(\s*[<>=!~].*)?$/.test(dep.trim())) {
+    if (/^pip(\s*[<>=!~].*)?$/.test(dep.replace(/^.*::/, "").trim())) {
       spec.buildRequirements.push(dep.trim());
       continue;
     }
-    spec.ignored.push({
-      entry: dep,
-      reason: "conda package: only conda's `pip:` dependencies are installed (no conda in the image)",
-    });
+    const conda = condaDependency(dep);
+    if (conda.kind === "ignored") {
+      spec.ignored.push({ entry: dep, reason: conda.reason });
+      continue;
+    }
+    // Parsed like a pip line so a version pip cannot read is reported, not passed on.
+    const one = parseRequirementList([conda.requirement]);
+    const [requirement] = one.requirements;
+    if (requirement === undefined) {
+      spec.ignored.push({
+        entry: dep,
+        reason: `conda package not honoured: its PyPI form ${JSON.stringify(conda.requirement)} is not a valid pip requirement`,
+      });
+      continue;
+    }
+    mapped.push({ entry: dep, requirement });
   }
-  const pip = parseRequirementList(pipLines, include);
+  const pip = parseRequirementList([...pipLines, ...mapped.map((m) => m.requirement)], include);
   spec.requirements = pip.requirements;
   spec.ignored.push(...pip.ignored);
+  if (mapped.length > 0) spec.mapped = mapped;
   return spec;
 }
 

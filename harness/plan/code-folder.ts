@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { loadEnvSpec } from "../exec/env-spec.js";
 import { type MlProject, parseMlProject } from "./mlproject.js";
@@ -39,10 +39,18 @@ export function readCodeFolder(dir: string): CodeFolder {
   return out;
 }
 
-/** The environment of the chosen command source, with requirement files read. */
+/** The environment files looked for in a folder without an MLproject that names one, in this order. */
+export const ENVIRONMENT_FILE_NAMES = ["python_env.yaml", "conda.yaml", "requirements.txt"] as const;
+
+/**
+ * The environment of the chosen command source, with requirement files read.
+ * `script`: the recorded script's path in the folder (source "script"): its own
+ * folder is looked in first, then the folder's root (the checkout).
+ */
 export function resolveEnvironment(
   folder: CodeFolder,
   source: "mlproject" | "scenario" | "tag" | "script",
+  script?: string,
 ): PlanEnvironmentInput {
   if (source === "scenario" && folder.scenario) {
     const file = inside(folder.dir, folder.scenario.environment.lock, folder.scenarioFile ?? folder.dir);
@@ -56,7 +64,7 @@ export function resolveEnvironment(
       ...(python !== undefined ? { python } : {}),
     };
   }
-  const env = folder.project?.environment ?? { kind: "unspecified" as const };
+  const env = (source === "mlproject" ? folder.project?.environment : undefined) ?? { kind: "unspecified" as const };
   if (env.kind === "docker_env") {
     return {
       source: "docker_env",
@@ -66,32 +74,42 @@ export function resolveEnvironment(
       dockerEnvironment: env.docker.environment,
     };
   }
-  let file: string | undefined;
-  let kind: "python_env" | "conda_env" | undefined;
+  let found: { file: string; kind: "python_env" | "conda_env" | "requirements" } | undefined;
   if (env.kind === "python_env" || env.kind === "conda_env") {
-    file = inside(folder.dir, env.file, folder.projectFile ?? folder.dir);
+    const file = inside(folder.dir, env.file, folder.projectFile ?? folder.dir);
     if (!existsSync(file)) {
       throw new FileFormatError(
         `${folder.projectFile ?? folder.dir}: ${env.kind} names ${env.file}, but no such file was found`,
       );
     }
-    kind = env.kind;
-  } else if (existsSync(join(folder.dir, "python_env.yaml"))) {
-    file = join(folder.dir, "python_env.yaml");
-    kind = "python_env";
-  } else if (existsSync(join(folder.dir, "conda.yaml"))) {
-    file = join(folder.dir, "conda.yaml");
-    kind = "conda_env";
+    found = { file, kind: env.kind };
+  } else {
+    // The script's own folder first (a repository of several scripts, each with its
+    // requirements), then the folder's root, as MLflow reads a project without an MLproject.
+    const scriptDir = script?.includes("/") ? script.slice(0, script.lastIndexOf("/")) : "";
+    const dirs = [...new Set([scriptDir, ""])].map((d) => inside(folder.dir, d === "" ? "." : d, folder.dir));
+    for (const dir of dirs) {
+      const name = ENVIRONMENT_FILE_NAMES.find((n) => isFile(join(dir, n)));
+      if (name === undefined) continue;
+      const kind = name === "python_env.yaml" ? "python_env" : name === "conda.yaml" ? "conda_env" : "requirements";
+      found = { file: join(dir, name), kind };
+      break;
+    }
   }
-  if (!file || !kind) return { source: "none", requirements: [] };
-  const spec = loadEnvSpec(file);
+  if (found === undefined) return { source: "none", requirements: [] };
+  const spec = loadEnvSpec(found.file);
   return {
-    source: kind,
-    file: relative(folder.dir, file),
+    source: found.kind,
+    file: relative(folder.dir, found.file),
     requirements: spec.requirements,
     ignored: spec.ignored,
+    ...(spec.mapped !== undefined ? { mapped: spec.mapped } : {}),
     ...(spec.python !== undefined ? { python: spec.python } : {}),
   };
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 function inside(dir: string, rel: string, label: string): string {

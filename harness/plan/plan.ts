@@ -10,13 +10,15 @@ import { shlexUnquoteExact } from "./shlex.js";
 import { type ScriptMatch, scriptCommand } from "./recorded-script.js";
 import { dockerWorkdir } from "./docker-workdir.js";
 import { BadInputError } from "../errors.js";
+import { hashPinned } from "../exec/requirements.js";
+import { type RecordedMlflow, mlflowToAdd } from "./mlflow-requirement.js";
 
 // From a recorded run to what a replay executes. Pure: the caller has read the
 // MLproject / scenario / requirement files and prepared the code folder.
 
 export const EnvironmentSchema = z.object({
-  /** where the requirements came from */
-  source: z.enum(["python_env", "conda_env", "docker_env", "scenario", "none"]),
+  /** where the requirements came from ("requirements": a requirements.txt found beside the code, `file`) */
+  source: z.enum(["python_env", "conda_env", "requirements", "docker_env", "scenario", "none"]),
   file: z.string().optional(),
   /** pip requirement lines, pinned where the source pins them */
   requirements: z.array(z.string()),
@@ -33,6 +35,13 @@ export const EnvironmentSchema = z.object({
   dockerWorkdir: z.enum(["project", "image"]).optional(),
   /** entries of the source that cannot be installed (conda-only packages, ...) */
   ignored: z.array(z.object({ entry: z.string(), reason: z.string() })).default([]),
+  /** conda_env: conda packages installed by their PyPI name (absent when none, so older plans digest the same) */
+  mapped: z.array(z.object({ entry: z.string(), requirement: z.string() })).optional(),
+  /**
+   * requirements the harness added that the source does not list (mlflow-skinny when the
+   * code imports mlflow, as MLflow Projects adds it), each with why and where its version came from
+   */
+  added: z.array(z.object({ requirement: z.string(), reason: z.string() })).optional(),
 });
 export type PlanEnvironmentInput = z.input<typeof EnvironmentSchema>;
 
@@ -100,6 +109,10 @@ export interface PlanInput {
    * when the caller found it there (scriptInCheckout)
    */
   script?: ScriptMatch;
+  /** a .py file of the code that imports mlflow (code-imports.ts), when one does */
+  mlflowImportedBy?: string;
+  /** the mlflow version the original recorded (its logged model's files), when the caller read one */
+  recordedMlflow?: RecordedMlflow;
   code: Omit<PlanCode, "dirtyOriginal" | "diffAvailable" | "diffApplied"> & {
     diffAvailable: boolean;
     diffApplied?: boolean;
@@ -243,6 +256,12 @@ export function buildPlan(input: PlanInput): ReplayPlan {
   }
 
   let environment = input.environment;
+  if (environment.mapped !== undefined && environment.mapped.length > 0) {
+    notes.push(
+      `conda packages installed by their PyPI name: ${environment.mapped.map((m) => `${m.entry} as ${m.requirement}`).join(", ")}`,
+    );
+  }
+  environment = withMlflowAdded(environment, input, notes);
   if (environment.source === "docker_env" && environment.dockerImage !== undefined) {
     const where = dockerWorkdir(run, environment.dockerImage);
     if (where.note !== undefined) notes.push(where.note);
@@ -290,4 +309,32 @@ function unquoteProjectParams(params: Readonly<Record<string, string>>): Record<
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) out[k] = shlexUnquoteExact(v) ?? v;
   return out;
+}
+
+/**
+ * mlflow-skinny added where the code imports mlflow and the environment lacks it
+ * (mlflow-requirement.ts). Not to a docker_env image (it runs as it is) nor a scenario's
+ * lock (the harness's own, complete); a hash-pinned list cannot take an unhashed line,
+ * so there it is a note only.
+ */
+function withMlflowAdded(
+  environment: PlanEnvironmentInput,
+  input: Pick<PlanInput, "mlflowImportedBy" | "recordedMlflow">,
+  notes: string[],
+): PlanEnvironmentInput {
+  if (environment.source === "docker_env" || environment.source === "scenario") return environment;
+  const add = mlflowToAdd(environment.requirements, input.mlflowImportedBy, input.recordedMlflow);
+  if (add === undefined) return environment;
+  if (hashPinned(environment.requirements)) {
+    notes.push(
+      `${input.mlflowImportedBy ?? "the code"} imports mlflow and the hash-pinned environment does not list it: not added (an unhashed line would fail pip's hash check)`,
+    );
+    return environment;
+  }
+  notes.push(add.reason);
+  return {
+    ...environment,
+    requirements: [...environment.requirements, add.requirement].sort(),
+    added: [...(environment.added ?? []), add],
+  };
 }

@@ -201,21 +201,27 @@ describe.skipIf(!dockerAvailable)(
     const originalOf = (run: ReportRun, metric: string) => run.metrics.find((m) => m.name === metric)?.original;
     const r2ByRecording = new Map<string, number | null | undefined>();
 
-    // TEMPORARY gate (remove when merging): these need features from other branches of
-    // issue 10: conda deps mapped to PyPI and mlflow added (item 2), the writable work
-    // tree (item 3). Run them with REPRO_AUDIT_CORPUS_ALL=1.
-    describe.skipIf(!process.env["REPRO_AUDIT_CORPUS_ALL"])("needing other branches of issue 10", () => {
-      it("an MLproject in a subfolder with a conda.yaml: the project's entry point, its conda deps installed", async () => {
-        const { run, stderr } = await audit(FIXTURES.conda as Fixture);
-        expect(run.plan?.source).toBe("mlproject");
-        expect(run.plan?.entryPoint).toBe("main");
-        // MLflow logs every parameter, defaults included.
-        expect(run.plan?.params).toEqual({ alpha: "0.3", l1_ratio: "0.5" });
-        // numpy, scipy and scikit-learn are conda deps with a PyPI name: installed, never "not installed".
-        for (const lib of ["numpy", "scipy", "scikit-learn"]) expect(mismatchOf(run, lib), lib).toBeUndefined();
-        expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
-      }, 600_000);
+    it("an MLproject in a subfolder with a conda.yaml: the project's entry point, its conda deps installed", async () => {
+      const { run, stderr } = await audit(FIXTURES.conda as Fixture);
+      expect(run.plan?.source).toBe("mlproject");
+      expect(run.plan?.entryPoint).toBe("main");
+      // MLflow logs every parameter, defaults included.
+      expect(run.plan?.params).toEqual({ alpha: "0.3", l1_ratio: "0.5" });
+      // numpy, scipy and scikit-learn are conda deps with a PyPI name: installed, never "not installed".
+      for (const lib of ["numpy", "scipy", "scikit-learn"]) expect(mismatchOf(run, lib), lib).toBeUndefined();
+      expect(run.image.builtFrom ?? "").toMatch(/^conda_env conda\.yaml \(4 requirements\)/);
+      expect(run.score.findings.join("\n")).toMatch(
+        /conda packages installed by their PyPI name: numpy=2\.4\.6 as numpy==2\.4\.6\.\*/,
+      );
+      expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
+    }, 600_000);
 
+    // TEMPORARY gate (remove when merging): these need features from other branches of
+    // issue 10: python39 the per-CPython base images (3.9 on bullseye), outputs-script the
+    // writable work tree (item 3), autolog-script is not reproduced yet for a reason not
+    // yet diagnosed (seen before the writable work tree: it may need it). Run them with
+    // REPRO_AUDIT_CORPUS_ALL=1.
+    describe.skipIf(!process.env["REPRO_AUDIT_CORPUS_ALL"])("needing other branches of issue 10", () => {
       it("a python_env.yaml pinning Python 3.9 without mlflow: mlflow added, the 3.9 request met or named", async () => {
         const { run, stderr } = await audit(FIXTURES.py39 as Fixture);
         expect(run.plan?.source).toBe("mlproject");
