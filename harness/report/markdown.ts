@@ -402,7 +402,8 @@ function outputsSection(run: ReportRun): string[] {
     table(
       ["File", "Change", "Size", "Content", "Replays"],
       rows.map((r) => [
-        markdownCode(r.path.length > MAX_CELL_CHARS ? `…${r.path.slice(-(MAX_CELL_CHARS - 1))}` : r.path),
+        // The end of a long path names the file: cut at the front.
+        escapeMarkdown(r.path.length > MAX_CELL_CHARS ? `…${r.path.slice(-(MAX_CELL_CHARS - 1))}` : r.path),
         cell(r.changes.join(", ")),
         cell(formatBytes(r.sizes[0] ?? 0)),
         cell(contentText(r)),
