@@ -343,7 +343,7 @@ async function codeFor(
     return { folder, code: { source: "scenario", path: folder.dir, diffAvailable: false }, notes: [] };
   }
   if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") {
-    // A command tag with no code: an empty, read-only /code.
+    // A command tag with no code: an empty /code (each replay gets its own empty copy).
     // One stable empty folder (not a fresh temp dir), so a resumed plan has the same code path.
     const empty = join(resolve(opts.resultsDir), ".empty-code");
     if (opts.preview !== true) {
