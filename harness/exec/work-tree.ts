@@ -62,7 +62,10 @@ const isGitMeta = (name: string) => name === ".git";
  * The size of what `copyWorkTree` would copy (regular files outside .git), or a
  * WorkTreeTooLargeError naming the limit it passed. One lstat walk, nothing read.
  */
-export function measureCodeTree(src: string, limits: WorkTreeLimits = DEFAULT_WORK_TREE_LIMITS): {
+export function measureCodeTree(
+  src: string,
+  limits: WorkTreeLimits = DEFAULT_WORK_TREE_LIMITS,
+): {
   bytes: number;
   files: number;
 } {

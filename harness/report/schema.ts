@@ -183,7 +183,6 @@ export const ReportReplayOutputsSchema = z.object({
   files: z.array(WorkTreeOutputSchema),
   omitted: z.number().int().nonnegative(),
 });
-export type ReportReplayOutputs = z.output<typeof ReportReplayOutputsSchema>;
 
 /** One execution of the plan. The orchestrator (audit/) fills these. */
 export const ReportReplaySchema = z.object({

@@ -108,9 +108,7 @@ describe("copyWorkTree", () => {
   });
 
   it("leaves the source as it was", () => {
-    const before = JSON.stringify(
-      [...listWorkTree(src).entries.values()].map((e) => [e.path, e.stamp]).sort(),
-    );
+    const before = JSON.stringify([...listWorkTree(src).entries.values()].map((e) => [e.path, e.stamp]).sort());
     copyWorkTree(src, join(scratch, "work"));
     expect(JSON.stringify([...listWorkTree(src).entries.values()].map((e) => [e.path, e.stamp]).sort())).toBe(before);
   });
