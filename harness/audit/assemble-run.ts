@@ -104,6 +104,14 @@ function sandboxFindings(records: ReadonlyArray<JournalReplay | undefined>): str
   return [...byNote].map(([note, idx]) => `sandbox (replay ${idx.map(replayNumber).join(", ")}): ${note}`);
 }
 
+/** Each distinct note about the replays' copies of the code (links left out, too big to copy), with the replays it came from. */
+function workTreeFindings(records: ReadonlyArray<JournalReplay | undefined>): string[] {
+  const byNote = new Map<string, number[]>();
+  for (const r of records)
+    for (const n of r?.workTree?.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), r?.index ?? 0]);
+  return [...byNote].map(([note, idx]) => `work tree (replay ${idx.map(replayNumber).join(", ")}): ${note}`);
+}
+
 /**
  * What scoring compares for a run: the original's compared metrics and evidence,
  * and one drift replay per index below `n` (a missing record is a skipped replay).
@@ -187,6 +195,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
       ...(versionFinding !== undefined ? [versionFinding] : []),
       // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
       ...sandboxFindings(records),
+      ...workTreeFindings(records),
       ...(facts.adaptive ? [facts.adaptive.finding] : []),
       ...(facts.auditNotes ?? []),
     ],
@@ -316,6 +325,7 @@ function reportReplay(index: number, r: JournalReplay | undefined, facts: RunFac
     ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),
     isolated: r.isolated,
     pinned: r.pinned,
+    ...(r.workTree?.copied ? { outputs: { files: r.workTree.outputs, omitted: r.workTree.omitted } } : {}),
   };
 }
 

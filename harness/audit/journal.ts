@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { JsonFloat } from "../drift/schema.js";
 import { ExecutorKindSchema } from "../exec/executors.js";
+import { WorkTreeRecordSchema } from "../exec/work-tree-diff.js";
 import { ContainerFingerprintSchema } from "../fingerprint/schema.js";
 import { BadInputError } from "../errors.js";
 
@@ -36,6 +37,8 @@ export const JournalReplaySchema = z.object({
   missingMetrics: z.array(z.string()).default([]),
   /** what the harness noticed importing the replay's sandbox store (registrations, extra runs, refused tags) */
   notes: z.array(z.string()).optional(),
+  /** the replay's own copy of the code: what it wrote there (absent in journals from before the copies) */
+  workTree: WorkTreeRecordSchema.optional(),
   stdoutTail: z.string(),
   stderrTail: z.string(),
   executor: ExecutorKindSchema,

@@ -14,6 +14,7 @@ import { join, resolve, sep } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime, parseVolume } from "../exec/docker-env.js";
 import { engineEndpoint } from "../exec/engine.js";
 import { EXECUTORS, type ExecutorKind, type ImageInfo, type PreparedExecutor } from "../exec/executors.js";
+import { DEFAULT_WORK_TREE_LIMITS, type WorkTreeLimits } from "../exec/work-tree.js";
 import { ALLOW_ENV_FLAG, ALLOW_MOUNT_FLAG, decideHostAccess } from "../exec/host-access.js";
 import { protectedHostPaths, requestedHostAccess, resolveHostPath } from "../exec/host-paths.js";
 import { codeFingerprint } from "../fingerprint/code.js";
@@ -44,7 +45,7 @@ import { type RunPreview, metricsToCompare, replayRefusal } from "./replay-check
 import { isHarnessArtifact } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
-import { type ReplayEvent, type ReplayRunSummary, newAuditId, runReplays } from "./replay-runner.js";
+import { type ReplayEvent, type ReplayRunSummary, WORK_TREE_ENV, newAuditId, runReplays } from "./replay-runner.js";
 
 // The whole replay of one run, as `replay` and `audit` use it, as a sequence of
 // steps: read the run, get its code (a scratch checkout at its commit, or a scenario
@@ -103,6 +104,8 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
   const env = opts.env ?? process.env;
   const client = opts.client ?? MlflowClient.fromEnv({ ...env, MLFLOW_TRACKING_URI: opts.trackingUri });
   const stage = opts.onStage ?? (() => undefined);
+  // Read before anything is built, so a bad value costs nothing.
+  const treeLimits = workTreeLimits(env);
   const run = await originalRun(opts, client, stage);
   let checkout: Checkout | undefined;
   try {
@@ -140,6 +143,7 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       client,
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
       hostEnv: env,
+      workTreeLimits: treeLimits,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
@@ -155,6 +159,16 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
   } finally {
     await checkout?.remove();
   }
+}
+
+/** The per-replay copy's size limit: the default, or REPRO_AUDIT_WORK_TREE_MAX_MB when set to a positive number. */
+function workTreeLimits(env: Record<string, string | undefined>): WorkTreeLimits {
+  const raw = env[WORK_TREE_ENV];
+  if (raw === undefined || raw.trim() === "") return DEFAULT_WORK_TREE_LIMITS;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0)
+    throw new BadInputError(`${WORK_TREE_ENV}=${JSON.stringify(raw)}: give the limit in MiB, a positive number`);
+  return { ...DEFAULT_WORK_TREE_LIMITS, maxBytes: Math.round(mb * 1024 ** 2) };
 }
 
 /** What a preview of one run's replay needs: the replay's options without the count, the pool and the callbacks of running. */
@@ -333,7 +347,7 @@ async function codeFor(
     return { folder, code: { source: "scenario", path: folder.dir, diffAvailable: false }, notes: [] };
   }
   if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") {
-    // A command tag with no code: an empty, read-only /code.
+    // A command tag with no code: an empty /code (each replay gets its own empty copy).
     // One stable empty folder (not a fresh temp dir), so a resumed plan has the same code path.
     const empty = join(resolve(opts.resultsDir), ".empty-code");
     if (opts.preview !== true) {

@@ -5,6 +5,17 @@ import { dockerEnvRequest, dockerEnvRuntime } from "../exec/docker-env.js";
 import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import type { ImageInfo } from "../exec/executors.js";
+import { type WorkTreeRecord, diffWorkTree } from "../exec/work-tree-diff.js";
+import {
+  DEFAULT_WORK_TREE_LIMITS,
+  type WorkTreeLimits,
+  WorkTreeTooLargeError,
+  copyWorkTree,
+  listWorkTree,
+  measureCodeTree,
+  removeWorkTree,
+  withHashes,
+} from "../exec/work-tree.js";
 import { parseProbeOutput, probeCommand } from "../fingerprint/probe.js";
 import { isSecretName, redactText } from "../fingerprint/redact.js";
 import type { ReplayPlan } from "../plan/plan.js";
@@ -17,12 +28,14 @@ import { mlflowReplayRecorder } from "./mlflow-replay-recorder.js";
 import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 
-// Runs a plan's replays, each sealed: no network, nothing of the host but its code
-// (read-only), its output folder and its own sandbox tracking store (an MLflow file
-// store the workload logs into instead of the real server). For each index not yet
-// in the journal: execute with the plan's limits, read the sandbox, create (or take
-// over) the replay run on the real server, import what the workload logged, mark the
-// run FINISHED or FAILED, capture the metrics and journal the result. Up to
+// Runs a plan's replays, each sealed: no network, nothing of the host but its own
+// writable copy of the code (the code folder itself is never mounted writable), its
+// output folder and its own sandbox tracking store (an MLflow file store the workload
+// logs into instead of the real server). For each index not yet in the journal: copy
+// the code, execute with the plan's limits, list what it wrote in its copy and remove
+// the copy, read the sandbox, create (or take over) the replay run on the real server,
+// import what the workload logged, mark the run FINISHED or FAILED, capture the
+// metrics and journal the result. Up to
 // `parallel` at once. An abort (Ctrl-C) stops what runs and journals nothing for it,
 // so a resume redoes exactly that. A fault of the engine or the server is retried,
 // then journaled as an infrastructure failure, which a resume also redoes.
@@ -67,6 +80,8 @@ export interface ReplayRunOptions {
   probe?: boolean;
   /** waits between attempts at an execution the engine failed (default 2 s, 5 s) */
   engineRetryDelaysMs?: readonly number[];
+  /** how big a code folder may be to get a writable copy per replay (default 512 MiB, 50,000 files) */
+  workTreeLimits?: WorkTreeLimits;
 }
 
 export interface ReplayRunSummary {
@@ -145,7 +160,10 @@ interface ReplaySetup {
   /** where the command runs in the container */
   workdir: string;
   image: string | undefined;
+  /** the code folder as the harness holds it: mounted read-only for the probe, copied for each replay */
   codeMount: MountSpec;
+  /** why the replays get the code read-only instead of a copy each (too big to copy) */
+  noCopy?: string;
   dockerEnv: ReturnType<typeof dockerEnvRuntime> | undefined;
 }
 
@@ -222,7 +240,9 @@ function startOrCheckJournal(opts: ReplayRunOptions): void {
 
 function replaySetup(opts: ReplayRunOptions): ReplaySetup {
   const { plan } = opts;
+  const noCopy = tooLargeToCopy(plan.code.path, opts.workTreeLimits ?? DEFAULT_WORK_TREE_LIMITS);
   return {
+    ...(noCopy !== undefined ? { noCopy } : {}),
     limits: {
       memoryBytes: plan.limits.memoryMb * 1024 * 1024,
       nanoCpus: Math.round(plan.limits.cpus * 1e9),
@@ -238,6 +258,20 @@ function replaySetup(opts: ReplayRunOptions): ReplaySetup {
         : undefined,
   };
 }
+
+/** Why the code folder gets no copy per replay (measured once, before the first), or undefined. */
+function tooLargeToCopy(codeDir: string, limits: WorkTreeLimits): string | undefined {
+  try {
+    measureCodeTree(codeDir, limits);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof WorkTreeTooLargeError)) throw err;
+    return `${err.message}: the replays got it read-only instead of a writable copy each (raise the limit with ${WORK_TREE_ENV})`;
+  }
+}
+
+/** The variable that raises the per-replay copy's size limit (MiB), read by replayJob. */
+export const WORK_TREE_ENV = "REPRO_AUDIT_WORK_TREE_MAX_MB";
 
 /**
  * Where a replay's command runs: the project folder (/code), or, for a docker_env run
@@ -286,15 +320,59 @@ function freshFolder(dir: string): string {
   return dir;
 }
 
-/** A replay's own folders on the host: its /out and its sandbox store, fresh each attempt. */
+/** A replay's own folders on the host: its /out, its sandbox store and its copy of the code, fresh each attempt. */
 interface ReplayFolders {
   outDir: string;
   trackingDir: string;
+  /** where its copy of the code goes (made by `workTreeFor`, removed after the replay) */
+  workDir: string;
 }
 
 function replayFolders(auditDir: string, index: number): ReplayFolders {
   const replayDir = join(auditDir, "replays", String(index));
-  return { outDir: freshFolder(join(replayDir, "out")), trackingDir: freshFolder(join(replayDir, "tracking")) };
+  const workDir = join(replayDir, "work");
+  // A harness killed mid-replay left its copy: this attempt starts from the code again.
+  rmSync(workDir, { recursive: true, force: true });
+  return {
+    outDir: freshFolder(join(replayDir, "out")),
+    trackingDir: freshFolder(join(replayDir, "tracking")),
+    workDir,
+  };
+}
+
+/** The replay's /code: its own writable copy, or (too big to copy, or the copy failed) the code read-only. */
+interface WorkTree {
+  mount: MountSpec;
+  /** the copy's listing right after it was made; absent when there is no copy */
+  before?: ReturnType<typeof listWorkTree>;
+  notes: string[];
+}
+
+function workTreeFor(setup: ReplaySetup, workDir: string): WorkTree {
+  if (setup.noCopy !== undefined) return { mount: setup.codeMount, notes: [setup.noCopy] };
+  try {
+    const { listing, notes } = copyWorkTree(setup.codeMount.host, workDir);
+    return { mount: { host: workDir, container: CODE_DIR, readOnly: false }, before: listing, notes };
+  } catch (err) {
+    removeWorkTree(workDir);
+    const why = `the code could not be copied for this replay (${(err as Error).message}): it got the code read-only`;
+    return { mount: setup.codeMount, notes: [why] };
+  }
+}
+
+/** What the replay wrote in its copy (listed, small files hashed), then the copy removed. */
+function settleWorkTree(tree: WorkTree, workDir: string): WorkTreeRecord {
+  if (tree.before === undefined) return { copied: false, outputs: [], omitted: 0, notes: tree.notes };
+  const after = listWorkTree(workDir);
+  const { outputs, omitted } = diffWorkTree(tree.before, after);
+  const hashed = withHashes(workDir, outputs);
+  const removed = removeWorkTree(workDir);
+  return {
+    copied: true,
+    outputs: hashed,
+    omitted,
+    notes: [...tree.notes, ...(after.incomplete ? [after.incomplete] : []), ...(removed ? [removed] : [])],
+  };
 }
 
 /** What the sealed replay runs: the plan's command in /code, its folders, its sandbox's variables, no network. */
@@ -303,6 +381,7 @@ function replaySpec(
   setup: ReplaySetup,
   index: number,
   { outDir, trackingDir }: ReplayFolders,
+  code: MountSpec,
 ): ExecSpec {
   const { plan } = opts;
   return {
@@ -310,7 +389,7 @@ function replaySpec(
     command: { shell: plan.command },
     workdir: setup.workdir,
     mounts: [
-      setup.codeMount,
+      code,
       { host: outDir, container: OUT_DIR, readOnly: false },
       { host: trackingDir, container: TRACKING_DIR, readOnly: false },
       ...(setup.dockerEnv?.mounts ?? []),
@@ -335,10 +414,18 @@ async function replayOnce(
   const folders = replayFolders(opts.auditDir, index);
   const { outDir, trackingDir } = folders;
   opts.onEvent?.({ type: "start", index });
-  const spec = replaySpec(opts, setup, index, folders);
+  const tree = workTreeFor(setup, folders.workDir);
+  const spec = replaySpec(opts, setup, index, folders, tree.mount);
   const env = spec.env;
 
-  const executed = await executeWithRetries(opts, spec, index);
+  let executed: Executed;
+  let workTree: WorkTreeRecord;
+  try {
+    executed = await executeWithRetries(opts, spec, index);
+  } finally {
+    // Whatever happened, the copy does not outlive the execution; what it wrote is listed first.
+    workTree = settleWorkTree(tree, folders.workDir);
+  }
   if (executed.kind === "aborted") {
     opts.onEvent?.({ type: "aborted", index });
     return "aborted";
@@ -402,6 +489,7 @@ async function replayOnce(
     metrics: captured.metrics,
     missingMetrics: captured.missing,
     notes,
+    workTree,
   });
 }
 

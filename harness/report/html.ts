@@ -23,6 +23,8 @@ import { REPORT_TITLE, headerFacts, type FactPart, type HeaderFacts } from "./he
 import { REPORT_CSS } from "./html-style.js";
 import { html, trustedHtml, type SafeHtml } from "./html-template.js";
 import { runTitle } from "./run-title.js";
+import { formatBytes } from "../exec/work-tree-diff.js";
+import { contentText, outputRows, replaysText } from "./replay-outputs.js";
 import type { Report, ReportReplay, ReportRun } from "./schema.js";
 import { historyPlot, metricPlot } from "./svg-plot.js";
 import { auditReason } from "./audit-reason.js";
@@ -319,9 +321,24 @@ function replayRow(r: ReportReplay): SafeHtml {
 </tr>`;
 }
 
+/** Files listed per run in HTML (report.json has each replay's own list). */
+const HTML_OUTPUT_ROWS = 50;
+
+/** The files the replays wrote in their own copies of the code, folded. */
+function outputs(run: ReportRun): SafeHtml | "" {
+  const { rows, more, withCopy } = outputRows(run, HTML_OUTPUT_ROWS);
+  if (withCopy === 0 || (rows.length === 0 && more === 0)) return "";
+  const body = rows.map(
+    (r) =>
+      html`<tr><td><code>${r.path}</code></td><td>${r.changes.join(", ")}</td>${num(formatBytes(r.sizes[0] ?? 0))}<td class="mono">${contentText(r)}</td><td>${replaysText(r, withCopy)}</td></tr>`,
+  );
+  const tail = more > 0 ? html`<p class="sub">…and ${String(more)} more (see report.json).</p>` : "";
+  return html`<details><summary>Files the replays wrote (${String(rows.length + more)})</summary><p class="sub">In each replay's own copy of the code, removed after the replay: listed here, not kept or scored.</p><table><thead><tr><th>File</th><th>Change</th><th class="num">Size</th><th>Content</th><th>Replays</th></tr></thead><tbody>${body}</tbody></table>${tail}</details>`;
+}
+
 function replays(run: ReportRun): SafeHtml {
   if (run.replays.length === 0) return html`<h3>Replays</h3><p class="sub">No replays ran.</p>`;
-  return html`<h3>Replays</h3><table><thead><tr><th class="num">#</th><th>Status</th><th class="num">Exit</th><th class="num">Duration</th><th>Isolated</th><th>Pinned</th><th>Replay run</th><th>Image</th></tr></thead><tbody>${run.replays.map(replayRow)}</tbody></table>`;
+  return html`<h3>Replays</h3><table><thead><tr><th class="num">#</th><th>Status</th><th class="num">Exit</th><th class="num">Duration</th><th>Isolated</th><th>Pinned</th><th>Replay run</th><th>Image</th></tr></thead><tbody>${run.replays.map(replayRow)}</tbody></table>${outputs(run)}`;
 }
 
 function runSection(run: ReportRun, i: number): SafeHtml {

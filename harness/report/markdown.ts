@@ -35,6 +35,8 @@ import { auditReason, runsWorstFirst } from "./audit-reason.js";
 import { meanChange, rankText, replayValues } from "./metric-rows.js";
 import { REPORT_TITLE, headerFacts, inputFacts, type FactPart, type HeaderFacts } from "./header-facts.js";
 import { runTitle } from "./run-title.js";
+import { formatBytes } from "../exec/work-tree-diff.js";
+import { contentText, outputRows, replaysText } from "./replay-outputs.js";
 import type { Report, ReportRun } from "./schema.js";
 import {
   METRIC_VERDICT_ICON,
@@ -384,6 +386,36 @@ function replaysSection(run: ReportRun): string[] {
   return out;
 }
 
+/** Files listed per run in Markdown (report.html and report.json have more). */
+const MARKDOWN_OUTPUT_ROWS = 10;
+
+/** The files the replays wrote in their own copies of the code, briefly. */
+function outputsSection(run: ReportRun): string[] {
+  const { rows, more, withCopy } = outputRows(run, MARKDOWN_OUTPUT_ROWS);
+  if (withCopy === 0 || (rows.length === 0 && more === 0)) return [];
+  const out = [
+    "",
+    "### Files the replays wrote",
+    "",
+    "In each replay's own copy of the code (removed after the replay; the files are listed, not kept or scored).",
+    "",
+    table(
+      ["File", "Change", "Size", "Content", "Replays"],
+      rows.map((r) => [
+        // The end of a long path names the file: cut at the front.
+        escapeMarkdown(r.path.length > MAX_CELL_CHARS ? `…${r.path.slice(-(MAX_CELL_CHARS - 1))}` : r.path),
+        cell(r.changes.join(", ")),
+        cell(formatBytes(r.sizes[0] ?? 0)),
+        cell(contentText(r)),
+        cell(replaysText(r, withCopy)),
+      ]),
+      ["l", "l", "r", "l", "l"],
+    ),
+  ];
+  if (more > 0) out.push("", `_…and ${more} more (see report.html or report.json)._`);
+  return out;
+}
+
 function runSection(run: ReportRun): string {
   const verdict = run.score.verdict;
   const lines = [
@@ -403,6 +435,7 @@ function runSection(run: ReportRun): string {
     ...planSection(run),
     ...traceSection(run),
     ...environmentSection(run),
+    ...outputsSection(run),
     ...replaysSection(run),
   ];
   lines.push(

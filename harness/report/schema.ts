@@ -25,7 +25,9 @@
  * counts read as 0).
  *
  * Added within version 3 (optional, so no bump): a run's `replayCount` and
- * `inputs.maxReplays`, present when `--replays auto` chose the count.
+ * `inputs.maxReplays`, present when `--replays auto` chose the count; a replay's
+ * `outputs`, the files it wrote in its own copy of the code (absent in older
+ * reports, and for a replay that got no copy).
  */
 import { z } from "zod";
 
@@ -41,6 +43,7 @@ import {
 } from "../drift/schema.js";
 import { RecordedVersionsSchema } from "../drift/model-environment.js";
 import { ExecutorKindSchema } from "../exec/executors.js";
+import { WorkTreeOutputSchema } from "../exec/work-tree-diff.js";
 import { FingerprintSchema } from "../fingerprint/schema.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
 import { TraceItemSchema } from "../trace/item.js";
@@ -171,6 +174,16 @@ export const REPLAY_STATUSES = ["ok", "failed", "timeout", "oom", "infrastructur
 export const ReplayStatusSchema = z.enum(REPLAY_STATUSES);
 export type ReplayStatus = z.infer<typeof ReplayStatusSchema>;
 
+/**
+ * The files a replay added, changed or deleted in its own writable copy of the code
+ * (path, size, sha256 of small files), at most a bounded number listed, the rest
+ * counted in `omitted`. The files themselves are not kept: the copy is removed.
+ */
+export const ReportReplayOutputsSchema = z.object({
+  files: z.array(WorkTreeOutputSchema),
+  omitted: z.number().int().nonnegative(),
+});
+
 /** One execution of the plan. The orchestrator (audit/) fills these. */
 export const ReportReplaySchema = z.object({
   /** 0-based, matches the position in MetricScore.replays */
@@ -187,10 +200,12 @@ export const ReportReplaySchema = z.object({
   /** one line saying what went wrong, when status is not ok */
   message: z.string().optional(),
   imageId: z.string().optional(),
-  /** ran without network, read-only code, dropped capabilities */
+  /** ran without network, nothing of the host but its own copy of the code, dropped capabilities */
   isolated: z.boolean(),
   /** ran in an image identified by ID/digest (not a floating tag or the host) */
   pinned: z.boolean(),
+  /** what it wrote in its own copy of the code; absent when it had none (and in older reports) */
+  outputs: ReportReplayOutputsSchema.optional(),
 });
 export type ReportReplay = z.output<typeof ReportReplaySchema>;
 
