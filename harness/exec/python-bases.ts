@@ -130,7 +130,9 @@ export function chooseBase(requested?: string): BaseChoice {
   }
   const distance = (b: PythonBase) => Math.min(...minors.map((m) => Math.abs(minorNumber(b.minor) - m)));
   const best = Math.min(...PYTHON_BASES.map(distance));
-  const base = preferred(PYTHON_BASES.filter((b) => distance(b) === best)) as PythonBase;
+  // A tie goes to the newer even past the default: code written for 3.12 may use 3.12 syntax, which 3.11 lacks.
+  const ties = PYTHON_BASES.filter((b) => distance(b) === best);
+  const base = ties[ties.length - 1] as PythonBase;
   const sameMinor = best === 0;
   return {
     base,

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { baseRecipe, baseTag, ensureBaseImage } from "../../../harness/exec/base-image.js";
+import { baseRecipe, baseTag, ensureBaseImage, presentBaseImage } from "../../../harness/exec/base-image.js";
+import { previewDocker } from "../../../harness/exec/docker-prepare.js";
 import { DockerExecutor } from "../../../harness/exec/docker-executor.js";
 import { docker } from "../../../harness/exec/engine.js";
 import { ensureEnvImage } from "../../../harness/exec/env-image.js";
@@ -61,6 +62,24 @@ describe.skipIf(!dockerAvailable)("a base per CPython minor (real engine, real d
     expect(nx?.actual).toMatch(/^[23]\.\d+/);
     expect(nx?.actual).not.toBe("3.5");
     expect(img.resolved).toContain("six==1.17.0");
+
+    // A preview (audit --dry-run) names the same base and the same tag, from inspect calls only.
+    expect((await presentBaseImage(docker(), "bullseye"))?.imageId).toBe(base.imageId);
+    const preview = await previewDocker({
+      requirements: ["six==1.17.0", "networkx==3.5"],
+      python: "3.9.18",
+      ignored: [],
+    });
+    expect(preview.image).toMatchObject({
+      kind: "recipe",
+      base: base.tag,
+      baseSuite: "bullseye",
+      basePresent: true,
+      basePython: base.pythonVersion,
+      tag: img.tag,
+      cached: true,
+    });
+    expect(preview.image.kind === "recipe" && preview.image.pythonChoice).toMatch(/3\.9\.18.*bullseye.*patch/);
 
     const res = await exec.run(version(img.imageId));
     expect(res.exitCode).toBe(0);
