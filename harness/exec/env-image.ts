@@ -239,10 +239,15 @@ async function buildOrReuse(
       const wheelsDir = join(ctx, "wheels");
       await rm(ctx, { recursive: true, force: true });
       await mkdir(ctx, { recursive: true });
-      const wheels = await downloadWheels(requirements, wheelsDir, target, {
-        ...(req.onProgress ? { onProgress: req.onProgress } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      const wheels = await downloadWheels(
+        requirements,
+        wheelsDir,
+        { ...target, pythonVersion: base.pythonVersion },
+        {
+          ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
+      );
       for (const r of wheels.relaxed) {
         const got = wheels.resolved.find((l) => l.startsWith(`${r.name}==`));
         mismatches.push({

@@ -49,7 +49,9 @@ describe.skipIf(!dockerAvailable)("a base per CPython minor (real engine, real d
     expect(base.glibcVersion).toBe("2.31");
 
     // networkx 3.5 needs python >= 3.11: on 3.9 it cannot be had, so any networkx is, said as such.
-    const img = await ensureEnvImage({ requirements: ["six==1.17.0", "networkx==3.5"], python: "3.9.18" });
+    // anyio needs exceptiongroup only below 3.11: the host's 3.11 pip must still fetch it for 3.9.
+    const requirements = ["six==1.17.0", "networkx==3.5", "anyio==4.5.2"];
+    const img = await ensureEnvImage({ requirements, python: "3.9.18" });
     built.push(img.tag);
     console.log(`env image on bullseye ${img.tag} built=${img.built} in ${img.seconds.toFixed(1)} s`);
     expect(img.base.suite).toBe("bullseye");
@@ -62,11 +64,12 @@ describe.skipIf(!dockerAvailable)("a base per CPython minor (real engine, real d
     expect(nx?.actual).toMatch(/^[23]\.\d+/);
     expect(nx?.actual).not.toBe("3.5");
     expect(img.resolved).toContain("six==1.17.0");
+    expect(img.resolved.some((r) => r.startsWith("exceptiongroup=="))).toBe(true);
 
     // A preview (audit --dry-run) names the same base and the same tag, from inspect calls only.
     expect((await presentBaseImage(docker(), "bullseye"))?.imageId).toBe(base.imageId);
     const preview = await previewDocker({
-      requirements: ["six==1.17.0", "networkx==3.5"],
+      requirements,
       python: "3.9.18",
       ignored: [],
     });
