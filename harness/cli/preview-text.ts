@@ -65,15 +65,16 @@ export function describeImage(image: ImagePreview): string {
         : `the MLproject's image ${terminalLine(image.image)}: NOT in the engine (never pulled)`;
     case "recipe": {
       const base = image.basePresent
-        ? `base ${image.base} (present, python ${image.basePython ?? "unknown"})`
-        : `base ${image.base} (not built yet: debootstrap, about a minute)`;
+        ? `base ${image.base} (${image.baseSuite}, present, python ${image.basePython ?? "unknown"})`
+        : `base ${image.base} (${image.baseSuite}, not built yet: debootstrap, about a minute)`;
       const env =
         image.tag === undefined
           ? "the image's cache tag follows from the base's ID, once it is built"
           : image.cached
             ? `${image.tag} (cached: reused, not built)`
             : `${image.tag} (not cached: wheels downloaded and built)`;
-      return `${base} + ${image.requirements} requirement(s) -> ${env}`;
+      const why = image.pythonChoice !== undefined ? `; ${terminalLine(image.pythonChoice)}` : "";
+      return `${base} + ${image.requirements} requirement(s) -> ${env}${why}`;
     }
   }
 }

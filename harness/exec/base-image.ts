@@ -9,6 +9,7 @@ import { cacheDir } from "./cache-dir.js";
 import { contentHash } from "./content-hash.js";
 import { docker } from "./engine.js";
 import { withFileLock } from "./file-lock.js";
+import { type BaseSuite, DEFAULT_SUITE } from "./python-bases.js";
 
 /** Bump when the way the rootfs is made changes, so old tags stop matching. */
 const BASE_SCRIPT_VERSION = 1;
@@ -17,7 +18,7 @@ export const BASE_REPO = "repro-audit/base";
 
 export interface BaseRecipe {
   scriptVersion: number;
-  suite: string;
+  suite: BaseSuite;
   variant: string;
   packages: string[];
   mirror: string;
@@ -36,10 +37,15 @@ function debianArch(): string {
   return map[process.arch] ?? process.arch;
 }
 
-export function baseRecipe(): BaseRecipe {
+/**
+ * The recipe of one suite's base. Only the suite differs between them: the default's
+ * recipe (bookworm) is the one every base had before there were several, so its hash,
+ * which is its tag, is unchanged and images built then are reused.
+ */
+export function baseRecipe(suite: BaseSuite = DEFAULT_SUITE): BaseRecipe {
   return {
     scriptVersion: BASE_SCRIPT_VERSION,
-    suite: "bookworm",
+    suite,
     variant: "minbase",
     packages: ["ca-certificates", "python3", "python3-pip", "python3-venv"],
     mirror: process.env.REPRO_AUDIT_DEBIAN_MIRROR ?? "http://deb.debian.org/debian",
@@ -56,6 +62,8 @@ const RootfsFacts = z.object({ python: z.string().regex(/^\d+\.\d+\.\d+/), glibc
 type RootfsFacts = z.infer<typeof RootfsFacts>;
 
 export interface BaseImage {
+  /** the Debian suite it was debootstrapped from */
+  suite: BaseSuite;
   imageId: string;
   tag: string;
   /** Full python version inside the image, e.g. "3.11.2". */
@@ -78,9 +86,16 @@ async function inspectIfPresent(client: Docker, ref: string): Promise<Docker.Ima
   }
 }
 
-function fromInspect(info: Docker.ImageInspectInfo, tag: string, built: boolean, t0: number): BaseImage {
+function fromInspect(
+  info: Docker.ImageInspectInfo,
+  suite: BaseSuite,
+  tag: string,
+  built: boolean,
+  t0: number,
+): BaseImage {
   const labels = info.Config?.Labels ?? {};
   return {
+    suite,
     imageId: info.Id,
     tag,
     pythonVersion: labels[LABEL_PY] ?? "unknown",
@@ -194,12 +209,15 @@ async function importTarball(
 const inFlight = new Map<string, Promise<BaseImage>>();
 
 /**
- * The Debian base every environment image starts from. No registry is assumed: the rootfs is
- * debootstrapped here (root, ~45 s) once, its tarball cached under .cache/base/, and imported
- * into the engine under a tag derived from the recipe. Present tag -> reused as is.
+ * The Debian base an environment image starts from (one per suite, so per CPython minor).
+ * No registry is assumed: the rootfs is debootstrapped here (root, ~45-100 s) once, its
+ * tarball cached under .cache/base/, and imported into the engine under a tag derived from
+ * the recipe. Present tag -> reused as is.
  */
-export function ensureBaseImage(opts: { onProgress?: OnBuildProgress; client?: Docker } = {}): Promise<BaseImage> {
-  const recipe = baseRecipe();
+export function ensureBaseImage(
+  opts: { suite?: BaseSuite; onProgress?: OnBuildProgress; client?: Docker } = {},
+): Promise<BaseImage> {
+  const recipe = baseRecipe(opts.suite);
   const tag = baseTag(recipe);
   let p = inFlight.get(tag);
   if (!p) {
@@ -209,11 +227,14 @@ export function ensureBaseImage(opts: { onProgress?: OnBuildProgress; client?: D
   return p;
 }
 
-/** The base image if the engine already has it (nothing built, nothing imported): what a preview reads. */
-export async function presentBaseImage(client: Docker = docker()): Promise<BaseImage | undefined> {
-  const tag = baseTag();
+/** A suite's base image if the engine already has it (nothing built, nothing imported): what a preview reads. */
+export async function presentBaseImage(
+  client: Docker = docker(),
+  suite: BaseSuite = DEFAULT_SUITE,
+): Promise<BaseImage | undefined> {
+  const tag = baseTag(baseRecipe(suite));
   const info = await inspectIfPresent(client, tag);
-  return info ? fromInspect(info, tag, false, Date.now()) : undefined;
+  return info ? fromInspect(info, suite, tag, false, Date.now()) : undefined;
 }
 
 async function ensureBaseImageUncached(
@@ -224,7 +245,7 @@ async function ensureBaseImageUncached(
   const t0 = Date.now();
   const client = opts.client ?? docker();
   const present = await inspectIfPresent(client, tag);
-  if (present) return fromInspect(present, tag, false, t0);
+  if (present) return fromInspect(present, recipe.suite, tag, false, t0);
 
   const hash = contentHash(recipe);
   const dir = cacheDir("base");
@@ -235,7 +256,7 @@ async function ensureBaseImageUncached(
     join(dir, `${hash}.lock`),
     async () => {
       const again = await inspectIfPresent(client, tag);
-      if (again) return fromInspect(again, tag, false, t0);
+      if (again) return fromInspect(again, recipe.suite, tag, false, t0);
       if (!(await exists(tarball)) || !(await exists(factsFile))) {
         await debootstrapRootfs(recipe, tarball, factsFile, opts.onProgress);
       } else {
@@ -245,7 +266,7 @@ async function ensureBaseImageUncached(
       await importTarball(client, tarball, tag, hash, facts, opts.onProgress);
       const info = await inspectIfPresent(client, tag);
       if (!info) throw new Error(`Imported ${tarball} but the engine does not know ${tag} afterwards.`);
-      return fromInspect(info, tag, true, t0);
+      return fromInspect(info, recipe.suite, tag, true, t0);
     },
     {
       onWait: (pid) =>

@@ -1,10 +1,11 @@
 import { statSync } from "node:fs";
 import { DockerExecutor } from "./docker-executor.js";
 import { docker } from "./engine.js";
-import { baseTag, presentBaseImage } from "./base-image.js";
+import { baseRecipe, baseTag, presentBaseImage } from "./base-image.js";
 import { ensureEnvImage, envImageKey, imagePresent } from "./env-image.js";
 import type { ImageInfo, ImagePreviewResult, PrepareRequest, PreparedExecutor } from "./executors.js";
 import { resolveNamedImage } from "./named-image.js";
+import { chooseBase } from "./python-bases.js";
 import { reapLeftovers } from "./reap.js";
 
 // Getting the docker executor ready for a plan: the pinned image (the MLproject's
@@ -65,9 +66,22 @@ export async function previewDocker(e: PrepareRequest["environment"]): Promise<I
       };
     }
   }
-  const base = await presentBaseImage(client);
+  const choice = chooseBase(e.python);
+  const chosen = {
+    baseSuite: choice.base.suite,
+    ...(choice.requested !== undefined ? { pythonChoice: choice.reason } : {}),
+  };
+  const base = await presentBaseImage(client, choice.base.suite);
   if (base === undefined)
-    return { image: { kind: "recipe", base: baseTag(), basePresent: false, requirements: e.requirements.length } };
+    return {
+      image: {
+        kind: "recipe",
+        base: baseTag(baseRecipe(choice.base.suite)),
+        ...chosen,
+        basePresent: false,
+        requirements: e.requirements.length,
+      },
+    };
   const { tag } = envImageKey(base, {
     requirements: e.requirements,
     ignored: e.ignored,
@@ -77,6 +91,7 @@ export async function previewDocker(e: PrepareRequest["environment"]): Promise<I
     image: {
       kind: "recipe",
       base: base.tag,
+      ...chosen,
       basePresent: true,
       basePython: base.pythonVersion,
       requirements: e.requirements.length,

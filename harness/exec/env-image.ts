@@ -10,7 +10,7 @@ import { contentHash } from "./content-hash.js";
 import { docker } from "./engine.js";
 import type { EnvSpec } from "./env-spec.js";
 import { withFileLock } from "./file-lock.js";
-import { pythonSatisfies } from "./python-version.js";
+import { type BaseChoice, chooseBase, pythonMismatch } from "./python-bases.js";
 import { type IgnoredEntry, hashPinned, parseRequirementList } from "./requirements.js";
 import { downloadWheels, machineFor, type WheelTarget } from "./wheels.js";
 
@@ -26,7 +26,7 @@ export type Mismatch = z.infer<typeof Mismatch>;
 export interface EnvImageRequest {
   /** pip requirement lines (requirements.txt / lock lines; `-r` includes are not resolved here). */
   requirements: readonly string[];
-  /** Requested python ("3.8.10", ">=3.9"); the image has the base's python regardless. */
+  /** Requested python ("3.8.10", ">=3.9"): it chooses the base (python-bases.ts); what that base lacks is a mismatch. */
   python?: string;
   /** Entries the caller already could not honour (e.g. conda-only packages), carried into mismatches. */
   ignored?: readonly IgnoredEntry[];
@@ -47,6 +47,8 @@ export interface EnvImage {
   /** Every installed distribution as `name==version` (from the wheels). */
   resolved: string[];
   baseImageId: string;
+  /** the base it was built on: its suite, and why that one for the requested python */
+  base: { suite: string; tag: string; choice: BaseChoice };
 }
 
 const LABEL_INPUTS = "org.repro-audit.inputs";
@@ -100,10 +102,18 @@ async function inspectIfPresent(client: Docker, ref: string): Promise<Docker.Ima
   }
 }
 
+interface ChosenBase {
+  imageId: string;
+  tag: string;
+  suite: string;
+  pythonVersion: string;
+  choice: BaseChoice;
+}
+
 function fromInspect(
   info: Docker.ImageInspectInfo,
   tag: string,
-  baseImageId: string,
+  base: ChosenBase,
   built: boolean,
   t0: number,
 ): EnvImage {
@@ -118,7 +128,8 @@ function fromInspect(
     seconds: (Date.now() - t0) / 1000,
     pythonVersion: parsed.data[LABEL_PYTHON],
     resolved: parsed.data[LABEL_RESOLVED],
-    baseImageId,
+    baseImageId: base.imageId,
+    base: { suite: base.suite, tag: base.tag, choice: base.choice },
   };
 }
 
@@ -126,12 +137,22 @@ const inFlight = new Map<string, Promise<EnvImage>>();
 
 /**
  * Builds (or reuses) `FROM base` + a venv with exactly these requirements, installed from wheels
- * downloaded on the host, with the build's network set to none. Tagged by a hash of its inputs.
+ * downloaded on the host for the base's python, with the build's network set to none. The base
+ * is the one the requested python chooses. Tagged by a hash of its inputs (the base's ID among them).
  */
 export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
   const t0 = Date.now();
   const client = req.client ?? docker();
-  const base = await ensureBaseImage({ client, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
+  const choice = chooseBase(req.python);
+  req.onProgress?.({ phase: "base", message: choice.reason });
+  const base = {
+    ...(await ensureBaseImage({
+      suite: choice.base.suite,
+      client,
+      ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    })),
+    choice,
+  };
   const { tag, hash, requirements, ignored, target } = envImageKey(base, req);
 
   let p = inFlight.get(tag);
@@ -190,7 +211,7 @@ async function buildOrReuse(
   client: Docker,
   tag: string,
   hash: string,
-  base: { imageId: string; pythonVersion: string },
+  base: ChosenBase,
   requirements: string[],
   ignored: IgnoredEntry[],
   target: WheelTarget,
@@ -198,7 +219,7 @@ async function buildOrReuse(
   t0: number,
 ): Promise<EnvImage> {
   const present = await inspectIfPresent(client, tag);
-  if (present) return fromInspect(present, tag, base.imageId, false, t0);
+  if (present) return fromInspect(present, tag, base, false, t0);
 
   const dir = cacheDir("env");
   await mkdir(dir, { recursive: true });
@@ -206,12 +227,11 @@ async function buildOrReuse(
     join(dir, `${hash}.lock`),
     async () => {
       const again = await inspectIfPresent(client, tag);
-      if (again) return fromInspect(again, tag, base.imageId, false, t0);
+      if (again) return fromInspect(again, tag, base, false, t0);
 
-      const mismatches: Mismatch[] = [];
-      if (req.python !== undefined && !pythonSatisfies(req.python, base.pythonVersion)) {
-        mismatches.push({ what: "python", requested: req.python, actual: base.pythonVersion });
-      }
+      // Against the python the base really has (probed when its rootfs was made), not the table's.
+      const python = pythonMismatch(req.python, base.pythonVersion);
+      const mismatches: Mismatch[] = python ? [python] : [];
       for (const i of ignored)
         mismatches.push({ what: "requirement", requested: i.entry, actual: `not installed: ${i.reason}` });
 
@@ -219,10 +239,15 @@ async function buildOrReuse(
       const wheelsDir = join(ctx, "wheels");
       await rm(ctx, { recursive: true, force: true });
       await mkdir(ctx, { recursive: true });
-      const wheels = await downloadWheels(requirements, wheelsDir, target, {
-        ...(req.onProgress ? { onProgress: req.onProgress } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      const wheels = await downloadWheels(
+        requirements,
+        wheelsDir,
+        { ...target, pythonVersion: base.pythonVersion },
+        {
+          ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
+      );
       for (const r of wheels.relaxed) {
         const got = wheels.resolved.find((l) => l.startsWith(`${r.name}==`));
         mismatches.push({
@@ -257,7 +282,7 @@ async function buildOrReuse(
       if (!info) throw new Error(`Build of ${tag} finished but the engine does not know the tag.`);
       // The wheels are only needed until the image exists; from then on the image is the cache.
       await rm(ctx, { recursive: true, force: true });
-      return fromInspect(info, tag, base.imageId, true, t0);
+      return fromInspect(info, tag, base, true, t0);
     },
     {
       onWait: (pid) =>

@@ -60,8 +60,12 @@ export type ImagePreview =
   | { kind: "named"; image: string; imageId?: string; present: boolean }
   | {
       kind: "recipe";
-      /** the base image's tag (repro-audit/base:<recipe hash>) */
+      /** the base image's tag (repro-audit/base:<recipe hash>): the one the requested python chose */
       base: string;
+      /** the Debian suite of that base (bullseye, bookworm, trixie: a CPython minor each) */
+      baseSuite: string;
+      /** why that base, when the plan asked for a python (a mismatch the report would name is said here) */
+      pythonChoice?: string;
       basePresent: boolean;
       /** the Python the base image has, when it is there */
       basePython?: string;

@@ -8,6 +8,8 @@ import { formatRequirement, normaliseName, parseRequirement } from "./requiremen
 export interface WheelTarget {
   /** "3.11" */
   pythonMinor: string;
+  /** "3.11.2": the image's full version, for markers; left out of image hashes (the base ID pins it) */
+  pythonVersion?: string;
   /** "2.36" */
   glibc: string;
   /** "x86_64", "aarch64" */
@@ -71,6 +73,28 @@ export function unavailableRequirement(pipStderr: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * pip evaluates environment markers (`exceptiongroup; python_version < "3.11"`) against the
+ * interpreter running it, not `--python-version`: from a 3.11 host, a 3.9 image would miss
+ * every dependency only older pythons need, and its offline install would fail. So pip runs
+ * with its marker environment set to the image's python (pip's vendored packaging, looked up
+ * at each evaluation). If pip's internals ever move, it says so rather than go on silently.
+ */
+export function markerShim(pythonVersion: string): string {
+  const minor = pythonVersion.split(".").slice(0, 2).join(".");
+  return [
+    "import runpy, sys",
+    "try:",
+    "    import pip._vendor.packaging.markers as m",
+    "    _d = m.default_environment",
+    `    m.default_environment = lambda: {**_d(), 'python_version': ${JSON.stringify(minor)}, 'python_full_version': ${JSON.stringify(pythonVersion)}, 'implementation_version': ${JSON.stringify(pythonVersion)}}`,
+    "except Exception as e:",
+    "    print('ERROR: cannot set pip marker environment for the image python: %s' % e, file=sys.stderr); sys.exit(3)",
+    "sys.argv[0] = 'pip'",
+    "runpy.run_module('pip', run_name='__main__', alter_sys=True)",
+  ].join("\n");
+}
+
 function hostPython(): string {
   return process.env.REPRO_AUDIT_HOST_PYTHON ?? "python3";
 }
@@ -95,8 +119,8 @@ export async function downloadWheels(
     await writeFile(join(dir, "requirements.txt"), install.length ? `${install.join("\n")}\n` : "");
     if (install.length === 0) return { install, resolved: [], relaxed };
     const args = [
-      "-m",
-      "pip",
+      "-c",
+      markerShim(target.pythonVersion ?? `${target.pythonMinor}.0`),
       "download",
       "--disable-pip-version-check",
       "--no-input",

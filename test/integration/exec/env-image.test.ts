@@ -86,30 +86,30 @@ describe.skipIf(!dockerAvailable)("environment images (real engine, real PyPI do
     expect(res.stdoutTail.trim()).toBe("1.17.0");
   });
 
-  it("never swaps silently: python 3.8, an unavailable pin and a conda-only package become mismatches", {
-    timeout: 300_000,
+  it("never swaps silently: python 3.8 runs on the nearest base (3.9) and a conda-only package, both named", {
+    timeout: 600_000,
   }, async () => {
     const spec = loadEnvSpec(`${ENVS}conda.yaml`);
     let img: EnvImage = await ensureEnvImageFromSpec(spec);
     built.push(img.tag);
     const byWhat = new Map(img.mismatches.map((m) => [m.what, m]));
+    expect(img.base.suite).toBe("bullseye");
+    expect(img.pythonVersion).toMatch(/^3\.9\./);
     expect(byWhat.get("python")).toEqual({ what: "python", requested: "3.8.10", actual: img.pythonVersion });
-    expect(img.pythonVersion).toMatch(/^3\.11\./);
-    const ms = byWhat.get("package:markupsafe");
-    expect(ms?.requested).toBe("==2.0.1");
-    expect(ms?.actual).not.toBe("2.0.1");
-    expect(ms?.actual).toMatch(/^\d+\.\d+/);
+    // markupsafe 2.0.1 ships no wheel for 3.11 (it was loosened on bookworm); 3.9 has it as pinned.
+    expect(byWhat.has("package:markupsafe")).toBe(false);
+    expect(img.resolved).toContain("markupsafe==2.0.1");
     expect(byWhat.get("requirement")?.requested).toBe("libgomp=12.2.0");
 
     // Reuse keeps the mismatches (they live on the image), so a warm replay reports the same.
     img = await ensureEnvImageFromSpec(spec);
     expect(img.built).toBe(false);
-    expect(img.mismatches.length).toBe(3);
+    expect(img.mismatches.length).toBe(2);
 
     const res = await exec.run(
       runIn(img.imageId, "import markupsafe, sys; print(markupsafe.__version__, sys.version.split()[0])"),
     );
-    expect(res.stdoutTail.trim()).toBe(`${ms?.actual} ${img.pythonVersion}`);
+    expect(res.stdoutTail.trim()).toBe(`2.0.1 ${img.pythonVersion}`);
   });
 
   it("says clearly when a named image is absent (no pulls)", async () => {

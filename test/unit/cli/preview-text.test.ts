@@ -33,8 +33,10 @@ const replayable: RunPreview = {
   image: {
     kind: "recipe",
     base: "repro-audit/base:b1",
+    baseSuite: "bullseye",
+    pythonChoice: "python 3.9 asked for: bullseye's python 3.9.2 satisfies it",
     basePresent: true,
-    basePython: "3.11.2",
+    basePython: "3.9.2",
     requirements: 2,
     tag: "repro-audit/env:e1",
     cached: true,
@@ -60,7 +62,7 @@ describe("dry-run preview text", () => {
       "  params       alpha=0.5, api_key=<redacted>",
       "  code         scenario /srv/project/scenarios/basic",
       "  environment  conda_env (conda.yaml); python 3.9; 2 requirement(s): numpy==1.26.4, scikit-learn==1.5.2; not honoured: cudatoolkit=11.8 (conda package with no PyPI counterpart)",
-      "  image        base repro-audit/base:b1 (present, python 3.11.2) + 2 requirement(s) -> repro-audit/env:e1 (cached: reused, not built)",
+      "  image        base repro-audit/base:b1 (bullseye, present, python 3.9.2) + 2 requirement(s) -> repro-audit/env:e1 (cached: reused, not built); python 3.9 asked for: bullseye's python 3.9.2 satisfies it",
       "  compares     metrics r2, rmse; artifacts model/model.pkl",
       "  limits       timeout 60 s, memory 512 MiB, 1 CPU(s), 64 pids",
       "  note         ran the recorded script train.py",
@@ -92,8 +94,16 @@ describe("dry-run preview text", () => {
     expect(describeImage({ kind: "named", image: "wine:1", present: false })).toBe(
       "the MLproject's image wine:1: NOT in the engine (never pulled)",
     );
-    expect(describeImage({ kind: "recipe", base: "repro-audit/base:b1", basePresent: false, requirements: 3 })).toBe(
-      "base repro-audit/base:b1 (not built yet: debootstrap, about a minute) + 3 requirement(s) -> the image's cache tag follows from the base's ID, once it is built",
+    expect(
+      describeImage({
+        kind: "recipe",
+        base: "repro-audit/base:b1",
+        baseSuite: "bookworm",
+        basePresent: false,
+        requirements: 3,
+      }),
+    ).toBe(
+      "base repro-audit/base:b1 (bookworm, not built yet: debootstrap, about a minute) + 3 requirement(s) -> the image's cache tag follows from the base's ID, once it is built",
     );
     expect(
       describeImage({ ...replayable.image, cached: false } as Extract<RunPreview["image"], { kind: "recipe" }>),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentHash } from "../../../harness/exec/content-hash.js";
-import { dockerfile, envImageInputs } from "../../../harness/exec/env-image.js";
+import { dockerfile, envImageInputs, envImageKey } from "../../../harness/exec/env-image.js";
 import { parseRequirementsTxt } from "../../../harness/exec/requirements.js";
 
 const target = { pythonMinor: "3.11", glibc: "2.36", machine: "x86_64" };
@@ -24,6 +24,22 @@ describe("environment image cache key", () => {
   it("ignores key order of the hashed object", () => {
     expect(contentHash({ a: 1, b: [2, { c: 3, d: 4 }] })).toBe(contentHash({ b: [2, { d: 4, c: 3 }], a: 1 }));
     expect(contentHash({ a: [1, 2] })).not.toBe(contentHash({ a: [2, 1] }));
+  });
+});
+
+describe("envImageKey on the chosen base", () => {
+  const bullseye = { imageId: "sha256:bullseye", pythonVersion: "3.9.2", glibcVersion: "2.31" };
+  const bookworm = { imageId: "sha256:bookworm", pythonVersion: "3.11.2", glibcVersion: "2.36" };
+  const req = { requirements: ["six==1.17.0"], python: "3.9" };
+
+  it("downloads wheels for the base's python and glibc, not the host's", () => {
+    expect(envImageKey(bullseye, req).target).toMatchObject({ pythonMinor: "3.9", glibc: "2.31" });
+    expect(envImageKey(bookworm, req).target).toMatchObject({ pythonMinor: "3.11", glibc: "2.36" });
+  });
+
+  it("gives the same requirements on another base another tag", () => {
+    expect(envImageKey(bullseye, req).tag).not.toBe(envImageKey(bookworm, req).tag);
+    expect(envImageKey(bullseye, req).tag).toBe(envImageKey({ ...bullseye }, { ...req }).tag);
   });
 });
 
