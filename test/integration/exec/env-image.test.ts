@@ -100,6 +100,8 @@ describe.skipIf(!dockerAvailable)("environment images (real engine, real PyPI do
     expect(byWhat.has("package:markupsafe")).toBe(false);
     expect(img.resolved).toContain("markupsafe==2.0.1");
     expect(byWhat.get("requirement")?.requested).toBe("libgomp=12.2.0");
+    // not "not installed": pip may have brought a conda package in; what is certain is that it was not honoured
+    expect(byWhat.get("requirement")?.actual).toMatch(/^conda package not honoured: /);
 
     // Reuse keeps the mismatches (they live on the image), so a warm replay reports the same.
     img = await ensureEnvImageFromSpec(spec);
