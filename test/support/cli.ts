@@ -1,7 +1,8 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { inject } from "vitest";
 
 // The compiled CLI as a child process, as users and CI run it: real exit codes,
 // real stdout/stderr, real signals.
@@ -15,12 +16,30 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Compiles the project (tsc emits even with type errors elsewhere) and checks `expected` came out. */
+/**
+ * Compiles the project (tsc emits even with type errors elsewhere) and checks `expected`
+ * came out. Once per `vitest run`: a marker in dist/ holds the run's token
+ * (test/support/global-setup.ts), and a later file finding it skips the compile.
+ */
 export async function buildCli(expected: string): Promise<void> {
-  await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.json"], { cwd: projectDir, timeout: 170_000 }).catch(
-    (err: unknown) => err,
-  );
+  const token = inject("buildToken");
+  if (readMarker() !== token) {
+    await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.json"], { cwd: projectDir, timeout: 170_000 }).catch(
+      (err: unknown) => err,
+    );
+    writeFileSync(buildMarker, token);
+  }
   if (!existsSync(`${projectDir}${expected}`)) throw new Error(`tsc did not produce ${expected}`);
+}
+
+const buildMarker = `${projectDir}dist/.test-build-token`;
+
+function readMarker(): string | undefined {
+  try {
+    return readFileSync(buildMarker, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<CliResult> {
