@@ -44,7 +44,7 @@ describe.skipIf(!dockerOk)("repro-audit audit --replays auto (CLI, real server, 
 
   beforeAll(async () => {
     const build = buildCli("dist/harness/cli/commands/audit.js");
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     results = mkdtempSync(join(tmpdir(), "repro-audit-auto-e2e-"));
     seededRun = await recordScenarioRun(server.url, ["--experiment", "auto-seeded", "--seed", "42"]);
     unseededRun = await recordScenarioRun(server.url, ["--experiment", "auto-unseeded", "--seed", "-1"]);

@@ -29,7 +29,7 @@ describe.skipIf(!dockerOk)("repro-audit audit on scenarios/mlp (step histories, 
 
   beforeAll(async () => {
     const build = buildCli("dist/harness/cli/commands/audit.js");
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     client = new MlflowClient({ baseUrl: server.url });
     results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-mlp-"));
     const record = (seed: string): Promise<string> =>

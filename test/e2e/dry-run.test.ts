@@ -28,7 +28,7 @@ describe.skipIf(!dockerAvailable)("--dry-run and the check before an audit (CLI,
 
   beforeAll(async () => {
     const build = buildCli("dist/harness/cli/main.js");
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     scratch = mkdtempSync(join(tmpdir(), "repro-audit-dry-run-"));
     // Never created by a dry run: the test checks that it does not exist afterwards.
     results = join(scratch, "results");

@@ -17,7 +17,7 @@ const fixture = "test/fixtures/crash-after-logging";
 describe.skipIf(!dockerAvailable)(
   "audit of a run that logged a metric and crashed (CLI, real server, real engine)",
   () => {
-    const ctx = useServerAndResults("repro-audit-failed-run-");
+    const ctx = useServerAndResults("repro-audit-failed-run-", { shared: true });
     let runId: string;
 
     beforeAll(async () => {

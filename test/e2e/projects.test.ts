@@ -76,7 +76,7 @@ const FIXTURES: Record<string, Fixture> = {
 describe.skipIf(!dockerAvailable)(
   "audit of real project shapes with --code only (CLI, real server, real engine)",
   () => {
-    const ctx = useServerAndResults("repro-audit-projects-");
+    const ctx = useServerAndResults("repro-audit-projects-", { shared: true });
     const repos = new Map<string, string>();
     const recordSeconds = new Map<string, number>();
     const recordCommand = new Map<string, string>();

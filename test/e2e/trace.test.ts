@@ -27,7 +27,7 @@ describe("repro-audit trace (CLI)", () => {
 
   beforeAll(async () => {
     const build = buildCli("dist/harness/cli/commands/trace.js");
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     seeded = await seedTraceRuns(server.url, "trace-e2e", "TraceE2EModel");
     await build;
     env = { ...process.env, MLFLOW_TRACKING_URI: server.url };

@@ -1,4 +1,8 @@
+import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { stopEmbeddedServer } from "../../harness/tracking/server/embedded-server.js";
 
 // One token per `vitest run`: test files run in separate processes one after another,
 // and each end-to-end file used to recompile the CLI (~12 s of tsc each, a dozen
@@ -9,6 +13,20 @@ declare module "vitest" {
   }
 }
 
-export default function setup(project: TestProject): void {
-  project.provide("buildToken", `${process.pid}-${Date.now()}`);
+// It also names the run's shared MLflow server (startTestServer({ shared: true })),
+// which the teardown stops.
+export default function setup(project: TestProject): () => Promise<void> {
+  const token = `${process.pid}-${Date.now()}`;
+  project.provide("buildToken", token);
+  return async () => {
+    const dir = sharedServerDir(token);
+    if (!existsSync(dir)) return;
+    await stopEmbeddedServer(dir).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+/** The shared server's data folder for one `vitest run`. */
+export function sharedServerDir(token: string): string {
+  return join(tmpdir(), `repro-audit-shared-mlflow-${token}`);
 }

@@ -42,7 +42,7 @@ describe("model files read from a real server, compared by meaning", () => {
     originalEvidence(await takeOriginalSnapshot(mlflowRunReader(client), runId), [], isHarnessArtifact);
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     client = new MlflowClient({ baseUrl: server.url });
   }, 180_000);
   afterAll(async () => {

@@ -28,7 +28,7 @@ describe("publishing onto a real MLflow server", () => {
   let results: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     client = new MlflowClient({ baseUrl: server.url });
     results = mkdtempSync(join(tmpdir(), "publish-mlflow-"));
   }, 180_000);

@@ -58,7 +58,7 @@ describe.skipIf(!dockerOk)("replay of an MLproject with docker_env (real server,
     imageId = (await engine.getImage(IMAGE_NAME).inspect()).Id;
     expect(imageId).toBe(built.imageId);
 
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     client = new MlflowClient({ baseUrl: server.url });
     results = mkdtempSync(join(tmpdir(), "repro-audit-dockerenv-results-"));
   }, 900_000); // a cold image build takes minutes on 2 cores

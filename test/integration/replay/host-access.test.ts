@@ -81,7 +81,7 @@ describe.skipIf(!dockerOk)("docker_env host access is opt-in (real server, real 
     await engine.getImage(built.imageId).tag({ repo: IMAGE_REPO, tag: "1" });
     tagged = true;
 
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     client = new MlflowClient({ baseUrl: server.url });
     await buildCli("dist/harness/cli/main.js");
   }, 900_000); // a cold image build takes minutes on 2 cores

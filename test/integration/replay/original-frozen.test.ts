@@ -22,7 +22,7 @@ const root = new URL("../../../", import.meta.url).pathname;
 const basic = join(root, "scenarios/basic");
 
 describe.skipIf(!dockerOk)("the original is frozen during an audit (real server, real engine)", () => {
-  const ctx = useServerAndResults("repro-audit-frozen-");
+  const ctx = useServerAndResults("repro-audit-frozen-", { shared: true });
 
   const options = (runId: string, over: Partial<AuditJobOptions>): AuditJobOptions => ({
     selection: { kind: "runs", runIds: [runId] },

@@ -52,7 +52,7 @@ function treeState(dir: string): string[] {
 }
 
 describe.skipIf(!dockerAvailable)("each replay in its own copy of the code (real server, real engine)", () => {
-  const ctx = useServerAndResults("repro-audit-work-tree-");
+  const ctx = useServerAndResults("repro-audit-work-tree-", { shared: true });
   let scratch: string;
   let code: string;
   let outside: string;

@@ -25,7 +25,7 @@ describe("trace collection against a real MLflow server", () => {
   let client: MlflowClient;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ shared: true });
     client = new MlflowClient({ baseUrl: server.url, retries: 1, retryBaseDelayMs: 50 });
     seeded = await seedTraceRuns(server.url, "trace-int", "TraceIntModel");
   }, 300_000);
