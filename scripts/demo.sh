@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cli="node dist/harness/cli/main.js"
+# MLflow 3 reports usage to a remote endpoint; the demo stays on loopback.
+export MLFLOW_DISABLE_TELEMETRY=${MLFLOW_DISABLE_TELEMETRY:-true}
 py=.venv/bin/python
 uri=$(bash scripts/tracking-uri.sh)
 run_id_of() { tail -n 1 | $py -c 'import json,sys; print(json.load(sys.stdin)["run_id"])'; }

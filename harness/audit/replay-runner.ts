@@ -152,6 +152,9 @@ export function sandboxEnv(auditId: string, index: number): Record<string, strin
     MLFLOW_HTTP_REQUEST_TIMEOUT: "5",
     // The replay image has no git: MLflow's git probe would only warn about it on every run.
     GIT_PYTHON_REFRESH: "quiet",
+    // MLflow 3 reports usage to a remote endpoint; a replay has no network, and a local
+    // replay must not reach beyond loopback either.
+    MLFLOW_DISABLE_TELEMETRY: "true",
   };
 }
 

@@ -101,6 +101,8 @@ async function spawnServer(
   // The job runner adds ~7 worker processes of ~230 MB each and leaves folders in
   // /dev/shm when killed; an audit harness never submits server-side jobs.
   childEnv["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] ??= "false";
+  // MLflow 3 reports usage to a remote endpoint; the embedded server is a local tool.
+  childEnv["MLFLOW_DISABLE_TELEMETRY"] ??= "true";
   // MLflow 3 refuses to open a file store unless told to; the user's store exists
   // (their client wrote it), and the harness only reads what is in it.
   if (store?.backendStoreUri.startsWith("file:")) childEnv["MLFLOW_ALLOW_FILE_STORE"] ??= "true";
