@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_REPLAYS, DEFAULT_MIN_REPLAYS, type StoppingDecision, nextStep } from "../drift/stopping.js";
+import { firstLook } from "../drift/replay-counts.js";
+import { type StoppingDecision, nextStep } from "../drift/stopping.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { ReplayPlan } from "../plan/plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
@@ -14,13 +15,6 @@ import type { JournalReplay } from "./journal.js";
 
 /** How many replays per run: exactly N, or as many as the stopping rule needs, up to a budget. */
 export type ReplayCount = { mode: "fixed"; replays: number } | { mode: "auto"; maxReplays: number };
-
-export { DEFAULT_MAX_REPLAYS };
-
-/** The first look: the rule's minimum, or the budget when that is smaller. */
-export function firstLook(maxReplays: number): number {
-  return Math.min(DEFAULT_MIN_REPLAYS, maxReplays);
-}
 
 /** Replays the journal reaches: one past its highest index (a resume may have run past a look). */
 export function journaledUpTo(records: readonly JournalReplay[]): number {

@@ -1,4 +1,4 @@
-import { type AcceptLevel, DEFAULT_ACCEPT } from "../drift/schema.js";
+import { type AcceptLevel, DEFAULT_ACCEPT } from "../drift/accept-levels.js";
 import { scoreAudit } from "../drift/score.js";
 import { describePolicy } from "../drift/tolerance.js";
 import { VERDICT_RULES_TEXT } from "../drift/verdict.js";

@@ -32,13 +32,12 @@ import { isSafeRunId } from "./safe-run-id.js";
 import { originalModelTexts, recordedMlflowVersion } from "./original-environment.js";
 import {
   type AdaptiveOutcome,
-  DEFAULT_MAX_REPLAYS,
   type ReplayCount,
   adaptiveOutcome,
   decideReplayCount,
-  firstLook,
   journaledUpTo,
 } from "./adaptive-replays.js";
+import { DEFAULT_MAX_REPLAYS, firstLook } from "../drift/replay-counts.js";
 
 // The main job: select runs, snapshot each original, replay it N times (the `replay`
 // pipeline), read back the replays' histories and artifact hashes, score them

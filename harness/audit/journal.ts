@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, tr
 import { dirname } from "node:path";
 import { z } from "zod";
 import { JsonFloat } from "../drift/schema.js";
-import { ExecutorKindSchema } from "../exec/executors.js";
+import { ExecutorKindSchema } from "../exec/executor-kind-schema.js";
 import { WorkTreeRecordSchema } from "../exec/work-tree-diff.js";
 import { ContainerFingerprintSchema } from "../fingerprint/schema.js";
 import { BadInputError } from "../errors.js";

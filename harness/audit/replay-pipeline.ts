@@ -39,7 +39,7 @@ import { DIFF_ARTIFACT_PATH, type RecordedRun, projectSubdir, recordedRunFromMlf
 import { Tags } from "../tracking/tags.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
-import { defaultDataDir } from "../tracking/server/embedded-server.js";
+import { defaultDataDir } from "../tracking/server/data-dir.js";
 import { BadInputError } from "../errors.js";
 import { type RunPreview, metricsToCompare, replayRefusal } from "./replay-check.js";
 import { isHarnessArtifact } from "./run-evidence.js";

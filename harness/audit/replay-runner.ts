@@ -40,7 +40,6 @@ import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 // so a resume redoes exactly that. A fault of the engine or the server is retried,
 // then journaled as an infrastructure failure, which a resume also redoes.
 
-export { DEFAULT_AUDIT_EXPERIMENT } from "./replay-runs.js";
 const CODE_DIR = "/code";
 const OUT_DIR = "/out";
 /** The replay's sandbox folder, as the workload sees it. */

@@ -1,5 +1,6 @@
 import { replayNumber } from "../drift/format.js";
 import { Tags } from "../tracking/tags.js";
+import { DEFAULT_AUDIT_EXPERIMENT } from "./audit-experiment.js";
 import type { RunStatus } from "../tracking/schemas.js";
 
 // The replay runs on the real tracking server: one per (audit, original, index),
@@ -8,8 +9,6 @@ import type { RunStatus } from "../tracking/schemas.js";
 // run behind; the next attempt finds it by its tags and takes it over (or, when it
 // already holds a half-imported attempt, deletes it first), so an index never ends
 // up with two live replay runs.
-
-export const DEFAULT_AUDIT_EXPERIMENT = "repro-audit";
 
 /** A replay run as the recorder finds it on the server. */
 export interface FoundReplayRun {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_MAX_REPLAYS, firstLook } from "../audit/adaptive-replays.js";
-import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/replay-runner.js";
+import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/audit-experiment.js";
+import { DEFAULT_MAX_REPLAYS, firstLook } from "../drift/replay-counts.js";
 import {
   DEFAULT_EXECUTOR,
   EXECUTORS,
@@ -9,7 +9,8 @@ import {
   type ExecutorKind,
   executorKindsText,
 } from "../exec/executors.js";
-import { LIMIT_BOUNDS, type Limits } from "../plan/limits.js";
+import { LIMIT_BOUNDS } from "../plan/limit-bounds.js";
+import type { Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
 import { BadInputError } from "../errors.js";
 

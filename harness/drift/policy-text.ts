@@ -1,4 +1,4 @@
-import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "./schema.js";
+import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "./accept-levels.js";
 import { DEFAULT_POLICY, describePolicy } from "./tolerance.js";
 import { verdictRank } from "./verdict.js";
 

@@ -14,6 +14,7 @@
  * `z.encode`, not `.parse`.)
  */
 import { z } from "zod";
+import { ACCEPT_LEVELS } from "./accept-levels.js";
 
 // "-0" too: JSON.stringify(-0) is "0", and bitwise verdicts tell the zeros apart.
 export const SPECIAL_FLOAT_TOKENS = ["NaN", "Infinity", "-Infinity", "-0"] as const;
@@ -61,11 +62,7 @@ export const BetterDirectionSchema = z.enum(["lower", "higher"]);
 export type BetterDirection = z.infer<typeof BetterDirectionSchema>;
 export type ToleranceOverride = z.infer<typeof ToleranceOverrideSchema>;
 
-/** The weakest metric verdict a run may have and still count as reproduced. */
-export const ACCEPT_LEVELS = ["identical", "equivalent", "varies"] as const;
 export const AcceptLevelSchema = z.enum(ACCEPT_LEVELS);
-export type AcceptLevel = z.infer<typeof AcceptLevelSchema>;
-export const DEFAULT_ACCEPT: AcceptLevel = "varies";
 
 export const TolerancePolicySchema = z.object({
   default: ToleranceSchema,

@@ -6,7 +6,7 @@ import { compareArtifacts } from "./artifacts.js";
 import { plural, replayLabel } from "./format.js";
 import { acceptOrderText } from "./policy-text.js";
 import { compareHistories } from "./history.js";
-import { type AcceptLevel, DEFAULT_ACCEPT } from "./schema.js";
+import { type AcceptLevel, DEFAULT_ACCEPT } from "./accept-levels.js";
 import type {
   ArtifactComparison,
   AuditScore,

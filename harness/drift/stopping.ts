@@ -23,9 +23,7 @@
 import { DEFAULT_ALPHA } from "./evidence.js";
 import type { ExecutionRecord, ReplayRecord, RunVerdict, TolerancePolicy } from "./schema.js";
 import { scoreRun } from "./score.js";
-
-export const DEFAULT_MIN_REPLAYS = 3;
-export const DEFAULT_MAX_REPLAYS = 20;
+import { DEFAULT_MAX_REPLAYS, DEFAULT_MIN_REPLAYS } from "./replay-counts.js";
 
 /** Replay counts at which the run is judged: from `min`, growing by about half each time, ending at `max`. */
 export function lookSchedule(min: number = DEFAULT_MIN_REPLAYS, max: number = DEFAULT_MAX_REPLAYS): number[] {

@@ -1,6 +1,7 @@
 import { isAbsolute } from "node:path";
 import { z } from "zod";
-import { ExecutorKindSchema, type ExecutorKind } from "./executors.js";
+import { ExecutorKindSchema } from "./executor-kind-schema.js";
+import type { ExecutorKind } from "./executors.js";
 import { ReproAuditError, zodIssueLines } from "../errors.js";
 
 /** Default bytes of stdout and of stderr kept per execution. */

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { OnBuildProgress } from "./build-progress.js";
 import type { Mismatch } from "./env-image.js";
 import type { IgnoredEntry } from "./requirements.js";
@@ -110,8 +109,6 @@ export const EXECUTORS = {
 export type ExecutorKind = keyof typeof EXECUTORS;
 
 export const EXECUTOR_KINDS = Object.keys(EXECUTORS) as [ExecutorKind, ...ExecutorKind[]];
-
-export const ExecutorKindSchema = z.enum(EXECUTOR_KINDS);
 
 /** The kind replays run in unless the command line says otherwise. */
 export const DEFAULT_EXECUTOR: ExecutorKind = "docker";

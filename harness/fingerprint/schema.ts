@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ExecutorKindSchema } from "../exec/executors.js";
+import { ExecutorKindSchema } from "../exec/executor-kind-schema.js";
 
 /**
  * Fingerprint schemas: what a machine, a container and a code checkout looked like

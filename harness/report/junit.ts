@@ -34,7 +34,8 @@
  * Every string goes through escapeXml; C0 control characters, which XML 1.0 cannot
  * carry even as references, are shown as `\xNN`.
  */
-import { type AcceptLevel, DEFAULT_ACCEPT, type MetricScore } from "../drift/schema.js";
+import { type AcceptLevel, DEFAULT_ACCEPT } from "../drift/accept-levels.js";
+import type { MetricScore } from "../drift/schema.js";
 import { incompleteText, isAccepted, passesGate } from "../drift/score.js";
 import { escapeXml, escapeXmlText } from "./escape.js";
 import { MISSING, formatDeviation, formatMeanStd, formatUlps, formatValue } from "./format-number.js";

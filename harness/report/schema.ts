@@ -42,7 +42,7 @@ import {
   type RunScore,
 } from "../drift/schema.js";
 import { RecordedVersionsSchema } from "../drift/model-environment.js";
-import { ExecutorKindSchema } from "../exec/executors.js";
+import { ExecutorKindSchema } from "../exec/executor-kind-schema.js";
 import { WorkTreeOutputSchema } from "../exec/work-tree-diff.js";
 import { FingerprintSchema } from "../fingerprint/schema.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FORMULA_TEXT } from "./formula-text.js";
 import { TRACE_ITEM_IDS, TraceItemIdSchema, type TraceItem, type TraceItemId, type TraceStatus } from "./item.js";
 
 // Completeness scoring. Pure. The weights and values here are the formula: they are
@@ -26,11 +27,6 @@ export const STATUS_VALUES: Record<Exclude<TraceStatus, "not_applicable">, numbe
   partial: 0.5,
   missing: 0,
 };
-
-export const FORMULA_TEXT =
-  "run score = sum(weight[i] * value[i]) / sum(weight[i]) over the run's items whose status is not " +
-  "not_applicable, with value present=1, partial=0.5, missing=0; selection score = mean of the run scores " +
-  "(each run counts once). Scores lie in [0, 1].";
 
 export const FormulaSchema = z.object({
   text: z.string(),

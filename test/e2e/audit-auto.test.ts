@@ -43,7 +43,7 @@ describe.skipIf(!dockerOk)("repro-audit audit --replays auto (CLI, real server, 
   };
 
   beforeAll(async () => {
-    const build = buildCli("dist/harness/cli/commands/audit.js");
+    const build = buildCli("dist/harness/cli/commands/audit-action.js");
     server = await startTestServer({ shared: true });
     results = mkdtempSync(join(tmpdir(), "repro-audit-auto-e2e-"));
     seededRun = await recordScenarioRun(server.url, ["--experiment", "auto-seeded", "--seed", "42"]);

@@ -38,7 +38,7 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
   };
 
   beforeAll(async () => {
-    const build = buildCli("dist/harness/cli/commands/audit.js");
+    const build = buildCli("dist/harness/cli/commands/audit-action.js");
     server = await startTestServer({ shared: true });
     client = new MlflowClient({ baseUrl: server.url });
     results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-"));

@@ -55,7 +55,7 @@ const mounted: string[] = [];
 
 describe("repro-audit: bounds and messages (CLI)", () => {
   beforeAll(async () => {
-    await buildCli("dist/harness/cli/commands/audit.js");
+    await buildCli("dist/harness/cli/commands/audit-action.js");
     scratch = mkdtempSync(join(tmpdir(), "repro-audit-bad-input-"));
     env = { ...process.env, MLFLOW_TRACKING_URI: NOWHERE };
   }, 200_000);

@@ -32,7 +32,7 @@ describe("secrets from the server stay out of every output (CLI, real server)", 
   let client: MlflowClient;
 
   beforeAll(async () => {
-    const build = buildCli("dist/harness/cli/commands/audit.js");
+    const build = buildCli("dist/harness/cli/commands/audit-action.js");
     server = await startTestServer();
     runId = await recordScenarioRun(server.url, ["--experiment", "secrets-e2e", "--seed", "42"]);
     client = new MlflowClient({ baseUrl: server.url });

@@ -26,7 +26,7 @@ describe("repro-audit trace (CLI)", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const build = buildCli("dist/harness/cli/commands/trace.js");
+    const build = buildCli("dist/harness/cli/commands/trace-action.js");
     server = await startTestServer({ shared: true });
     seeded = await seedTraceRuns(server.url, "trace-e2e", "TraceE2EModel");
     await build;

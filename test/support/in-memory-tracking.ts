@@ -10,7 +10,8 @@ import type { AuditPorts, ReadRun, ReportPublisher, RunReader } from "../../harn
 import type { JournalReplay } from "../../harness/audit/journal.js";
 import type { ReplayJobResult } from "../../harness/audit/replay-pipeline.js";
 import type { RunPreview } from "../../harness/audit/replay-check.js";
-import { DEFAULT_AUDIT_EXPERIMENT, type FoundReplayRun, type ReplayRecorder } from "../../harness/audit/replay-runs.js";
+import { DEFAULT_AUDIT_EXPERIMENT } from "../../harness/audit/audit-experiment.js";
+import type { FoundReplayRun, ReplayRecorder } from "../../harness/audit/replay-runs.js";
 import type { HistoryPoint } from "../../harness/drift/schema.js";
 import type { ReplayPlan } from "../../harness/plan/plan.js";
 import { type Run, RunSchema, type RunStatus } from "../../harness/tracking/schemas.js";

@@ -1,13 +1,12 @@
 import type { Command } from "commander";
-import {
-  defaultDataDir,
-  embeddedServerStatus,
-  startEmbeddedServer,
-  stopEmbeddedServer,
-} from "../../tracking/server/embedded-server.js";
+import { defaultDataDir } from "../../tracking/server/data-dir.js";
+
+// The server's code (and its state schema) loads only when a subcommand runs, so
+// that `--help` stays fast.
+const server = () => import("../../tracking/server/embedded-server.js");
 
 export function registerServerCommand(program: Command): void {
-  const server = program
+  const cmd = program
     .command("server")
     .description(
       "Manage the embedded MLflow tracking server (sqlite backend, served artifacts, loopback only).\n" +
@@ -15,13 +14,13 @@ export function registerServerCommand(program: Command): void {
     );
   const dataDirOption = `data folder (default: $REPRO_AUDIT_DATA_DIR or ${defaultDataDir()})`;
 
-  server
+  cmd
     .command("start")
     .description("start the server for a data folder, or report the one already serving it")
     .option("--data-dir <dir>", dataDirOption)
     .option("--port <port>", "port on 127.0.0.1 (default: a free one)", (v) => parsePort(v))
     .action(async (opts: { dataDir?: string; port?: number }) => {
-      const { state, reused } = await startEmbeddedServer({
+      const { state, reused } = await (await server()).startEmbeddedServer({
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
         ...(opts.port ? { port: opts.port } : {}),
       });
@@ -29,22 +28,22 @@ export function registerServerCommand(program: Command): void {
       console.log(`use it with: export MLFLOW_TRACKING_URI=${state.url}`);
     });
 
-  server
+  cmd
     .command("stop")
     .description("stop the server of a data folder")
     .option("--data-dir <dir>", dataDirOption)
     .action(async (opts: { dataDir?: string }) => {
-      const stopped = await stopEmbeddedServer(opts.dataDir ?? defaultDataDir());
+      const stopped = await (await server()).stopEmbeddedServer(opts.dataDir ?? defaultDataDir());
       console.log(stopped ? "stopped" : "not running");
     });
 
-  server
+  cmd
     .command("status")
     .description("say whether the server of a data folder runs and answers /health")
     .option("--data-dir <dir>", dataDirOption)
     .option("--json", "print the status as JSON")
     .action(async (opts: { dataDir?: string; json?: boolean }) => {
-      const status = await embeddedServerStatus(opts.dataDir ?? defaultDataDir());
+      const status = await (await server()).embeddedServerStatus(opts.dataDir ?? defaultDataDir());
       if (opts.json) {
         console.log(JSON.stringify(status, null, 2));
         return;

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { projectRoot } from "../../project-root.js";
+import { defaultDataDir } from "./data-dir.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { isHealthy, waitHealthy } from "./health.js";
 import { processAlive } from "./process-alive.js";
@@ -27,11 +27,6 @@ export interface StartResult {
   state: ServerState;
   /** True when a server already running for this data folder was found and kept. */
   reused: boolean;
-}
-
-/** Default data folder: REPRO_AUDIT_DATA_DIR, else results/mlflow-data in the project. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env["REPRO_AUDIT_DATA_DIR"] ?? join(projectRoot(), "results", "mlflow-data"));
 }
 
 /**

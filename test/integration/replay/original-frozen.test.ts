@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
 import { Tags } from "../../../harness/tracking/tags.js";
 import type { ReplayEvent } from "../../../harness/audit/replay-runner.js";
-import { auditExitCode } from "../../../harness/cli/commands/audit.js";
+import { auditExitCode } from "../../../harness/cli/commands/audit-action.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
 import { useServerAndResults } from "../../support/mlflow-server.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assembleReport } from "../../../harness/audit/assemble-report.js";
 import { assembleRun } from "../../../harness/audit/assemble-run.js";
-import { auditExitCode } from "../../../harness/cli/commands/audit.js";
+import { auditExitCode } from "../../../harness/cli/commands/audit-action.js";
 import type { ReportRun } from "../../../harness/report/schema.js";
 import { facts, meta, recordedRun, replayRecord } from "./audit-factories.js";
 

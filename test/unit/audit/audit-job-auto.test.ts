@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AuditJobOptions, auditJob } from "../../../harness/audit/audit-job.js";
-import { renderAuditSummary } from "../../../harness/cli/commands/audit.js";
+import { renderAuditSummary } from "../../../harness/cli/commands/audit-action.js";
 import type { AuditPorts } from "../../../harness/audit/ports.js";
 import { alphaSpending, lookSchedule } from "../../../harness/drift/stopping.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";

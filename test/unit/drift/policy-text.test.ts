@@ -8,7 +8,7 @@ import {
   acceptOrderText,
   gateTableHeader,
 } from "../../../harness/drift/policy-text.js";
-import { ACCEPT_LEVELS, DEFAULT_ACCEPT } from "../../../harness/drift/schema.js";
+import { ACCEPT_LEVELS, DEFAULT_ACCEPT } from "../../../harness/drift/accept-levels.js";
 import { SCORE_FORMULA, isAccepted } from "../../../harness/drift/score.js";
 import { DEFAULT_TOLERANCE } from "../../../harness/drift/tolerance.js";
 

@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { type ReplayCliOptions, addReplayOptions } from "../../../harness/cli/replay-options.js";
-import { EXECUTORS, EXECUTOR_KINDS, ExecutorKindSchema, executorKindsText } from "../../../harness/exec/executors.js";
+import { ExecutorKindSchema } from "../../../harness/exec/executor-kind-schema.js";
+import { EXECUTORS, EXECUTOR_KINDS, executorKindsText } from "../../../harness/exec/executors.js";
 import { EnvironmentRecordSchema } from "../../../harness/audit/journal.js";
 
 // Every list of executor kinds is the registry's: the schema the journal and the

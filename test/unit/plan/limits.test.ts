@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LIMIT_BOUNDS, LimitsError, mergeLimits } from "../../../harness/plan/limits.js";
+import { LIMIT_BOUNDS } from "../../../harness/plan/limit-bounds.js";
+import { LimitsError, mergeLimits } from "../../../harness/plan/limits.js";
 
 describe("mergeLimits", () => {
   it("a limit out of range (e.g. from a scenario file) is one readable line, not zod's JSON", () => {
