@@ -36,11 +36,12 @@ with open(os.path.join(_HERE, "vocabulary.json")) as _handle:
     _VOCABULARY = json.load(_handle)
 TAGS = _VOCABULARY["tags"]
 ARTIFACTS = _VOCABULARY["artifacts"]
+# Every artifact lies in one folder (repro/), logged in one call.
 ARTIFACT_DIR = os.path.dirname(ARTIFACTS["fingerprint"])
 CAPTURE_ID_TAG = TAGS["captureId"]
 
-# The uncommitted diff is logged up to this many bytes; a larger one is cut there and
-# says so (its full size and hash are in the fingerprint, so a replay can tell).
+# The uncommitted diff is logged when it is at most this many bytes (a replay applies
+# it to the checkout); a larger one is not logged, and repro.capture.error says so.
 DIFF_CAP_BYTES = 1024 * 1024
 PROBE_TIMEOUT_S = 60
 GIT_TIMEOUT_S = 20
@@ -302,9 +303,9 @@ def capture():
 
     try:
         rules = _load_rules()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a probe that exits at import must not end the run
         rules = None
-        errors.append("redaction rules (probe.py): %s" % exc)
+        errors.append("redaction rules (probe.py): %s" % (exc if str(exc) else type(exc).__name__))
 
     # Without the redaction rules nothing that could hold a secret is written.
     if rules is not None:
@@ -331,11 +332,14 @@ def capture():
                     cwd = rel.replace(os.sep, "/")
                     tags[TAGS["commandCwd"]] = cwd
                     record.setdefault("command", {})["cwd"] = cwd
-                if diff:
-                    if len(diff) > DIFF_CAP_BYTES:
-                        note = "\n# repro-audit capture: diff cut at %d of %d bytes\n" % (DIFF_CAP_BYTES, len(diff))
-                        diff = diff[:DIFF_CAP_BYTES] + note.encode()
-                        code["diffTruncated"] = True
+                if diff and len(diff) > DIFF_CAP_BYTES:
+                    # A cut patch does not apply: none is logged, and the tag says why. Its
+                    # size and hash stay in the fingerprint, so a replay can tell it differs.
+                    errors.append(
+                        "git: uncommitted diff of %d bytes is over the %d-byte cap (DIFF_CAP_BYTES), not logged"
+                        % (len(diff), DIFF_CAP_BYTES)
+                    )
+                elif diff:
                     files[ARTIFACTS["diff"]] = diff
         except Exception as exc:
             errors.append("git: %s" % exc)
@@ -378,6 +382,6 @@ class ReproCaptureRunContext(RunContextProvider):
     def tags(self):
         try:
             return capture()
-        except Exception as exc:  # never the user's problem
+        except (Exception, SystemExit) as exc:  # never the user's problem
             _warn("unexpected failure: %r" % exc)
             return {TAGS["captureVersion"]: __version__, TAGS["captureError"]: _cap("unexpected: %r" % exc)}
