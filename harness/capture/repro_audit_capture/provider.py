@@ -10,6 +10,7 @@ failure becomes a warning and the ``repro.capture.error`` tag.
 Python 3.8+ syntax, stdlib only (plus mlflow, which is what loads us).
 """
 
+import atexit
 import datetime
 import functools
 import hashlib
@@ -290,8 +291,8 @@ def _install_upload_hook():
     TrackingServiceClient.create_run = create_run
 
 
-def capture():
-    """Tags for the run about to start, and the files to log once it exists."""
+def collect():
+    """The tags and files (artifact path -> bytes or text) for the run starting now."""
     tags = {TAGS["captureVersion"]: __version__}
     files = {}
     errors = []
@@ -357,6 +358,12 @@ def capture():
     if errors:
         record["errors"] = errors
     files[ARTIFACTS["fingerprint"]] = json.dumps(record, sort_keys=True, indent=1)
+    return tags, files, errors
+
+
+def capture():
+    """Tags for the run about to start; its files are staged for the upload hook."""
+    tags, files, errors = collect()
     try:
         _install_upload_hook()
         capture_id = uuid.uuid4().hex
@@ -373,11 +380,46 @@ def capture():
     return tags
 
 
+def _capture_attached_run(run_id):
+    """For a run the script attached to (MLFLOW_RUN_ID) rather than started: MLflow asks
+    providers for tags only when it creates a run, so this logs the same tags (those the
+    run does not have already) and files at exit, onto the run, whatever state it ended in."""
+    try:
+        from mlflow.entities import RunTag
+        from mlflow.tracking import MlflowClient
+
+        tags, files, errors = collect()
+        if errors:
+            tags[TAGS["captureError"]] = _cap("; ".join(errors))
+            _warn("; ".join(errors))
+        client = MlflowClient()
+        have = client.get_run(run_id).data.tags
+        client.log_batch(run_id, tags=[RunTag(k, v) for k, v in sorted(tags.items()) if k not in have])
+        staged = _stage(files)
+        try:
+            client.log_artifacts(run_id, staged, ARTIFACT_DIR)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+    except (Exception, SystemExit) as exc:  # at exit, too, never the user's problem
+        _warn("capture of attached run %s: %r" % (run_id, exc))
+
+
+def _enabled():
+    return os.environ.get(DISABLE_ENV, "").strip().lower() not in ("1", "true", "yes")
+
+
+# Read when MLflow loads the plugin (at `import mlflow`): start_run removes the variable
+# from the environment once it has attached to the run.
+_ATTACHED_RUN = os.environ.get("MLFLOW_RUN_ID", "").strip()
+if _ATTACHED_RUN and _enabled():
+    atexit.register(_capture_attached_run, _ATTACHED_RUN)
+
+
 class ReproCaptureRunContext(RunContextProvider):
     """Registered through the `mlflow.run_context_provider` entry point (pyproject.toml)."""
 
     def in_context(self):
-        return os.environ.get(DISABLE_ENV, "").strip().lower() not in ("1", "true", "yes")
+        return _enabled()
 
     def tags(self):
         try:
