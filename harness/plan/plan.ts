@@ -142,7 +142,7 @@ export function dirtyOriginal(tags: Readonly<Record<string, string>>): boolean |
 /**
  * Where the command comes from, in DESIGN.md's order: the MLproject when `mlflow run`
  * launched the run (it tags the entry point); else the command line the run recorded
- * (`repro.command`, written by the capture plugin: what really ran, arguments and
+ * (Tags.reproCommand, written by the capture plugin: what really ran, arguments and
  * all); else the scenario; else the MLproject when there is no scenario file; else
  * the script the run recorded as its source.
  */

@@ -68,9 +68,9 @@ function checkoutFolder(raw: string): string | undefined {
 }
 
 /**
- * Where a recorded command line ran: the capture plugin records `repro.command` as
+ * Where a recorded command line ran: the capture plugin records Tags.reproCommand as
  * typed in the author's working directory, and that directory relative to the
- * repository root (`repro.command.cwd`), so a replay runs it from the same folder of
+ * repository root (Tags.commandCwd), so a replay runs it from the same folder of
  * the checkout. Undefined without a recorded command, at the root, or for a path
  * that is not a folder of the checkout.
  */

@@ -53,8 +53,8 @@ export const Tags = {
   captureError: "repro.capture.error",
   /** links the run to the files the plugin staged for it */
   captureId: "repro.capture.id",
-  /** sha256 of the requirements artifact (name==version of every installed distribution) */
-  requirementsSha256: "repro.requirements_sha256",
+  /** `sha256:<hex>` of the requirements artifact (name==version of every installed distribution) */
+  requirementsDigest: "repro.requirements_digest",
   hostCpu: "repro.host.cpu",
   hostMemoryBytes: "repro.host.memory_bytes",
   hostOs: "repro.host.os",

@@ -350,7 +350,7 @@ def collect():
         record["container"] = fingerprint
         requirements = _requirements(fingerprint)
         files[ARTIFACTS["requirements"]] = requirements
-        tags[TAGS["requirementsSha256"]] = hashlib.sha256(requirements.encode()).hexdigest()
+        tags[TAGS["requirementsDigest"]] = "sha256:" + hashlib.sha256(requirements.encode()).hexdigest()
         tags.update({k: _cap(v) for k, v in _host_tags(fingerprint).items()})
     except Exception as exc:
         errors.append("probe: %s" % exc)

@@ -163,7 +163,7 @@ describe("the capture plugin on a real MLflow server", () => {
     expect(files).toEqual(Object.values(CaptureArtifacts).sort());
     const requirements = await artifactText(trainRun, CaptureArtifacts.requirements);
     expect(requirements).toMatch(/^scikit-learn==/m);
-    expect(createHash("sha256").update(requirements).digest("hex")).toBe(tags[Tags.requirementsSha256]);
+    expect(`sha256:${createHash("sha256").update(requirements).digest("hex")}`).toBe(tags[Tags.requirementsDigest]);
     expect(await artifactText(trainRun, CaptureArtifacts.diff)).toContain("+# a local change, not committed");
 
     const text = await artifactText(trainRun, CaptureArtifacts.fingerprint);
