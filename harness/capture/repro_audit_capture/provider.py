@@ -102,9 +102,15 @@ def _run_probe():
     return result
 
 
+def _in_notebook_kernel():
+    return any(a.endswith("ipykernel_launcher.py") for a in sys.argv[:1])
+
+
 def _main_dir():
+    """The entry script's folder (as MLflow's git context uses), else the working directory
+    (the notebook's folder, under Jupyter, where argv[0] is ipykernel's launcher)."""
     main = sys.argv[0] if sys.argv else ""
-    if main and os.path.isfile(main):
+    if main and os.path.isfile(main) and not _in_notebook_kernel():
         return os.path.dirname(os.path.abspath(main))
     return os.getcwd()
 
