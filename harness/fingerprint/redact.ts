@@ -1,9 +1,11 @@
 /**
  * Secret redaction for fingerprints. The same rules run inside the container
- * (harness/fingerprint/probe.py) so secrets never leave it; this copy re-checks
+ * (harness/capture/repro_audit_capture/probe.py) so secrets never leave it; this copy re-checks
  * whatever comes back, and cleans repository URLs. Keep both in step: a unit test
  * feeds the same names to both and compares.
  */
+
+import type { ContainerFingerprint } from "./schema.js";
 
 export const REDACTED = "<redacted>";
 
@@ -111,4 +113,19 @@ function deepStrip(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** Redaction re-applied to a probe's output: an old or tampered probe (or capture record) cannot push a secret into a report. */
+export function enforceRedaction(fp: ContainerFingerprint): ContainerFingerprint {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fp.env)) {
+    env[name] = value === REDACTED ? REDACTED : redactEnvValue(name, value);
+  }
+  const threadEnv: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(fp.threadEnv)) {
+    threadEnv[name] = value === null ? null : redactEnvValue(name, value);
+  }
+  const pythonHashSeed = fp.pythonHashSeed === null ? null : redactEnvValue("PYTHONHASHSEED", fp.pythonHashSeed);
+  const envNames = [...new Set([...fp.envNames, ...Object.keys(env)])].sort();
+  return { ...fp, env, threadEnv, pythonHashSeed, envNames };
 }
