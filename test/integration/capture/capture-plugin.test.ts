@@ -99,8 +99,8 @@ async function mlflow2Venv(): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  const build = buildCli("dist/harness/cli/commands/audit.js");
-  server = await startTestServer();
+  const build = buildCli("dist/harness/cli/commands/audit-action.js");
+  server = await startTestServer({ shared: true });
   client = new MlflowClient({ baseUrl: server.url });
   work = mkdtempSync(join(tmpdir(), "repro-capture-"));
   wheel = await captureWheel();
