@@ -26,6 +26,7 @@ export interface NotebookSource {
 
 const SHELL_CELL = /^%%(bash|sh|script|system)\b/;
 const MAGIC_LINE = /^(\s*)(?:[!%]|[\w.]+\s*=\s*[!%])/;
+const TIMED_LINE = /^(\s*)%(?:time|timeit|prun)\s+(?:-[nr]\s*\d+\s+|-\S+\s+)*(.+)$/;
 const HELP_LINE = /^(\s*)[\w.]+\?{1,2}\s*$/;
 
 /** The notebook's code as Python; a string saying why when the text is not a notebook we read. */
@@ -55,6 +56,12 @@ export function notebookSource(text: string): NotebookSource | string {
       if (cellMagic) {
         if (shellCell && i > 0 && line.trim() !== "") shell.push({ line: at, text: line.trim() });
         out.push("");
+        return;
+      }
+      // `%time stmt` runs stmt: keep it, so its calls count
+      const timed = TIMED_LINE.exec(line);
+      if (timed) {
+        out.push(`${timed[1] ?? ""}${timed[2] ?? ""}`);
         return;
       }
       const magic = MAGIC_LINE.exec(line) ?? HELP_LINE.exec(line);

@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 
 // Unpinned entries in a project's environment files. PURE: (file name, text) in.
+// requirements*.in files are left out: they are pip-compile's loose inputs, the lock is what installs.
 // A pip entry is pinned by `==` (or `===`); a conda entry by `=`/`==` before a version
 // (`numpy=1.26`, conda's own spelling). Options (-r, -c, --index-url), editable
 // installs and URLs/paths are not version specs and are left alone. MLflow's
@@ -14,7 +15,7 @@ export interface UnpinnedEntry {
 
 /** Environment files the scan reads, by base name. */
 export function isEnvironmentFile(name: string): boolean {
-  return /^requirements[\w.-]*\.(txt|in)$/.test(name) || name === "python_env.yaml" || /^conda[\w.-]*\.ya?ml$/.test(name);
+  return /^requirements[\w.-]*\.txt$/.test(name) || name === "python_env.yaml" || /^conda[\w.-]*\.ya?ml$/.test(name);
 }
 
 function pipUnpinned(spec: string): boolean {
@@ -38,7 +39,7 @@ function lineOf(lines: readonly string[], entry: string, from: number): number {
 /** The unpinned entries of one environment file; a string saying why when it cannot be read. */
 export function unpinnedEntries(name: string, text: string): UnpinnedEntry[] | string {
   const lines = text.split(/\r?\n/);
-  if (name.endsWith(".txt") || name.endsWith(".in")) {
+  if (name.endsWith(".txt")) {
     return lines.flatMap((line, i) =>
       pipUnpinned(line) ? [{ line: i + 1, entry: line.replace(/\s+#.*$/, "").trim() }] : [],
     );
