@@ -33,22 +33,24 @@ export interface FileFindings {
 type Family = "numpy" | "random" | "torch" | "tensorflow";
 
 /** Seed calls and the generator families each one seeds. */
-const SEEDS: Record<string, readonly Family[]> = {
-  "numpy.random.seed": ["numpy"],
-  "random.seed": ["random"],
-  "torch.manual_seed": ["torch"],
-  "torch.random.manual_seed": ["torch"],
-  "tensorflow.random.set_seed": ["tensorflow"],
-  "tensorflow.set_random_seed": ["tensorflow"],
-  "tensorflow.compat.v1.set_random_seed": ["tensorflow"],
-  "tensorflow.keras.utils.set_random_seed": ["tensorflow", "numpy", "random"],
-  "keras.utils.set_random_seed": ["tensorflow", "numpy", "random"],
-  "pytorch_lightning.seed_everything": ["torch", "numpy", "random"],
-  "lightning.seed_everything": ["torch", "numpy", "random"],
-  "lightning.pytorch.seed_everything": ["torch", "numpy", "random"],
-  "transformers.set_seed": ["torch", "numpy", "random", "tensorflow"],
-  "accelerate.utils.set_seed": ["torch", "numpy", "random"],
-};
+const SEEDS = new Map<string, readonly Family[]>(
+  Object.entries({
+    "numpy.random.seed": ["numpy"],
+    "random.seed": ["random"],
+    "torch.manual_seed": ["torch"],
+    "torch.random.manual_seed": ["torch"],
+    "tensorflow.random.set_seed": ["tensorflow"],
+    "tensorflow.set_random_seed": ["tensorflow"],
+    "tensorflow.compat.v1.set_random_seed": ["tensorflow"],
+    "tensorflow.keras.utils.set_random_seed": ["tensorflow", "numpy", "random"],
+    "keras.utils.set_random_seed": ["tensorflow", "numpy", "random"],
+    "pytorch_lightning.seed_everything": ["torch", "numpy", "random"],
+    "lightning.seed_everything": ["torch", "numpy", "random"],
+    "lightning.pytorch.seed_everything": ["torch", "numpy", "random"],
+    "transformers.set_seed": ["torch", "numpy", "random", "tensorflow"],
+    "accelerate.utils.set_seed": ["torch", "numpy", "random"],
+  }),
+);
 
 const NUMPY_NOT_GLOBAL = new Set([
   "seed",
@@ -114,11 +116,21 @@ const TORCH_LAYERS = new Set([
   "TransformerDecoderLayer",
   "Dropout",
 ]);
-const KERAS_LAYERS = new Set(["Dense", "Conv1D", "Conv2D", "Conv3D", "LSTM", "GRU", "SimpleRNN", "Embedding", "Dropout"]);
+const KERAS_LAYERS = new Set([
+  "Dense",
+  "Conv1D",
+  "Conv2D",
+  "Conv3D",
+  "LSTM",
+  "GRU",
+  "SimpleRNN",
+  "Embedding",
+  "Dropout",
+]);
 const TF_RANDOM_NOT_DRAWS = new Set(["set_seed", "Generator", "get_global_generator", "set_global_generator"]);
 
 /** sklearn's estimators and helpers that draw from random_state, with when they do. */
-const SKLEARN_RANDOM: Record<string, (call: PyCall) => boolean> = Object.fromEntries([
+const SKLEARN_RANDOM = new Map<string, (call: PyCall) => boolean>([
   ...[
     "RandomForestClassifier",
     "RandomForestRegressor",
@@ -211,23 +223,26 @@ const READERS_OF_URLS = /^(pandas|polars)\.read_(csv|json|parquet|excel|table|ht
 const SHELL_CALLS = /^(os\.system|os\.popen|subprocess\.(run|call|check_call|check_output|Popen))$/;
 const DOWNLOAD_COMMAND = /(^|[\s;&|(])(wget|curl|gsutil\s+cp|aws\s+s3\s+cp|kaggle\s+datasets\s+download)\b/;
 
-const FEATURE_BY_NAME: Record<string, TrackingFeature> = {
-  start_run: "start_run",
-  log_param: "log_param",
-  log_params: "log_params",
-  log_metric: "log_metric",
-  log_metrics: "log_metrics",
-  log_artifact: "log_artifact",
-  log_artifacts: "log_artifacts",
-  log_input: "log_input",
-  set_tag: "set_tag",
-  set_tags: "set_tags",
-  autolog: "autolog",
-  log_model: "log_model",
-  register_model: "register_model",
-  // the client's way to register a version
-  create_model_version: "register_model",
-};
+// A Map, not an object: a method named `constructor` must not find Object's.
+const FEATURE_BY_NAME = new Map<string, TrackingFeature>(
+  Object.entries({
+    start_run: "start_run",
+    log_param: "log_param",
+    log_params: "log_params",
+    log_metric: "log_metric",
+    log_metrics: "log_metrics",
+    log_artifact: "log_artifact",
+    log_artifacts: "log_artifacts",
+    log_input: "log_input",
+    set_tag: "set_tag",
+    set_tags: "set_tags",
+    autolog: "autolog",
+    log_model: "log_model",
+    register_model: "register_model",
+    // the client's way to register a version
+    create_model_version: "register_model",
+  }) as Array<[string, TrackingFeature]>,
+);
 
 const isSet = (v: ArgValue | undefined): boolean => v !== undefined && v !== null;
 const isCudaText = (v: ArgValue | undefined): boolean => typeof v === "string" && /^cuda(:\d+)?$/.test(v);
@@ -248,7 +263,7 @@ export function classifyFile(
   // Seeds: the first line each family is seeded on.
   const seededAt = new Map<Family, number>();
   for (const c of calls) {
-    const families = SEEDS[c.name];
+    const families = SEEDS.get(c.name);
     if (families === undefined || !(firstArgSet(c) || Object.values(c.keywords).some(isSet))) continue;
     for (const f of families) seededAt.set(f, Math.min(seededAt.get(f) ?? Number.POSITIVE_INFINITY, c.line));
   }
@@ -260,7 +275,7 @@ export function classifyFile(
     const parts = n.split(".");
     // Tracking calls: anything rooted at mlflow whose last name is a tracking call.
     if (parts[0] === "mlflow") {
-      const feature = FEATURE_BY_NAME[last];
+      const feature = FEATURE_BY_NAME.get(last);
       if (feature !== undefined) features.push({ feature, line: c.line, callee: n });
     }
     // numpy
@@ -282,7 +297,8 @@ export function classifyFile(
     // torch
     if (parts[0] === "torch" && !seeded("torch", c.line)) {
       const draw = parts.length === 2 && TORCH_DRAWS.has(last);
-      const init = n.startsWith("torch.nn.init.") || (parts.length === 3 && parts[1] === "nn" && TORCH_LAYERS.has(last));
+      const init =
+        n.startsWith("torch.nn.init.") || (parts.length === 3 && parts[1] === "nn" && TORCH_LAYERS.has(last));
       const split = n === "torch.utils.data.random_split" && !isSet(c.keywords["generator"]);
       const loader =
         n === "torch.utils.data.DataLoader" && c.keywords["shuffle"] === true && !isSet(c.keywords["generator"]);
@@ -302,7 +318,7 @@ export function classifyFile(
       hazard("unseeded-rng", c.line, `${n} draws from TensorFlow's RNG with no tf.random.set_seed before it`);
     // sklearn: random_state=None falls back to numpy's global RNG, so a numpy seed counts too.
     if (parts[0] === "sklearn") {
-      const when = SKLEARN_RANDOM[last];
+      const when = SKLEARN_RANDOM.get(last);
       if (when?.(c) && !isSet(c.keywords["random_state"]) && !seeded("numpy", c.line))
         hazard("unseeded-rng", c.line, `${last} without random_state (and no numpy.random.seed before it)`);
       if (/^sklearn\.datasets\.fetch_/.test(n) && n !== "sklearn.datasets.fetch_openml")
@@ -351,7 +367,10 @@ export function classifyFile(
   const tfDeterministic =
     calls.some((c) => c.name === "tensorflow.config.experimental.enable_op_determinism") ||
     assigns.some(
-      (a) => /^os\.environ\[TF_DETERMINISTIC_OPS\]$/.test(a.name) && "literal" in a.value && /^(1|true)$/i.test(String(a.value.literal)),
+      (a) =>
+        /^os\.environ\[TF_DETERMINISTIC_OPS\]$/.test(a.name) &&
+        "literal" in a.value &&
+        /^(1|true)$/i.test(String(a.value.literal)),
     ) ||
     calls.some((c) => /^os\.environ\.(setdefault|update)$/.test(c.name) && c.args[0] === "TF_DETERMINISTIC_OPS");
   const tfImport = file.imports.find((i) => /^(tensorflow|keras)(\.|$)/.test(i.module));
@@ -364,7 +383,8 @@ export function classifyFile(
 
   // A notebook's shell lines
   for (const s of shell) {
-    if (DOWNLOAD_COMMAND.test(s.text)) hazard("runtime-download", s.line, `shell command downloads: ${s.text.slice(0, 60)}`);
+    if (DOWNLOAD_COMMAND.test(s.text))
+      hazard("runtime-download", s.line, `shell command downloads: ${s.text.slice(0, 60)}`);
     const pip = /^(?:python3?\s+-m\s+)?pip3?\s+install\s+(.*)$/.exec(s.text);
     if (pip?.[1] !== undefined) {
       const unpinned = pip[1]

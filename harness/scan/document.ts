@@ -19,7 +19,6 @@ const Location = z.object({
 
 const FeatureUseSchema = Location.extend({ feature: z.enum(TRACKING_FEATURES), callee: z.string() });
 const HazardSchema = Location.extend({ kind: z.enum(HAZARD_KINDS), why: z.string() });
-export type ScanFeatureUse = z.infer<typeof FeatureUseSchema>;
 export type ScanHazard = z.infer<typeof HazardSchema>;
 
 const ProjectSchema = z.object({

@@ -139,11 +139,29 @@ class Facts(ast.NodeVisitor):
     visit_AsyncWith = visit_With
 
 
+def head(dotted_name):
+    return dotted_name.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
+
+
 def facts(source):
     tree = ast.parse(source)
     f = Facts()
     f.visit(tree)
-    return {"ok": True, "imports": f.imports, "calls": f.calls, "assigns": f.assigns}
+    # Only names bound by an import or an assignment can resolve to a module's
+    # function: the rest (len, print, a parameter's methods) is dropped here, which
+    # keeps the answer for a large library file small without changing a finding.
+    imported = {(i["asname"] or (i["name"] or i["module"]).split(".")[0]) for i in f.imports}
+    bound = imported | {a["target"] for a in f.assigns if "." not in a["target"]}
+
+    def keeps(a):
+        v = a["value"]
+        target_head = head(a["target"])
+        if "literal" in v:
+            return target_head in imported
+        return head(v.get("call") or v.get("name")) in bound or ("." in a["target"] and target_head in bound)
+
+    calls = [c for c in f.calls if head(c["callee"]) in bound]
+    return {"ok": True, "imports": f.imports, "calls": calls, "assigns": [a for a in f.assigns if keeps(a)]}
 
 
 def main():

@@ -16,7 +16,6 @@ const Import = z.object({
   asname: z.string().nullable(),
   line: z.number().int(),
 });
-export type PyImport = z.infer<typeof Import>;
 
 const Call = z.object({
   /** the callee as written, dotted: `np.random.seed`, `mlflow.tracking.MlflowClient().log_metric` */
@@ -33,13 +32,8 @@ const Assign = z.object({
   /** dotted target: `client`, `torch.backends.cudnn.benchmark`, `os.environ[TF_DETERMINISTIC_OPS]` */
   target: z.string(),
   line: z.number().int(),
-  value: z.union([
-    z.object({ call: z.string() }),
-    z.object({ name: z.string() }),
-    z.object({ literal: ArgValue }),
-  ]),
+  value: z.union([z.object({ call: z.string() }), z.object({ name: z.string() }), z.object({ literal: ArgValue })]),
 });
-export type PyAssign = z.infer<typeof Assign>;
 
 export const ExtractedFileSchema = z.discriminatedUnion("ok", [
   z.object({

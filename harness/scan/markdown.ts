@@ -28,7 +28,11 @@ export function renderScanMarkdown(doc: ScanDocument): string {
       `${a.withHazards.projects} show reproducibility hazards (${percent(a.withHazards.share)}).`,
     "",
   );
-  md.push("| project | .py | .ipynb | tracking calls | " + HAZARD_KINDS.map((k) => HAZARD_LABELS[k]).join(" | ") + " | skipped |");
+  md.push(
+    "| project | .py | .ipynb | tracking calls | " +
+      HAZARD_KINDS.map((k) => HAZARD_LABELS[k]).join(" | ") +
+      " | skipped |",
+  );
   md.push(`|---|---:|---:|---|${HAZARD_KINDS.map(() => "---:").join("|")}|---:|`);
   for (const p of doc.projects)
     md.push(

@@ -72,7 +72,7 @@ export async function extractFacts(
       typeof code === "string"
         ? `cannot run ${python} to parse the Python sources (${code}): install python3 or set REPRO_AUDIT_HOST_PYTHON`
         : `the Python parser (${python}) ${code !== 0 ? `exited with ${code}` : `answered ${out.size} of ${sources.length}`}` +
-          `${bad !== undefined ? `; unexpected line: ${bad}` : ""}${stderr !== "" ? `; stderr: ${stderr.trim().slice(-600)}` : ""}`,
+            `${bad !== undefined ? `; unexpected line: ${bad}` : ""}${stderr !== "" ? `; stderr: ${stderr.trim().slice(-600)}` : ""}`,
     );
   return out;
 }

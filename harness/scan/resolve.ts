@@ -36,7 +36,8 @@ export function resolverFor(file: ParsedFile): Resolver {
     return resolve(expanded, depth + 1);
   };
   // The client is one class under three import paths.
-  return (dotted) => resolve(dotted, 0).replace(/^mlflow\.(tracking\.|client\.)?MlflowClient\(\)/, "mlflow.MlflowClient()");
+  return (dotted) =>
+    resolve(dotted, 0).replace(/^mlflow\.(tracking\.|client\.)?MlflowClient\(\)/, "mlflow.MlflowClient()");
 }
 
 /** The last name of a dotted callee: `mlflow.MlflowClient().log_metric` → `log_metric`. */

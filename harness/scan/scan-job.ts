@@ -33,8 +33,10 @@ function projectFolders(dirs: readonly string[], eachSubfolder: boolean): string
   const out: string[] = [];
   for (const dir of dirs) {
     const st = statSync(dir, { throwIfNoEntry: false });
-    if (st === undefined) throw new BadInputError(`${dir}: no such folder (scan takes folders: repro-audit scan DIR...)`);
-    if (!st.isDirectory()) throw new BadInputError(`${dir}: not a folder (scan takes folders: repro-audit scan DIR...)`);
+    if (st === undefined)
+      throw new BadInputError(`${dir}: no such folder (scan takes folders: repro-audit scan DIR...)`);
+    if (!st.isDirectory())
+      throw new BadInputError(`${dir}: not a folder (scan takes folders: repro-audit scan DIR...)`);
     if (!eachSubfolder) {
       out.push(dir);
       continue;

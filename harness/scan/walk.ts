@@ -44,10 +44,14 @@ const wanted = (name: string) => name.endsWith(".py") || name.endsWith(".ipynb")
 async function gitList(dir: string): Promise<string[] | undefined> {
   const inside = await execa("git", ["-C", dir, "rev-parse", "--is-inside-work-tree"], { reject: false });
   if (inside.exitCode !== 0 || inside.stdout.trim() !== "true") return undefined;
-  const listed = await execa("git", ["-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], {
-    reject: false,
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const listed = await execa(
+    "git",
+    ["-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+    {
+      reject: false,
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   if (listed.exitCode !== 0) return undefined;
   return [...new Set(listed.stdout.split("\0").filter((f) => f !== ""))];
 }
@@ -80,7 +84,8 @@ export async function listProjectFiles(dir: string): Promise<ListedFiles> {
   const inVenv = (parts: string[]) =>
     parts.slice(0, -1).some((_, i) => {
       const d = parts.slice(0, i + 1).join("/");
-      if (!venvDirs.has(d)) venvDirs.set(d, lstatSync(join(dir, d, "pyvenv.cfg"), { throwIfNoEntry: false }) !== undefined);
+      if (!venvDirs.has(d))
+        venvDirs.set(d, lstatSync(join(dir, d, "pyvenv.cfg"), { throwIfNoEntry: false }) !== undefined);
       return venvDirs.get(d) === true;
     });
   for (const file of candidates.sort()) {

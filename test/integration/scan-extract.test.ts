@@ -5,12 +5,12 @@ import { notebookSource } from "../../harness/scan/notebook.js";
 import { extractFacts } from "../../harness/scan/python-facts.js";
 
 // The real Python parser (host python3) over the scan fixtures, against the facts
-// recorded for the classifier's unit tests (test/fixtures/scan/recorded/facts.json):
+// recorded for the classifier's unit tests (test/fixtures/scan-facts/facts.json):
 // the unit tests classify what the extractor really says. REPRO_AUDIT_RECORD=1
 // rewrites the recording after a deliberate change to extract.py.
 
 const FIXTURES = new URL("../fixtures/scan/", import.meta.url).pathname;
-const RECORDED = join(FIXTURES, "recorded/facts.json");
+const RECORDED = new URL("../fixtures/scan-facts/facts.json", import.meta.url).pathname;
 const RECORDED_FILES = [
   "tracking/aliases.py",
   "tracking/hazards.ipynb",
@@ -48,7 +48,10 @@ describe("scan: Python's ast over the fixtures (extract.py)", () => {
     const answered = Object.fromEntries(RECORDED_FILES.map((f) => [f, facts.get(f)]));
     if (process.env["REPRO_AUDIT_RECORD"] === "1") writeFileSync(RECORDED, `${JSON.stringify(answered, null, 1)}\n`);
     expect(answered).toEqual(JSON.parse(readFileSync(RECORDED, "utf8")));
-    expect(facts.get("broken/py2.py")).toMatchObject({ ok: false, error: expect.stringMatching(/^syntax error at line 1/) });
+    expect(facts.get("broken/py2.py")).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^syntax error at line 1/),
+    });
   });
 
   it("says how to fix a missing python", async () => {

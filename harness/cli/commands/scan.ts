@@ -47,7 +47,10 @@ export function registerScanCommand(program: Command): void {
         "Exit codes: 0 no hazard found, 1 hazards found, 2 bad input (no such folder, unwritable --markdown file, no python3).",
     )
     .option("--projects", "treat each immediate subfolder of each DIR as a project (a folder of checkouts)")
-    .option("--json", `print the versioned JSON document (schema ${SCAN_SCHEMA}, version ${SCAN_VERSION}) instead of the table`)
+    .option(
+      "--json",
+      `print the versioned JSON document (schema ${SCAN_SCHEMA}, version ${SCAN_VERSION}) instead of the table`,
+    )
     .option("--markdown <file>", "also write the findings as Markdown to FILE")
     .option("--details", `list every finding (default: the first ${LISTED} per project)`)
     .action(async (dirs: string[], opts: ScanOptions) => {
@@ -115,7 +118,10 @@ export function renderScanTable(doc: ScanDocument, details: boolean): string {
   }
   const a = doc.aggregate;
   if (a.projects > 1) {
-    out.push("", `Over ${a.projects} projects: tracking calls in ${percent(a.withTracking.share)}, hazards in ${percent(a.withHazards.share)}`);
+    out.push(
+      "",
+      `Over ${a.projects} projects: tracking calls in ${percent(a.withTracking.share)}, hazards in ${percent(a.withHazards.share)}`,
+    );
     out.push(
       `  ${a.features
         .filter((f) => f.projects > 0)

@@ -87,7 +87,9 @@ describe("imports between harness/ folders", () => {
     // recorded extractor output; only listing files, running the Python parser and
     // the job that ties them do I/O, and scan/ reaches no tracker, engine or report I/O.
     const edges = new Set(["scan/walk.ts", "scan/python-facts.ts", "scan/scan-job.ts"]);
-    const scanFiles = readdirSync(join(HARNESS, "scan")).filter((f) => f.endsWith(".ts")).map((f) => `scan/${f}`);
+    const scanFiles = readdirSync(join(HARNESS, "scan"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `scan/${f}`);
     expect(scanFiles).toContain("scan/classify.ts");
     expect(scanFiles.filter((f) => doesIo(f) && !edges.has(f))).toEqual([]);
     expect([...(graph.get("scan")?.keys() ?? [])].sort()).toEqual(["errors.ts", "report"]);

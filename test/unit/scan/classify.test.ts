@@ -8,7 +8,7 @@ import { notebookSource } from "../../../harness/scan/notebook.js";
 // (recorded by test/integration/scan-extract.test.ts, which checks it is current).
 
 const RECORDED = JSON.parse(
-  readFileSync(new URL("../../fixtures/scan/recorded/facts.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../fixtures/scan-facts/facts.json", import.meta.url), "utf8"),
 ) as Record<string, unknown>;
 
 function parsed(file: string): ParsedFile {
@@ -54,6 +54,25 @@ describe("scan classifier: tracking calls", () => {
       assigns: [],
     };
     expect(classifyFile(file).features).toEqual([]);
+  });
+
+  it("takes names that are Object's own properties (constructor, toString) as plain names", () => {
+    // found scanning pandas: `SEEDS["constructor"]` was Object's constructor, not undefined
+    const file: ParsedFile = {
+      id: "x",
+      ok: true,
+      imports: [
+        { module: "mlflow", name: null, asname: null, line: 1 },
+        { module: "sklearn", name: "toString", asname: null, line: 2 },
+      ],
+      calls: [
+        { callee: "constructor", line: 3, args: [1], nargs: 1, keywords: {} },
+        { callee: "mlflow.constructor", line: 4, args: [], nargs: 0, keywords: {} },
+        { callee: "toString", line: 5, args: [], nargs: 0, keywords: {} },
+      ],
+      assigns: [{ target: "constructor", line: 2, value: { name: "os.path" } }],
+    };
+    expect(classifyFile(file)).toEqual({ features: [], hazards: [] });
   });
 });
 

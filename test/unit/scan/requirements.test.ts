@@ -3,7 +3,8 @@ import { isEnvironmentFile, unpinnedEntries } from "../../../harness/scan/requir
 
 describe("scan: unpinned requirements", () => {
   it("reads requirements files: == pins, options, URLs and comments are left alone", () => {
-    const text = "a==1\nb\nc>=2  # floor\n-r other.txt\ngit+https://x/y@abc\nd @ https://x/d.whl\n# only a comment\ne===3\n";
+    const text =
+      "a==1\nb\nc>=2  # floor\n-r other.txt\ngit+https://x/y@abc\nd @ https://x/d.whl\n# only a comment\ne===3\n";
     expect(unpinnedEntries("requirements.txt", text)).toEqual([
       { line: 2, entry: "b" },
       { line: 3, entry: "c>=2" },
@@ -22,13 +23,16 @@ describe("scan: unpinned requirements", () => {
   });
 
   it("knows which files are environment files", () => {
-    expect(["requirements.txt", "requirements-dev.txt", "conda.yaml", "conda-gpu.yml", "python_env.yaml"].map(isEnvironmentFile)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
+    expect(
+      ["requirements.txt", "requirements-dev.txt", "conda.yaml", "conda-gpu.yml", "python_env.yaml"].map(
+        isEnvironmentFile,
+      ),
+    ).toEqual([true, true, true, true, true]);
+    expect(["setup.py", "env.yaml", "requirements.lock", "requirements.in"].map(isEnvironmentFile)).toEqual([
+      false,
+      false,
+      false,
+      false,
     ]);
-    expect(["setup.py", "env.yaml", "requirements.lock", "requirements.in"].map(isEnvironmentFile)).toEqual([false, false, false, false]);
   });
 });
