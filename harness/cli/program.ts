@@ -19,7 +19,7 @@ export function buildProgram(): Command {
         "re-execute it in pinned containers (replay), and score metric drift into a report (audit); count tracking calls and reproducibility hazards in code (scan).\n\n" +
         "Tracking server: MLFLOW_TRACKING_URI (with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD), " +
         "or, when unset, an embedded MLflow server started on demand (see `repro-audit server --help`).\n\n" +
-        "Exit codes: 0 done/reproduced, 1 not reproduced, 2 bad input or infrastructure failure.",
+        "Exit codes: 0 done/reproduced, 1 not reproduced (scan: hazards found), 2 bad input or infrastructure failure.",
     )
     .version(harnessVersion())
     // `trace --model M --version V` must reach the subcommand, not print our version.
