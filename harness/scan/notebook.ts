@@ -10,7 +10,7 @@ const NotebookSchema = z.object({
   cells: z.array(
     z.object({
       cell_type: z.string(),
-      source: z.union([z.string(), z.array(z.string())]),
+      source: z.union([z.string(), z.array(z.string())]).default(""),
     }),
   ),
 });
