@@ -14,7 +14,7 @@ import { lastName, resolverFor } from "./resolve.js";
 export interface FeatureUse {
   feature: TrackingFeature;
   line: number;
-  /** the resolved callee: `mlflow.sklearn.autolog` */
+  /** the resolved callee: mlflow.sklearn.autolog (for example) */
   callee: string;
 }
 

@@ -27,9 +27,15 @@ export function hostPython(): string {
   return process.env["REPRO_AUDIT_HOST_PYTHON"] ?? "python3";
 }
 
+/** A source to parse: its text, or how to read it when its turn comes (a large tree is never all in memory). */
+export interface SourceToParse {
+  id: string;
+  source: string | (() => string | undefined);
+}
+
 /** Facts for each source, by id; `onEach` is called after each answer (for progress). */
 export async function extractFacts(
-  sources: ReadonlyArray<{ id: string; source: string }>,
+  sources: readonly SourceToParse[],
   onEach: (done: number) => void = () => {},
 ): Promise<Map<string, ExtractedFile>> {
   const out = new Map<string, ExtractedFile>();
@@ -45,11 +51,30 @@ export async function extractFacts(
     child.on("close", (code) => resolve(code ?? -1));
   });
   // A broken pipe shows as the exit below, with Python's stderr.
-  child.stdin.on("error", () => {});
-  for (const s of sources) child.stdin.write(`${JSON.stringify(s)}\n`);
-  child.stdin.end();
+  let broken = false;
+  child.stdin.on("error", () => {
+    broken = true;
+  });
+  const answers = createInterface({ input: child.stdout });
+  // Fed as Python reads: waiting for 'drain' keeps at most a pipe's worth of sources in memory.
+  const fed = (async () => {
+    let expected = 0;
+    for (const s of sources) {
+      if (broken) break;
+      const source = typeof s.source === "string" ? s.source : s.source();
+      if (source === undefined) continue;
+      expected++;
+      if (!child.stdin.write(`${JSON.stringify({ id: s.id, source })}\n`))
+        await new Promise((resolve) => {
+          child.stdin.once("drain", resolve);
+          child.stdin.once("close", resolve);
+        });
+    }
+    child.stdin.end();
+    return expected;
+  })();
   let bad: string | undefined;
-  for await (const line of createInterface({ input: child.stdout })) {
+  for await (const line of answers) {
     if (line.trim() === "") continue;
     let value: unknown;
     try {
@@ -67,11 +92,12 @@ export async function extractFacts(
     onEach(out.size);
   }
   const code = await exited;
-  if (code !== 0 || bad !== undefined || out.size !== sources.length)
+  const expected = await fed;
+  if (code !== 0 || bad !== undefined || out.size !== expected)
     throw new BadInputError(
       typeof code === "string"
         ? `cannot run ${python} to parse the Python sources (${code}): install python3 or set REPRO_AUDIT_HOST_PYTHON`
-        : `the Python parser (${python}) ${code !== 0 ? `exited with ${code}` : `answered ${out.size} of ${sources.length}`}` +
+        : `the Python parser (${python}) ${code !== 0 ? `exited with ${code}` : `answered ${out.size} of ${expected}`}` +
             `${bad !== undefined ? `; unexpected line: ${bad}` : ""}${stderr !== "" ? `; stderr: ${stderr.trim().slice(-600)}` : ""}`,
     );
   return out;

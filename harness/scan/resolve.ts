@@ -1,7 +1,7 @@
 import type { ParsedFile } from "./facts.js";
 
 // Names as the code writes them → the dotted names they stand for: `mf.log_metric`
-// → `mlflow.log_metric` after `import mlflow as mf`; `client.log_metric` →
+// → mlflow.log_metric after `import mlflow as mf`; `client.log_metric` →
 // `mlflow.tracking.MlflowClient().log_metric` after `client = mf.tracking.MlflowClient()`.
 // Flow-insensitive (the last binding of a name wins, wherever it is), as a reader
 // skimming the file would take it. PURE.

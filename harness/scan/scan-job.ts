@@ -13,7 +13,7 @@ import {
   type ScanHazard,
 } from "./document.js";
 import { cellOf, notebookSource, type NotebookSource } from "./notebook.js";
-import { extractFacts } from "./python-facts.js";
+import { extractFacts, type SourceToParse } from "./python-facts.js";
 import { unpinnedEntries } from "./requirements.js";
 import { listProjectFiles } from "./walk.js";
 
@@ -61,7 +61,7 @@ interface Pending {
 export async function scanProjects(dirs: readonly string[], opts: ScanOptions = {}): Promise<ScanDocument> {
   if (dirs.length === 0) throw new BadInputError("no folder given: repro-audit scan DIR... (see --help)");
   const projects: ScanProject[] = [];
-  const sources: Array<{ id: string; source: string }> = [];
+  const sources: SourceToParse[] = [];
   const pending = new Map<string, Pending>();
   for (const folder of projectFolders(dirs, opts.eachSubfolder === true)) {
     const listed = await listProjectFiles(folder);
@@ -75,19 +75,25 @@ export async function scanProjects(dirs: readonly string[], opts: ScanOptions = 
     };
     projects.push(project);
     for (const file of listed.files) {
-      let text: string;
-      try {
-        text = readFileSync(join(folder, file), "utf8");
-      } catch (err) {
-        project.skipped.push({ file, reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
-        continue;
-      }
+      const read = (): string | undefined => {
+        try {
+          return readFileSync(join(folder, file), "utf8");
+        } catch (err) {
+          project.skipped.push({ file, reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+          return undefined;
+        }
+      };
       const id = `${projects.length - 1}:${file}`;
       if (file.endsWith(".py")) {
+        // read when the parser is ready for it, so a large tree is not held in memory
         project.files.python++;
-        sources.push({ id, source: text });
+        sources.push({ id, source: read });
         pending.set(id, { project, file });
-      } else if (file.endsWith(".ipynb")) {
+        continue;
+      }
+      const text = read();
+      if (text === undefined) continue;
+      if (file.endsWith(".ipynb")) {
         project.files.notebooks++;
         const nb = notebookSource(text);
         if (typeof nb === "string") project.skipped.push({ file, reason: nb });
