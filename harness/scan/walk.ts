@@ -99,5 +99,14 @@ export async function listProjectFiles(dir: string): Promise<ListedFiles> {
     if (st.size > MAX_BYTES) skipped.push({ file, reason: `larger than ${MAX_BYTES / 1024 / 1024} MiB` });
     else files.push(file);
   }
+  // A folder git ignores as a whole lists nothing: say so rather than report a clean project.
+  if (listing === "git" && files.length === 0) {
+    const ignored = await execa("git", ["-C", dir, "check-ignore", "-q", "."], { reject: false });
+    if (ignored.exitCode === 0)
+      skipped.push({
+        file: ".",
+        reason: "the folder is git-ignored in its work tree: scan a copy outside it to read it",
+      });
+  }
   return { listing, files, skipped };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,10 @@ describe("repro-audit scan (CLI)", () => {
       writeFileSync(join(scratch, name, "ignored_notes.py"), IGNORED);
     }
     execFileSync("git", ["init", "-q", join(scratch, "in-git")]);
+    // a folder git ignores as a whole
+    mkdirSync(join(scratch, "in-git", "notes"));
+    writeFileSync(join(scratch, "in-git", "notes", "x.py"), IGNORED);
+    appendFileSync(join(scratch, "in-git", ".gitignore"), "notes/\n");
   });
   afterAll(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -71,9 +75,11 @@ describe("repro-audit scan (CLI)", () => {
   });
 
   it("skips what git ignores in a work tree, reads it in a plain folder; vendored folders skipped in both", async () => {
-    const r = await scan(["--json", join(scratch, "in-git"), join(scratch, "plain")]);
+    const r = await scan(["--json", join(scratch, "in-git"), join(scratch, "plain"), join(scratch, "in-git", "notes")]);
     expect(r.code, r.stderr).toBe(1);
-    const [inGit, plain] = documentOf(r.stdout).projects;
+    const [inGit, plain, notes] = documentOf(r.stdout).projects;
+    expect(notes).toMatchObject({ listing: "git", features: [], hazards: [] });
+    expect(notes?.skipped).toEqual([{ file: ".", reason: expect.stringMatching(/^the folder is git-ignored/) }]);
     expect(inGit?.listing).toBe("git");
     expect(plain?.listing).toBe("walk");
     expect(inGit?.hazards.some((h) => h.file === "ignored_notes.py")).toBe(false);
