@@ -5,6 +5,8 @@ export const ExitCode = {
   ok: 0,
   /** an audit found a run that did not reproduce */
   notReproduced: 1,
+  /** a scan found reproducibility hazards: the same "the check found a problem" code */
+  hazardsFound: 1,
   /** bad input, unreachable server, or an infrastructure failure */
   usageOrInfra: 2,
 } as const;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { harnessVersion } from "../version.js";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerReplayCommand } from "./commands/replay.js";
+import { registerScanCommand } from "./commands/scan.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerTraceCommand } from "./commands/trace.js";
 import { ExitCode } from "./exit-codes.js";
@@ -15,10 +16,10 @@ export function buildProgram(): Command {
     .name("repro-audit")
     .description(
       "Reproducibility audits for ML runs recorded in MLflow: check what a run recorded (trace), " +
-        "re-execute it in pinned containers (replay), and score metric drift into a report (audit).\n\n" +
+        "re-execute it in pinned containers (replay), and score metric drift into a report (audit); count tracking calls and reproducibility hazards in code (scan).\n\n" +
         "Tracking server: MLFLOW_TRACKING_URI (with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD), " +
         "or, when unset, an embedded MLflow server started on demand (see `repro-audit server --help`).\n\n" +
-        "Exit codes: 0 done/reproduced, 1 not reproduced, 2 bad input or infrastructure failure.",
+        "Exit codes: 0 done/reproduced, 1 not reproduced (scan: hazards found), 2 bad input or infrastructure failure.",
     )
     .version(harnessVersion())
     // `trace --model M --version V` must reach the subcommand, not print our version.
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerTraceCommand(program);
   registerReplayCommand(program);
   registerAuditCommand(program);
+  registerScanCommand(program);
   return program;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cycles, folderGraph, type FolderGraph } from "./import-graph.js";
@@ -80,6 +80,21 @@ describe("imports between harness/ folders", () => {
       );
     expect(found).toEqual([]);
     expect(importsOf("trace/checklist.ts")).toContain("tracking/tags.ts");
+  });
+
+  it("keeps scan/'s classification pure: only its edge modules do I/O", () => {
+    // The scanner's rules (what counts as a tracking call or a hazard) are tested on
+    // recorded extractor output; only listing files, running the Python parser and
+    // the job that ties them do I/O, and scan/ reaches no tracker, engine or report I/O.
+    const edges = new Set(["scan/walk.ts", "scan/python-facts.ts", "scan/scan-job.ts"]);
+    const scanFiles = readdirSync(join(HARNESS, "scan"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `scan/${f}`);
+    expect(scanFiles).toContain("scan/classify.ts");
+    expect(scanFiles.filter((f) => doesIo(f) && !edges.has(f))).toEqual([]);
+    expect([...(graph.get("scan")?.keys() ?? [])].sort()).toEqual(["errors.ts", "report"]);
+    expect(importedFiles("scan", "report")).toEqual(["report/escape.ts"]);
+    expect(doesIo("report/escape.ts")).toBe(false);
   });
 
   it("lets report/ and plan/ use only pure modules of the I/O folders", () => {
