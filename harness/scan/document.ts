@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { HAZARD_KINDS, TRACKING_FEATURES } from "./kinds.js";
+import { SCAN_SCHEMA, SCAN_VERSION } from "./document-text.js";
 
 // The scan's JSON document (`repro-audit scan --json`), versioned: schema
 // "repro-audit/scan", version 1. A new field is additive; a changed meaning bumps
 // the version. The terminal table and the Markdown are renderings of it.
-
-export const SCAN_SCHEMA = "repro-audit/scan";
-export const SCAN_VERSION = 1;
 
 const Location = z.object({
   /** relative to the project folder, `/`-separated */
@@ -50,16 +48,3 @@ export const ScanDocumentSchema = z.object({
   }),
 });
 export type ScanDocument = z.infer<typeof ScanDocumentSchema>;
-
-export const LISTING_RULE =
-  "in a git work tree, the files `git ls-files --cached --others --exclude-standard` lists (git-ignored files skipped); " +
-  "elsewhere a walk of the folder. Either way vendored and generated folders are skipped " +
-  "(.git, .venv, venv, any folder with a pyvenv.cfg, site-packages, node_modules, __pycache__, build, dist, .tox, .nox, " +
-  ".ipynb_checkpoints, mlruns, ...), as are symlinks and files over 2 MiB.";
-
-export const SEEDING_RULE =
-  "a heuristic: a random draw counts as seeded when a seed call for its generator (numpy.random.seed, random.seed, " +
-  "torch.manual_seed, tf.random.set_seed, or one that seeds several: keras.utils.set_random_seed, lightning's " +
-  "seed_everything, transformers.set_seed) stands on an earlier line of the same file, notebook cells read in order; " +
-  "sklearn estimators and splits count as seeded with a random_state argument or after a numpy.random.seed. " +
-  "Seeds set in another module or through a helper function are not seen.";

@@ -3,15 +3,8 @@ import { basename, join } from "node:path";
 import { BadInputError } from "../errors.js";
 import { aggregateProjects } from "./aggregate.js";
 import { classifyFile } from "./classify.js";
-import {
-  LISTING_RULE,
-  SCAN_SCHEMA,
-  SCAN_VERSION,
-  SEEDING_RULE,
-  type ScanDocument,
-  type ScanProject,
-  type ScanHazard,
-} from "./document.js";
+import type { ScanDocument, ScanHazard, ScanProject } from "./document.js";
+import { LISTING_RULE, SCAN_SCHEMA, SCAN_VERSION, SEEDING_RULE } from "./document-text.js";
 import { cellOf, notebookSource, type NotebookSource } from "./notebook.js";
 import { extractFacts, type SourceToParse } from "./python-facts.js";
 import { unpinnedEntries } from "./requirements.js";

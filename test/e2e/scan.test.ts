@@ -21,7 +21,7 @@ function documentOf(stdout: string): ScanDocument {
 
 describe("repro-audit scan (CLI)", () => {
   beforeAll(async () => {
-    await buildCli("dist/harness/cli/commands/scan.js");
+    await buildCli("dist/harness/cli/commands/scan-action.js");
     scratch = mkdtempSync(join(tmpdir(), "repro-audit-scan-"));
     for (const name of ["in-git", "plain"]) {
       cpSync("test/fixtures/scan/hazards", join(scratch, name), { recursive: true });

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { aggregateProjects } from "../../../harness/scan/aggregate.js";
-import {
-  LISTING_RULE,
-  SCAN_SCHEMA,
-  SCAN_VERSION,
-  SEEDING_RULE,
-  type ScanDocument,
-  type ScanProject,
-} from "../../../harness/scan/document.js";
+import type { ScanDocument, ScanProject } from "../../../harness/scan/document.js";
+import { LISTING_RULE, SCAN_SCHEMA, SCAN_VERSION, SEEDING_RULE } from "../../../harness/scan/document-text.js";
 import { renderScanMarkdown } from "../../../harness/scan/markdown.js";
 
 const project = (path: string, over: Partial<ScanProject> = {}): ScanProject => ({
