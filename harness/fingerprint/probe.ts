@@ -13,13 +13,16 @@ export class ProbeError extends ReproAuditError {
 }
 
 /**
- * The probe ships as a source file (package.json "files" lists it), not compiled:
- * from harness/fingerprint/probe.ts it sits beside us, from
- * dist/harness/fingerprint/probe.js it is three levels up in the source tree.
+ * One probe for both sides: it lives in the capture plugin's Python package
+ * (harness/capture/repro_audit_capture/probe.py), which runs it at training time, and
+ * the replays run the very same file. It ships as a source file (package.json
+ * "files" lists it), not compiled: from harness/fingerprint/probe.ts it is one level
+ * up, from dist/harness/fingerprint/probe.js three levels up in the source tree.
  */
+const PROBE_IN_PACKAGE = "capture/repro_audit_capture/probe.py";
 const PROBE_CANDIDATES = [
-  new URL("./probe.py", import.meta.url),
-  new URL("../../../harness/fingerprint/probe.py", import.meta.url),
+  new URL(`../${PROBE_IN_PACKAGE}`, import.meta.url),
+  new URL(`../../../harness/${PROBE_IN_PACKAGE}`, import.meta.url),
 ];
 
 export function probeScriptPath(): string {
@@ -29,7 +32,7 @@ export function probeScriptPath(): string {
   }
   throw new ProbeError(
     `fingerprint probe not found (looked in ${PROBE_CANDIDATES.map((u) => fileURLToPath(u)).join(", ")}); ` +
-      "reinstall repro-audit: harness/fingerprint/probe.py must ship with the package",
+      "reinstall repro-audit: harness/capture/repro_audit_capture/probe.py must ship with the package",
   );
 }
 

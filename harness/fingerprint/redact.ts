@@ -1,6 +1,6 @@
 /**
  * Secret redaction for fingerprints. The same rules run inside the container
- * (harness/fingerprint/probe.py) so secrets never leave it; this copy re-checks
+ * (harness/capture/repro_audit_capture/probe.py) so secrets never leave it; this copy re-checks
  * whatever comes back, and cleans repository URLs. Keep both in step: a unit test
  * feeds the same names to both and compares.
  */

@@ -43,6 +43,24 @@ export const Tags = {
   imageDigest: "repro.image.digest",
   hardware: "repro.hardware",
 
+  // the harness's: written at training time by the capture plugin (harness/capture,
+  // whose vocabulary.json holds the same names; a unit test compares them)
+  /** the working directory the command ran in, relative to the repository root */
+  commandCwd: "repro.command.cwd",
+  /** the plugin's version: the run was recorded with it */
+  captureVersion: "repro.capture.version",
+  /** what the plugin could not capture (the run itself went on) */
+  captureError: "repro.capture.error",
+  /** links the run to the files the plugin staged for it */
+  captureId: "repro.capture.id",
+  /** sha256 of the requirements artifact (name==version of every installed distribution) */
+  requirementsSha256: "repro.requirements_sha256",
+  hostCpu: "repro.host.cpu",
+  hostMemoryBytes: "repro.host.memory_bytes",
+  hostOs: "repro.host.os",
+  hostGpus: "repro.host.gpus",
+  hostContainer: "repro.host.container",
+
   // the harness's: written on replay runs
   replayOf: "repro.replay_of",
   auditId: "repro.audit_id",
@@ -61,6 +79,14 @@ export const Tags = {
 } as const;
 
 export type TagName = (typeof Tags)[keyof typeof Tags];
+
+/** The files the capture plugin logs on a run (the plugin's vocabulary.json names the same). */
+export const CaptureArtifacts = {
+  /** the probe's fingerprint, the code state and the command, JSON (harness/audit/capture-record.ts) */
+  fingerprint: "repro-capture/fingerprint.json",
+  requirements: "repro-capture/requirements.txt",
+  diff: "repro-capture/git.diff",
+} as const;
 
 /** Older spellings, read after the canonical name. */
 export const ALIASES: Readonly<Partial<Record<TagName, readonly string[]>>> = {

@@ -1,7 +1,9 @@
-"""Container fingerprint probe for repro-audit.
+"""Environment fingerprint probe for repro-audit: one implementation for both sides.
 
-Runs inside the replay image (or on the host for the local executor) and prints
-ONE JSON object describing the Python environment a workload would see. It must
+Runs inside the replay image (or on the host for the local executor), and at
+training time under the capture plugin (repro_audit_capture.provider), and prints
+ONE JSON object describing the Python environment a workload would see, and the
+machine it sees (``system``: CPU, memory, OS, GPUs, container). It must
 work on a bare Debian python3 (stdlib only, Python 3.8+ syntax) and must never fail
 because an optional module (threadpoolctl, numpy, scipy) is missing.
 
@@ -312,6 +314,142 @@ def _libc():
     return None
 
 
+def _cpu():
+    """CPU model, vendor, flags and cores as /proc/cpuinfo tells them (None elsewhere)."""
+    model = vendor = None
+    flags = None
+    logical = 0
+    cores = set()
+    physical_id = ""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                value = value.strip()
+                if key == "processor":
+                    logical += 1
+                elif key == "model name" and model is None:
+                    model = value
+                elif key == "vendor_id" and vendor is None:
+                    vendor = value
+                elif key in ("flags", "Features") and flags is None:
+                    flags = sorted(set(value.lower().split()))
+                elif key == "physical id":
+                    physical_id = value
+                elif key == "core id":
+                    cores.add((physical_id, value))
+    except Exception:
+        pass
+    if model is None:
+        model = platform.processor() or None
+    return {
+        "model": model,
+        "vendor": vendor,
+        "logicalCores": logical or os.cpu_count(),
+        "physicalCores": len(cores) or None,
+        "flags": flags or [],
+    }
+
+
+def _memory_bytes():
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) * 1024
+    except Exception:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except Exception:
+        return None
+
+
+def _os_release():
+    out = {}
+    for path in ("/etc/os-release", "/usr/lib/os-release"):
+        try:
+            with open(path) as handle:
+                for line in handle:
+                    key, sep, value = line.strip().partition("=")
+                    if sep and key in ("NAME", "VERSION_ID", "PRETTY_NAME", "ID"):
+                        out[key] = value.strip().strip('"')
+            break
+        except Exception:
+            continue
+    return out
+
+
+def _gpus():
+    """NVIDIA GPUs through nvidia-smi when it is on PATH; [] when none can be seen."""
+    import shutil
+    import subprocess
+
+    if shutil.which("nvidia-smi") is None:
+        return []
+    try:
+        text = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader,nounits"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=10,
+            check=True,
+            universal_newlines=True,
+        ).stdout
+    except Exception:
+        return []
+    out = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) < 3 or not parts[0]:
+            continue
+        gpu = {"vendor": "NVIDIA", "model": parts[0], "driver": parts[2]}
+        try:
+            gpu["vramMb"] = float(parts[1])
+        except ValueError:
+            pass
+        out.append(gpu)
+    return out
+
+
+_CONTAINER_ID = re.compile(r"(?:docker|containerd|cri-containerd|libpod)[-/]([0-9a-f]{64})")
+
+
+def _container():
+    """Whether this runs in a container, and its ID where the mounts or cgroups show it.
+    The image ID is not visible from inside a container; the harness records it on replays."""
+    marker = None
+    if os.path.exists("/.dockerenv"):
+        marker = "docker"
+    elif os.path.exists("/run/.containerenv"):
+        marker = "podman"
+    found = None
+    for path in ("/proc/self/mountinfo", "/proc/self/cgroup"):
+        try:
+            with open(path) as handle:
+                match = _CONTAINER_ID.search(handle.read())
+        except Exception:
+            match = None
+        if match:
+            found = match.group(1)
+            break
+    if marker is None and found is None:
+        return None
+    return {"runtime": marker, "id": found}
+
+
+def _system():
+    return {
+        "cpu": _cpu(),
+        "memoryBytes": _memory_bytes(),
+        "os": _os_release(),
+        "kernel": platform.release(),
+        "gpus": _gpus(),
+        "container": _container(),
+    }
+
+
 def main():
     environ = dict(os.environ)
     distributions = _distributions()
@@ -343,6 +481,7 @@ def main():
             "machine": platform.machine(),
             "libc": _libc(),
         },
+        "system": _system(),
     }
     # Thread knobs are not secret-named, but run them through the same redaction so
     # a URL with credentials cannot slip out through this copy either.
