@@ -15,6 +15,7 @@ import {
 } from "../../compare/text.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { BadInputError } from "../../errors.js";
+import { captureWheel } from "../../exec/capture-wheel.js";
 import { projectRoot } from "../../project-root.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
@@ -117,19 +118,6 @@ function parseParams(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** The capture plugin's wheel builder (harness/exec/capture-wheel.ts), where this build has it. */
-async function captureWheelBuilder(): Promise<(() => Promise<string>) | undefined> {
-  // A variable specifier: the module arrives with the capture plugin (issue 11 part 1).
-  const specifier = "../../exec/capture-wheel.js";
-  try {
-    const mod = (await import(specifier)) as { captureWheel?: () => Promise<string> };
-    const build = mod.captureWheel;
-    return build === undefined ? undefined : () => build();
-  } catch {
-    return undefined;
-  }
-}
-
 async function compareAction(opts: CompareCliOptions): Promise<number> {
   const progress = createProgress();
   const interrupt = catchInterrupts((again) =>
@@ -153,7 +141,6 @@ async function compareAction(opts: CompareCliOptions): Promise<number> {
     const resultsDir = opts.resultsDir ?? join(projectRoot(), "results");
     await preflight({ resultsDir, executor: "docker" });
     const tracking = await resolveTrackingForCli(opts);
-    const captureWheel = opts.arms.some((a) => ARMS[a].capturePlugin) ? await captureWheelBuilder() : undefined;
     result = await compareJob({
       ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
       ...(opts.code !== undefined ? { codePath: opts.code } : {}),
@@ -166,7 +153,7 @@ async function compareAction(opts: CompareCliOptions): Promise<number> {
       resultsDir,
       trackingUri: tracking.uri,
       ...(opts.compareId !== undefined ? { compareId: opts.compareId } : {}),
-      ...(captureWheel ? { captureWheel } : {}),
+      captureWheel: () => captureWheel(),
       signal: interrupt.signal,
       onStage: (m) => progress.stage(m),
       onBuildProgress: (e) => progress.stage(`image: ${e.message}`),
