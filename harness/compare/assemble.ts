@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { SCORE_FORMULA, scoreRun } from "../drift/score.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import { describePolicy, toleranceFor } from "../drift/tolerance.js";
@@ -138,7 +139,9 @@ export function assembleCompare(input: CompareInput): CompareReport {
     },
     findings: input.findings ?? [],
   };
-  return CompareReportSchema.parse(doc);
+  // Checked as it will be written (encode: NaN/±Infinity are numbers in memory, tokens in JSON).
+  z.encode(CompareReportSchema, doc);
+  return doc;
 }
 
 function interleaved(arms: readonly ArmInput[], replays: number): CompareReport["order"] {
