@@ -84,7 +84,8 @@ describe.skipIf(!dockerOk)("repro-audit compare on scenarios/basic (real server,
         for (const m of OVERHEAD_MEASURES) expect(e[m] as number).toBeGreaterThan(0);
       }
     }
-    for (const a of doc.arms.slice(1)) for (const m of OVERHEAD_MEASURES) expect(a.overhead?.[m].ratio).toBeGreaterThan(0);
+    for (const a of doc.arms.slice(1))
+      for (const m of OVERHEAD_MEASURES) expect(a.overhead?.[m].ratio).toBeGreaterThan(0);
     // Tracking writes a run store: more bytes than the untracked arm's metrics.json and model.
     expect(doc.arms[1]?.overhead?.writtenBytes.ratio).toBeGreaterThan(1);
   });
@@ -127,7 +128,12 @@ describe.skipIf(!dockerOk)("repro-audit compare on scenarios/basic (real server,
       await page.goto(url);
       expect(await page.locator("svg.plot").count()).toBe(3 + OVERHEAD_MEASURES.length);
       expect(await page.locator("svg circle.armdot").count()).toBe(3 * 3 * 2);
-      expect(await page.locator("table.side th").allTextContents()).toEqual(["", "untracked", "MLflow", "MLflow + capture"]);
+      expect(await page.locator("table.side th").allTextContents()).toEqual([
+        "",
+        "untracked",
+        "MLflow",
+        "MLflow + capture",
+      ]);
       const box = await page.locator("svg.plot").first().boundingBox();
       expect(box?.width).toBeGreaterThan(200);
       expect({ requests, errors }).toEqual({ requests: [], errors: [] });
