@@ -22,8 +22,12 @@ export function summarize(values: readonly number[]): Summary {
   const v = values.filter(Number.isFinite);
   const n = v.length;
   if (n === 0) return { n, mean: null, sd: null, median: null, min: null, max: null };
-  const mean = v.reduce((a, b) => a + b, 0) / n;
-  const sd = n < 2 ? null : Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  // Shifted by the first value: equal values give exactly that mean and a spread of 0
+  // (a plain sum / n rounds, and identical executions would show a spread of 1e-15).
+  const v0 = v[0] as number;
+  const shift = v.reduce((a, b) => a + (b - v0), 0) / n;
+  const mean = v0 + shift;
+  const sd = n < 2 ? null : Math.sqrt(v.reduce((a, b) => a + (b - v0 - shift) ** 2, 0) / (n - 1));
   return { n, mean, sd, median: median(v), min: Math.min(...v), max: Math.max(...v) };
 }
 

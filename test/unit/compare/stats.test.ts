@@ -142,6 +142,17 @@ describe("summarize and the interleaved order", () => {
     );
   });
 
+  it("gives equal values exactly their value as the mean and no spread", () => {
+    fc.assert(
+      fc.property(finite, fc.integer({ min: 1, max: 12 }), (v, n) => {
+        const s = summarize(Array(n).fill(v));
+        expect(s.mean === v).toBe(true); // -0 sums to +0: equal as numbers
+        if (n > 1) expect(s.sd).toBe(0);
+      }),
+    );
+    expect(summarize(Array(5).fill(53.33327561279711)).sd).toBe(0);
+  });
+
   it("leaves out non-finite values", () => {
     expect(summarize([1, Number.NaN, 3, Number.POSITIVE_INFINITY])).toMatchObject({ n: 2, mean: 2 });
   });
