@@ -320,9 +320,16 @@ function execution(r: JournalReplay, armDir: string, arm: ArmId): Execution {
   let failure = r.failure?.message;
   if (ARMS[arm].tracking === "none") {
     // MLflow's defaults with no MLFLOW_TRACKING_URI: ./mlruns (2.x, early 3.x) or a sqlite file (later 3.x).
-    const logged = outputs.filter((o) => o.change !== "deleted" && /^(mlruns|mlartifacts)\/|^(mlflow|mlruns)\.db$/.test(o.path));
+    const logged = outputs.filter(
+      (o) => o.change !== "deleted" && /^(mlruns|mlartifacts)\/|^(mlflow|mlruns)\.db$/.test(o.path),
+    );
     if (logged.length > 0)
-      failure = `the untracked arm logged to MLflow anyway (${logged.map((o) => o.path).slice(0, 3).join(", ")}${logged.length > 3 ? ", ..." : ""} in its copy of the code): its untracked form does not turn tracking off`;
+      failure = `the untracked arm logged to MLflow anyway (${logged
+        .map((o) => o.path)
+        .slice(0, 3)
+        .join(
+          ", ",
+        )}${logged.length > 3 ? ", ..." : ""} in its copy of the code): its untracked form does not turn tracking off`;
   }
   const kept =
     folderBytes(join(replayDir, "out")) +

@@ -34,7 +34,7 @@ describe.skipIf(!dockerOk)("repro-audit compare on scenarios/basic (real server,
     const build = buildCli("dist/harness/cli/commands/compare.js");
     server = await startTestServer();
     results = mkdtempSync(join(tmpdir(), "repro-audit-e2e-compare-"));
-    const env = { ...process.env, MLFLOW_TRACKING_URI: server.url };
+    const env: NodeJS.ProcessEnv = { ...process.env, MLFLOW_TRACKING_URI: server.url };
     delete env["MLFLOW_TRACKING_TOKEN"];
     await build;
     const r = await runCliProcess(
