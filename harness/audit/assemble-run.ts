@@ -58,6 +58,8 @@ export interface RunEvidence {
   replayArtifactTexts?: Array<Record<string, string> | undefined>;
   /** models:/<id>/<path> -> text of the MLflow 3 logged models' files: the original's environment, not scored */
   originalLoggedModelTexts?: Record<string, string>;
+  /** the capture plugin's record of the original's environment (its repro/fingerprint.json), as text; not scored */
+  originalCaptureRecord?: string;
 }
 
 export interface RunFacts {
@@ -180,7 +182,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
   });
   const fingerprints = replayFingerprints(records, facts);
   // The original's logged model files, as its snapshot read them: what it recorded of its Python and libraries.
-  const origEnv = originalEnvironment(run, originalModelTexts(facts.evidence));
+  const origEnv = originalEnvironment(run, originalModelTexts(facts.evidence), facts.evidence?.originalCaptureRecord);
   const envDiff = environmentDiff(origEnv, fingerprints);
   const versionFinding = versionDifferencesFinding(envDiff.versions);
   const score = {

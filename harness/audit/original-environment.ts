@@ -1,3 +1,4 @@
+import { readCaptureRecord } from "../fingerprint/capture-record.js";
 import { redactEnvValue, stripUrlCredentials } from "../fingerprint/redact.js";
 import type { CodeFingerprint } from "../fingerprint/schema.js";
 import { recordedVersions } from "../drift/model-environment.js";
@@ -6,6 +7,8 @@ import type { RecordedRun } from "../plan/recorded-run.js";
 import type { RunEvidence } from "./assemble-run.js";
 import type { OriginalEnvironment } from "../report/schema.js";
 import {
+  CaptureArtifacts,
+  CAPTURE_TAG_PREFIX,
   DIRTY_TAGS,
   HARDWARE_TAG_PREFIX,
   HOST_TAG_PREFIX,
@@ -19,8 +22,11 @@ import {
 // its logged model's files. MLflow records little at run level (no library versions,
 // no hardware), which is exactly what the report should show next to the replays'
 // full fingerprints; a logged model records its Python and library versions, and
-// those are compared (drift/model-environment.ts). Pure: the files are the texts
-// the audit's snapshot already read (run-evidence.ts), not read again.
+// those are compared (drift/model-environment.ts). A run recorded with the capture
+// plugin (harness/capture) has its full fingerprint: the probe's facts, the host as
+// the probe saw it, the code state; those fill the fingerprint, and what tags say
+// fills only what the record lacks. Pure: the files are the texts the audit's
+// snapshot already read (run-evidence.ts), not read again.
 
 /** Tag prefixes that describe where and how the original ran. */
 // Tags.image as a bare prefix: repro.image, repro.image.id and its older spelling repro.image_id
@@ -28,6 +34,7 @@ const ENVIRONMENT_TAG_PREFIXES = [
   ...MLFLOW_ENVIRONMENT_PREFIXES,
   HOST_TAG_PREFIX,
   HARDWARE_TAG_PREFIX,
+  CAPTURE_TAG_PREFIX,
   Tags.image,
 ] as const;
 /** Tags under those prefixes that are not environment facts, or too large to list. */
@@ -37,10 +44,13 @@ const MAX_VALUE_CHARS = 500;
 /**
  * `modelFiles`: artifact path -> text of the original's model files (MLmodel and
  * the environment files), as the snapshot holds them; absent when none was read.
+ * `captureRecord`: the text of the capture plugin's repro/fingerprint.json, when the
+ * run has one.
  */
 export function originalEnvironment(
   run: Pick<RecordedRun, "tags">,
   modelFiles: Readonly<Record<string, string>> = {},
+  captureRecord?: string,
 ): OriginalEnvironment {
   const recorded: Record<string, string> = {};
   for (const key of Object.keys(run.tags).sort()) {
@@ -60,11 +70,21 @@ export function originalEnvironment(
   const branch = readTag(run.tags, Tags.gitBranch);
   if (branch) code.branch = branch;
 
-  const knowsCode = code.commit !== undefined || code.dirty !== null || code.repositoryUrl !== undefined;
+  const captured = captureRecord !== undefined ? readCaptureRecord(captureRecord) : undefined;
+  if (captured !== undefined && !captured.ok) {
+    recorded[CaptureArtifacts.fingerprint] = `not read: ${captured.why}`.slice(0, MAX_VALUE_CHARS);
+  }
+  const parts = captured?.ok === true ? captured.parts : undefined;
+  // The record's code state is the full one (diff hash, branch); the tags fill what it lacks.
+  const fullCode = parts?.code !== undefined ? { ...code, ...parts.code } : code;
+  const knowsCode = fullCode.commit !== undefined || fullCode.dirty !== null || fullCode.repositoryUrl !== undefined;
   const imageId = findTag(run.tags, [Tags.dockerImageId, Tags.imageId])?.value.trim();
   const fingerprint: NonNullable<OriginalEnvironment["fingerprint"]> = {
-    ...(knowsCode ? { code } : {}),
+    ...(parts?.host !== undefined ? { host: parts.host } : {}),
+    ...(parts?.container !== undefined ? { container: parts.container } : {}),
+    ...(knowsCode ? { code: fullCode } : {}),
     ...(imageId ? { imageId } : {}),
+    ...(parts?.capturedAt !== undefined ? { capturedAt: parts.capturedAt } : {}),
   };
   const history = readTag(run.tags, Tags.logModelHistory);
   const versions = recordedVersions(

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { HistoryPointSchema, JsonFloat } from "../drift/schema.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
-import { isPublishedMetric, PUBLISHED_TAGS } from "../tracking/tags.js";
+import { CaptureArtifacts, isPublishedMetric, PUBLISHED_TAGS } from "../tracking/tags.js";
 import type { RunEvidence } from "./assemble-run.js";
 
 // The original run as it was before the first replay: what the audit scores
@@ -31,7 +31,8 @@ export const OriginalSnapshotSchema = z.object({
   /**
    * every artifact file but the harness's published reports; sha256 where it was
    * hashed; the text of a model's MLmodel and environment files, which are compared
-   * by meaning (bounded: see drift/model-files.ts)
+   * by meaning (bounded: see drift/model-files.ts), and of the capture plugin's
+   * fingerprint record (bounded: fingerprint/capture-record.ts)
    */
   artifacts: z.record(
     z.string(),
@@ -72,7 +73,14 @@ export function originalEvidence(
   s: OriginalSnapshot,
   metricNames: readonly string[],
   ignoredArtifact: (path: string) => boolean,
-): Pick<RunEvidence, "originalHistories" | "originalArtifacts" | "originalArtifactTexts" | "originalLoggedModelTexts"> {
+): Pick<
+  RunEvidence,
+  | "originalHistories"
+  | "originalArtifacts"
+  | "originalArtifactTexts"
+  | "originalLoggedModelTexts"
+  | "originalCaptureRecord"
+> {
   const histories: Record<string, HistoryPoint[]> = {};
   for (const name of metricNames) {
     const points = Object.hasOwn(s.histories, name) ? (s.histories[name] as HistoryPoint[]) : [];
@@ -85,7 +93,12 @@ export function originalEvidence(
     artifacts[path] = f.sha256;
     if (f.text !== undefined) texts[path] = f.text;
   }
+  // Not scored (the harness's own file), but what the original's environment is read from.
+  const captureRecord = Object.hasOwn(s.artifacts, CaptureArtifacts.fingerprint)
+    ? s.artifacts[CaptureArtifacts.fingerprint]?.text
+    : undefined;
   return {
+    ...(captureRecord !== undefined ? { originalCaptureRecord: captureRecord } : {}),
     ...(Object.keys(histories).length > 0 ? { originalHistories: histories } : {}),
     ...(Object.keys(artifacts).length > 0 ? { originalArtifacts: artifacts } : {}),
     ...(Object.keys(texts).length > 0 ? { originalArtifactTexts: texts } : {}),

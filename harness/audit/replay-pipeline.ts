@@ -35,7 +35,13 @@ import { scriptInCheckout } from "../plan/recorded-script.js";
 import { mlflowImportIn } from "../plan/code-imports.js";
 import type { RecordedMlflow } from "../plan/mlflow-requirement.js";
 import { redactPlan } from "../plan/redact-plan.js";
-import { DIFF_ARTIFACT_PATH, type RecordedRun, projectSubdir, recordedRunFromMlflow } from "../plan/recorded-run.js";
+import {
+  DIFF_ARTIFACT_PATH,
+  type RecordedRun,
+  commandSubdir,
+  projectSubdir,
+  recordedRunFromMlflow,
+} from "../plan/recorded-run.js";
 import { Tags } from "../tracking/tags.js";
 import { AuditIdSchema } from "../report/schema.js";
 import { MlflowClient } from "../tracking/client.js";
@@ -313,10 +319,15 @@ async function codeFor(
     stage(`checking out ${commit.slice(0, 12)} from ${opts.codePath}`);
     const checkout = await checkoutAtCommit({ repo: opts.codePath, commit, ...(diff !== undefined ? { diff } : {}) });
     const notes = checkout.diffError ? [`the recorded diff did not apply: ${checkout.diffError}`] : [];
-    // `mlflow run repo#subdir`: the project, and its working directory, is that subfolder.
-    const projectDir = opts.scenarioDir === undefined ? projectSubdir(run) : undefined;
-    if (projectDir !== undefined)
+    // `mlflow run repo#subdir`: the project, and its working directory, is that subfolder;
+    // a recorded command line runs in the folder it was typed in.
+    const launched = projectSubdir(run);
+    const typedIn = launched === undefined ? commandSubdir(run) : undefined;
+    const projectDir = opts.scenarioDir === undefined ? (launched ?? typedIn) : undefined;
+    if (projectDir !== undefined && launched !== undefined)
       notes.push(`the MLproject and working directory are the recorded project folder ${projectDir}`);
+    else if (projectDir !== undefined)
+      notes.push(`the working directory is ${projectDir}, where the recorded command ran (${Tags.commandCwd})`);
     const sub =
       opts.scenarioDir !== undefined
         ? resolve(checkout.path, opts.scenarioDir)

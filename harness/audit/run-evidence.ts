@@ -7,6 +7,8 @@ import { MAX_MODEL_FILE_BYTES, modelFileKind } from "../drift/model-files.js";
 import type { HistoryPoint } from "../drift/schema.js";
 import { DIFF_ARTIFACT_PATH } from "../plan/recorded-run.js";
 import { stripUrlCredentials } from "../fingerprint/redact.js";
+import { MAX_CAPTURE_RECORD_BYTES } from "../fingerprint/capture-record.js";
+import { CaptureArtifacts } from "../tracking/tags.js";
 import { mapBounded } from "../bounded-map.js";
 import { isWorkloadMetric, type RunEvidence } from "./assemble-run.js";
 import type { OriginalSnapshot } from "./original-snapshot.js";
@@ -41,9 +43,20 @@ function isPublishedArtifact(path: string): boolean {
   return path.startsWith(`${PUBLISHED_ARTIFACT_DIR}/`);
 }
 
-/** Paths the harness itself writes into runs: they say nothing about the workload, and are not scored. */
+const CAPTURE_ARTIFACT_PATHS: ReadonlySet<string> = new Set([DIFF_ARTIFACT_PATH, ...Object.values(CaptureArtifacts)]);
+
+/**
+ * Paths the harness itself writes into runs (the capture plugin's records of where a
+ * run ran, published reports): they say nothing about the workload, and are not scored.
+ */
 export function isHarnessArtifact(path: string): boolean {
-  return path === DIFF_ARTIFACT_PATH || isPublishedArtifact(path);
+  return CAPTURE_ARTIFACT_PATHS.has(path) || isPublishedArtifact(path);
+}
+
+/** Whether a file's text is kept in the snapshot: model files (compared by meaning) and the capture record. */
+function keepsText(path: string, bytes: number): boolean {
+  if (path === CaptureArtifacts.fingerprint) return bytes <= MAX_CAPTURE_RECORD_BYTES;
+  return modelFileKind(path) !== undefined && bytes <= MAX_MODEL_FILE_BYTES;
 }
 
 export interface ReplayEvidenceInput {
@@ -249,8 +262,7 @@ async function hashRunArtifacts(
         );
       } else {
         // Kept in original.json: an index URL's token in requirements.txt must not be (both sides lose it alike).
-        const raw =
-          modelFileKind(f.path) !== undefined && actual <= MAX_MODEL_FILE_BYTES ? await utf8Text(local) : undefined;
+        const raw = keepsText(f.path, actual) ? await utf8Text(local) : undefined;
         const text = raw === undefined ? undefined : stripUrlCredentials(raw);
         out[f.path] = { size, sha256: await sha256File(local), ...(text !== undefined ? { text } : {}) };
       }

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import type { z } from "zod";
 import { ContainerFingerprintSchema, type ContainerFingerprint } from "./schema.js";
-import { REDACTED, redactEnvValue } from "./redact.js";
+import { enforceRedaction } from "./redact.js";
 import { ReproAuditError, zodIssueLines } from "../errors.js";
 
 /** Raised when the probe cannot run or its output does not match the schema. */
@@ -100,20 +100,6 @@ export function parseProbeOutput(stdout: string, source = "fingerprint probe"): 
     );
   }
   return enforceRedaction(parsed.data);
-}
-
-export function enforceRedaction(fp: ContainerFingerprint): ContainerFingerprint {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fp.env)) {
-    env[name] = value === REDACTED ? REDACTED : redactEnvValue(name, value);
-  }
-  const threadEnv: Record<string, string | null> = {};
-  for (const [name, value] of Object.entries(fp.threadEnv)) {
-    threadEnv[name] = value === null ? null : redactEnvValue(name, value);
-  }
-  const pythonHashSeed = fp.pythonHashSeed === null ? null : redactEnvValue("PYTHONHASHSEED", fp.pythonHashSeed);
-  const envNames = [...new Set([...fp.envNames, ...Object.keys(env)])].sort();
-  return { ...fp, env, threadEnv, pythonHashSeed, envNames };
 }
 
 export interface RunProbeOptions {

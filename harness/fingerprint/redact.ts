@@ -5,6 +5,8 @@
  * feeds the same names to both and compares.
  */
 
+import type { ContainerFingerprint } from "./schema.js";
+
 export const REDACTED = "<redacted>";
 
 /** Substrings that make an environment variable NAME secret-looking (case-insensitive). */
@@ -111,4 +113,19 @@ function deepStrip(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** Redaction re-applied to a probe's output: an old or tampered probe (or capture record) cannot push a secret into a report. */
+export function enforceRedaction(fp: ContainerFingerprint): ContainerFingerprint {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fp.env)) {
+    env[name] = value === REDACTED ? REDACTED : redactEnvValue(name, value);
+  }
+  const threadEnv: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(fp.threadEnv)) {
+    threadEnv[name] = value === null ? null : redactEnvValue(name, value);
+  }
+  const pythonHashSeed = fp.pythonHashSeed === null ? null : redactEnvValue("PYTHONHASHSEED", fp.pythonHashSeed);
+  const envNames = [...new Set([...fp.envNames, ...Object.keys(env)])].sort();
+  return { ...fp, env, threadEnv, pythonHashSeed, envNames };
 }

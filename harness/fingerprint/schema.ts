@@ -64,6 +64,28 @@ export const DistributionSchema = z.object({
   version: z.string(),
 });
 
+/**
+ * The machine as the probe sees it from inside (CPU from /proc/cpuinfo, memory, the
+ * OS release of the image or host it runs in, GPUs through nvidia-smi, whether it is
+ * a container). Absent from probes older than the capture plugin.
+ */
+export const ProbeSystemSchema = z.object({
+  cpu: z.object({
+    model: nullableString,
+    vendor: nullableString,
+    logicalCores: z.number().int().nonnegative().nullable(),
+    physicalCores: z.number().int().nonnegative().nullable(),
+    flags: z.array(z.string()),
+  }),
+  memoryBytes: z.number().nonnegative().nullable(),
+  /** /etc/os-release: NAME, VERSION_ID, PRETTY_NAME, ID where present */
+  os: z.record(z.string(), z.string()),
+  kernel: z.string(),
+  gpus: z.array(GpuFingerprintSchema),
+  /** the image ID is not visible from inside; the harness records it on replays */
+  container: z.object({ runtime: nullableString, id: nullableString }).nullable(),
+});
+
 export const ContainerFingerprintSchema = z.object({
   python: z.object({
     version: z.string(),
@@ -117,6 +139,7 @@ export const ContainerFingerprintSchema = z.object({
     machine: z.string(),
     libc: nullableString,
   }),
+  system: ProbeSystemSchema.optional(),
 });
 
 export const CodeFingerprintSchema = z.object({
@@ -151,5 +174,6 @@ export type GpuFingerprint = z.infer<typeof GpuFingerprintSchema>;
 export type HostFingerprint = z.infer<typeof HostFingerprintSchema>;
 export type BlasLibrary = z.infer<typeof BlasLibrarySchema>;
 export type ContainerFingerprint = z.infer<typeof ContainerFingerprintSchema>;
+export type ProbeSystem = z.infer<typeof ProbeSystemSchema>;
 export type CodeFingerprint = z.infer<typeof CodeFingerprintSchema>;
 export type Fingerprint = z.infer<typeof FingerprintSchema>;

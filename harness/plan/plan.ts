@@ -140,17 +140,20 @@ export function dirtyOriginal(tags: Readonly<Record<string, string>>): boolean |
 }
 
 /**
- * Where the command comes from: the MLproject when `mlflow run` launched the run
- * (it tags the entry point) or when there is no scenario file; else the scenario;
- * else the run's repro.command tag; else the script the run recorded as its source.
+ * Where the command comes from, in DESIGN.md's order: the MLproject when `mlflow run`
+ * launched the run (it tags the entry point); else the command line the run recorded
+ * (Tags.reproCommand, written by the capture plugin: what really ran, arguments and
+ * all); else the scenario; else the MLproject when there is no scenario file; else
+ * the script the run recorded as its source.
  */
 export function chooseCommandSource(
   run: RecordedRun,
   has: { project: boolean; scenario: boolean },
 ): ReplayPlan["commandSource"] | undefined {
-  if (has.project && (run.tags[Tags.entryPoint] !== undefined || !has.scenario)) return "mlproject";
-  if (has.scenario) return "scenario";
+  if (has.project && run.tags[Tags.entryPoint] !== undefined) return "mlproject";
   if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") return "tag";
+  if (has.scenario) return "scenario";
+  if (has.project) return "mlproject";
   if (recordedScriptName(run) !== undefined) return "script";
   return undefined;
 }

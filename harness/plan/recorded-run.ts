@@ -1,4 +1,4 @@
-import { Tags } from "../tracking/tags.js";
+import { CaptureArtifacts, Tags } from "../tracking/tags.js";
 import type { Run } from "../tracking/schemas.js";
 
 /** The parts of a tracked run that planning reads: flat maps, values exactly as logged. */
@@ -41,8 +41,8 @@ export function recordedRunFromMlflow(run: Run): RecordedRun {
   };
 }
 
-/** The artifact a recording step may attach with the uncommitted changes of a dirty tree. */
-export const DIFF_ARTIFACT_PATH = "repro/diff.patch";
+/** The artifact a recording step (the capture plugin) attaches with the uncommitted changes of a dirty tree. */
+export const DIFF_ARTIFACT_PATH = CaptureArtifacts.diff;
 
 /**
  * The project folder inside the repository that `mlflow run URI#SUBDIR` launched
@@ -56,9 +56,25 @@ export function projectSubdir(run: Pick<RecordedRun, "tags">): string | undefine
   const name = run.tags[Tags.sourceName] ?? "";
   const hash = name.lastIndexOf("#");
   if (hash < 0) return undefined;
-  const raw = name.slice(hash + 1);
-  if (raw.startsWith("/")) return undefined;
+  return checkoutFolder(name.slice(hash + 1));
+}
+
+/** A folder inside a checkout, normalised; undefined for the root, an absolute path or one that climbs. */
+function checkoutFolder(raw: string): string | undefined {
+  if (raw.startsWith("/") || raw.includes("\\")) return undefined;
   const parts = raw.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.length === 0 || parts.includes("..")) return undefined;
   return parts.join("/");
+}
+
+/**
+ * Where a recorded command line ran: the capture plugin records Tags.reproCommand as
+ * typed in the author's working directory, and that directory relative to the
+ * repository root (Tags.commandCwd), so a replay runs it from the same folder of
+ * the checkout. Undefined without a recorded command, at the root, or for a path
+ * that is not a folder of the checkout.
+ */
+export function commandSubdir(run: Pick<RecordedRun, "tags">): string | undefined {
+  if ((run.tags[Tags.reproCommand] ?? "").trim() === "") return undefined;
+  return checkoutFolder(run.tags[Tags.commandCwd] ?? "");
 }

@@ -53,8 +53,8 @@ export const Tags = {
   captureError: "repro.capture.error",
   /** links the run to the files the plugin staged for it */
   captureId: "repro.capture.id",
-  /** sha256 of the requirements artifact (name==version of every installed distribution) */
-  requirementsSha256: "repro.requirements_sha256",
+  /** `sha256:<hex>` of the requirements artifact (name==version of every installed distribution) */
+  requirementsDigest: "repro.requirements_digest",
   hostCpu: "repro.host.cpu",
   hostMemoryBytes: "repro.host.memory_bytes",
   hostOs: "repro.host.os",
@@ -82,10 +82,12 @@ export type TagName = (typeof Tags)[keyof typeof Tags];
 
 /** The files the capture plugin logs on a run (the plugin's vocabulary.json names the same). */
 export const CaptureArtifacts = {
-  /** the probe's fingerprint, the code state and the command, JSON (harness/audit/capture-record.ts) */
-  fingerprint: "repro-capture/fingerprint.json",
-  requirements: "repro-capture/requirements.txt",
-  diff: "repro-capture/git.diff",
+  /** the probe's fingerprint, the code state and the command, JSON (harness/fingerprint/capture-record.ts) */
+  fingerprint: "repro/fingerprint.json",
+  /** name==version of every distribution installed where the run ran */
+  requirements: "repro/requirements.txt",
+  /** the uncommitted changes (`git diff HEAD --binary`), which a replay applies to the checkout */
+  diff: "repro/diff.patch",
 } as const;
 
 /** Older spellings, read after the canonical name. */
@@ -154,6 +156,8 @@ export const Conventions = {
   hardwareParts: ["gpu", "gpu_name", "cpu", "cpu_model", "accelerator"],
 } as const;
 
+/** The capture plugin's own tags: its version, what it could not capture, the id of its files. */
+export const CAPTURE_TAG_PREFIX = "repro.capture.";
 /** Prefixes of tags the harness writes that describe where and how a run ran. */
 export const HOST_TAG_PREFIX = "repro.host.";
 export const HARDWARE_TAG_PREFIX = "repro.hardware.";

@@ -10,6 +10,7 @@ failure becomes a warning and the ``repro.capture.error`` tag.
 Python 3.8+ syntax, stdlib only (plus mlflow, which is what loads us).
 """
 
+import atexit
 import datetime
 import functools
 import hashlib
@@ -36,11 +37,12 @@ with open(os.path.join(_HERE, "vocabulary.json")) as _handle:
     _VOCABULARY = json.load(_handle)
 TAGS = _VOCABULARY["tags"]
 ARTIFACTS = _VOCABULARY["artifacts"]
+# Every artifact lies in one folder (repro/), logged in one call.
 ARTIFACT_DIR = os.path.dirname(ARTIFACTS["fingerprint"])
 CAPTURE_ID_TAG = TAGS["captureId"]
 
-# The uncommitted diff is logged up to this many bytes; a larger one is cut there and
-# says so (its full size and hash are in the fingerprint, so a replay can tell).
+# The uncommitted diff is logged when it is at most this many bytes (a replay applies
+# it to the checkout); a larger one is not logged, and repro.capture.error says so.
 DIFF_CAP_BYTES = 1024 * 1024
 PROBE_TIMEOUT_S = 60
 GIT_TIMEOUT_S = 20
@@ -289,8 +291,8 @@ def _install_upload_hook():
     TrackingServiceClient.create_run = create_run
 
 
-def capture():
-    """Tags for the run about to start, and the files to log once it exists."""
+def collect():
+    """The tags and files (artifact path -> bytes or text) for the run starting now."""
     tags = {TAGS["captureVersion"]: __version__}
     files = {}
     errors = []
@@ -302,9 +304,9 @@ def capture():
 
     try:
         rules = _load_rules()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a probe that exits at import must not end the run
         rules = None
-        errors.append("redaction rules (probe.py): %s" % exc)
+        errors.append("redaction rules (probe.py): %s" % (exc if str(exc) else type(exc).__name__))
 
     # Without the redaction rules nothing that could hold a secret is written.
     if rules is not None:
@@ -331,11 +333,14 @@ def capture():
                     cwd = rel.replace(os.sep, "/")
                     tags[TAGS["commandCwd"]] = cwd
                     record.setdefault("command", {})["cwd"] = cwd
-                if diff:
-                    if len(diff) > DIFF_CAP_BYTES:
-                        note = "\n# repro-audit capture: diff cut at %d of %d bytes\n" % (DIFF_CAP_BYTES, len(diff))
-                        diff = diff[:DIFF_CAP_BYTES] + note.encode()
-                        code["diffTruncated"] = True
+                if diff and len(diff) > DIFF_CAP_BYTES:
+                    # A cut patch does not apply: none is logged, and the tag says why. Its
+                    # size and hash stay in the fingerprint, so a replay can tell it differs.
+                    errors.append(
+                        "git: uncommitted diff of %d bytes is over the %d-byte cap (DIFF_CAP_BYTES), not logged"
+                        % (len(diff), DIFF_CAP_BYTES)
+                    )
+                elif diff:
                     files[ARTIFACTS["diff"]] = diff
         except Exception as exc:
             errors.append("git: %s" % exc)
@@ -345,7 +350,7 @@ def capture():
         record["container"] = fingerprint
         requirements = _requirements(fingerprint)
         files[ARTIFACTS["requirements"]] = requirements
-        tags[TAGS["requirementsSha256"]] = hashlib.sha256(requirements.encode()).hexdigest()
+        tags[TAGS["requirementsDigest"]] = "sha256:" + hashlib.sha256(requirements.encode()).hexdigest()
         tags.update({k: _cap(v) for k, v in _host_tags(fingerprint).items()})
     except Exception as exc:
         errors.append("probe: %s" % exc)
@@ -353,6 +358,12 @@ def capture():
     if errors:
         record["errors"] = errors
     files[ARTIFACTS["fingerprint"]] = json.dumps(record, sort_keys=True, indent=1)
+    return tags, files, errors
+
+
+def capture():
+    """Tags for the run about to start; its files are staged for the upload hook."""
+    tags, files, errors = collect()
     try:
         _install_upload_hook()
         capture_id = uuid.uuid4().hex
@@ -369,15 +380,50 @@ def capture():
     return tags
 
 
+def _capture_attached_run(run_id):
+    """For a run the script attached to (MLFLOW_RUN_ID) rather than started: MLflow asks
+    providers for tags only when it creates a run, so this logs the same tags (those the
+    run does not have already) and files at exit, onto the run, whatever state it ended in."""
+    try:
+        from mlflow.entities import RunTag
+        from mlflow.tracking import MlflowClient
+
+        tags, files, errors = collect()
+        if errors:
+            tags[TAGS["captureError"]] = _cap("; ".join(errors))
+            _warn("; ".join(errors))
+        client = MlflowClient()
+        have = client.get_run(run_id).data.tags
+        client.log_batch(run_id, tags=[RunTag(k, v) for k, v in sorted(tags.items()) if k not in have])
+        staged = _stage(files)
+        try:
+            client.log_artifacts(run_id, staged, ARTIFACT_DIR)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+    except (Exception, SystemExit) as exc:  # at exit, too, never the user's problem
+        _warn("capture of attached run %s: %r" % (run_id, exc))
+
+
+def _enabled():
+    return os.environ.get(DISABLE_ENV, "").strip().lower() not in ("1", "true", "yes")
+
+
+# Read when MLflow loads the plugin (at `import mlflow`): start_run removes the variable
+# from the environment once it has attached to the run.
+_ATTACHED_RUN = os.environ.get("MLFLOW_RUN_ID", "").strip()
+if _ATTACHED_RUN and _enabled():
+    atexit.register(_capture_attached_run, _ATTACHED_RUN)
+
+
 class ReproCaptureRunContext(RunContextProvider):
     """Registered through the `mlflow.run_context_provider` entry point (pyproject.toml)."""
 
     def in_context(self):
-        return os.environ.get(DISABLE_ENV, "").strip().lower() not in ("1", "true", "yes")
+        return _enabled()
 
     def tags(self):
         try:
             return capture()
-        except Exception as exc:  # never the user's problem
+        except (Exception, SystemExit) as exc:  # never the user's problem
             _warn("unexpected failure: %r" % exc)
             return {TAGS["captureVersion"]: __version__, TAGS["captureError"]: _cap("unexpected: %r" % exc)}

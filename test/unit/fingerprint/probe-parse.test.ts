@@ -73,6 +73,7 @@ describe("probeCommand", () => {
     expect(argv.slice(0, 3)).toEqual(["/opt/venv/bin/python", "-B", "-c"]);
     expect(argv[3]).toBe(readFileSync(probeScriptPath(), "utf8"));
     expect(probeScript()).toContain("def main()");
-    expect(probeScriptPath()).toMatch(/harness\/fingerprint\/probe\.py$/);
+    // one probe for both sides: the capture plugin's, which the replays run too
+    expect(probeScriptPath()).toMatch(/harness\/capture\/repro_audit_capture\/probe\.py$/);
   });
 });
