@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { JsonFloat } from "../drift/schema.js";
 import { ExecutorKindSchema } from "../exec/executor-kind-schema.js";
+import { ExecUsageSchema } from "../exec/usage.js";
 import { WorkTreeRecordSchema } from "../exec/work-tree-diff.js";
 import { ContainerFingerprintSchema } from "../fingerprint/schema.js";
 import { BadInputError } from "../errors.js";
@@ -39,6 +40,8 @@ export const JournalReplaySchema = z.object({
   notes: z.array(z.string()).optional(),
   /** the replay's own copy of the code: what it wrote there (absent in journals from before the copies) */
   workTree: WorkTreeRecordSchema.optional(),
+  /** what the execution cost, when the runner measured it (`measureUsage`: compare); see exec/usage.ts */
+  usage: ExecUsageSchema.optional(),
   stdoutTail: z.string(),
   stderrTail: z.string(),
   executor: ExecutorKindSchema,

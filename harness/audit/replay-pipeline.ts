@@ -255,7 +255,7 @@ async function artifactFiles(client: MlflowClient, runId: string, notes: string[
  * code, the plan, the audit's folders (named, not made) and docker_env's host access.
  * `preview`: only look; the stable empty code folder of a command-tag run is named, not made.
  */
-async function planRun(
+export async function planRun(
   run: RecordedRun,
   opts: ReplayPreviewOptions & { resumeAuditId?: string; preview?: boolean },
   client: MlflowClient,

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime } from "../exec/docker-env.js";
 import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import type { ImageInfo } from "../exec/executors.js";
+import { type ExecUsage, USAGE_DIR, USAGE_FILE, measuredCommand, parseUsage } from "../exec/usage.js";
 import { type WorkTreeRecord, diffWorkTree } from "../exec/work-tree-diff.js";
 import {
   DEFAULT_WORK_TREE_LIMITS,
@@ -81,6 +82,14 @@ export interface ReplayRunOptions {
   engineRetryDelaysMs?: readonly number[];
   /** how big a code folder may be to get a writable copy per replay (default 512 MiB, 50,000 files) */
   workTreeLimits?: WorkTreeLimits;
+  /**
+   * "sandbox" (default): MLflow inside the replay points at its own sandbox store.
+   * "none": no MLFLOW_* variable at all (compare's untracked arm); whatever the
+   * workload still logs lands in its copy of the code (./mlruns), where its outputs show it.
+   */
+  tracking?: "sandbox" | "none";
+  /** run the command under the usage wrapper (exec/usage.ts) and journal what it cost (default false) */
+  measureUsage?: boolean;
 }
 
 export interface ReplayRunSummary {
@@ -134,14 +143,27 @@ function failureOf(res: ExecResult): JournalReplay["failure"] {
   return undefined;
 }
 
-/** The environment every sealed replay gets: its own folders, and MLflow pointed at its sandbox store. */
-export function sandboxEnv(auditId: string, index: number): Record<string, string> {
-  const store = `file:${TRACKING_DIR}/${STORE_SUBDIR}`;
-  return {
+/**
+ * The environment every sealed replay gets: its own folders, and MLflow pointed at its
+ * sandbox store (with tracking "none", no MLflow variable: the workload is not told to track).
+ */
+export function sandboxEnv(
+  auditId: string,
+  index: number,
+  tracking: "sandbox" | "none" = "sandbox",
+): Record<string, string> {
+  const own = {
     HOME: "/tmp",
     REPRO_OUTPUT_DIR: OUT_DIR,
     REPRO_REPLAY_INDEX: String(index),
     REPRO_AUDIT_ID: auditId,
+    // The replay image has no git: MLflow's git probe would only warn about it on every run.
+    GIT_PYTHON_REFRESH: "quiet",
+  };
+  if (tracking === "none") return own;
+  const store = `file:${TRACKING_DIR}/${STORE_SUBDIR}`;
+  return {
+    ...own,
     MLFLOW_TRACKING_URI: store,
     MLFLOW_REGISTRY_URI: store,
     // MLflow 3 refuses the file store unless asked; 2.x ignores this.
@@ -149,8 +171,6 @@ export function sandboxEnv(auditId: string, index: number): Record<string, strin
     // A workload that hard-codes a server URL finds no network: fail at once, not after minutes of retries.
     MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0",
     MLFLOW_HTTP_REQUEST_TIMEOUT: "5",
-    // The replay image has no git: MLflow's git probe would only warn about it on every run.
-    GIT_PYTHON_REFRESH: "quiet",
     // MLflow 3 reports usage to a remote endpoint; a replay has no network, and a local
     // replay must not reach beyond loopback either.
     MLFLOW_DISABLE_TELEMETRY: "true",
@@ -328,9 +348,11 @@ interface ReplayFolders {
   trackingDir: string;
   /** where its copy of the code goes (made by `workTreeFor`, removed after the replay) */
   workDir: string;
+  /** where the usage wrapper writes what the execution cost (only when measured) */
+  usageDir?: string;
 }
 
-function replayFolders(auditDir: string, index: number): ReplayFolders {
+function replayFolders(auditDir: string, index: number, measure: boolean): ReplayFolders {
   const replayDir = join(auditDir, "replays", String(index));
   const workDir = join(replayDir, "work");
   // A harness killed mid-replay left its copy: this attempt starts from the code again.
@@ -339,7 +361,17 @@ function replayFolders(auditDir: string, index: number): ReplayFolders {
     outDir: freshFolder(join(replayDir, "out")),
     trackingDir: freshFolder(join(replayDir, "tracking")),
     workDir,
+    ...(measure ? { usageDir: freshFolder(join(replayDir, "usage")) } : {}),
   };
+}
+
+/** What the usage wrapper wrote (exec/usage.ts); a note instead when it wrote nothing readable. */
+function readUsage(folders: ReplayFolders): { usage?: ExecUsage; note?: string } {
+  if (folders.usageDir === undefined) return {};
+  const file = join(folders.usageDir, USAGE_FILE);
+  const text = existsSync(file) ? readFileSync(file, "utf8").slice(0, 4096) : undefined;
+  const parsed = parseUsage(text);
+  return "usage" in parsed ? { usage: parsed.usage } : { note: `usage not measured: ${parsed.error}` };
 }
 
 /** The replay's /code: its own writable copy, or (too big to copy, or the copy failed) the code read-only. */
@@ -382,21 +414,22 @@ function replaySpec(
   opts: ReplayRunOptions,
   setup: ReplaySetup,
   index: number,
-  { outDir, trackingDir }: ReplayFolders,
+  { outDir, trackingDir, usageDir }: ReplayFolders,
   code: MountSpec,
 ): ExecSpec {
   const { plan } = opts;
   return {
     ...(opts.image ? { image: opts.image.imageId } : {}),
-    command: { shell: plan.command },
+    command: usageDir !== undefined ? measuredCommand(plan.command) : { shell: plan.command },
     workdir: setup.workdir,
     mounts: [
       code,
       { host: outDir, container: OUT_DIR, readOnly: false },
       { host: trackingDir, container: TRACKING_DIR, readOnly: false },
+      ...(usageDir !== undefined ? [{ host: usageDir, container: USAGE_DIR, readOnly: false }] : []),
       ...(setup.dockerEnv?.mounts ?? []),
     ],
-    env: { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index) },
+    env: { ...(setup.dockerEnv?.env ?? {}), ...sandboxEnv(opts.auditId, index, opts.tracking) },
     network: "none",
     limits: setup.limits,
     labels: { [AUDIT_LABEL]: opts.auditId, [RUN_LABEL]: plan.runId, [REPLAY_LABEL]: String(index) },
@@ -413,7 +446,7 @@ async function replayOnce(
   const { plan } = opts;
   const t0 = performance.now();
   const startedAt = new Date();
-  const folders = replayFolders(opts.auditDir, index);
+  const folders = replayFolders(opts.auditDir, index, opts.measureUsage === true);
   const { outDir, trackingDir } = folders;
   opts.onEvent?.({ type: "start", index });
   const tree = workTreeFor(setup, folders.workDir);
@@ -451,7 +484,8 @@ async function replayOnce(
 
   // The workload has run; everything from here talks to the real server, never the workload.
   const choice = chooseSandboxRun(readSandboxStore(join(trackingDir, STORE_SUBDIR)));
-  const notes = [...choice.notes];
+  const measured = readUsage(folders);
+  const notes = [...choice.notes, ...(measured.note !== undefined ? [measured.note] : [])];
   let replayRunId: string | undefined;
   try {
     replayRunId = await book.runFor(
@@ -492,6 +526,7 @@ async function replayOnce(
     missingMetrics: captured.missing,
     notes,
     workTree,
+    ...(measured.usage !== undefined ? { usage: measured.usage } : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { harnessVersion } from "../version.js";
 import { registerAuditCommand } from "./commands/audit.js";
+import { registerCompareCommand } from "./commands/compare.js";
 import { registerReplayCommand } from "./commands/replay.js";
 import { registerScanCommand } from "./commands/scan.js";
 import { registerServerCommand } from "./commands/server.js";
@@ -16,7 +17,8 @@ export function buildProgram(): Command {
     .name("repro-audit")
     .description(
       "Reproducibility audits for ML runs recorded in MLflow: check what a run recorded (trace), " +
-        "re-execute it in pinned containers (replay), and score metric drift into a report (audit); count tracking calls and reproducibility hazards in code (scan).\n\n" +
+        "re-execute it in pinned containers (replay), score metric drift into a report (audit), run one workload with and " +
+        "without tracking side by side (compare), and count tracking calls and reproducibility hazards in code (scan).\n\n" +
         "Tracking server: MLFLOW_TRACKING_URI (with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD), " +
         "or, when unset, an embedded MLflow server started on demand (see `repro-audit server --help`).\n\n" +
         "Exit codes: 0 done/reproduced, 1 not reproduced (scan: hazards found), 2 bad input or infrastructure failure.",
@@ -30,6 +32,7 @@ export function buildProgram(): Command {
   registerTraceCommand(program);
   registerReplayCommand(program);
   registerAuditCommand(program);
+  registerCompareCommand(program);
   registerScanCommand(program);
   return program;
 }

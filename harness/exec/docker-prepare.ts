@@ -41,6 +41,7 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
     requirements: e.requirements,
     ...(e.python ? { python: e.python } : {}),
     ignored: e.ignored,
+    ...(req.localWheels !== undefined && req.localWheels.length > 0 ? { localWheels: req.localWheels } : {}),
     ...(req.onBuildProgress ? { onProgress: req.onBuildProgress } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     client,

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { pack } from "tar-fs";
@@ -12,7 +12,7 @@ import type { EnvSpec } from "./env-spec.js";
 import { withFileLock } from "./file-lock.js";
 import { type BaseChoice, chooseBase, pythonMismatch } from "./python-bases.js";
 import { type IgnoredEntry, hashPinned, parseRequirementList } from "./requirements.js";
-import { downloadWheels, machineFor, type WheelTarget } from "./wheels.js";
+import { type LocalWheel, downloadWheels, localWheels, machineFor, type WheelTarget } from "./wheels.js";
 
 /** Bump when the Dockerfile or install recipe changes, so old tags stop matching. */
 const ENV_RECIPE_VERSION = 1;
@@ -30,6 +30,11 @@ export interface EnvImageRequest {
   python?: string;
   /** Entries the caller already could not honour (e.g. conda-only packages), carried into mismatches. */
   ignored?: readonly IgnoredEntry[];
+  /**
+   * Local wheel files installed after the requirements (absolute paths; compare's capture arm
+   * installs the capture plugin so). Their sha256 is part of the cache tag.
+   */
+  localWheels?: readonly string[];
   onProgress?: OnBuildProgress;
   client?: Docker;
   signal?: AbortSignal;
@@ -78,15 +83,24 @@ export function envImageInputs(
   };
 }
 
-export function dockerfile(baseImageId: string, hasRequirements: boolean): string {
-  const install = hasRequirements
-    ? " \\\n && /opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check --find-links /tmp/wheels -r /tmp/wheels/requirements.txt"
-    : "";
+export function dockerfile(
+  baseImageId: string,
+  hasRequirements: boolean,
+  localWheelFiles: readonly string[] = [],
+): string {
+  const pip =
+    "/opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check --find-links /tmp/wheels";
+  const install = hasRequirements ? ` \\\n && ${pip} -r /tmp/wheels/requirements.txt` : "";
+  // Local wheels after the requirements: their dependencies must already be there or among the wheels (offline).
+  const local =
+    localWheelFiles.length > 0
+      ? ` \\\n && ${pip} ${localWheelFiles.map((f) => `/tmp/wheels/local/${f}`).join(" ")}`
+      : "";
   return [
     `FROM ${baseImageId}`,
     "COPY wheels/ /tmp/wheels/",
     // The replay user is not root: the venv must be readable and traversable by anyone.
-    `RUN python3 -m venv /opt/venv${install} \\\n && rm -rf /tmp/wheels \\\n && chmod -R a+rX /opt/venv`,
+    `RUN python3 -m venv /opt/venv${install}${local} \\\n && rm -rf /tmp/wheels \\\n && chmod -R a+rX /opt/venv`,
     "ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PYTHONDONTWRITEBYTECODE=1 HOME=/tmp LANG=C.UTF-8",
     "WORKDIR /tmp",
     "",
@@ -153,11 +167,12 @@ export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
     })),
     choice,
   };
-  const { tag, hash, requirements, ignored, target } = envImageKey(base, req);
+  const wheels = await localWheels(req.localWheels ?? []);
+  const { tag, hash, requirements, ignored, target } = envImageKey(base, { ...req, localWheels: wheels });
 
   let p = inFlight.get(tag);
   if (!p) {
-    p = buildOrReuse(client, tag, hash, base, requirements, ignored, target, req, t0).finally(() =>
+    p = buildOrReuse(client, tag, hash, base, requirements, ignored, target, { ...req, wheels }, t0).finally(() =>
       inFlight.delete(tag),
     );
     inFlight.set(tag, p);
@@ -171,7 +186,7 @@ export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
  */
 export function envImageKey(
   base: { imageId: string; pythonVersion: string; glibcVersion: string },
-  req: Pick<EnvImageRequest, "requirements" | "python" | "ignored">,
+  req: Pick<EnvImageRequest, "requirements" | "python" | "ignored"> & { localWheels?: readonly LocalWheel[] },
 ): { tag: string; hash: string; requirements: string[]; ignored: IgnoredEntry[]; target: WheelTarget } {
   const parsed = parseRequirementList(req.requirements);
   const ignored = [...(req.ignored ?? []), ...parsed.ignored];
@@ -184,6 +199,10 @@ export function envImageKey(
   const inputs = {
     ...envImageInputs(base.imageId, parsed.requirements, req.python, target),
     ignored: ignored.map((i) => i.entry).sort(),
+    // Only when there are any, so every image made without them keeps its tag.
+    ...(req.localWheels !== undefined && req.localWheels.length > 0
+      ? { localWheels: req.localWheels.map((w) => ({ file: w.file, sha256: w.sha256 })) }
+      : {}),
   };
   const hash = contentHash(inputs);
   return { tag: `${ENV_REPO}:${hash}`, hash, requirements: parsed.requirements, ignored, target };
@@ -215,7 +234,7 @@ async function buildOrReuse(
   requirements: string[],
   ignored: IgnoredEntry[],
   target: WheelTarget,
-  req: EnvImageRequest,
+  req: EnvImageRequest & { wheels: readonly LocalWheel[] },
   t0: number,
 ): Promise<EnvImage> {
   const present = await inspectIfPresent(client, tag);
@@ -261,7 +280,22 @@ async function buildOrReuse(
           actual: got ? got.slice(r.name.length + 2) : "unknown",
         });
       }
-      await writeFile(join(ctx, "Dockerfile"), dockerfile(base.imageId, wheels.install.length > 0));
+      if (req.wheels.length > 0) {
+        await mkdir(join(wheelsDir, "local"), { recursive: true });
+        for (const w of req.wheels) await copyFile(w.path, join(wheelsDir, "local", w.file));
+        req.onProgress?.({
+          phase: "build",
+          message: `installing local wheel(s) ${req.wheels.map((w) => w.file).join(", ")}`,
+        });
+      }
+      await writeFile(
+        join(ctx, "Dockerfile"),
+        dockerfile(
+          base.imageId,
+          wheels.install.length > 0,
+          req.wheels.map((w) => w.file),
+        ),
+      );
       if (hashPinned(wheels.install))
         req.onProgress?.({
           phase: "build",

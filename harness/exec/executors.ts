@@ -33,6 +33,8 @@ export interface PrepareRequest {
   };
   /** host folder mounted read-only at /code */
   codePath: string;
+  /** local wheel files (absolute paths) installed into the image after the plan's requirements */
+  localWheels?: readonly string[];
   auditId: string;
   /** where host variables come from (PATH for the local executor) */
   hostEnv: Record<string, string | undefined>;

@@ -1,5 +1,6 @@
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { basename, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import type { OnBuildProgress } from "./build-progress.js";
 import { formatRequirement, normaliseName, parseRequirement } from "./requirements.js";
@@ -196,4 +197,27 @@ export async function downloadWheels(
       message: `${req.name}${req.specifiers.join(",")} cannot be had; retrying with any version of ${req.name} (recorded as a mismatch)`,
     });
   }
+}
+
+/** A local wheel file to install into an image as well (compare's capture arm: the capture plugin). */
+export interface LocalWheel {
+  /** absolute host path of the .whl */
+  path: string;
+  /** its file name, as pip needs it (name-version-tags.whl) */
+  file: string;
+  /** sha256 of its bytes: part of the image's cache tag, so a rebuilt wheel gets a new image */
+  sha256: string;
+}
+
+/** The local wheels as the image's inputs: each read and hashed; a path that is not a .whl file is refused. */
+export async function localWheels(paths: readonly string[]): Promise<LocalWheel[]> {
+  const out: LocalWheel[] = [];
+  for (const path of paths) {
+    const file = basename(path);
+    if (!isAbsolute(path) || !file.endsWith(".whl") || wheelNameVersion(file) === undefined)
+      throw new Error(`${path}: a local wheel is an absolute path to a name-version-tags.whl file`);
+    const bytes = await readFile(path);
+    out.push({ path, file, sha256: createHash("sha256").update(bytes).digest("hex") });
+  }
+  return out.sort((a, b) => a.file.localeCompare(b.file));
 }

@@ -13,6 +13,7 @@ import { fileFormatError, FileFormatError } from "./zod-message.js";
 //   environment: { python: "3.11", lock: requirements.lock }
 //   metrics: { mode: mlflow }            # or { mode: json, file: metrics.json, paths: { rmse: $.rmse } }
 //   limits: { timeout: 300, memory: 1024 }
+//   untracked: { args: --no-tracking, metrics: { mode: json, file: metrics.json, paths: { rmse: $.rmse } } }
 // Parameters and the command follow MLproject rules (same binding, same quoting).
 
 const relativePath = z
@@ -41,6 +42,20 @@ export const ScenarioFileSchema = z
       })
       .strict(),
     metrics: CaptureSpecSchema.default({ mode: "mlflow" }),
+    /**
+     * How the workload runs with no tracking at all (compare's untracked arm): `args`
+     * appended to the bound command (e.g. --no-tracking), metrics read from its JSON
+     * output (mode json or stdout-json) since there is no MLflow run to read them from.
+     */
+    untracked: z
+      .object({
+        args: z.string().default(""),
+        metrics: CaptureSpecSchema.refine((m) => m.mode !== "mlflow", {
+          error: 'untracked.metrics reads the workload\'s JSON output: mode "json" or "stdout-json"',
+        }),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         timeout: z.number().positive({ error: "timeout is in seconds, > 0" }).optional(),

@@ -72,6 +72,7 @@ describe("what the CLI loads before a command runs (compiled CLI, real node)", (
     "trace --help",
     "server --help",
     "scan --help",
+    "compare --help",
     "audit --replays 1e9",
   ])("`repro-audit %s` loads none of the heavy packages", async (line) => {
     const { packages } = await packagesLoaded(line.split(" "));

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cycles, folderGraph, type FolderGraph } from "./import-graph.js";
@@ -95,6 +95,20 @@ describe("imports between harness/ folders", () => {
     expect([...(graph.get("scan")?.keys() ?? [])].sort()).toEqual(["errors.ts", "report"]);
     expect(importedFiles("scan", "report")).toEqual(["report/escape.ts"]);
     expect(doesIo("report/escape.ts")).toBe(false);
+  });
+
+  it("keeps compare/ pure: its statistics, report and renderings import no I/O module and do none", () => {
+    // compare/ is what the compare job (audit/compare-job.ts) hands its readings to; the
+    // job reads journals and sandbox stores, compare/ only scores and renders.
+    const folders = [...(graph.get("compare")?.keys() ?? [])].sort();
+    expect(folders).not.toContain("audit");
+    expect(folders).not.toContain("cli");
+    const found: string[] = [];
+    for (const to of folders) for (const file of importedFiles("compare", to)) if (doesIo(file)) found.push(file);
+    expect(found).toEqual([]);
+    const own = readdirSync(join(HARNESS, "compare")).filter((f) => f.endsWith(".ts"));
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.filter((f) => doesIo(`compare/${f}`))).toEqual([]);
   });
 
   it("lets report/ and plan/ use only pure modules of the I/O folders", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 // saying what it holds (and whether it is pure).
 
 const HARNESS = new URL("../../../harness", import.meta.url).pathname;
-const DOCUMENTED = ["audit", "drift", "exec", "plan", "report", "scan", "trace", "tracking"];
+const DOCUMENTED = ["audit", "compare", "drift", "exec", "plan", "report", "scan", "trace", "tracking"];
 
 /** The modules among `files` that `readme` does not name. */
 function unnamed(readme: string, files: readonly string[]): string[] {

@@ -37,6 +37,20 @@ describe("envImageKey on the chosen base", () => {
     expect(envImageKey(bookworm, req).target).toMatchObject({ pythonMinor: "3.11", glibc: "2.36" });
   });
 
+  it("puts a local wheel's sha256 in the tag (a rebuilt wheel is a new image), and none changes no tag", () => {
+    const wheel = (sha256: string) => ({
+      path: "/w/repro_audit_capture-0.1.0-py3-none-any.whl",
+      file: "repro_audit_capture-0.1.0-py3-none-any.whl",
+      sha256,
+    });
+    const plain = envImageKey(bookworm, req).tag;
+    expect(envImageKey(bookworm, { ...req, localWheels: [] }).tag).toBe(plain);
+    const a = envImageKey(bookworm, { ...req, localWheels: [wheel("aa")] }).tag;
+    expect(a).not.toBe(plain);
+    expect(envImageKey(bookworm, { ...req, localWheels: [wheel("bb")] }).tag).not.toBe(a);
+    expect(envImageKey(bookworm, { ...req, localWheels: [wheel("aa")] }).tag).toBe(a);
+  });
+
   it("gives the same requirements on another base another tag", () => {
     expect(envImageKey(bullseye, req).tag).not.toBe(envImageKey(bookworm, req).tag);
     expect(envImageKey(bullseye, req).tag).toBe(envImageKey({ ...bullseye }, { ...req }).tag);
@@ -53,6 +67,15 @@ describe("dockerfile", () => {
     expect(df).toMatch(/ENV .*PATH=\/opt\/venv\/bin:/);
     expect(df).toContain("PYTHONDONTWRITEBYTECODE=1");
     expect(df).toContain("HOME=/tmp");
+  });
+
+  it("installs local wheels after the requirements, offline, from the copied folder", () => {
+    const df = dockerfile("sha256:abc", true, ["p-1.0-py3-none-any.whl"]);
+    const req = df.indexOf("-r /tmp/wheels/requirements.txt");
+    const local = df.indexOf("/tmp/wheels/local/p-1.0-py3-none-any.whl");
+    expect(req).toBeGreaterThan(0);
+    expect(local).toBeGreaterThan(req);
+    expect(df.slice(req, local)).toContain("--no-index");
   });
 
   it("with no requirements, still makes the venv and runs no pip install", () => {
