@@ -41,6 +41,7 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
     requirements: e.requirements,
     ...(e.python ? { python: e.python } : {}),
     ignored: e.ignored,
+    ...(e.tooling !== undefined ? { tooling: e.tooling } : {}),
     ...(req.onBuildProgress ? { onProgress: req.onBuildProgress } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     client,
@@ -86,6 +87,7 @@ export async function previewDocker(e: PrepareRequest["environment"]): Promise<I
     requirements: e.requirements,
     ignored: e.ignored,
     ...(e.python !== undefined ? { python: e.python } : {}),
+    ...(e.tooling !== undefined ? { tooling: e.tooling } : {}),
   });
   return {
     image: {
