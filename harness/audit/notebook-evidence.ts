@@ -52,7 +52,8 @@ function readReplay(outDir: string): ReplayNotebook {
   }
   const size = statSync(file, { throwIfNoEntry: false });
   if (size === undefined || !size.isFile()) return out;
-  if (size.size > MAX_NOTEBOOK_BYTES) return { ...out, problem: `its executed notebook is ${size.size} bytes, over the limit` };
+  if (size.size > MAX_NOTEBOOK_BYTES)
+    return { ...out, problem: `its executed notebook is ${size.size} bytes, over the limit` };
   try {
     return { ...out, cells: cellOutputs(readFileSync(file, "utf8")) };
   } catch (err) {
@@ -92,7 +93,8 @@ export async function notebookEvidence(input: NotebookEvidenceInput): Promise<Re
       const file = join(dir, "original.ipynb");
       await input.reader.downloadArtifact(input.runId, artifact, file);
       const size = statSync(file).size;
-      if (size > MAX_NOTEBOOK_BYTES) problems.push(`the original's notebook ${artifact} is ${size} bytes, over the limit`);
+      if (size > MAX_NOTEBOOK_BYTES)
+        problems.push(`the original's notebook ${artifact} is ${size} bytes, over the limit`);
       else original = cellOutputs(readFileSync(file, "utf8"));
     } catch (err) {
       problems.push(`the original's notebook ${artifact} could not be read: ${(err as Error).message}`);
@@ -100,7 +102,9 @@ export async function notebookEvidence(input: NotebookEvidenceInput): Promise<Re
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const replays = Array.from({ length: input.replays }, (_, i) => readReplay(join(input.runDir, "replays", String(i), "out")));
+  const replays = Array.from({ length: input.replays }, (_, i) =>
+    readReplay(join(input.runDir, "replays", String(i), "out")),
+  );
   const compared = compareNotebooks(original, replays);
   return {
     path: nb.path,

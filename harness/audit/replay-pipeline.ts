@@ -374,7 +374,8 @@ function planFor(
   });
   const recorded = source === "script" ? recordedScriptName(run) : undefined;
   const script = recorded !== undefined ? scriptInCheckout(recorded, filesOf(folder.dir)) : undefined;
-  const scriptPath = source === "notebook" ? notebook?.path : script !== undefined && "path" in script ? script.path : undefined;
+  const scriptPath =
+    source === "notebook" ? notebook?.path : script !== undefined && "path" in script ? script.path : undefined;
   const environment = source
     ? resolveEnvironment(folder, source, scriptPath)
     : { source: "none" as const, requirements: [] };

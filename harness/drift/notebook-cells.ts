@@ -10,7 +10,9 @@ import { z } from "zod";
 // message. Execution counts, timings and metadata are volatile and never compared.
 
 /** The parts of nbformat 4 read here; everything else in the file is ignored. */
-const MultilineSchema = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v.join("") : v));
+const MultilineSchema = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v.join("") : v));
 const OutputSchema = z
   .object({
     output_type: z.string(),
@@ -25,7 +27,10 @@ const CellSchema = z
   .object({
     cell_type: z.string(),
     id: z.string().optional(),
-    metadata: z.object({ tags: z.array(z.string()).optional() }).loose().optional(),
+    metadata: z
+      .object({ tags: z.array(z.string()).optional() })
+      .loose()
+      .optional(),
     outputs: z.array(OutputSchema).optional(),
   })
   .loose();
@@ -197,7 +202,10 @@ export interface NotebookComparison {
  * Every replay's cells against the original's, or, with no executed original recorded,
  * against the first replay that has a notebook (which is then not listed against itself).
  */
-export function compareNotebooks(original: CellOutput[] | undefined, replays: readonly ReplayNotebook[]): NotebookComparison {
+export function compareNotebooks(
+  original: CellOutput[] | undefined,
+  replays: readonly ReplayNotebook[],
+): NotebookComparison {
   const firstWithCells = replays.findIndex((r) => r.cells !== undefined);
   const reference = original ?? (firstWithCells >= 0 ? replays[firstWithCells]?.cells : undefined) ?? [];
   const refLabel = original !== undefined ? "original" : `replay ${firstWithCells + 1}`;
@@ -210,7 +218,9 @@ export function compareNotebooks(original: CellOutput[] | undefined, replays: re
     const row: NotebookComparison["replays"][number] = {
       replay: i + 1,
       differing:
-        r.cells !== undefined ? differingCells(reference, r.cells, { reference: refLabel, replay: `replay ${i + 1}` }) : [],
+        r.cells !== undefined
+          ? differingCells(reference, r.cells, { reference: refLabel, replay: `replay ${i + 1}` })
+          : [],
     };
     if (r.failure !== undefined) row.failure = r.failure;
     if (r.cells === undefined) row.missing = r.problem ?? "the replay wrote no executed notebook";

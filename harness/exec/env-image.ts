@@ -304,10 +304,7 @@ async function buildOrReuse(
         await mkdir(join(ctx, "runner"), { recursive: true });
         await copyFile(runnerFile(), join(ctx, "runner", NOTEBOOK_RUNNER_FILE));
       }
-      await writeFile(
-        join(ctx, "Dockerfile"),
-        dockerfile(base.imageId, wheels.install.length > 0, tooling.length > 0),
-      );
+      await writeFile(join(ctx, "Dockerfile"), dockerfile(base.imageId, wheels.install.length > 0, tooling.length > 0));
       if (hashPinned(wheels.install))
         req.onProgress?.({
           phase: "build",

@@ -110,7 +110,11 @@ export function injectedParameters(
     const literal = pythonString(value);
     const type = declared[name]?.type ?? "string";
     lines.push(
-      type === "float" ? `${name} = float(${literal})` : type === "int" ? `${name} = int(${literal})` : `${name} = ${literal}`,
+      type === "float"
+        ? `${name} = float(${literal})`
+        : type === "int"
+          ? `${name} = int(${literal})`
+          : `${name} = ${literal}`,
     );
   }
   return `${lines.join("\n")}\n`;

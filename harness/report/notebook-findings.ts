@@ -8,12 +8,14 @@ import type { ReportNotebook } from "./schema.js";
 export function notebookFindings(nb: ReportNotebook): string[] {
   const out: string[] = [];
   if (!nb.originalRecorded)
-    out.push(`notebook: original's cell outputs not recorded (no executed notebook among its artifacts): replays compared with ${nb.reference}`);
+    out.push(
+      `notebook: original's cell outputs not recorded (no executed notebook among its artifacts): replays compared with ${nb.reference}`,
+    );
   for (const r of nb.replays) {
     const [first] = r.differing;
     if (first !== undefined)
       out.push(
-        `notebook: replay ${r.replay} first differs from the ${nb.reference} at cell ${first.index}${first.id !== undefined ? ` (id ${first.id})` : ""}` +
+        `notebook: replay ${r.replay} first differs from ${nb.reference === "original" ? "the original" : nb.reference} at cell ${first.index}${first.id !== undefined ? ` (id ${first.id})` : ""}` +
           `${r.differing.length > 1 ? `, ${r.differing.length} cells differ` : ""}`,
       );
     if (r.failure !== undefined)

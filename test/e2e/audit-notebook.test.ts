@@ -23,7 +23,9 @@ import { ensureNotebookVenv } from "../support/notebook-venv.js";
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium)
-  console.warn(`\n*** notebook e2e: ${CHROMIUM} not found; the report is not opened in Chromium (scripts/ensure-chromium.sh) ***\n`);
+  console.warn(
+    `\n*** notebook e2e: ${CHROMIUM} not found; the report is not opened in Chromium (scripts/ensure-chromium.sh) ***\n`,
+  );
 /** REPRO_AUDIT_UPDATE_REFERENCE=1 copies the unseeded audit's report and screenshot to results/reference/notebooks/. */
 const REFERENCE = join(projectDir, "results/reference/notebooks");
 
@@ -104,7 +106,9 @@ describe.skipIf(!dockerOk)("repro-audit audit of a notebook run (CLI, real kerne
     // The params as logged, injected after the parameters cell, typed as the scenario declares them.
     expect(run.plan?.command).toContain("notebook_runner.py");
     expect(run.plan?.command).toContain('seed = int("42")');
-    expect(run.score.findings.join("\n")).toMatch(/notebook run: the scenario's entry is the notebook basic\.ipynb; the run was recorded from a Jupyter kernel/);
+    expect(run.score.findings.join("\n")).toMatch(
+      /notebook run: the scenario's entry is the notebook basic\.ipynb; the run was recorded from a Jupyter kernel/,
+    );
     expect(run.notebook).toMatchObject({
       path: "basic.ipynb",
       evidence: "scenario",
@@ -140,7 +144,9 @@ describe.skipIf(!dockerOk)("repro-audit audit of a notebook run (CLI, real kerne
       `notebook: replay 1 first differs from the original at cell 4 (id basic-3), ${nb?.replays[0]?.differing.length} cells differ`,
     );
     const md = readFileSync(join(results, "nb-unseeded", "report.md"), "utf8");
-    expect(md).toMatch(/### Notebook cells\n\nbasic\.ipynb: 5 code cells of each replay compared with the original's executed notebook/);
+    expect(md).toMatch(
+      /### Notebook cells\n\nbasic\.ipynb: 5 code cells of each replay compared with the original's executed notebook/,
+    );
     expect(md).toMatch(/Replay 1 first differs at cell 4 \(id `basic-3`\)/);
 
     if (!haveChromium) return;
