@@ -23,6 +23,7 @@ import type { OnBuildProgress } from "../exec/build-progress.js";
 import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
 import { type NotebookEntry, notebookEntry } from "../plan/notebook-source.js";
+import { originalNotebookArtifact } from "./notebook-evidence.js";
 import type { Limits } from "../plan/limits.js";
 import {
   type PlanInput,
@@ -213,10 +214,14 @@ export async function previewReplay(opts: ReplayPreviewOptions): Promise<RunPrev
     const { plan } = planned;
     const notes: string[] = [];
     const image = await EXECUTORS[opts.executor].preview(plan.environment);
-    const artifacts =
+    const listed =
       opts.listArtifacts !== false && plan.capture.mode === "mlflow"
         ? await artifactFiles(client, run.runId, notes)
         : undefined;
+    // As the audit does: a notebook run's executed notebook is compared cell by cell, not by hash.
+    const executed =
+      plan.notebook !== undefined && listed ? originalNotebookArtifact(listed, plan.notebook.path) : undefined;
+    const artifacts = listed?.filter((path) => path !== executed);
     const refusal = replayRefusal(run, plan) ?? image.problem;
     return {
       ...head,
