@@ -17,9 +17,11 @@ import { planSecretValues, redactPlan } from "../plan/redact-plan.js";
 import type { RecordedRun } from "../plan/recorded-run.js";
 import { environmentFacts } from "../report/environment-facts.js";
 import { versionDifferencesFinding } from "../report/version-comparison.js";
+import { notebookFindings } from "../report/notebook-findings.js";
 import {
   type ReportHistory,
   type ReportImage,
+  type ReportNotebook,
   type ReportPlan,
   type ReportReplay,
   type ReportRun,
@@ -97,6 +99,8 @@ export interface RunFacts {
   displayRoot?: string;
   /** `--replays auto`: how many replays the stopping rule settled on, why, and the level to score at */
   adaptive?: AdaptiveOutcome;
+  /** a notebook run: its cells' outputs, original against replays */
+  notebook?: ReportNotebook;
 }
 
 /** Each distinct import note with the replays it came from (numbered from 1, as the report numbers them). */
@@ -198,6 +202,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
       // What importing a sealed replay's sandbox turned up (registrations, extra runs, refused tags), once per distinct note.
       ...sandboxFindings(records),
       ...workTreeFindings(records),
+      ...(facts.notebook ? notebookFindings(facts.notebook) : []),
       ...(facts.adaptive ? [facts.adaptive.finding] : []),
       ...(facts.auditNotes ?? []),
     ],
@@ -218,6 +223,7 @@ export function assembleRun(facts: RunFacts): ReportRun {
     ...runScoreParts(score),
     ...(histories ? { histories } : {}),
     ...(facts.adaptive ? { replayCount: facts.adaptive.record } : {}),
+    ...(facts.notebook ? { notebook: facts.notebook } : {}),
     ...(facts.error !== undefined ? { error: facts.error } : {}),
   };
 }

@@ -28,6 +28,7 @@ import { type ReplayEvent, newAuditId } from "./replay-runner.js";
 import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } from "./original-snapshot-file.js";
 import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
 import { gatherReplayEvidence, isHarnessArtifact, takeOriginalSnapshot } from "./run-evidence.js";
+import { notebookEvidence, originalNotebookArtifact } from "./notebook-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { originalModelTexts, recordedMlflowVersion } from "./original-environment.js";
 import {
@@ -437,8 +438,14 @@ async function auditOneRun(
   if (job.summary.aborted) return { facts, notes, aborted: true };
 
   // Histories and artifacts of replays live on the tracking server only when replays log there.
+  // A notebook run's executed notebook is compared cell by cell, not by hash (its outputs are the evidence).
+  const notebookArtifact =
+    job.plan.notebook !== undefined
+      ? originalNotebookArtifact(Object.keys(snapshot.artifacts), job.plan.notebook.path)
+      : undefined;
+  const ignoredArtifact = (path: string) => isHarnessArtifact(path) || path === notebookArtifact;
   if (job.plan.capture.mode === "mlflow") {
-    const own = originalEvidence(snapshot, comparedMetricNames(job.run, job.plan), isHarnessArtifact);
+    const own = originalEvidence(snapshot, comparedMetricNames(job.run, job.plan), ignoredArtifact);
     notes.push(...snapshot.notes);
     try {
       const byIndex = new Map(job.summary.records.map((r) => [r.index, r]));
@@ -456,6 +463,23 @@ async function auditOneRun(
       notes.push(...got.notes);
     } catch (err) {
       notes.push(`histories and artifacts not compared: ${(err as Error).message}`);
+    }
+  }
+
+  if (job.plan.notebook !== undefined) {
+    opts.onStage?.(`comparing the notebook cells of ${runId}`);
+    try {
+      const notebook = await notebookEvidence({
+        reader: ports.reader,
+        runId,
+        plan: job.plan,
+        originalArtifacts: Object.keys(snapshot.artifacts),
+        runDir,
+        replays: job.summary.replays,
+      });
+      if (notebook !== undefined) facts.notebook = notebook;
+    } catch (err) {
+      notes.push(`notebook cells not compared: ${(err as Error).message}`);
     }
   }
 

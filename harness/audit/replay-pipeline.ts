@@ -22,6 +22,8 @@ import type { CodeFingerprint } from "../fingerprint/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
 import { type Checkout, checkoutAtCommit } from "../plan/code-checkout.js";
 import { type CodeFolder, readCodeFolder, resolveEnvironment } from "../plan/code-folder.js";
+import { type NotebookEntry, notebookEntry } from "../plan/notebook-source.js";
+import { originalNotebookArtifact } from "./notebook-evidence.js";
 import type { Limits } from "../plan/limits.js";
 import {
   type PlanInput,
@@ -218,10 +220,14 @@ export async function previewReplay(opts: ReplayPreviewOptions): Promise<RunPrev
     const { plan } = planned;
     const notes: string[] = [];
     const image = await EXECUTORS[opts.executor].preview(plan.environment);
-    const artifacts =
+    const listed =
       opts.listArtifacts !== false && plan.capture.mode === "mlflow"
         ? await artifactFiles(client, run.runId, notes)
         : undefined;
+    // As the audit does: a notebook run's executed notebook is compared cell by cell, not by hash.
+    const executed =
+      plan.notebook !== undefined && listed ? originalNotebookArtifact(listed, plan.notebook.path) : undefined;
+    const artifacts = listed?.filter((path) => path !== executed);
     const refusal = replayRefusal(run, plan) ?? image.problem;
     return {
       ...head,
@@ -376,13 +382,16 @@ function planFor(
   { folder, code, notes }: RunCode,
   opts: Pick<ReplayJobOptions, "extraParams" | "limits" | "recordedMlflow">,
 ): ReplayPlan {
+  const notebook = notebookFor(run, folder);
   const source = chooseCommandSource(run, {
     project: folder.project !== undefined,
     scenario: folder.scenario !== undefined,
+    notebook: notebook !== undefined,
   });
   const recorded = source === "script" ? recordedScriptName(run) : undefined;
   const script = recorded !== undefined ? scriptInCheckout(recorded, filesOf(folder.dir)) : undefined;
-  const scriptPath = script !== undefined && "path" in script ? script.path : undefined;
+  const scriptPath =
+    source === "notebook" ? notebook?.path : script !== undefined && "path" in script ? script.path : undefined;
   const environment = source
     ? resolveEnvironment(folder, source, scriptPath)
     : { source: "none" as const, requirements: [] };
@@ -393,6 +402,7 @@ function planFor(
   const mlflowImportedBy = source !== undefined ? mlflowImportIn(codeDir, folder.dir) : undefined;
   const plan = buildPlan({
     run,
+    ...(notebook !== undefined ? { notebook } : {}),
     ...(script !== undefined ? { script } : {}),
     ...(mlflowImportedBy !== undefined ? { mlflowImportedBy } : {}),
     ...(opts.recordedMlflow !== undefined ? { recordedMlflow: opts.recordedMlflow } : {}),
@@ -406,6 +416,26 @@ function planFor(
     },
   });
   return withNotes(plan, notes);
+}
+
+/**
+ * The run's notebook when it is a notebook run: a notebook scenario says so; the run's
+ * source tags only where nothing else says what to run (no MLproject, no scenario, no
+ * recorded command), as a recorded script is used only then.
+ */
+function notebookFor(run: RecordedRun, folder: CodeFolder): NotebookEntry | undefined {
+  const scenarioNotebook = folder.scenario?.notebook;
+  const fromTags =
+    folder.project === undefined && folder.scenario === undefined && (run.tags[Tags.reproCommand] ?? "").trim() === "";
+  if (scenarioNotebook === undefined && !fromTags) return undefined;
+  if (scenarioNotebook !== undefined && !existsSync(join(folder.dir, scenarioNotebook)))
+    throw new PlanError(`${folder.scenarioFile ?? folder.dir}: notebook ${scenarioNotebook} is not in ${folder.dir}`);
+  const found = notebookEntry(run, {
+    ...(scenarioNotebook !== undefined ? { scenarioNotebook } : {}),
+    files: scenarioNotebook !== undefined ? [] : filesOf(folder.dir),
+  });
+  if (found !== undefined && "refusal" in found) throw new PlanError(`run ${run.runId}: ${found.refusal}`);
+  return found;
 }
 
 /** The files of a code folder, relative to it, the repository's own .git left out. */

@@ -51,6 +51,8 @@ function describeEnvironment(e: ReplayPlan["environment"]): string {
           (e.requirements.length > LIST_LIMIT ? " (--json lists them all)" : ""),
   );
   if (e.ignored.length > 0) parts.push(`not honoured: ${list(e.ignored.map((i) => `${i.entry} (${i.reason})`))}`);
+  if (e.tooling !== undefined && e.tooling.length > 0)
+    parts.push(`notebook kernel and runner added: ${list(e.tooling.map(terminalLine))}`);
   return parts.join("; ");
 }
 
@@ -122,7 +124,9 @@ export function renderRunPreview(p: RunPreview): string {
         : p.compared.artifacts.length === 0
           ? "no artifacts"
           : `artifacts ${list(p.compared.artifacts)}`;
-    rows.push(["compares", `${metrics}; ${artifacts}`]);
+    // A notebook run's executed notebook is compared cell by cell (notebook-evidence.ts), not by hash.
+    const cells = p.plan.notebook !== undefined ? `; cell outputs of ${terminalLine(p.plan.notebook.path)}` : "";
+    rows.push(["compares", `${metrics}; ${artifacts}${cells}`]);
     rows.push(["limits", describeLimits(p.plan.limits)]);
     for (const n of p.plan.notes) rows.push(["note", terminalLine(n)]);
   }

@@ -42,6 +42,7 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
     ...(e.python ? { python: e.python } : {}),
     ignored: e.ignored,
     ...(req.localWheels !== undefined && req.localWheels.length > 0 ? { localWheels: req.localWheels } : {}),
+    ...(e.tooling !== undefined ? { tooling: e.tooling } : {}),
     ...(req.onBuildProgress ? { onProgress: req.onBuildProgress } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     client,
@@ -87,6 +88,7 @@ export async function previewDocker(e: PrepareRequest["environment"]): Promise<I
     requirements: e.requirements,
     ignored: e.ignored,
     ...(e.python !== undefined ? { python: e.python } : {}),
+    ...(e.tooling !== undefined ? { tooling: e.tooling } : {}),
   });
   return {
     image: {

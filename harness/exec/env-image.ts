@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
@@ -13,6 +14,8 @@ import { withFileLock } from "./file-lock.js";
 import { type BaseChoice, chooseBase, pythonMismatch } from "./python-bases.js";
 import { type IgnoredEntry, hashPinned, parseRequirementList } from "./requirements.js";
 import { type LocalWheel, downloadWheels, localWheels, machineFor, type WheelTarget } from "./wheels.js";
+import { NOTEBOOK_RUNNER_FILE, NOTEBOOK_RUNNER_PATH } from "./notebook-tooling.js";
+import { projectRoot } from "../project-root.js";
 
 /** Bump when the Dockerfile or install recipe changes, so old tags stop matching. */
 const ENV_RECIPE_VERSION = 1;
@@ -35,6 +38,11 @@ export interface EnvImageRequest {
    * installs the capture plugin so). Their sha256 is part of the cache tag.
    */
   localWheels?: readonly string[];
+  /**
+   * The harness's own tooling (a notebook replay: kernel and runner, notebook-tooling.ts),
+   * installed after the requirements in a second pip step, with the runner script copied in.
+   */
+  tooling?: readonly string[];
   onProgress?: OnBuildProgress;
   client?: Docker;
   signal?: AbortSignal;
@@ -83,24 +91,32 @@ export function envImageInputs(
   };
 }
 
+/** The image's Dockerfile: requirements, then the harness's tooling, then local wheels, each a pip step of its own. */
 export function dockerfile(
   baseImageId: string,
   hasRequirements: boolean,
-  localWheelFiles: readonly string[] = [],
+  extra: { tooling?: boolean; localWheelFiles?: readonly string[] } = {},
 ): string {
-  const pip =
-    "/opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check --find-links /tmp/wheels";
-  const install = hasRequirements ? ` \\\n && ${pip} -r /tmp/wheels/requirements.txt` : "";
-  // Local wheels after the requirements: their dependencies must already be there or among the wheels (offline).
+  const pip = "/opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check";
+  const install = hasRequirements ? ` \\\n && ${pip} --find-links /tmp/wheels -r /tmp/wheels/requirements.txt` : "";
+  // A second step: a hash-pinned lock puts pip in --require-hashes mode, which the tooling's lines are not in.
+  const hasTooling = extra.tooling === true;
+  const tooling = hasTooling
+    ? ` \\\n && ${pip} --find-links /tmp/wheels/tooling -r /tmp/wheels/tooling/requirements.txt`
+    : "";
+  // Local wheels last: their dependencies must already be there or among the wheels (offline).
+  const localWheelFiles = extra.localWheelFiles ?? [];
   const local =
     localWheelFiles.length > 0
-      ? ` \\\n && ${pip} ${localWheelFiles.map((f) => `/tmp/wheels/local/${f}`).join(" ")}`
+      ? ` \\\n && ${pip} --find-links /tmp/wheels ${localWheelFiles.map((f) => `/tmp/wheels/local/${f}`).join(" ")}`
       : "";
+  const runnerDir = NOTEBOOK_RUNNER_PATH.slice(0, NOTEBOOK_RUNNER_PATH.lastIndexOf("/"));
   return [
     `FROM ${baseImageId}`,
     "COPY wheels/ /tmp/wheels/",
+    ...(hasTooling ? [`COPY runner/ ${runnerDir}/`] : []),
     // The replay user is not root: the venv must be readable and traversable by anyone.
-    `RUN python3 -m venv /opt/venv${install}${local} \\\n && rm -rf /tmp/wheels \\\n && chmod -R a+rX /opt/venv`,
+    `RUN python3 -m venv /opt/venv${install}${tooling}${local} \\\n && rm -rf /tmp/wheels \\\n && chmod -R a+rX /opt/venv${hasTooling ? ` ${runnerDir}` : ""}`,
     "ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PYTHONDONTWRITEBYTECODE=1 HOME=/tmp LANG=C.UTF-8",
     "WORKDIR /tmp",
     "",
@@ -186,7 +202,9 @@ export async function ensureEnvImage(req: EnvImageRequest): Promise<EnvImage> {
  */
 export function envImageKey(
   base: { imageId: string; pythonVersion: string; glibcVersion: string },
-  req: Pick<EnvImageRequest, "requirements" | "python" | "ignored"> & { localWheels?: readonly LocalWheel[] },
+  req: Pick<EnvImageRequest, "requirements" | "python" | "ignored" | "tooling"> & {
+    localWheels?: readonly LocalWheel[];
+  },
 ): { tag: string; hash: string; requirements: string[]; ignored: IgnoredEntry[]; target: WheelTarget } {
   const parsed = parseRequirementList(req.requirements);
   const ignored = [...(req.ignored ?? []), ...parsed.ignored];
@@ -199,13 +217,25 @@ export function envImageKey(
   const inputs = {
     ...envImageInputs(base.imageId, parsed.requirements, req.python, target),
     ignored: ignored.map((i) => i.entry).sort(),
-    // Only when there are any, so every image made without them keeps its tag.
+    // Each only when there are any, so every image made without them keeps its tag.
     ...(req.localWheels !== undefined && req.localWheels.length > 0
       ? { localWheels: req.localWheels.map((w) => ({ file: w.file, sha256: w.sha256 })) }
+      : {}),
+    ...(req.tooling !== undefined && req.tooling.length > 0
+      ? { tooling: { requirements: [...req.tooling].sort(), runner: contentHash({ source: runnerSource() }) } }
       : {}),
   };
   const hash = contentHash(inputs);
   return { tag: `${ENV_REPO}:${hash}`, hash, requirements: parsed.requirements, ignored, target };
+}
+
+/** The notebook runner's source (harness/exec/notebook_runner.py; dist/ has no copy, so the sources' one). */
+function runnerFile(): string {
+  return join(projectRoot(), "harness", "exec", NOTEBOOK_RUNNER_FILE);
+}
+
+function runnerSource(): string {
+  return readFileSync(runnerFile(), "utf8");
 }
 
 /** Whether the engine has an image by this tag (a preview's "cached"; nothing is built). */
@@ -288,13 +318,29 @@ async function buildOrReuse(
           message: `installing local wheel(s) ${req.wheels.map((w) => w.file).join(", ")}`,
         });
       }
+      const tooling = req.tooling ?? [];
+      if (tooling.length > 0) {
+        req.onProgress?.({ phase: "build", message: `notebook tooling: ${tooling.join(", ")}` });
+        const got = await downloadWheels(
+          tooling,
+          join(wheelsDir, "tooling"),
+          { ...target, pythonVersion: base.pythonVersion },
+          {
+            ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+            ...(req.signal ? { signal: req.signal } : {}),
+          },
+        );
+        for (const r of got.relaxed)
+          mismatches.push({ what: `package:${r.name}`, requested: r.requested, actual: "loosened (notebook tooling)" });
+        await mkdir(join(ctx, "runner"), { recursive: true });
+        await copyFile(runnerFile(), join(ctx, "runner", NOTEBOOK_RUNNER_FILE));
+      }
       await writeFile(
         join(ctx, "Dockerfile"),
-        dockerfile(
-          base.imageId,
-          wheels.install.length > 0,
-          req.wheels.map((w) => w.file),
-        ),
+        dockerfile(base.imageId, wheels.install.length > 0, {
+          tooling: tooling.length > 0,
+          localWheelFiles: req.wheels.map((w) => w.file),
+        }),
       );
       if (hashPinned(wheels.install))
         req.onProgress?.({

@@ -30,6 +30,8 @@ export interface PrepareRequest {
     requirements: readonly string[];
     python?: string | undefined;
     ignored: readonly IgnoredEntry[];
+    /** the harness's tooling installed after the requirements (a notebook's kernel and runner) */
+    tooling?: readonly string[] | undefined;
   };
   /** host folder mounted read-only at /code */
   codePath: string;

@@ -1,3 +1,4 @@
+import { BadInputError } from "../errors.js";
 import { execa } from "execa";
 import {
   DEFAULT_OUTPUT_LIMIT,
@@ -140,6 +141,11 @@ export class LocalExecutor implements Executor {
 
 /** Nothing to build: the replays run with whatever python the host has on PATH. */
 export async function prepareLocal(req: PrepareRequest): Promise<PreparedExecutor> {
+  // The notebook runner and its kernel are installed only into the pinned image.
+  if ((req.environment.tooling ?? []).length > 0)
+    throw new BadInputError(
+      "a notebook run replays headless with the runner installed in the pinned image; use --executor docker (the local executor has no runner)",
+    );
   return {
     executor: new LocalExecutor(req.hostEnv),
     notes: ["local executor: not isolated, not pinned (runs with the host's python on PATH)"],

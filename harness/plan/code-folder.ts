@@ -44,15 +44,16 @@ export const ENVIRONMENT_FILE_NAMES = ["python_env.yaml", "conda.yaml", "require
 
 /**
  * The environment of the chosen command source, with requirement files read.
- * `script`: the recorded script's path in the folder (source "script"): its own
+ * `script`: the recorded script's (or notebook's) path in the folder (source "script", "notebook"): its own
  * folder is looked in first, then the folder's root (the checkout).
  */
 export function resolveEnvironment(
   folder: CodeFolder,
-  source: "mlproject" | "scenario" | "tag" | "script",
+  source: "mlproject" | "scenario" | "tag" | "script" | "notebook",
   script?: string,
 ): PlanEnvironmentInput {
-  if (source === "scenario" && folder.scenario) {
+  // A notebook scenario's lock is the scenario's; a notebook found otherwise is looked up as a script is.
+  if ((source === "scenario" || source === "notebook") && folder.scenario) {
     const file = inside(folder.dir, folder.scenario.environment.lock, folder.scenarioFile ?? folder.dir);
     const spec = loadEnvSpec(file);
     const python = folder.scenario.environment.python ?? spec.python;

@@ -11,7 +11,9 @@ import { type ScriptMatch, scriptCommand } from "./recorded-script.js";
 import { dockerWorkdir } from "./docker-workdir.js";
 import { BadInputError } from "../errors.js";
 import { hashPinned } from "../exec/requirements.js";
+import { NOTEBOOK_TOOLING } from "../exec/notebook-tooling.js";
 import { type RecordedMlflow, mlflowToAdd } from "./mlflow-requirement.js";
+import { type NotebookEntry, NotebookParamError, injectedParameters, notebookCommand } from "./notebook-source.js";
 
 // From a recorded run to what a replay executes. Pure: the caller has read the
 // MLproject / scenario / requirement files and prepared the code folder.
@@ -42,6 +44,8 @@ export const EnvironmentSchema = z.object({
    * code imports mlflow, as MLflow Projects adds it), each with why and where its version came from
    */
   added: z.array(z.object({ requirement: z.string(), reason: z.string() })).optional(),
+  /** the harness's tooling installed after the requirements: a notebook run's kernel and runner (absent otherwise) */
+  tooling: z.array(z.string()).optional(),
 });
 export type PlanEnvironmentInput = z.input<typeof EnvironmentSchema>;
 
@@ -64,7 +68,15 @@ export const ReplayPlanSchema = z.object({
   experimentId: z.string(),
   /** the shell command run in /code, or a docker_env image's own WORKDIR (sh -c) */
   command: z.string(),
-  commandSource: z.enum(["mlproject", "scenario", "tag", "script"]),
+  commandSource: z.enum(["mlproject", "scenario", "tag", "script", "notebook"]),
+  /** a notebook run: the notebook replayed headless, and what said the run is one (notebook-source.ts) */
+  notebook: z
+    .object({
+      path: z.string(),
+      evidence: z.enum(["scenario", "source-notebook", "kernel-source"]),
+      cellTimeoutSeconds: z.number(),
+    })
+    .optional(),
   entryPoint: z.string().optional(),
   /** parameter values as logged (strings) that were bound into the command */
   params: z.record(z.string(), z.string()),
@@ -109,6 +121,8 @@ export interface PlanInput {
    * when the caller found it there (scriptInCheckout)
    */
   script?: ScriptMatch;
+  /** the run's notebook, when it is a notebook run (notebookEntry, notebook-source.ts) */
+  notebook?: NotebookEntry;
   /** a .py file of the code that imports mlflow (code-imports.ts), when one does */
   mlflowImportedBy?: string;
   /** the mlflow version the original recorded (its logged model's files), when the caller read one */
@@ -141,16 +155,19 @@ export function dirtyOriginal(tags: Readonly<Record<string, string>>): boolean |
 
 /**
  * Where the command comes from, in DESIGN.md's order: the MLproject when `mlflow run`
- * launched the run (it tags the entry point); else the command line the run recorded
+ * launched the run (it tags the entry point); else the notebook when the run is a notebook
+ * run (plan/notebook-source.ts); else the command line the run recorded
  * (Tags.reproCommand, written by the capture plugin: what really ran, arguments and
  * all); else the scenario; else the MLproject when there is no scenario file; else
  * the script the run recorded as its source.
  */
 export function chooseCommandSource(
   run: RecordedRun,
-  has: { project: boolean; scenario: boolean },
+  has: { project: boolean; scenario: boolean; notebook?: boolean },
 ): ReplayPlan["commandSource"] | undefined {
   if (has.project && run.tags[Tags.entryPoint] !== undefined) return "mlproject";
+  // Before the recorded command: in a notebook that is the kernel's launcher, not the workload.
+  if (has.notebook === true) return "notebook";
   if ((run.tags[Tags.reproCommand] ?? "").trim() !== "") return "tag";
   if (has.scenario) return "scenario";
   if (has.project) return "mlproject";
@@ -180,7 +197,22 @@ export function buildPlan(input: PlanInput): ReplayPlan {
   let unbound: string[] = [];
 
   const launchedByMlflowRun = run.tags[Tags.entryPoint] !== undefined;
-  const source = chooseCommandSource(run, { project: project !== undefined, scenario: scenario !== undefined });
+  const source = chooseCommandSource(run, {
+    project: project !== undefined,
+    scenario: scenario !== undefined,
+    notebook: input.notebook !== undefined,
+  });
+  const limits = mergeLimits(
+    scenario
+      ? {
+          ...(scenario.limits.timeout !== undefined ? { timeoutSeconds: scenario.limits.timeout } : {}),
+          ...(scenario.limits.memory !== undefined ? { memoryMb: scenario.limits.memory } : {}),
+          ...(scenario.limits.cpus !== undefined ? { cpus: scenario.limits.cpus } : {}),
+        }
+      : undefined,
+    input.options?.limits,
+  );
+  let notebook: z.infer<typeof ReplayPlanSchema>["notebook"];
   try {
     if (source === "mlproject" && project !== undefined) {
       entryPointName = run.tags[Tags.entryPoint] ?? "main";
@@ -193,7 +225,21 @@ export function buildPlan(input: PlanInput): ReplayPlan {
       appended = bound.appended;
       defaulted = bound.defaulted;
       unbound = bound.ignored;
-    } else if (source === "scenario" && scenario !== undefined) {
+    } else if (source === "notebook" && input.notebook !== undefined) {
+      // Params as the scenario declares them (their types say how Python parses the logged
+      // strings), else every logged param as a string; the injected cell follows `parameters`.
+      const declared = scenario?.parameters ?? {};
+      const bound = bindCommand({ command: "", parameters: declared, given: run.params, extraParams: "ignore" });
+      params = scenario !== undefined ? bound.params : { ...run.params };
+      defaulted = bound.defaulted;
+      unbound = scenario !== undefined ? bound.ignored : [];
+      // Each cell may take the run's whole wall clock: a cell past it is reported as the one that hung.
+      const cellTimeoutSeconds = limits.timeoutSeconds;
+      command = notebookCommand(input.notebook.path, injectedParameters(params, declared), cellTimeoutSeconds);
+      commandSource = "notebook";
+      notebook = { path: input.notebook.path, evidence: input.notebook.evidence, cellTimeoutSeconds };
+      notes.push(`${input.notebook.note}; replayed headless (nbclient), the params injected after its parameters cell`);
+    } else if (source === "scenario" && scenario !== undefined && scenario.command !== undefined) {
       const bound = bindCommand({
         command: scenario.command,
         parameters: scenario.parameters,
@@ -244,6 +290,7 @@ export function buildPlan(input: PlanInput): ReplayPlan {
     }
   } catch (err) {
     if (err instanceof BindingError) throw new PlanError(`run ${run.runId}: cannot bind its params: ${err.message}`);
+    if (err instanceof NotebookParamError) throw new PlanError(`run ${run.runId}: ${err.message}`);
     throw err;
   }
 
@@ -265,6 +312,7 @@ export function buildPlan(input: PlanInput): ReplayPlan {
     );
   }
   environment = withMlflowAdded(environment, input, notes);
+  if (commandSource === "notebook") environment = { ...environment, tooling: [...NOTEBOOK_TOOLING] };
   if (environment.source === "docker_env" && environment.dockerImage !== undefined) {
     const where = dockerWorkdir(run, environment.dockerImage);
     if (where.note !== undefined) notes.push(where.note);
@@ -272,22 +320,13 @@ export function buildPlan(input: PlanInput): ReplayPlan {
   }
 
   const capture = input.options?.capture ?? scenario?.metrics ?? { mode: "mlflow" as const };
-  const limits = mergeLimits(
-    scenario
-      ? {
-          ...(scenario.limits.timeout !== undefined ? { timeoutSeconds: scenario.limits.timeout } : {}),
-          ...(scenario.limits.memory !== undefined ? { memoryMb: scenario.limits.memory } : {}),
-          ...(scenario.limits.cpus !== undefined ? { cpus: scenario.limits.cpus } : {}),
-        }
-      : undefined,
-    input.options?.limits,
-  );
 
   return ReplayPlanSchema.parse({
     runId: run.runId,
     experimentId: run.experimentId,
     command,
     commandSource,
+    ...(notebook !== undefined ? { notebook } : {}),
     ...(entryPointName !== undefined ? { entryPoint: entryPointName } : {}),
     params,
     ...(Object.keys(appended).length > 0 ? { appendedParams: appended } : {}),

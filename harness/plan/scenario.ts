@@ -29,7 +29,14 @@ export const ScenarioFileSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "name: letters, digits, . _ - (it names results folders)" }),
     description: z.string().default(""),
-    command: z.string().min(1, { error: "command is the template to run, e.g. python train.py --alpha {alpha}" }),
+    command: z
+      .string()
+      .min(1, { error: "command is the template to run, e.g. python train.py --alpha {alpha}" })
+      .optional(),
+    /** a notebook to run headless instead of a command (papermill-style: params injected after the `parameters` cell) */
+    notebook: relativePath
+      .refine((p) => p.endsWith(".ipynb"), { error: "notebook is a .ipynb file inside the scenario folder" })
+      .optional(),
     parameters: ParametersInputSchema,
     environment: z
       .object({
@@ -67,6 +74,15 @@ export const ScenarioFileSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if ((s.command === undefined) === (s.notebook === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["command"],
+        message: "give either command (a template to run) or notebook (a .ipynb to run headless), not both",
+      });
+      return;
+    }
+    if (s.command === undefined) return;
     let fields: string[] = [];
     try {
       fields = templateFields(s.command);

@@ -25,6 +25,7 @@ import { html, trustedHtml, type SafeHtml } from "./html-template.js";
 import { runTitle } from "./run-title.js";
 import { formatBytes } from "../exec/work-tree-diff.js";
 import { contentText, outputRows, replaysText } from "./replay-outputs.js";
+import { firstCellDiffs, notebookSummaryText } from "./notebook-findings.js";
 import type { Report, ReportReplay, ReportRun } from "./schema.js";
 import { historyPlot, metricPlot } from "./svg-plot.js";
 import { auditReason } from "./audit-reason.js";
@@ -248,6 +249,20 @@ function unifiedDiff(text: string): SafeHtml {
   return html`<pre class="diff">${lines}</pre>`;
 }
 
+/** Replays whose first differing notebook cell is shown. */
+const HTML_NOTEBOOK_DIFFS = 5;
+
+/** A notebook run: what was compared, and for each diverged replay its first differing cell as a unified diff. */
+function notebookCells(run: ReportRun): SafeHtml | "" {
+  const nb = run.notebook;
+  if (nb === undefined) return "";
+  const diffs = firstCellDiffs(nb, HTML_NOTEBOOK_DIFFS).map(
+    (d) =>
+      html`<h4>Replay ${String(d.replay)}: first differs at cell ${String(d.cell.index)}${d.cell.id !== undefined ? html` <span class="sub">(id <code>${d.cell.id}</code>)</span>` : ""}${d.more > 0 ? html` <span class="sub">(${String(d.more)} more cells differ)</span>` : ""}</h4>${unifiedDiff(`${d.cell.diff}${d.cell.truncated ? "\n… (cut)" : ""}`)}`,
+  );
+  return html`<h3>Notebook cells</h3><p class="sub">${notebookSummaryText(nb)}</p>${diffs}`;
+}
+
 function factStateBadge(state: FactState): SafeHtml {
   if (state === "same") return badge("identical", FACT_STATE_TEXT.same);
   if (state === "differs") return badge("varies", FACT_STATE_TEXT.differs);
@@ -351,6 +366,7 @@ ${run.score.findings.length > 0 ? html`<ul class="findings">${run.score.findings
 <h3>Metrics</h3>
 ${metricsTable(run)}
 ${plots(run)}
+${notebookCells(run)}
 ${artifacts(run)}
 ${planAndImage(run)}
 ${traceability(run)}

@@ -37,6 +37,7 @@ import { REPORT_TITLE, headerFacts, inputFacts, type FactPart, type HeaderFacts 
 import { runTitle } from "./run-title.js";
 import { formatBytes } from "../exec/work-tree-diff.js";
 import { contentText, outputRows, replaysText } from "./replay-outputs.js";
+import { firstCellDiffs, notebookSummaryText } from "./notebook-findings.js";
 import type { Report, ReportRun } from "./schema.js";
 import {
   METRIC_VERDICT_ICON,
@@ -416,6 +417,26 @@ function outputsSection(run: ReportRun): string[] {
   return out;
 }
 
+/** Replays whose first differing notebook cell is shown in Markdown (the HTML shows more). */
+const MARKDOWN_NOTEBOOK_DIFFS = 2;
+
+/** A notebook run: what was compared, and where the first replays diverged, as unified diffs. */
+function notebookSection(run: ReportRun): string[] {
+  const nb = run.notebook;
+  if (nb === undefined) return [];
+  const out = ["", "### Notebook cells", "", escapeMarkdown(notebookSummaryText(nb))];
+  for (const d of firstCellDiffs(nb, MARKDOWN_NOTEBOOK_DIFFS)) {
+    out.push(
+      "",
+      `Replay ${d.replay} first differs at cell ${d.cell.index}${d.cell.id !== undefined ? ` (id ${markdownCode(d.cell.id)})` : ""}` +
+        `${d.more > 0 ? ` (${d.more} more cells differ)` : ""}:`,
+      "",
+      markdownFence(`${d.cell.diff}${d.cell.truncated ? "\n… (cut)" : ""}`, "diff"),
+    );
+  }
+  return out;
+}
+
 function runSection(run: ReportRun): string {
   const verdict = run.score.verdict;
   const lines = [
@@ -428,6 +449,7 @@ function runSection(run: ReportRun): string {
   if (run.error !== undefined) lines.push("", `> ⛔ ${escapeMarkdown(run.error)}`);
   if (run.score.findings.length > 0) lines.push("", ...run.score.findings.map((f) => `- ${escapeMarkdown(f)}`));
   lines.push("", ...metricsSection(run));
+  lines.push(...notebookSection(run));
   // The details a reviewer opens on demand: folded, so 50 runs still read as a list.
   const more = [
     ...artifactsSection(run),

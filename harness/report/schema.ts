@@ -97,7 +97,7 @@ export const TraceabilitySchema = z.object({
   score: z.number().min(0).max(1),
 });
 
-export const PLAN_SOURCES = ["mlproject", "scenario", "tag", "script"] as const;
+export const PLAN_SOURCES = ["mlproject", "scenario", "tag", "script", "notebook"] as const;
 
 /** What the orchestrator decided to execute for a run. */
 export const ReportPlanSchema = z.object({
@@ -240,6 +240,45 @@ export const ReportReplayCountSchema = z.object({
 });
 export type ReportReplayCount = z.output<typeof ReportReplayCountSchema>;
 
+const NotebookFailureSchema = z.object({
+  /** 0-based index of the failing cell in the executed notebook (markdown cells counted) */
+  cell: z.number().int().nullable(),
+  cellId: z.string().nullable().optional(),
+  ename: z.string(),
+  evalue: z.string(),
+});
+
+/** A notebook run's cell outputs, original against replays (drift/notebook-cells.ts). Added within version 3. */
+export const ReportNotebookSchema = z.object({
+  /** the notebook in the code, and what said the run is a notebook's */
+  path: z.string(),
+  evidence: z.enum(["scenario", "source-notebook", "kernel-source"]),
+  /** the original's executed notebook artifact the outputs were read from, when one was recorded */
+  originalArtifact: z.string().optional(),
+  /** "original", or "replay N" when the original's cell outputs were not recorded */
+  reference: z.string(),
+  originalRecorded: z.boolean(),
+  cells: z.number().int(),
+  replays: z.array(
+    z.object({
+      replay: z.number().int(),
+      differing: z.array(
+        z.object({
+          index: z.number().int(),
+          id: z.string().optional(),
+          diff: z.string(),
+          truncated: z.boolean(),
+        }),
+      ),
+      failure: NotebookFailureSchema.optional(),
+      missing: z.string().optional(),
+    }),
+  ),
+  /** why cell outputs could not be compared at all (an unreadable original notebook, ...) */
+  problems: z.array(z.string()).default([]),
+});
+export type ReportNotebook = z.output<typeof ReportNotebookSchema>;
+
 export const ReportRunSchema = z.object({
   runId: z.string(),
   runName: z.string(),
@@ -259,6 +298,8 @@ export const ReportRunSchema = z.object({
   artifacts: z.array(ArtifactComparisonSchema),
   score: ReportRunScoreSchema,
   replayCount: ReportReplayCountSchema.optional(),
+  /** a notebook run: which cells' outputs differ between the original and the replays */
+  notebook: ReportNotebookSchema.optional(),
   /** why the run could not be planned, built or replayed at all */
   error: z.string().optional(),
 });

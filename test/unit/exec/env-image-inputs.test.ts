@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { contentHash } from "../../../harness/exec/content-hash.js";
 import { dockerfile, envImageInputs, envImageKey } from "../../../harness/exec/env-image.js";
 import { parseRequirementsTxt } from "../../../harness/exec/requirements.js";
+import { NOTEBOOK_RUNNER_PATH, NOTEBOOK_TOOLING } from "../../../harness/exec/notebook-tooling.js";
 
 const target = { pythonMinor: "3.11", glibc: "2.36", machine: "x86_64" };
 
@@ -70,7 +71,7 @@ describe("dockerfile", () => {
   });
 
   it("installs local wheels after the requirements, offline, from the copied folder", () => {
-    const df = dockerfile("sha256:abc", true, ["p-1.0-py3-none-any.whl"]);
+    const df = dockerfile("sha256:abc", true, { localWheelFiles: ["p-1.0-py3-none-any.whl"] });
     const req = df.indexOf("-r /tmp/wheels/requirements.txt");
     const local = df.indexOf("/tmp/wheels/local/p-1.0-py3-none-any.whl");
     expect(req).toBeGreaterThan(0);
@@ -82,5 +83,34 @@ describe("dockerfile", () => {
     const df = dockerfile("sha256:abc", false);
     expect(df).toContain("python3 -m venv /opt/venv");
     expect(df).not.toContain("pip install");
+  });
+});
+
+describe("notebook tooling in the image", () => {
+  const bookworm = { imageId: "sha256:bookworm", pythonVersion: "3.11.2", glibcVersion: "2.36" };
+  const req = { requirements: ["six==1.17.0"] };
+
+  it("changes the tag only when asked for, so images made without it keep theirs", () => {
+    const plain = envImageKey(bookworm, req).tag;
+    expect(envImageKey(bookworm, { ...req, tooling: [] }).tag).toBe(plain);
+    const withTooling = envImageKey(bookworm, { ...req, tooling: [...NOTEBOOK_TOOLING] }).tag;
+    expect(withTooling).not.toBe(plain);
+    expect(envImageKey(bookworm, { ...req, tooling: ["nbclient==0.10.0", "ipykernel==7.4.0"] }).tag).not.toBe(
+      withTooling,
+    );
+  });
+
+  it("installs it in a second offline pip step after the requirements, and copies the runner where the plan runs it", () => {
+    const df = dockerfile("sha256:abc", true, { tooling: true });
+    const main = df.indexOf("-r /tmp/wheels/requirements.txt");
+    const tooling = df.indexOf(
+      "--no-index --no-cache-dir --disable-pip-version-check --find-links /tmp/wheels/tooling -r /tmp/wheels/tooling/requirements.txt",
+    );
+    expect(main).toBeGreaterThan(0);
+    expect(tooling).toBeGreaterThan(main);
+    const dir = NOTEBOOK_RUNNER_PATH.slice(0, NOTEBOOK_RUNNER_PATH.lastIndexOf("/"));
+    expect(df).toContain(`COPY runner/ ${dir}/`);
+    expect(df).toContain(`chmod -R a+rX /opt/venv ${dir}`);
+    expect(dockerfile("sha256:abc", true)).not.toContain("runner/");
   });
 });
