@@ -22,6 +22,7 @@ import type { TraceSubject } from "../trace/subject.js";
 import { MlflowClient } from "../tracking/client.js";
 import { type SandboxRun, readSandboxStore } from "../tracking/sandbox-store.js";
 import { harnessVersion } from "../version.js";
+import { type CompareAttachment, attachCompare } from "./compare-attach.js";
 import { type JournalReplay, Journal } from "./journal.js";
 import { latestValues } from "./replay-metrics.js";
 import { planRun } from "./replay-pipeline.js";
@@ -56,6 +57,8 @@ export interface CompareJobOptions {
   trackingUri: string;
   compareId?: string;
   auditExperiment?: string;
+  /** `--attach-experiment`: a run in this experiment gets the report (audit/compare-attach.ts) */
+  attachExperiment?: string;
   /** how the capture plugin's wheel is had (harness/exec/capture-wheel.ts); absent: the arm is refused */
   captureWheel?: () => Promise<string>;
   env?: Record<string, string | undefined>;
@@ -70,6 +73,8 @@ export interface CompareJobResult {
   dir: string;
   files: { json: string; markdown: string; html: string };
   aborted: boolean;
+  /** where --attach-experiment put the report, or why it could not (the report is written either way) */
+  attached?: { attachment: CompareAttachment } | { problem: string };
 }
 
 export const COMPARE_MEASUREMENT: CompareReport["methods"]["measurement"] = {
@@ -281,7 +286,19 @@ export async function compareJob(opts: CompareJobOptions): Promise<CompareJobRes
     await writeFileAtomic(files.json, serializeCompareReport(report));
     await writeFileAtomic(files.markdown, renderCompareMarkdown(report));
     await writeFileAtomic(files.html, renderCompareHtml(report));
-    return { report, dir, files, aborted };
+    const attached = opts.attachExperiment !== undefined ? await attach(opts.attachExperiment) : undefined;
+    return { report, dir, files, aborted, ...(attached !== undefined ? { attached } : {}) };
+
+    async function attach(experiment: string): Promise<NonNullable<CompareJobResult["attached"]>> {
+      stage(`attaching the report to experiment ${JSON.stringify(experiment)}`);
+      try {
+        return { attachment: await attachCompare(client, report, files, experiment, opts.trackingUri) };
+      } catch (err) {
+        return {
+          problem: `the report was not attached to experiment ${JSON.stringify(experiment)}: ${(err as Error).message}`,
+        };
+      }
+    }
   } finally {
     await planned.checkout?.remove();
   }

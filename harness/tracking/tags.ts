@@ -76,6 +76,10 @@ export const Tags = {
   verdict: "repro.verdict",
   score: "repro.score",
   report: "repro.report",
+
+  // the harness's: on the run `compare --attach-experiment` creates to hold a compare report
+  compare: "repro.compare",
+  compareOutcome: "repro.compare_outcome",
 } as const;
 
 export type TagName = (typeof Tags)[keyof typeof Tags];

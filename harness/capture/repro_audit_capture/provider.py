@@ -102,8 +102,14 @@ def _run_probe():
     return result
 
 
+def _is_kernel_launcher(arg):
+    # `python -m ipykernel_launcher -f ...` (Jupyter's kernelspec; sys.argv[0] is then the
+    # module's path) or the launcher run as a script.
+    return arg == "ipykernel_launcher" or arg.endswith("ipykernel_launcher.py")
+
+
 def _in_notebook_kernel():
-    return any(a.endswith("ipykernel_launcher.py") for a in sys.argv[:1])
+    return any(_is_kernel_launcher(a) for a in sys.argv[:1])
 
 
 def _main_dir():
@@ -198,7 +204,8 @@ def _redact_argv(argv, rules):
 def _command(rules):
     """argv as it was typed, the interpreter written `python` (the replay image's), quoted for a shell."""
     argv = list(getattr(sys, "orig_argv", None) or ([sys.executable] + sys.argv))
-    if not argv or argv[-1:] == [""] or any(a.endswith("ipykernel_launcher.py") for a in argv[:3]):
+    # In a kernel the command line is the launcher, not the workload: not recorded.
+    if not argv or argv[-1:] == [""] or _in_notebook_kernel() or any(_is_kernel_launcher(a) for a in argv[:3]):
         return None
     argv[0] = "python"
     cwd = os.getcwd()

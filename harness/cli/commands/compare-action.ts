@@ -72,6 +72,7 @@ export async function compareAction(opts: CompareCliOptions): Promise<number> {
       resultsDir,
       trackingUri: tracking.uri,
       ...(opts.compareId !== undefined ? { compareId: opts.compareId } : {}),
+      ...(opts.attachExperiment !== undefined ? { attachExperiment: opts.attachExperiment } : {}),
       captureWheel: () => captureWheel(),
       signal: interrupt.signal,
       onStage: (m) => progress.stage(m),
@@ -92,6 +93,13 @@ export async function compareAction(opts: CompareCliOptions): Promise<number> {
   }
   if (opts.json) process.stdout.write(terminalJson(serializeCompareReport(result.report)));
   else console.log(renderCompareSummary(result.report, result.files));
+  if (result.attached !== undefined)
+    // On stderr with --json, so that stdout stays the one document.
+    (opts.json ? console.error : console.log)(
+      "problem" in result.attached
+        ? `- ${terminalLine(result.attached.problem)}`
+        : `attached: run ${result.attached.attachment.runId} in experiment ${terminalLine(opts.attachExperiment ?? "")} (artifacts ${result.attached.attachment.artifactDir}/)`,
+    );
   if (result.aborted) return ExitCode.usageOrInfra;
   return result.report.outcome.exitCode;
 }

@@ -23,6 +23,7 @@ export interface CompareCliOptions {
   cpus?: number;
   pids?: number;
   json?: boolean;
+  attachExperiment?: string;
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -83,6 +84,10 @@ export function registerCompareCommand(program: Command): void {
     .option("--memory <MiB>", "memory limit per execution", wholeNumber("--memory", LIMIT_BOUNDS.memoryMb, "2048"))
     .option("--cpus <n>", "CPUs per execution (may be fractional)", decimalNumber("--cpus", LIMIT_BOUNDS.cpus, "1.5"))
     .option("--pids <n>", "process/thread limit per execution", wholeNumber("--pids", LIMIT_BOUNDS.pids, "256"))
+    .option(
+      "--attach-experiment <name>",
+      "also keep the study in MLflow: a run in this experiment (created when missing) gets the report files as artifacts, the study's tags and each arm's overhead ratios and traceability as metrics",
+    )
     .option("--json", "print report.json on stdout instead of the table")
     .action(async (opts: CompareCliOptions) => {
       // The engine client, the job and the renderers load only when the command runs.

@@ -24,6 +24,7 @@ import { CaptureArtifacts, Tags } from "../../../harness/tracking/tags.js";
 import { buildCli, projectDir, runCliProcess } from "../../support/cli.js";
 import { dockerAvailable } from "../../support/engine-available.js";
 import { type TestServer, startTestServer } from "../../support/mlflow-server.js";
+import { ensureNotebookVenv } from "../../support/notebook-venv.js";
 import { venvPython } from "../../support/record-run.js";
 
 // The capture plugin (harness/capture) end to end: its wheel as captureWheel builds
@@ -224,6 +225,34 @@ describe("the capture plugin on a real MLflow server", () => {
     const files = (await client.listArtifacts({ runId }, "repro")).map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining([CaptureArtifacts.fingerprint, CaptureArtifacts.requirements]));
   });
+
+  it("in a notebook's kernel (`python -m ipykernel_launcher`, as Jupyter starts it) records the host but no command", async () => {
+    // The kernel's command line is the launcher, not the workload: recorded, a replay would
+    // run a kernel. The notebook itself is found by the plan (plan/notebook-source.ts).
+    const python = await ensureNotebookVenv();
+    const exp = await client.createExperiment("capture-notebook");
+    const env = scriptEnv(okSite, exp);
+    delete env["MLFLOW_EXPERIMENT_ID"];
+    const r = await execa(
+      python,
+      [
+        join(projectDir, "test/python/record_notebook_run.py"),
+        "--tracking-uri",
+        server.url,
+        "--experiment",
+        "capture-notebook",
+      ].concat(["--notebook", join(projectDir, "notebooks/basic/basic.ipynb"), "--no-log-notebook"]),
+      { env },
+    );
+    const run = await client.getRun(lastJson(r.stdout).run_id);
+    const tags = tagsOf(run);
+    expect(tags[Tags.sourceType]).toBe("NOTEBOOK");
+    expect(tags).toMatchObject({ [Tags.captureVersion]: "0.1.0" });
+    expect(tags[Tags.hostCpu]).toBeTruthy();
+    expect(tags[Tags.reproCommand]).toBeUndefined();
+    const files = (await client.listArtifacts({ runId: run.info.run_id }, "repro")).map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining([CaptureArtifacts.fingerprint, CaptureArtifacts.requirements]));
+  }, 400_000);
 
   it(`works with the MLflow 2 client (${MLFLOW2})`, async (ctx) => {
     if (mlflow2Python === undefined) {
