@@ -5,6 +5,7 @@ import { type ArmInput, assembleCompare } from "../compare/assemble.js";
 import { renderCompareHtml } from "../compare/html.js";
 import { renderCompareMarkdown } from "../compare/markdown.js";
 import { type CompareReport, type Execution, serializeCompareReport } from "../compare/schema.js";
+import { untrackedLoggedAnyway } from "../compare/untracked-logging.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import { BadInputError } from "../errors.js";
 import { EXECUTORS, type PreparedExecutor } from "../exec/executors.js";
@@ -335,19 +336,7 @@ function execution(r: JournalReplay, armDir: string, arm: ArmId): Execution {
   const outputs = r.workTree?.outputs ?? [];
   const notes = [...(r.notes ?? [])];
   let failure = r.failure?.message;
-  if (ARMS[arm].tracking === "none") {
-    // MLflow's defaults with no MLFLOW_TRACKING_URI: ./mlruns (2.x, early 3.x) or a sqlite file (later 3.x).
-    const logged = outputs.filter(
-      (o) => o.change !== "deleted" && /^(mlruns|mlartifacts)\/|^(mlflow|mlruns)\.db$/.test(o.path),
-    );
-    if (logged.length > 0)
-      failure = `the untracked arm logged to MLflow anyway (${logged
-        .map((o) => o.path)
-        .slice(0, 3)
-        .join(
-          ", ",
-        )}${logged.length > 3 ? ", ..." : ""} in its copy of the code): its untracked form does not turn tracking off`;
-  }
+  if (ARMS[arm].tracking === "none") failure = untrackedLoggedAnyway(outputs) ?? failure;
   const kept =
     folderBytes(join(replayDir, "out")) +
     folderBytes(join(replayDir, "tracking")) +

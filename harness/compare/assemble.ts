@@ -94,8 +94,11 @@ export function assembleCompare(input: CompareInput): CompareReport {
   for (const a of ran) {
     if (a === baseline) continue;
     for (const metric of names) {
+      // A failed execution's numbers are not results (it may have written them before it broke).
       const of = (x: ArmInput) =>
-        x.executions.map((e) => (Object.hasOwn(e.metrics, metric) ? (e.metrics[metric] as number) : null));
+        x.executions.map((e) =>
+          e.status === "finished" && Object.hasOwn(e.metrics, metric) ? (e.metrics[metric] as number) : null,
+        );
       const r = compareArms(of(baseline), of(a), toleranceFor(input.policy, metric));
       equivalence.push({ arm: a.id, metric, ...r });
     }
@@ -104,6 +107,15 @@ export function assembleCompare(input: CompareInput): CompareReport {
   const reasons: string[] = [];
   for (const a of input.arms)
     if (a.refusal !== undefined) reasons.push(`${ARMS[a.id].label} did not run: ${a.refusal}`);
+  // The audit's rule calls a run that fails the same way every time reproduced; here an arm
+  // whose workload does not finish cannot say what tracking costs or changes.
+  const failing = ran.filter((a) => a.executions.some((e) => e.status !== "finished"));
+  for (const a of failing) {
+    const failed = a.executions.filter((e) => e.status !== "finished");
+    reasons.push(
+      `${ARMS[a.id].label}: ${failed.length} of ${a.executions.length} executions failed (first: ${failed[0]?.failure ?? `exit code ${failed[0]?.exitCode}`})`,
+    );
+  }
   for (const a of arms) {
     if (a.verdict !== null && !PASSING.has(a.verdict.verdict))
       reasons.push(`${a.label} is not reproducible: ${a.verdict.verdict.replaceAll("_", " ")} (${a.verdict.reason})`);
@@ -116,11 +128,11 @@ export function assembleCompare(input: CompareInput): CompareReport {
   const agree = ran.length >= 2 && names.length > 0 && disagree.length === 0;
   const reproducible = arms.every((a) => a.verdict === null || PASSING.has(a.verdict.verdict));
   const allRan = input.arms.every((a) => a.refusal === undefined);
-  const ok = agree && reproducible && allRan;
+  const ok = agree && reproducible && allRan && failing.length === 0;
   // The CLI's contract (cli/exit-codes.ts): 1 the check found a problem (an arm not
   // reproducible, a metric not shown the same across arms), 2 it could not be checked
-  // (an arm that did not run, fewer than two arms, no metric read).
-  const couldCheck = allRan && ran.length >= 2 && names.length > 0;
+  // (an arm that did not run or whose executions failed, fewer than two arms, no metric read).
+  const couldCheck = allRan && ran.length >= 2 && names.length > 0 && failing.length === 0;
   const exitCode = ok ? 0 : couldCheck ? 1 : 2;
 
   const doc: CompareReport = {

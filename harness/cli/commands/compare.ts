@@ -41,8 +41,8 @@ export function registerCompareCommand(program: Command): void {
         "memory, bytes written) as median ratios to the first arm with bootstrap 95% intervals.\n\n" +
         "Writes results/<compare-id>/ with report.json (schema repro-audit/compare v1), report.md and report.html.\n\n" +
         "Exit codes: 0 the arms agree and each is reproducible; 1 an arm not reproducible, or a metric not shown the " +
-        "same across arms (different, or inconclusive); 2 it could not be checked (an arm that could not run, no " +
-        "metric read), bad input, engine or server unavailable, interrupted.",
+        "same across arms (different, or inconclusive); 2 it could not be checked (an arm that could not run or " +
+        "whose executions failed, no metric read), bad input, engine or server unavailable, interrupted.",
     )
     .option("--scenario <dir>", "a scenario folder (scenario.yaml), e.g. scenarios/basic")
     .option(

@@ -96,6 +96,25 @@ describe("assembleCompare", () => {
     expect(refused.outcome.reasons.join("\n")).toContain("capture plugin not available");
   });
 
+  it("an arm whose executions fail proves nothing, even failing alike with the metrics written first: exit 2", () => {
+    // Seen: an untracked form that did not turn tracking off crashed in MLflow after the
+    // workload wrote metrics.json; the arm read "reproduced" and the arms "agree".
+    const failing = arm("untracked", [0.9, 0.9, 0.9]);
+    failing.executions = failing.executions.map((e) => ({
+      ...e,
+      status: "failed" as const,
+      exitCode: 1,
+      failure: "exit code 1: UnsupportedModelRegistryStoreURIException",
+    }));
+    const d = doc([failing, arm("mlflow", [0.9, 0.9, 0.9])]);
+    expect(d.outcome.exitCode).toBe(2);
+    expect(d.outcome.agree).toBe(false);
+    expect(d.outcome.reasons.join("\n")).toMatch(
+      /untracked: 3 of 3 executions failed \(first: exit code 1: Unsupported/,
+    );
+    expect(d.equivalence.every((r) => r.verdict !== "identical" && r.verdict !== "equivalent")).toBe(true);
+  });
+
   it("survives the JSON round trip, NaN included", () => {
     const d = doc([arm("untracked", [0.9, Number.NaN, 0.9]), arm("mlflow", [0.9, 0.9, 0.9])]);
     const back = parseCompareReport(serializeCompareReport(d), "report.json");
