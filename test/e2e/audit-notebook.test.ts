@@ -115,7 +115,7 @@ describe.skipIf(!dockerOk)("repro-audit audit of a notebook run (CLI, real kerne
       originalArtifact: "notebook/basic.ipynb",
       reference: "original",
       originalRecorded: true,
-      cells: 5,
+      cells: 6,
     });
     expect(run.notebook?.replays.map((x) => [x.replay, x.differing.length])).toEqual([
       [1, 0],
@@ -145,7 +145,7 @@ describe.skipIf(!dockerOk)("repro-audit audit of a notebook run (CLI, real kerne
     );
     const md = readFileSync(join(results, "nb-unseeded", "report.md"), "utf8");
     expect(md).toMatch(
-      /### Notebook cells\n\nbasic\.ipynb: 5 code cells of each replay compared with the original's executed notebook/,
+      /### Notebook cells\n\nbasic\.ipynb: 6 code cells of each replay compared with the original's executed notebook/,
     );
     expect(md).toMatch(/Replay 1 first differs at cell 4 \(id `basic-3`\)/);
 
