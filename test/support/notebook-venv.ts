@@ -5,6 +5,7 @@ import { execa } from "execa";
 import { cacheDir } from "../../harness/exec/cache-dir.js";
 import { NOTEBOOK_TOOLING } from "../../harness/exec/notebook-tooling.js";
 import { projectDir } from "./cli.js";
+import { venvPython } from "./record-run.js";
 
 /**
  * A host virtualenv that runs the bundled notebooks for real: their lock (hash-checked)
@@ -14,6 +15,13 @@ import { projectDir } from "./cli.js";
  */
 export async function ensureNotebookVenv(lock = "notebooks/basic/requirements.lock"): Promise<string> {
   const lockText = readFileSync(join(projectDir, lock), "utf8");
+  // The project venv (scripts/python/server-requirements.lock) carries the kernel and the
+  // runner too: where it pins every package of the notebook's lock at the same version, a
+  // run recorded with it computes what the pinned image computes, and no venv is built.
+  const serverLock = readFileSync(join(projectDir, "scripts/python/server-requirements.lock"), "utf8");
+  const serverPins = new Set(pins(serverLock));
+  if ([...pins(lockText), ...NOTEBOOK_TOOLING].every((p) => serverPins.has(p.toLowerCase())) && existsSync(venvPython))
+    return venvPython;
   const key = createHash("sha256")
     .update(JSON.stringify({ lock: lockText, tooling: NOTEBOOK_TOOLING }))
     .digest("hex")
@@ -32,4 +40,12 @@ export async function ensureNotebookVenv(lock = "notebooks/basic/requirements.lo
   renameSync(tmp, dir);
   // A venv's scripts name their folder: the renamed one runs through `python -m` only, which is all that is used.
   return python;
+}
+
+/** `name==version` of each requirement line of a pip lock, lower-cased. */
+function pins(lockText: string): string[] {
+  return lockText
+    .split("\n")
+    .map((l) => /^([A-Za-z0-9][A-Za-z0-9._-]*==[^\s;\\]+)/.exec(l)?.[1]?.toLowerCase())
+    .filter((p): p is string => p !== undefined);
 }
