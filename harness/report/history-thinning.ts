@@ -1,0 +1,146 @@
+/**
+ * Step histories thinned for the report: a bounded number of points per series, so
+ * a report's size grows with what a reader sees (a plot a few hundred pixels wide),
+ * not with how long the runs trained. Scoring (drift/history.ts) has compared every
+ * point before this runs; the thinned copy is for plotting and reading. PURE.
+ *
+ * What survives, exactly (the same point objects, values untouched):
+ * - the first and the last point;
+ * - the series' smallest and largest finite value (first occurrence of each);
+ * - every point whose step is in `keepSteps`: the deviation points, i.e. for each
+ *   replay the step where it first leaves tolerance and the step of its largest
+ *   |Δ| against the original (see `deviationSteps`), kept on the replay's series
+ *   and on the original's, so the plot shows both sides of every deviation the
+ *   report's text names;
+ * - per bucket of consecutive points: its smallest and largest finite value and its
+ *   first non-finite point (a NaN splits the line, and the gap stays visible).
+ * At most `maxPoints + |keepSteps|` points, in step order.
+ */
+import type { HistoryPoint, Tolerance } from "../drift/schema.js";
+import { withinTolerance } from "../drift/within.js";
+
+/** Points per plotted series in the report, before the deviation points are added. */
+export const MAX_PLOTTED_POINTS = 100;
+
+/** Points every series keeps whatever its length: first, last, smallest and largest value. */
+const FIXED_POINTS = 4;
+/** Points a bucket may contribute: its smallest and largest finite value and its first non-finite one. */
+const PER_BUCKET = 3;
+
+/**
+ * Steps ascending, one point each; a step logged twice keeps its LAST value, as
+ * scoring and MLflow's UI do. Returns the input itself when it is already so.
+ */
+export function normaliseSeries(points: readonly HistoryPoint[]): readonly HistoryPoint[] {
+  let sortedUnique = true;
+  for (let i = 1; i < points.length; i++) {
+    if ((points[i] as HistoryPoint).step <= (points[i - 1] as HistoryPoint).step) {
+      sortedUnique = false;
+      break;
+    }
+  }
+  if (sortedUnique) return points;
+  const byStep = new Map<number, HistoryPoint>();
+  for (const p of points) byStep.set(p.step, p);
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+/** Index of the smallest (sign -1: largest) finite value in [from, to); -1 when none is finite. */
+function extremeIndex(points: readonly HistoryPoint[], from: number, to: number, sign: 1 | -1): number {
+  let at = -1;
+  let best = 0;
+  for (let i = from; i < to; i++) {
+    const v = (points[i] as HistoryPoint).value;
+    if (!Number.isFinite(v)) continue;
+    if (at < 0 || sign * v < sign * best) {
+      at = i;
+      best = v;
+    }
+  }
+  return at;
+}
+
+function firstNonFinite(points: readonly HistoryPoint[], from: number, to: number): number {
+  for (let i = from; i < to; i++) if (!Number.isFinite((points[i] as HistoryPoint).value)) return i;
+  return -1;
+}
+
+/**
+ * The thinned copy of one series (normalised first). Short series come back whole.
+ * `maxPoints` must be at least 7 (the fixed points and one bucket).
+ */
+export function thinSeries(
+  points: readonly HistoryPoint[],
+  maxPoints: number = MAX_PLOTTED_POINTS,
+  keepSteps: ReadonlySet<number> = new Set(),
+): HistoryPoint[] {
+  if (!Number.isInteger(maxPoints) || maxPoints < FIXED_POINTS + PER_BUCKET)
+    throw new RangeError(`maxPoints must be an integer of at least ${FIXED_POINTS + PER_BUCKET}, got ${maxPoints}`);
+  const series = normaliseSeries(points);
+  const n = series.length;
+  if (n <= maxPoints) return [...series];
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  const min = extremeIndex(series, 0, n, 1);
+  const max = extremeIndex(series, 0, n, -1);
+  if (min >= 0) keep[min] = 1;
+  if (max >= 0) keep[max] = 1;
+  if (keepSteps.size > 0) for (let i = 0; i < n; i++) if (keepSteps.has((series[i] as HistoryPoint).step)) keep[i] = 1;
+  const buckets = Math.floor((maxPoints - FIXED_POINTS) / PER_BUCKET);
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * n) / buckets);
+    const to = Math.floor(((b + 1) * n) / buckets);
+    for (const i of [
+      extremeIndex(series, from, to, 1),
+      extremeIndex(series, from, to, -1),
+      firstNonFinite(series, from, to),
+    ])
+      if (i >= 0) keep[i] = 1;
+  }
+  const out: HistoryPoint[] = [];
+  for (let i = 0; i < n; i++) if (keep[i] === 1) out.push(series[i] as HistoryPoint);
+  return out;
+}
+
+/**
+ * The steps where one replay's history deviates as the report names it: the first
+ * step beyond tolerance and the step of the largest |Δ| (first such step), against
+ * the original's value at the same step. Non-finite values deviate unless equal.
+ * Both series as `normaliseSeries` gives them; `originalAt` (step -> index in the
+ * original) is built once per metric by the caller when there are many replays.
+ */
+export function deviationSteps(
+  original: readonly HistoryPoint[],
+  replay: readonly HistoryPoint[],
+  tol: Tolerance,
+  originalAt?: ReadonlyMap<number, number>,
+): number[] {
+  // Same steps in the same order (the common case): compare by position.
+  const aligned =
+    replay.length === original.length && replay.every((p, i) => p.step === (original[i] as HistoryPoint).step);
+  const index = aligned ? undefined : (originalAt ?? stepIndex(original));
+  let firstBeyond: number | undefined;
+  let largestAt: number | undefined;
+  let largest = 0;
+  for (let j = 0; j < replay.length; j++) {
+    const p = replay[j] as HistoryPoint;
+    const oi = index === undefined ? j : index.get(p.step);
+    if (oi === undefined) continue;
+    const o = (original[oi] as HistoryPoint).value;
+    const r = p.value;
+    if (o === r || (Number.isNaN(o) && Number.isNaN(r))) continue;
+    const d = Number.isFinite(o) && Number.isFinite(r) ? Math.abs(r - o) : Number.POSITIVE_INFINITY;
+    if (largestAt === undefined || d > largest) {
+      largest = d;
+      largestAt = p.step;
+    }
+    if (firstBeyond === undefined && !withinTolerance(o, r, tol)) firstBeyond = p.step;
+  }
+  return [...new Set([firstBeyond, largestAt].filter((s): s is number => s !== undefined))];
+}
+
+/** Step -> index in a normalised series. */
+export function stepIndex(series: readonly HistoryPoint[]): Map<number, number> {
+  return new Map(series.map((p, i) => [p.step, i]));
+}
