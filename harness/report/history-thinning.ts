@@ -45,29 +45,10 @@ export function normaliseSeries(points: readonly HistoryPoint[]): readonly Histo
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 
-/** Index of the smallest (sign -1: largest) finite value in [from, to); -1 when none is finite. */
-function extremeIndex(points: readonly HistoryPoint[], from: number, to: number, sign: 1 | -1): number {
-  let at = -1;
-  let best = 0;
-  for (let i = from; i < to; i++) {
-    const v = (points[i] as HistoryPoint).value;
-    if (!Number.isFinite(v)) continue;
-    if (at < 0 || sign * v < sign * best) {
-      at = i;
-      best = v;
-    }
-  }
-  return at;
-}
-
-function firstNonFinite(points: readonly HistoryPoint[], from: number, to: number): number {
-  for (let i = from; i < to; i++) if (!Number.isFinite((points[i] as HistoryPoint).value)) return i;
-  return -1;
-}
-
 /**
  * The thinned copy of one series (normalised first). Short series come back whole.
- * `maxPoints` must be at least 7 (the fixed points and one bucket).
+ * `maxPoints` must be at least 7 (the fixed points and one bucket). One pass over
+ * the series: a long audit thins tens of millions of points.
  */
 export function thinSeries(
   points: readonly HistoryPoint[],
@@ -82,25 +63,67 @@ export function thinSeries(
   const keep = new Uint8Array(n);
   keep[0] = 1;
   keep[n - 1] = 1;
-  const min = extremeIndex(series, 0, n, 1);
-  const max = extremeIndex(series, 0, n, -1);
-  if (min >= 0) keep[min] = 1;
-  if (max >= 0) keep[max] = 1;
-  if (keepSteps.size > 0) for (let i = 0; i < n; i++) if (keepSteps.has((series[i] as HistoryPoint).step)) keep[i] = 1;
   const buckets = Math.floor((maxPoints - FIXED_POINTS) / PER_BUCKET);
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor((b * n) / buckets);
+  // Bucket b holds indexes [floor(b·n/buckets), floor((b+1)·n/buckets)); its extremes
+  // are tracked as values, and the series' own as the extremes of its buckets.
+  let globalLo = -1;
+  let globalHi = -1;
+  for (let b = 0, from = 0; b < buckets; b++) {
     const to = Math.floor(((b + 1) * n) / buckets);
-    for (const i of [
-      extremeIndex(series, from, to, 1),
-      extremeIndex(series, from, to, -1),
-      firstNonFinite(series, from, to),
-    ])
-      if (i >= 0) keep[i] = 1;
+    let lo = -1;
+    let hi = -1;
+    let gap = -1;
+    let loV = 0;
+    let hiV = 0;
+    for (let i = from; i < to; i++) {
+      const v = (series[i] as HistoryPoint).value;
+      if (v - v !== 0) {
+        // NaN or ±Infinity (v - v is NaN for exactly those)
+        if (gap < 0) gap = i;
+      } else if (lo < 0) {
+        lo = hi = i;
+        loV = hiV = v;
+      } else if (v < loV) {
+        lo = i;
+        loV = v;
+      } else if (v > hiV) {
+        hi = i;
+        hiV = v;
+      }
+    }
+    if (lo >= 0) {
+      keep[lo] = 1;
+      keep[hi] = 1;
+      if (globalLo < 0 || loV < (series[globalLo] as HistoryPoint).value) globalLo = lo;
+      if (globalHi < 0 || hiV > (series[globalHi] as HistoryPoint).value) globalHi = hi;
+    }
+    if (gap >= 0) keep[gap] = 1;
+    from = to;
+  }
+  // The series' smallest and largest value: their first occurrences, as the buckets are visited in order.
+  if (globalLo >= 0) keep[globalLo] = 1;
+  if (globalHi >= 0) keep[globalHi] = 1;
+  for (const step of keepSteps) {
+    const i = indexOfStep(series, step);
+    if (i >= 0) keep[i] = 1;
   }
   const out: HistoryPoint[] = [];
   for (let i = 0; i < n; i++) if (keep[i] === 1) out.push(series[i] as HistoryPoint);
   return out;
+}
+
+/** Index of `step` in a normalised (ascending, unique) series, or -1. */
+function indexOfStep(series: readonly HistoryPoint[], step: number): number {
+  let lo = 0;
+  let hi = series.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = (series[mid] as HistoryPoint).step;
+    if (s === step) return mid;
+    if (s < step) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /**
