@@ -34,8 +34,10 @@
  * point, thinned to a bounded number of points that keeps the first and last
  * point, the exact smallest and largest value and every deviation point the text
  * names (history-thinning.ts), with `points`, each series' length before
- * thinning. The JSON is written compact (no indentation). Older documents still
- * parse: their point arrays decode to the same in-memory series, `points` absent.
+ * thinning; a run's `fingerprints.replays` hold each distinct environment once
+ * and per replay which one and when (replay-fingerprints.ts). The JSON is written
+ * compact (no indentation). Older documents still parse: their point arrays and
+ * per-replay fingerprints decode to the same in-memory values, `points` absent.
  */
 import { z } from "zod";
 
@@ -58,6 +60,7 @@ import { EnvironmentFactsSchema } from "./fact-comparison.js";
 import { VersionComparisonSchema } from "./version-comparison.js";
 import { ReportFingerprintChangeSchema } from "./fingerprint-change.js";
 import { PlottedSeriesSchema } from "./plotted-series.js";
+import { ReplayFingerprintsSchema } from "./replay-fingerprints.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
 export const REPORT_VERSION = 4 as const;
@@ -157,8 +160,8 @@ export type OriginalEnvironment = z.output<typeof OriginalEnvironmentSchema>;
 
 export const ReportFingerprintsSchema = z.object({
   original: OriginalEnvironmentSchema.optional(),
-  /** One per replay that got far enough to be probed, in replay order. */
-  replays: z.array(FingerprintSchema),
+  /** One per replay that got far enough to be probed, in replay order (in JSON from version 4: each distinct environment once, replay-fingerprints.ts). */
+  replays: ReplayFingerprintsSchema,
 });
 
 export const ReportFingerprintDiffSchema = z.object({
