@@ -130,19 +130,17 @@ function indexOfStep(series: readonly HistoryPoint[], step: number): number {
  * The steps where one replay's history deviates as the report names it: the first
  * step beyond tolerance and the step of the largest |Δ| (first such step), against
  * the original's value at the same step. Non-finite values deviate unless equal.
- * Both series as `normaliseSeries` gives them; `originalAt` (step -> index in the
- * original) is built once per metric by the caller when there are many replays.
+ * Both series as `normaliseSeries` gives them.
  */
 export function deviationSteps(
   original: readonly HistoryPoint[],
   replay: readonly HistoryPoint[],
   tol: Tolerance,
-  originalAt?: ReadonlyMap<number, number>,
 ): number[] {
   // Same steps in the same order (the common case): compare by position.
   const aligned =
     replay.length === original.length && replay.every((p, i) => p.step === (original[i] as HistoryPoint).step);
-  const index = aligned ? undefined : (originalAt ?? stepIndex(original));
+  const index = aligned ? undefined : new Map(original.map((p, i) => [p.step, i]));
   let firstBeyond: number | undefined;
   let largestAt: number | undefined;
   let largest = 0;
@@ -161,9 +159,4 @@ export function deviationSteps(
     if (firstBeyond === undefined && !withinTolerance(o, r, tol)) firstBeyond = p.step;
   }
   return [...new Set([firstBeyond, largestAt].filter((s): s is number => s !== undefined))];
-}
-
-/** Step -> index in a normalised series. */
-export function stepIndex(series: readonly HistoryPoint[]): Map<number, number> {
-  return new Map(series.map((p, i) => [p.step, i]));
 }

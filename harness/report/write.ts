@@ -19,7 +19,7 @@ import { firstIssueMessage } from "../errors.js";
 import { AuditIdSchema, REPORT_VERSION, type Report } from "./schema.js";
 import { type ReportJsonPieces, ReportValidationError, parseReport, reportJsonPieces } from "./serialize.js";
 
-export type { ReportPaths, RunPartPaths } from "./formats.js";
+export type { ReportPaths } from "./formats.js";
 
 function temporarySibling(path: string): string {
   return `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
