@@ -57,7 +57,8 @@ export async function publishReport(
     }
     try {
       const part = paths.runs[position];
-      if (part === undefined) throw new Error(`its part of the report was not written (no runs/ entry ${position})`);
+      if (part === undefined)
+        throw new Error(`its part of the report was not written (no run-reports/ entry ${position})`);
       for (const file of [part.html, part.json, paths[PUBLISHED_SUMMARY]]) {
         await client.uploadArtifact({ runId: run.runId }, file, dir);
       }

@@ -31,7 +31,7 @@ export const REPORT_FORMAT_NAMES = Object.keys(REPORT_FORMATS) as ReportFormatNa
 export const SOURCE_FORMAT: ReportFormatName = "json";
 
 /**
- * Each run's own files, in results/<audit-id>/runs/<NNNN>/ (html.ts's runPartDir):
+ * Each run's own files, in results/<audit-id>/run-reports/<NNNN>/ (html.ts's runPartDir):
  * what publishing attaches to that run, beside the audit's summary (`PUBLISHED_SUMMARY`).
  * Named as the whole report's files are, so a run's artifacts read report.html first.
  */

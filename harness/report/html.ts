@@ -107,13 +107,16 @@ ${
 /**
  * Runs shown in report.html itself; a larger audit's report.html is the summary
  * (header, one table row per run, inputs and policy) and each run's details are on
- * its own page, runs/<NNNN>/report.html, so no page grows with the audit.
+ * its own page, run-reports/<NNNN>/report.html, so no page grows with the audit.
  */
 export const INLINE_RUNS = 20;
 
-/** Each run's own folder under results/<audit-id>/, by its position in the report (never a server-given name). */
+/**
+ * Each run's own report folder under results/<audit-id>/, by its position in the
+ * report (never a server-given name), apart from the audit's runs/<run-id>/ (journals, plans).
+ */
 export function runPartDir(position: number): string {
-  return `runs/${String(position).padStart(4, "0")}`;
+  return `run-reports/${String(position).padStart(4, "0")}`;
 }
 
 const inline = (doc: Report): boolean => doc.runs.length <= INLINE_RUNS;
@@ -135,7 +138,7 @@ function overview(doc: Report): SafeHtml {
   });
   const pages = inline(doc)
     ? ""
-    : html`<p class="sub">${String(doc.runs.length)} runs: each run's metrics, plots, environment and replays are on its own page (the run's link; <code>runs/NNNN/report.html</code> beside this file).</p>`;
+    : html`<p class="sub">${String(doc.runs.length)} runs: each run's metrics, plots, environment and replays are on its own page (the run's link; <code>run-reports/NNNN/report.html</code> beside this file).</p>`;
   return html`<h2>Runs</h2>${pages}
 <table><thead><tr><th>Run</th><th>Verdict</th><th class="num">Score</th><th>Metrics</th><th class="num">Replays ok</th><th class="num">Traceability</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
@@ -435,7 +438,7 @@ export function runPageContext(doc: Report): RunPageContext {
 }
 
 /**
- * Run `position`'s own page (runs/<NNNN>/report.html, what publishing attaches to
+ * Run `position`'s own page (run-reports/<NNNN>/report.html, what publishing attaches to
  * that run): the audit's header, then the run's section, then the policy.
  */
 export function renderRunPage(ctx: RunPageContext, position: number): string {

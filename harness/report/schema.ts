@@ -387,7 +387,7 @@ export type ReportJson = z.input<typeof ReportSchema>;
 export const RUN_PART_SCHEMA_ID = "repro-audit/report-run" as const;
 
 /**
- * One run's part of the report (results/<audit-id>/runs/<NNNN>/report.json, what
+ * One run's part of the report (results/<audit-id>/run-reports/<NNNN>/report.json, what
  * publishing attaches to that run): the audit's head (inputs, audit score, policy)
  * and that run's entry exactly as report.json holds it, with its position. Written
  * from the document as report.json encodes it, so it is validated with the whole.

@@ -80,7 +80,7 @@ export function serializeReport(doc: Report): string {
   return `${pieces.open}${doc.runs.map((_, i) => pieces.run(i)).join(",")}${pieces.close}`;
 }
 
-/** Parses one run's part (runs/<NNNN>/report.json); `where` names the source in error messages. */
+/** Parses one run's part (run-reports/<NNNN>/report.json); `where` names the source in error messages. */
 export function parseRunPart(text: string, where: string): ReportRunPart {
   let json: unknown;
   try {

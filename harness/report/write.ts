@@ -89,7 +89,7 @@ const WRITE_CONCURRENCY = 16;
 /**
  * Validates `doc` and writes every format and each run's part under
  * `<resultsDir>/<auditId>/`: the whole report (report.json, report.md, report.html,
- * junit.xml) and runs/<NNNN>/ (report.json, the run's part; report.html, its page).
+ * junit.xml) and run-reports/<NNNN>/ (report.json, the run's part; report.html, its page).
  *
  * A run at a time: encoded (and so validated) once, its JSON written into its part
  * and kept for report.json, its page rendered and written, so the written text of

@@ -84,9 +84,9 @@ const paths: ReportPaths = {
   html: "/results/aud-1/report.html",
   junit: "/results/aud-1/junit.xml",
   runs: ["0000", "0001", "0002"].map((n) => ({
-    dir: `/results/aud-1/runs/${n}`,
-    json: `/results/aud-1/runs/${n}/report.json`,
-    html: `/results/aud-1/runs/${n}/report.html`,
+    dir: `/results/aud-1/run-reports/${n}`,
+    json: `/results/aud-1/run-reports/${n}/report.json`,
+    html: `/results/aud-1/run-reports/${n}/report.html`,
   })),
 };
 

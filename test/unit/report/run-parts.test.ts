@@ -11,7 +11,7 @@ import { readReport, writeReport } from "../../../harness/report/write.js";
 import { facts, meta, recordedRun } from "../audit/audit-factories.js";
 
 // A large audit's report: report.html is a summary that links each run's own page;
-// each run's part (runs/NNNN/report.json and report.html) holds that run and the
+// each run's part (run-reports/NNNN/report.json and report.html) holds that run and the
 // audit's head, and is what publishing attaches to the run.
 
 const sections = (page: string) => page.match(/<section class="run"/g)?.length ?? 0;
@@ -33,8 +33,11 @@ describe("report run parts", () => {
     const doc = audit(2, "small");
     const paths = await writeReport(doc, dir);
     expect(sections(readFileSync(paths.html, "utf8"))).toBe(2);
-    expect(paths.runs.map((r) => r.dir)).toEqual([join(paths.dir, "runs/0000"), join(paths.dir, "runs/0001")]);
-    expect(readdirSync(join(paths.dir, "runs/0001")).sort()).toEqual(["report.html", "report.json"]);
+    expect(paths.runs.map((r) => r.dir)).toEqual([
+      join(paths.dir, "run-reports/0000"),
+      join(paths.dir, "run-reports/0001"),
+    ]);
+    expect(readdirSync(join(paths.dir, "run-reports/0001")).sort()).toEqual(["report.html", "report.json"]);
   });
 
   it("above the inline limit report.html is the summary, each run on its own page that does not grow with the audit", async () => {
@@ -43,7 +46,8 @@ describe("report run parts", () => {
     const paths = await writeReport(doc, dir);
     const summary = readFileSync(paths.html, "utf8");
     expect(sections(summary)).toBe(0);
-    for (let i = 0; i < n; i++) expect(summary).toContain(`href="runs/${String(i).padStart(4, "0")}/report.html"`);
+    for (let i = 0; i < n; i++)
+      expect(summary).toContain(`href="run-reports/${String(i).padStart(4, "0")}/report.html"`);
     expect(summary).toContain("wine &lt;7&gt;"); // escaped as everywhere else
 
     const page = (p: typeof paths, i: number) => readFileSync(p.runs[i]?.html ?? "", "utf8");

@@ -146,7 +146,13 @@ describe("writeReport / readReport", () => {
     const doc = loadSampleReport();
     const paths = await writeReport(doc, dir);
     expect(paths.dir).toBe(join(dir, doc.auditId));
-    expect(readdirSync(paths.dir).sort()).toEqual(["junit.xml", "report.html", "report.json", "report.md", "runs"]);
+    expect(readdirSync(paths.dir).sort()).toEqual([
+      "junit.xml",
+      "report.html",
+      "report.json",
+      "report.md",
+      "run-reports",
+    ]);
     expect(readFileSync(paths.markdown, "utf8")).toBe(
       readFileSync(join(import.meta.dirname, "../../fixtures/report/sample-report.md"), "utf8"),
     );
