@@ -4,7 +4,7 @@
  *
  *   npm run build && node dist/bench/drift-scoring.js [--runs 100] [--replays 10] [--metrics 20] [--steps 1000] [--repeat 3]
  *
- * Data come from a seeded PRNG, one run at a time (the whole audit as objects
+ * Data come from a seeded PRNG (synthetic-audit.ts), one run at a time (the whole audit as objects
  * would be ~22M history points). Only scoreRun is timed. The baseline, timed on
  * the same data in the same process, is a naive loop that only sums every
  * value scoring has to read: the ratio says how much the statistics, ULP
@@ -12,8 +12,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { scoreAudit, scoreRun, type ScoreRunInput } from "../harness/drift/score.js";
-import type { ExecutionRecord, ReplayRecord } from "../harness/drift/schema.js";
-import { DEFAULT_POLICY } from "../harness/drift/tolerance.js";
+import { type AuditShape, syntheticScoringInput } from "./synthetic-audit.js";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,56 +27,8 @@ const METRICS = arg("metrics", 20);
 const STEPS = arg("steps", 1000);
 const REPEAT = arg("repeat", 3);
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Metric k of a run behaves like one of four kinds, so every verdict path runs:
- * bit-identical, rounding noise (equivalent), seed noise (varies / not
- * reproduced), and a NaN now and then.
- */
-function makeRun(runIndex: number): ScoreRunInput {
-  const rand = prng(0x5eed + runIndex);
-  const noise = (k: number): number => {
-    switch (k % 4) {
-      case 0:
-        return 0;
-      case 1:
-        return (rand() - 0.5) * 1e-15;
-      case 2:
-        return (rand() - 0.5) * 1e-2;
-      default:
-        return rand() < 0.01 ? Number.NaN : (rand() - 0.5) * 1e-3;
-    }
-  };
-  const centres = Array.from({ length: METRICS }, () => 0.5 + rand());
-  const record = (): ExecutionRecord => {
-    const metrics: Record<string, number> = {};
-    const histories: Record<string, Array<{ step: number; value: number }>> = {};
-    const artifacts: Record<string, string> = { "model.pkl": rand() < 0.5 ? "a".repeat(64) : "b".repeat(64) };
-    for (let k = 0; k < METRICS; k++) {
-      const c = centres[k] as number;
-      const name = `metric_${k}`;
-      const hist = new Array<{ step: number; value: number }>(STEPS);
-      for (let s = 0; s < STEPS; s++) hist[s] = { step: s, value: c * (1 + 1 / (s + 1)) * (1 + noise(k)) };
-      histories[name] = hist;
-      metrics[name] = c * (1 + noise(k));
-    }
-    return { metrics, histories, artifacts };
-  };
-  const original = record();
-  const replays: ReplayRecord[] = Array.from({ length: REPLAYS }, () => ({ ok: rand() > 0.02, ...record() }));
-  return { runId: `run-${runIndex}`, original, replays, policy: DEFAULT_POLICY };
-}
+const SHAPE: AuditShape = { runs: RUNS, replays: REPLAYS, metrics: METRICS, steps: STEPS };
+const makeRun = (runIndex: number): ScoreRunInput => syntheticScoringInput(runIndex, SHAPE);
 
 /** The baseline: read every value scoring reads, and add them up. */
 function naiveSum(input: ScoreRunInput): number {

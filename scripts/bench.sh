@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, each printing ratios against a baseline measured in the same run
-# (see bench/README.md). `npm run bench -- drift`, `-- start`, `-- replay` or `-- sealed` runs one.
+# (see bench/README.md). `npm run bench -- drift`, `-- report`, `-- start`, `-- replay` or `-- sealed` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,6 +8,10 @@ which=${1:-all}
 if [ "$which" = all ] || [ "$which" = drift ]; then
   echo "[bench] drift scoring"
   node dist/bench/drift-scoring.js
+fi
+if [ "$which" = all ] || [ "$which" = report ]; then
+  echo "[bench] report scale (100 runs with histories; 1,000 runs without)"
+  node dist/bench/report-scale.js
 fi
 if [ "$which" = all ] || [ "$which" = start ]; then
   echo "[bench] CLI start (--help vs node -e 0)"

@@ -3,18 +3,11 @@ import { scoreAudit } from "../drift/score.js";
 import { describePolicy } from "../drift/tolerance.js";
 import { VERDICT_RULES_TEXT } from "../drift/verdict.js";
 import { stripUrlCredentials, stripUrlCredentialsDeep } from "../fingerprint/redact.js";
-import {
-  REPORT_SCHEMA_ID,
-  REPORT_VERSION,
-  type Report,
-  type ReportInputs,
-  type ReportRun,
-  ReportSchema,
-} from "../report/schema.js";
+import { REPORT_SCHEMA_ID, REPORT_VERSION, type Report, type ReportInputs, type ReportRun } from "../report/schema.js";
 
-// The audit's report document from its runs: audit score, the policy in words, and
-// a zod check so a bug surfaces here, not in a renderer. Pure: the caller passes
-// the clock and the versions.
+// The audit's report document from its runs: audit score and the policy in words.
+// Pure: the caller passes the clock and the versions. It is validated once, by the
+// writer (report/write.ts), before anything is rendered or written.
 
 export interface ReportMeta {
   auditId: string;
@@ -56,17 +49,26 @@ export function assembleReport(meta: ReportMeta, runs: readonly ReportRun[]): Re
     inputs,
     // Runs hold server text in many fields (checklist details, tags, messages):
     // URL credentials are stripped from all of them, so every rendering is clean.
-    runs: stripUrlCredentialsDeep([...runs]),
+    runs: runs.map(stripRun),
     score,
     policyText: policyText(inputs),
   };
-  // Encoding validates too, and unlike .parse it accepts the decoded floats (NaN, ±Infinity).
-  const checked = ReportSchema.safeEncode(doc);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    throw new Error(
-      `internal error: the audit report does not match its schema at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
-    );
-  }
+  // Validated once, where it is written (report/serialize.ts): a bug surfaces there, before any file is.
   return doc;
+}
+
+/**
+ * URL credentials stripped from every string and key of a run. Its plotted
+ * histories are numbers only (the writer's validation refuses anything else), so
+ * only their metric names are stripped and the series are kept as they are rather
+ * than copied point by point: an audit's histories are most of its report.
+ */
+function stripRun(run: ReportRun): ReportRun {
+  const { histories, ...rest } = run;
+  const stripped = stripUrlCredentialsDeep(rest);
+  if (histories === undefined) return stripped;
+  return {
+    ...stripped,
+    histories: Object.fromEntries(Object.entries(histories).map(([name, h]) => [stripUrlCredentials(name), h])),
+  };
 }

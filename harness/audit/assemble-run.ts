@@ -6,8 +6,11 @@ import type {
   ReplayRecord,
   RunScore,
   RunVerdict,
+  Tolerance,
   TolerancePolicy,
 } from "../drift/schema.js";
+import { toleranceFor } from "../drift/tolerance.js";
+import { MAX_PLOTTED_POINTS, deviationSteps, normaliseSeries, thinSeries } from "../report/history-thinning.js";
 import type { ImageInfo } from "../exec/executors.js";
 import { assembleFingerprint } from "../fingerprint/assemble.js";
 import { redactText } from "../fingerprint/redact.js";
@@ -44,8 +47,6 @@ import { replayNumber } from "../drift/format.js";
 
 /** MLflow's system metrics (CPU, memory, GPU sampled during a run) measure the machine, not the model. */
 export const SYSTEM_METRIC_PREFIX = "system/";
-/** Points per plotted series; scoring uses every point, the report keeps a thinned copy. */
-export const MAX_PLOTTED_POINTS = 500;
 
 export interface RunEvidence {
   /** metric name -> step history of the original (only metrics logged at more than one step) */
@@ -208,7 +209,12 @@ export function assembleRun(facts: RunFacts): ReportRun {
     ],
   };
 
-  const histories = plottedHistories(facts.evidence, records.length);
+  const tolerances = new Map(score.metrics.map((m) => [m.name, m.tolerance]));
+  const histories = plottedHistories(
+    facts.evidence,
+    records.length,
+    (name) => tolerances.get(name) ?? toleranceFor(facts.policy, name),
+  );
   return {
     runId: run.runId,
     runName: run.runName ?? "",
@@ -402,15 +408,15 @@ function reportImage(facts: RunFacts): ReportImage {
   };
 }
 
-function thin(points: readonly HistoryPoint[]): HistoryPoint[] {
-  if (points.length <= MAX_PLOTTED_POINTS) return [...points];
-  const stride = (points.length - 1) / (MAX_PLOTTED_POINTS - 1);
-  return Array.from({ length: MAX_PLOTTED_POINTS }, (_, i) => points[Math.round(i * stride)] as HistoryPoint);
-}
-
+/**
+ * The report's copy of the histories: each series thinned to a bounded number of
+ * points (report/history-thinning.ts), keeping where each replay first leaves its
+ * metric's tolerance and where it deviates most, on its own series and the original's.
+ */
 function plottedHistories(
   evidence: RunEvidence | undefined,
   replays: number,
+  toleranceOf: (metric: string) => Tolerance,
 ): Record<string, ReportHistory> | undefined {
   const orig = evidence?.originalHistories ?? {};
   const names = new Set(Object.keys(orig));
@@ -418,12 +424,18 @@ function plottedHistories(
   if (names.size === 0) return undefined;
   const out: Record<string, ReportHistory> = {};
   for (const name of [...names].sort()) {
+    const original = Object.hasOwn(orig, name) ? normaliseSeries(orig[name] as HistoryPoint[]) : null;
+    const series = Array.from({ length: replays }, (_, i) => {
+      const h = evidence?.replayHistories?.[i];
+      return h !== undefined && Object.hasOwn(h, name) ? normaliseSeries(h[name] as HistoryPoint[]) : null;
+    });
+    const tol = toleranceOf(name);
+    const named = series.map((s) => (s && original ? new Set(deviationSteps(original, s, tol)) : new Set<number>()));
+    const onOriginal = new Set(named.flatMap((steps) => [...steps]));
     out[name] = {
-      original: Object.hasOwn(orig, name) ? thin(orig[name] as HistoryPoint[]) : null,
-      replays: Array.from({ length: replays }, (_, i) => {
-        const h = evidence?.replayHistories?.[i];
-        return h !== undefined && Object.hasOwn(h, name) ? thin(h[name] as HistoryPoint[]) : null;
-      }),
+      original: original ? thinSeries(original, MAX_PLOTTED_POINTS, onOriginal) : null,
+      replays: series.map((s, i) => (s ? thinSeries(s, MAX_PLOTTED_POINTS, named[i]) : null)),
+      points: { original: original?.length ?? null, replays: series.map((s) => s?.length ?? null) },
     };
   }
   return out;

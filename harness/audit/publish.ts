@@ -1,5 +1,5 @@
 import type { Report, ReportRun } from "../report/schema.js";
-import { REPORT_FORMATS, REPORT_FORMAT_NAMES, type ReportPaths } from "../report/formats.js";
+import { PUBLISHED_SUMMARY, RUN_PART_FILES, type ReportPaths } from "../report/formats.js";
 import { resumeCommand } from "../report/verdict-labels.js";
 import type { MetricInput } from "../tracking/batching.js";
 import { Metrics, Tags } from "../tracking/tags.js";
@@ -7,8 +7,11 @@ import { summaryBlock, withSummary } from "./model-version-summary.js";
 import type { ReportPublisher } from "./ports.js";
 import { reportLink } from "./report-link.js";
 
-// Attaches the audit back where reviewers look: the report files as artifacts of
-// every audited run (under repro-audit/<audit-id>/); the run's verdict, score and a
+// Attaches the audit back where reviewers look: as artifacts of every audited run
+// (under repro-audit/<audit-id>/) that run's own part of the report (report.html, its
+// page; report.json, its entry with the audit's head) and the audit's summary
+// (report.md, bounded), never the whole document, so what an audit uploads grows
+// with its runs, not with their square; the run's verdict, score and a
 // link to the report as tags, and the score as a metric point (charts, search and
 // one point per audit as history); on every registered model version made from an
 // audited run the same tags and a short summary appended to its description.
@@ -38,7 +41,7 @@ export async function publishReport(
   const dir = `${PUBLISHED_ARTIFACT_DIR}/${doc.auditId}`;
   const published: string[] = [];
   const problems: string[] = [];
-  for (const run of doc.runs) {
+  for (const [position, run] of doc.runs.entries()) {
     if (run.error !== undefined) {
       // A run that could not be replayed at all says nothing about the run itself
       // (a missing --scenario, an engine down): its earlier verdict stays.
@@ -53,8 +56,11 @@ export async function publishReport(
       continue;
     }
     try {
-      for (const format of REPORT_FORMAT_NAMES) {
-        await client.uploadArtifact({ runId: run.runId }, paths[format], dir);
+      const part = paths.runs[position];
+      if (part === undefined)
+        throw new Error(`its part of the report was not written (no run-reports/ entry ${position})`);
+      for (const file of [part.html, part.json, paths[PUBLISHED_SUMMARY]]) {
+        await client.uploadArtifact({ runId: run.runId }, file, dir);
       }
       const tags = runTags(doc, run.runId, dir) ?? {};
       // One request for the tags and the score point, so they are written side by side;
@@ -117,7 +123,7 @@ export function scorePoint(doc: Report, run: ReportRun): Required<MetricInput> {
 }
 
 function htmlReportLink(doc: Report, run: ReportRun, dir: string): string {
-  return reportLink(doc.inputs.trackingUri, run, `${dir}/${REPORT_FORMATS.html.file}`);
+  return reportLink(doc.inputs.trackingUri, run, `${dir}/${RUN_PART_FILES.html}`);
 }
 
 /** Appends (or on a re-audit replaces) the harness's block in the version's description. */

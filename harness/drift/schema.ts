@@ -20,14 +20,16 @@ import { ACCEPT_LEVELS } from "./accept-levels.js";
 export const SPECIAL_FLOAT_TOKENS = ["NaN", "Infinity", "-Infinity", "-0"] as const;
 export type SpecialFloatToken = (typeof SPECIAL_FLOAT_TOKENS)[number];
 
-function decodeFloat(v: number | SpecialFloatToken): number {
+/** A JSON float token back to the number it stands for. */
+export function decodeFloat(v: number | SpecialFloatToken): number {
   if (typeof v === "number") return v;
   if (v === "NaN") return Number.NaN;
   if (v === "-0") return -0;
   return v === "Infinity" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
 }
 
-function encodeFloat(n: number): number | SpecialFloatToken {
+/** A number as a JSON float token (NaN, ±Infinity and -0 as strings). */
+export function encodeFloat(n: number): number | SpecialFloatToken {
   if (Number.isNaN(n)) return "NaN";
   if (n === Number.POSITIVE_INFINITY) return "Infinity";
   if (n === Number.NEGATIVE_INFINITY) return "-Infinity";

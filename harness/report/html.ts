@@ -104,13 +104,31 @@ ${
 </div>`;
 }
 
+/**
+ * Runs shown in report.html itself; a larger audit's report.html is the summary
+ * (header, one table row per run, inputs and policy) and each run's details are on
+ * its own page, run-reports/<NNNN>/report.html, so no page grows with the audit.
+ */
+export const INLINE_RUNS = 20;
+
+/**
+ * Each run's own report folder under results/<audit-id>/, by its position in the
+ * report (never a server-given name), apart from the audit's runs/<run-id>/ (journals, plans).
+ */
+export function runPartDir(position: number): string {
+  return `run-reports/${String(position).padStart(4, "0")}`;
+}
+
+const inline = (doc: Report): boolean => doc.runs.length <= INLINE_RUNS;
+
 function overview(doc: Report): SafeHtml {
   if (doc.runs.length === 0) return html`<h2>Runs</h2><p>No runs were selected.</p>`;
+  const href = (i: number) => (inline(doc) ? `#run-${String(i)}` : `${runPartDir(i)}/report.html`);
   const rows = doc.runs.map((run, i) => {
     const c = run.score.counts;
     const ok = run.replays.filter((r) => r.status === "ok").length;
     return html`<tr>
-  <td><a href="#run-${String(i)}">${runTitle(run)}</a><div class="sub mono">${run.runId}</div></td>
+  <td><a href="${href(i)}">${runTitle(run)}</a><div class="sub mono">${run.runId}</div></td>
   <td>${badge(run.score.verdict, RUN_VERDICT_LABEL[run.score.verdict])}</td>
   ${num(formatScore(run.score.score))}
   <td>${c.identical > 0 ? badge("identical", `${c.identical} identical`) : ""} ${c.equivalent > 0 ? badge("equivalent", `${c.equivalent} equivalent`) : ""} ${c.varies > 0 ? badge("varies", `${c.varies} varies`) : ""} ${c.inconclusive > 0 ? badge("inconclusive", `${c.inconclusive} inconclusive`) : ""} ${c.not_reproduced > 0 ? badge("not_reproduced", `${c.not_reproduced} not reproduced`) : ""} ${c.failed > 0 ? badge("failed", `${c.failed} failed`) : ""}</td>
@@ -118,7 +136,10 @@ function overview(doc: Report): SafeHtml {
   ${num(formatPercent(run.traceability.score))}
 </tr>`;
   });
-  return html`<h2>Runs</h2>
+  const pages = inline(doc)
+    ? ""
+    : html`<p class="sub">${String(doc.runs.length)} runs: each run's metrics, plots, environment and replays are on its own page (the run's link; <code>run-reports/NNNN/report.html</code> beside this file).</p>`;
+  return html`<h2>Runs</h2>${pages}
 <table><thead><tr><th>Run</th><th>Verdict</th><th class="num">Score</th><th>Metrics</th><th class="num">Replays ok</th><th class="num">Traceability</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
 }
@@ -375,26 +396,63 @@ ${replays(run)}
 </section>`;
 }
 
-export function renderHtml(doc: Report): string {
-  const h = headerFacts(doc);
-  const page = html`<!DOCTYPE html>
+function page(title: string, body: SafeHtml | SafeHtml[], doc: Report): string {
+  return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${REPORT_TITLE} ${doc.auditId}: ${RUN_VERDICT_LABEL[h.verdict]}</title>
+<title>${title}</title>
 <style>${trustedHtml(REPORT_CSS)}</style>
 </head>
 <body>
-${header(doc, h)}
-${overview(doc)}
-${inputsAndPolicy(doc, h)}
-${doc.runs.map(runSection)}
+${body}
 <footer>repro-audit ${doc.harness.version} · report schema ${doc.schema} v${String(doc.version)} · report.json is the source of truth · this file makes no network requests and runs no scripts</footer>
 </body>
 </html>
-`;
-  return page.toString();
+`.toString();
+}
+
+/** report.html: the whole audit when it has at most INLINE_RUNS runs, else its summary with a link to each run's page. */
+export function renderHtml(doc: Report): string {
+  const h = headerFacts(doc);
+  return page(
+    `${REPORT_TITLE} ${doc.auditId}: ${RUN_VERDICT_LABEL[h.verdict]}`,
+    [header(doc, h), overview(doc), inputsAndPolicy(doc, h), ...(inline(doc) ? doc.runs.map(runSection) : [])],
+    doc,
+  );
+}
+
+/** What every run's page shares, rendered once: the pages together cost what the runs do, not runs × runs. */
+export interface RunPageContext {
+  doc: Report;
+  top: SafeHtml;
+  policy: SafeHtml;
+}
+
+export function runPageContext(doc: Report): RunPageContext {
+  const h = headerFacts(doc);
+  return { doc, top: header(doc, h), policy: inputsAndPolicy(doc, h) };
+}
+
+/**
+ * Run `position`'s own page (run-reports/<NNNN>/report.html, what publishing attaches to
+ * that run): the audit's header, then the run's section, then the policy.
+ */
+export function renderRunPage(ctx: RunPageContext, position: number): string {
+  const { doc } = ctx;
+  const run = doc.runs[position];
+  if (run === undefined) throw new RangeError(`the report has no run at position ${position}`);
+  return page(
+    `${REPORT_TITLE} ${doc.auditId}: ${runTitle(run)}: ${RUN_VERDICT_LABEL[run.score.verdict]}`,
+    [
+      ctx.top,
+      html`<p class="sub">Run ${String(position + 1)} of ${String(doc.runs.length)} in audit <code>${doc.auditId}</code>. The whole audit: <a href="../../report.html">report.html</a> in its results folder; attached to a run, the audit's summary is <code>report.md</code> beside this page.</p>`,
+      runSection(run, position),
+      ctx.policy,
+    ],
+    doc,
+  );
 }

@@ -28,13 +28,22 @@
  * `inputs.maxReplays`, present when `--replays auto` chose the count; a replay's
  * `outputs`, the files it wrote in its own copy of the code (absent in older
  * reports, and for a replay that got no copy).
+ *
+ * Version 4 (from version 3): a run's `histories` hold each plotted series as two
+ * parallel arrays `{steps, values}` (plotted-series.ts) instead of one object per
+ * point, thinned to a bounded number of points that keeps the first and last
+ * point, the exact smallest and largest value and every deviation point the text
+ * names (history-thinning.ts), with `points`, each series' length before
+ * thinning; a run's `fingerprints.replays` hold each distinct environment once
+ * and per replay which one and when (replay-fingerprints.ts). The JSON is written
+ * compact (no indentation). Older documents still parse: their point arrays and
+ * per-replay fingerprints decode to the same in-memory values, `points` absent.
  */
 import { z } from "zod";
 
 import {
   ArtifactComparisonSchema,
   AuditScoreSchema,
-  HistoryPointSchema,
   JsonFloat,
   MetricScoreSchema,
   RunScoreSchema,
@@ -50,11 +59,13 @@ import { TraceItemSchema } from "../trace/item.js";
 import { EnvironmentFactsSchema } from "./fact-comparison.js";
 import { VersionComparisonSchema } from "./version-comparison.js";
 import { ReportFingerprintChangeSchema } from "./fingerprint-change.js";
+import { PlottedSeriesSchema } from "./plotted-series.js";
+import { ReplayFingerprintsSchema } from "./replay-fingerprints.js";
 
 export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
-export const REPORT_VERSION = 3 as const;
+export const REPORT_VERSION = 4 as const;
 /** Versions this release reads; it writes REPORT_VERSION. */
-export const READABLE_REPORT_VERSIONS: readonly number[] = [1, 2, REPORT_VERSION];
+export const READABLE_REPORT_VERSIONS: readonly number[] = [1, 2, 3, REPORT_VERSION];
 
 /** Becomes a directory name under results/: no separators, no "..", nothing hidden. */
 export const AuditIdSchema = z
@@ -149,8 +160,8 @@ export type OriginalEnvironment = z.output<typeof OriginalEnvironmentSchema>;
 
 export const ReportFingerprintsSchema = z.object({
   original: OriginalEnvironmentSchema.optional(),
-  /** One per replay that got far enough to be probed, in replay order. */
-  replays: z.array(FingerprintSchema),
+  /** One per replay that got far enough to be probed, in replay order (in JSON from version 4: each distinct environment once, replay-fingerprints.ts). */
+  replays: ReplayFingerprintsSchema,
 });
 
 export const ReportFingerprintDiffSchema = z.object({
@@ -209,11 +220,15 @@ export const ReportReplaySchema = z.object({
 });
 export type ReportReplay = z.output<typeof ReportReplaySchema>;
 
-/** Step histories for plotting; the orchestrator may thin long ones. */
+const SeriesLengthSchema = z.number().int().nonnegative().nullable();
+
+/** Step histories for plotting, thinned (history-thinning.ts); scoring compared every point. */
 export const ReportHistorySchema = z.object({
-  original: z.array(HistoryPointSchema).nullable(),
+  original: PlottedSeriesSchema.nullable(),
   /** one per replay, in replay order; null where that replay logged none */
-  replays: z.array(z.array(HistoryPointSchema).nullable()),
+  replays: z.array(PlottedSeriesSchema.nullable()),
+  /** version 4: each series' number of steps before thinning, same layout; absent in older reports */
+  points: z.object({ original: SeriesLengthSchema, replays: z.array(SeriesLengthSchema) }).optional(),
 });
 export type ReportHistory = z.output<typeof ReportHistorySchema>;
 
@@ -313,45 +328,78 @@ export function runScoreParts(runScore: RunScore): Pick<ReportRun, "metrics" | "
 
 // ---------------------------------------------------------------- document
 
+/** What the whole document and each run's part share: the audit, not its runs. */
+const auditHead = {
+  auditId: AuditIdSchema,
+  createdAt: z.iso.datetime({ offset: true }),
+  harness: z.object({ version: z.string(), node: z.string() }),
+  inputs: ReportInputsSchema,
+  score: AuditScoreSchema,
+  /** The tolerance policy and verdict rules in words, printed in every rendering. */
+  policyText: z.string(),
+};
+
 export const ReportSchema = z
   .object({
     schema: z.literal(REPORT_SCHEMA_ID),
-    version: z.union([z.literal(1), z.literal(2), z.literal(REPORT_VERSION)]),
-    auditId: AuditIdSchema,
-    createdAt: z.iso.datetime({ offset: true }),
-    harness: z.object({ version: z.string(), node: z.string() }),
-    inputs: ReportInputsSchema,
+    version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(REPORT_VERSION)]),
+    ...auditHead,
     runs: z.array(ReportRunSchema),
-    score: AuditScoreSchema,
-    /** The tolerance policy and verdict rules in words, printed in every rendering. */
-    policyText: z.string(),
   })
   .superRefine((doc, ctx) => {
-    // Renderers pair metric value i with replay i; a misaligned document would
-    // silently attribute values to the wrong execution.
     doc.runs.forEach((run, r) => {
-      run.replays.forEach((replay, i) => {
-        if (replay.index !== i) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["runs", r, "replays", i, "index"],
-            message: `replay at position ${i} has index ${replay.index}; replays must be in order 0..n-1`,
-          });
-        }
-      });
-      run.metrics.forEach((metric, m) => {
-        if (metric.replays.length !== run.replays.length) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["runs", r, "metrics", m, "replays"],
-            message: `metric "${metric.name}" has ${metric.replays.length} replay values but the run has ${run.replays.length} replays`,
-          });
-        }
-      });
+      for (const issue of runAlignmentIssues(run)) ctx.addIssue({ ...issue, path: ["runs", r, ...issue.path] });
     });
   });
+
+/**
+ * Renderers pair metric value i with replay i; a misaligned run would silently
+ * attribute values to the wrong execution. Paths are relative to the run.
+ */
+export function runAlignmentIssues(run: ReportRun): { code: "custom"; path: (string | number)[]; message: string }[] {
+  const issues: { code: "custom"; path: (string | number)[]; message: string }[] = [];
+  run.replays.forEach((replay, i) => {
+    if (replay.index !== i) {
+      issues.push({
+        code: "custom",
+        path: ["replays", i, "index"],
+        message: `replay at position ${i} has index ${replay.index}; replays must be in order 0..n-1`,
+      });
+    }
+  });
+  run.metrics.forEach((metric, m) => {
+    if (metric.replays.length !== run.replays.length) {
+      issues.push({
+        code: "custom",
+        path: ["metrics", m, "replays"],
+        message: `metric "${metric.name}" has ${metric.replays.length} replay values but the run has ${run.replays.length} replays`,
+      });
+    }
+  });
+  return issues;
+}
 
 /** The decoded document (NaN/±Infinity as numbers). */
 export type Report = z.output<typeof ReportSchema>;
 /** The JSON form (NaN/±Infinity as strings). */
 export type ReportJson = z.input<typeof ReportSchema>;
+
+export const RUN_PART_SCHEMA_ID = "repro-audit/report-run" as const;
+
+/**
+ * One run's part of the report (results/<audit-id>/run-reports/<NNNN>/report.json, what
+ * publishing attaches to that run): the audit's head (inputs, audit score, policy)
+ * and that run's entry exactly as report.json holds it, with its position. Written
+ * from the document as report.json encodes it, so it is validated with the whole.
+ */
+export const ReportRunPartSchema = z.object({
+  schema: z.literal(RUN_PART_SCHEMA_ID),
+  version: z.literal(REPORT_VERSION),
+  ...auditHead,
+  /** 0-based position of the run in the audit's report */
+  position: z.number().int().nonnegative(),
+  /** runs in the audit */
+  of: z.number().int().positive(),
+  run: ReportRunSchema,
+});
+export type ReportRunPart = z.output<typeof ReportRunPartSchema>;

@@ -2,7 +2,19 @@
 // goes through drift's NaN/Infinity codec on its way to and from JSON.
 import { z } from "zod";
 
-import { READABLE_REPORT_VERSIONS, ReportSchema, REPORT_SCHEMA_ID, REPORT_VERSION, type Report } from "./schema.js";
+import {
+  READABLE_REPORT_VERSIONS,
+  REPORT_SCHEMA_ID,
+  REPORT_VERSION,
+  RUN_PART_SCHEMA_ID,
+  type Report,
+  type ReportRun,
+  type ReportRunPart,
+  ReportRunPartSchema,
+  ReportRunSchema,
+  ReportSchema,
+  runAlignmentIssues,
+} from "./schema.js";
 import { BadInputError } from "../errors.js";
 
 export class ReportValidationError extends BadInputError {
@@ -16,15 +28,75 @@ function issuesText(error: z.ZodError): string {
   return z.prettifyError(error);
 }
 
-/** JSON text of a decoded report; throws ReportValidationError if the document is invalid. */
+function invalid(error: z.ZodError): ReportValidationError {
+  return new ReportValidationError(
+    `The audit report to be written is invalid (a bug in whatever built it):\n${issuesText(error)}`,
+  );
+}
+
+/**
+ * The report's JSON, a piece at a time, so a writer can stream it (report/write.ts)
+ * and each run is encoded, and so validated, exactly once; `serializeReport` joins
+ * the same pieces. Compact: no indentation (a large audit's report is mostly numbers).
+ */
+export interface ReportJsonPieces {
+  /** report.json up to its first run: `{"schema":..,"version":..,<audit head>,"runs":[` */
+  open: string;
+  /** validated JSON of run `position`; throws ReportValidationError naming runs[position] */
+  run(position: number): string;
+  /** what follows the last run */
+  close: string;
+  /** run `position`'s part (ReportRunPartSchema) around its JSON from `run` */
+  part(position: number, runJson: string): string;
+}
+
+/** Validates everything in `doc` but its runs (which `run` validates one by one). */
+export function reportJsonPieces(doc: Report): ReportJsonPieces {
+  const head = z.safeEncode(ReportSchema, { ...doc, runs: [] });
+  if (!head.success) throw invalid(head.error);
+  const { runs: _runs, schema: _schema, version: _version, ...rest } = head.data;
+  const headJson = JSON.stringify(rest).slice(1, -1);
+  const of = doc.runs.length;
+  return {
+    open: `{"schema":${JSON.stringify(REPORT_SCHEMA_ID)},"version":${REPORT_VERSION},${headJson},"runs":[`,
+    run(position) {
+      const run = doc.runs[position] as ReportRun;
+      const encoded = z.safeEncode(ReportRunSchema, run);
+      const alignment = encoded.success ? runAlignmentIssues(run) : [];
+      const issues = encoded.success ? alignment : encoded.error.issues;
+      if (issues.length > 0)
+        throw invalid(new z.ZodError(issues.map((i) => ({ ...i, path: ["runs", position, ...i.path] }))));
+      return JSON.stringify(encoded.data);
+    },
+    close: "]}\n",
+    part: (position, runJson) =>
+      `{"schema":${JSON.stringify(RUN_PART_SCHEMA_ID)},"version":${REPORT_VERSION},${headJson},"position":${position},"of":${of},"run":${runJson}}\n`,
+  };
+}
+
+/** JSON text of a decoded report (compact); throws ReportValidationError if the document is invalid. */
 export function serializeReport(doc: Report): string {
-  const encoded = z.safeEncode(ReportSchema, doc);
-  if (!encoded.success) {
+  const pieces = reportJsonPieces(doc);
+  return `${pieces.open}${doc.runs.map((_, i) => pieces.run(i)).join(",")}${pieces.close}`;
+}
+
+/** Parses one run's part (run-reports/<NNNN>/report.json); `where` names the source in error messages. */
+export function parseRunPart(text: string, where: string): ReportRunPart {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
     throw new ReportValidationError(
-      `The audit report to be written is invalid (a bug in whatever built it):\n${issuesText(encoded.error)}`,
+      `${where} is not JSON (${(err as Error).message}); expected a run's part of a repro-audit report.`,
     );
   }
-  return `${JSON.stringify(encoded.data, null, 2)}\n`;
+  const parsed = ReportRunPartSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ReportValidationError(
+      `${where} is not a valid run part of a repro-audit report (${RUN_PART_SCHEMA_ID} v${REPORT_VERSION}):\n${issuesText(parsed.error)}`,
+    );
+  }
+  return parsed.data;
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { HistoryPoint, MetricScore } from "../drift/schema.js";
 import { formatDeviation, formatValue } from "./format-number.js";
 import { html, type SafeHtml } from "./html-template.js";
+import { thinSeries } from "./history-thinning.js";
 import type { ReportHistory } from "./schema.js";
 import { replayLabel } from "../drift/format.js";
 
@@ -166,17 +167,10 @@ export function metricPlot(metric: MetricScore): SafeHtml {
   return html`<svg class="plot" viewBox="0 0 ${String(W)} ${String(H)}" width="${String(W)}" height="${String(H)}" role="img" aria-label="${label}" xmlns="http://www.w3.org/2000/svg"><title>${label}</title><rect class="frame" x="${coord(PAD.left)}" y="${coord(PAD.top)}" width="${coord(PLOT_W)}" height="${coord(PLOT_H)}"/>${parts}<text class="axis" x="${coord(PAD.left + PLOT_W / 2)}" y="${coord(H - 6)}" text-anchor="middle">replay</text></svg>`;
 }
 
-/** Thins a long history to at most `max` points (keeping first and last) so the SVG stays small. */
-export function thin(points: readonly HistoryPoint[], max = 300): HistoryPoint[] {
-  if (points.length <= max) return [...points];
-  const stride = (points.length - 1) / (max - 1);
-  const out: HistoryPoint[] = [];
-  for (let k = 0; k < max; k++) {
-    const p = points[Math.round(k * stride)];
-    if (p) out.push(p);
-  }
-  return out;
-}
+/** Points per drawn series: reports before version 4 kept up to 500 per series; this keeps the SVG small. */
+const DRAWN_POINTS = 300;
+
+const thin = (points: readonly HistoryPoint[]): HistoryPoint[] => thinSeries(points, DRAWN_POINTS);
 
 /** Splits a series at non-finite points: a polyline must not bridge a NaN. */
 function segments(points: readonly HistoryPoint[]): HistoryPoint[][] {

@@ -88,10 +88,14 @@ describe("secrets from the server stay out of every output (CLI, real server)", 
       const shown = [
         ["stdout", r.stdout],
         ["stderr", r.stderr],
-        ...["report.json", "report.md", "report.html", "junit.xml"].map((f) => [
-          f,
-          readFileSync(join(auditDir, f), "utf8"),
-        ]),
+        ...[
+          "report.json",
+          "report.md",
+          "report.html",
+          "junit.xml",
+          "run-reports/0000/report.json",
+          "run-reports/0000/report.html",
+        ].map((f) => [f, readFileSync(join(auditDir, f), "utf8")]),
         ["plan.json", plan],
       ];
       for (const [what, text] of shown) {

@@ -1,4 +1,5 @@
 // What `repro-audit audit` does, loaded when it runs (its options: audit.ts).
+import { readFileSync } from "node:fs";
 import Table from "cli-table3";
 import { displayPath } from "../../audit/assemble-run.js";
 import { firstLook } from "../../drift/replay-counts.js";
@@ -10,7 +11,6 @@ import type { TolerancePolicy } from "../../drift/schema.js";
 import { DEFAULT_POLICY, ToleranceSpecError, parseTolerancePolicy } from "../../drift/tolerance.js";
 import { passesGate } from "../../drift/score.js";
 import { summaryPaths } from "../../report/formats.js";
-import { serializeReport } from "../../report/serialize.js";
 import { RUN_VERDICT_TERMINAL, resumeHint } from "../../report/verdict-labels.js";
 import { MlflowClient } from "../../tracking/client.js";
 import { ExitCode } from "../exit-codes.js";
@@ -103,7 +103,8 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     interrupt.dispose();
   }
 
-  if (opts.json) process.stdout.write(terminalJson(serializeReport(result.report)));
+  // report.json as written: the document is not encoded and validated a second time.
+  if (opts.json) process.stdout.write(terminalJson(readFileSync(result.paths.json, "utf8")));
   else console.log(renderAuditSummary(result));
   for (const p of result.publish?.problems ?? [])
     console.error(`repro-audit audit: could not attach the report: ${terminalLine(p)}`);

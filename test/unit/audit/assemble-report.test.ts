@@ -127,10 +127,12 @@ describe("assembleReport", () => {
     expect(doc.inputs.tolerance).toEqual(tolerance);
   });
 
-  it("refuses a document that breaks the schema, saying where", () => {
+  it("a document that breaks the schema is refused where it is written (validated once), saying where", () => {
     const run = reproduced();
     const misaligned = { ...run, replays: run.replays.slice(0, 2) };
-    expect(() => assembleReport(meta(), [misaligned])).toThrow(/internal error.*runs\.0\.metrics\.0\.replays/);
-    expect(() => assembleReport(meta({}, "../escape"), [run])).toThrow(/internal error.*auditId/);
+    expect(() => serializeReport(assembleReport(meta(), [run, misaligned]))).toThrow(
+      /invalid[\s\S]*runs\[1\]\.metrics\[0\]\.replays[\s\S]*has 3 replay values but the run has 2 replays/,
+    );
+    expect(() => serializeReport(assembleReport(meta({}, "../escape"), [run]))).toThrow(/invalid[\s\S]*auditId/);
   });
 });

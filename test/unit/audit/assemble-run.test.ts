@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { assembleReport } from "../../../harness/audit/assemble-report.js";
-import { MAX_PLOTTED_POINTS, assembleRun, comparedMetricNames } from "../../../harness/audit/assemble-run.js";
+import { assembleRun, comparedMetricNames } from "../../../harness/audit/assemble-run.js";
+import { MAX_PLOTTED_POINTS } from "../../../harness/report/history-thinning.js";
 import type { HistoryPoint } from "../../../harness/drift/schema.js";
 import type { ReportRun } from "../../../harness/report/schema.js";
 import { parseReport, serializeReport } from "../../../harness/report/serialize.js";
@@ -332,10 +333,10 @@ describe("assembleRun: which metrics are compared", () => {
 });
 
 describe("assembleRun: histories and artifacts", () => {
-  it("long histories are thinned for plotting, first and last kept, while scoring sees every point", () => {
+  it("long histories are thinned for plotting, first, last and the deviating step kept on both sides, while scoring sees every point", () => {
     const n = 1201;
     const orig = series(n, (s) => s / 2);
-    // Thinning keeps indices round(i * 1200 / 499): 0, 2, 5, ... so step 1 is never plotted.
+    // Step 1 lies between the thinning's regular picks: it is plotted because replay 2 deviates there.
     const replay = series(n, (s) => (s === 1 ? 0.5 + 0.25 : s / 2));
     const run = assembleRun(
       facts({
@@ -346,12 +347,17 @@ describe("assembleRun: histories and artifacts", () => {
       }),
     );
     const plotted = run.histories?.loss;
-    expect(plotted?.original).toHaveLength(MAX_PLOTTED_POINTS);
+    expect(plotted?.original?.length).toBeLessThanOrEqual(MAX_PLOTTED_POINTS + 1);
+    expect(plotted?.original?.length).toBeGreaterThan(MAX_PLOTTED_POINTS / 2);
     expect(plotted?.original?.[0]).toEqual({ step: 0, value: 0 });
     expect(plotted?.original?.at(-1)).toEqual({ step: 1200, value: 600 });
     expect(plotted?.replays).toHaveLength(2);
-    expect(plotted?.replays[1]).toHaveLength(MAX_PLOTTED_POINTS);
-    expect(plotted?.replays[1]?.some((p) => p.step === 1)).toBe(false);
+    expect(plotted?.replays[1]?.length).toBeLessThanOrEqual(MAX_PLOTTED_POINTS + 1);
+    expect(plotted?.replays[1]?.find((p) => p.step === 1)).toEqual({ step: 1, value: 0.75 });
+    expect(plotted?.original?.find((p) => p.step === 1)).toEqual({ step: 1, value: 0.5 });
+    // replay 1 matches the original everywhere: no deviation point of its own
+    expect(plotted?.replays[0]?.some((p) => p.step === 1)).toBe(false);
+    expect(plotted?.points).toEqual({ original: n, replays: [n, n] });
     const steps = plotted?.original?.map((p) => p.step) ?? [];
     expect(steps.every((s, i) => i === 0 || s > (steps[i - 1] as number))).toBe(true);
 
@@ -562,13 +568,14 @@ describe("assembleRun: properties", () => {
     );
   });
 
-  it("plotted histories keep min(length, limit) points, both ends, in step order", () => {
+  it("plotted histories keep every point up to the limit and at most the limit beyond it, both ends, in step order", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 3 * MAX_PLOTTED_POINTS }), (len) => {
         const h = series(len, (s) => s * 3);
         const run = assembleRun(facts({ evidence: { originalHistories: { rmse: h } } }));
         const plotted = run.histories?.rmse?.original ?? [];
-        expect(plotted).toHaveLength(Math.min(len, MAX_PLOTTED_POINTS));
+        if (len <= MAX_PLOTTED_POINTS) expect(plotted).toEqual(h);
+        else expect(plotted.length).toBeLessThanOrEqual(MAX_PLOTTED_POINTS);
         expect(plotted[0]).toEqual(h[0]);
         expect(plotted.at(-1)).toEqual(h.at(-1));
         for (let i = 1; i < plotted.length; i++)

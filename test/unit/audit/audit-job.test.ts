@@ -94,8 +94,9 @@ describe("auditJob through in-memory ports", () => {
       [Tags.score]: "1.000",
       [Tags.report]: "repro-audit/unit-audit/report.html",
     });
+    // its own part (page, entry) and the audit's summary
     expect(tracking.uploads.map((u) => u.artifactPath).sort()).toEqual(
-      ["junit.xml", "report.html", "report.json", "report.md"].map((f) => `repro-audit/unit-audit/${f}`),
+      ["report.html", "report.json", "report.md"].map((f) => `repro-audit/unit-audit/${f}`),
     );
     expect(res.publish?.published).toEqual([`run ${RUN}`]);
   });

@@ -83,6 +83,11 @@ const paths: ReportPaths = {
   markdown: "/results/aud-1/report.md",
   html: "/results/aud-1/report.html",
   junit: "/results/aud-1/junit.xml",
+  runs: ["0000", "0001", "0002"].map((n) => ({
+    dir: `/results/aud-1/run-reports/${n}`,
+    json: `/results/aud-1/run-reports/${n}/report.json`,
+    html: `/results/aud-1/run-reports/${n}/report.html`,
+  })),
 };
 
 function twoRunReport() {
@@ -127,15 +132,18 @@ describe("publishReport", () => {
   const tagsOf = (client: ReturnType<typeof fakeClient>, runId: string) =>
     Object.fromEntries(client.tags.filter((t) => t.runId === runId).map((t) => [t.key, t.value]));
 
-  it("uploads the four report files under repro-audit/<audit-id> of every run and tags each run", async () => {
+  it("uploads to each run its own part (page and JSON) and the audit's summary under repro-audit/<audit-id>, never the whole report, and tags each run", async () => {
     const client = fakeClient();
     const result = await publishReport(client, twoRunReport(), paths);
     expect(result).toEqual({ published: ["run run-a", "run run-b"], problems: [] });
-    const files = [paths.json, paths.markdown, paths.html, paths.junit];
+    const own = (i: number) => [paths.runs[i]?.html, paths.runs[i]?.json, paths.markdown];
     expect(client.uploads).toEqual([
-      ...files.map((file) => ({ runId: "run-a", file, dir: DIR })),
-      ...files.map((file) => ({ runId: "run-b", file, dir: DIR })),
+      ...own(0).map((file) => ({ runId: "run-a", file, dir: DIR })),
+      ...own(1).map((file) => ({ runId: "run-b", file, dir: DIR })),
     ]);
+    // What an audit uploads grows with its runs, not their square: no run gets the whole document.
+    for (const whole of [paths.json, paths.html, paths.junit])
+      expect(client.uploads.map((u) => u.file)).not.toContain(whole);
     expect(tagsOf(client, "run-a")).toEqual({
       [T.verdict]: "reproduced",
       [T.score]: "1.000",
@@ -237,7 +245,7 @@ describe("publishReport", () => {
     ]);
     expect(result.problems).toEqual(["run run-a: HTTP 503 from artifact store"]);
     expect(result.published).toEqual(["run run-b", "model wine-model v3"]);
-    expect(client.uploads.map((u) => u.runId)).toEqual(["run-b", "run-b", "run-b", "run-b"]);
+    expect(client.uploads.map((u) => u.runId)).toEqual(["run-b", "run-b", "run-b"]);
     // a run whose report did not upload is not tagged as pointing at it
     expect(tagsOf(client, "run-a")).toEqual({});
     expect(Object.keys(tagsOf(client, "run-b"))).toHaveLength(4);

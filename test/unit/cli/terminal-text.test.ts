@@ -81,6 +81,7 @@ describe("terminal text", () => {
       markdown: "/r/report.md",
       html: "/r/report.html",
       junit: "/r/junit.xml",
+      runs: [],
     };
     const out = renderAuditSummary({
       report,

@@ -47,7 +47,7 @@ describe("report schema", () => {
     metric.original = Number.POSITIVE_INFINITY;
     metric.replays[0] = Number.NEGATIVE_INFINITY;
     const text = serializeReport(doc);
-    expect(text).toContain('"original": "Infinity"');
+    expect(text).toContain('"original":"Infinity"');
     expect(text).toContain('"-Infinity"');
     expect(parseReport(text, "x").runs[0]?.metrics[0]?.original).toBe(Number.POSITIVE_INFINITY);
 
@@ -86,9 +86,38 @@ describe("report schema", () => {
   it("explains a wrong schema id, a newer version, and non-JSON", () => {
     const other = { ...sampleJson(), schema: "something/else" };
     expectInvalid(other, 'its "schema" field is "something/else"');
-    const newer = { ...sampleJson(), version: 4 };
-    expectInvalid(newer, "report version 4", "reads versions 1, 2 and 3");
+    const newer = { ...sampleJson(), version: 5 };
+    expectInvalid(newer, "report version 5", "reads versions 1, 2, 3 and 4");
     expect(() => parseReport("{not json", "broken.json")).toThrow(/broken\.json is not JSON/);
+  });
+
+  it("reads a version 3 report (one object per history point) as the same document, and writes it as version 4", () => {
+    const v3Path = join(import.meta.dirname, "../../fixtures/report/sample-report-v3.json");
+    const v3Text = readFileSync(v3Path, "utf8");
+    expect(v3Text).toContain('"step": 0');
+    const v3 = parseReport(v3Text, "v3.json");
+    expect(v3.version).toBe(3);
+    const v4 = loadSampleReport();
+    expect(v4.version).toBe(4);
+    expect({ ...v3, version: 4 }).toEqual(v4);
+    const text = serializeReport(v3);
+    expect(text.startsWith('{"schema":"repro-audit/report","version":4,')).toBe(true);
+    expect(text).toContain('"steps":[0,1,2');
+    expect(text).not.toContain('"step":');
+    expect(text).not.toContain("\n  "); // compact
+  });
+
+  it("refuses a version 4 series whose steps and values differ in length, or hold what is not a number", () => {
+    const json = sampleJson() as unknown as {
+      runs: { histories?: Record<string, { original: { steps: unknown[]; values: unknown[] } | null }> }[];
+    };
+    const withHistory = json.runs.find((r) => r.histories !== undefined);
+    const series = Object.values(withHistory?.histories ?? {})[0]?.original;
+    if (!series) throw new Error("the sample needs a plotted history");
+    series.values.pop();
+    expectInvalid(json, "steps and values must have the same length");
+    series.values.push("fast");
+    expectInvalid(json, "values must be an array of numbers");
   });
 
   it("reads a version 1 report (before the incomplete verdict): no incomplete runs", () => {
@@ -117,7 +146,13 @@ describe("writeReport / readReport", () => {
     const doc = loadSampleReport();
     const paths = await writeReport(doc, dir);
     expect(paths.dir).toBe(join(dir, doc.auditId));
-    expect(readdirSync(paths.dir).sort()).toEqual(["junit.xml", "report.html", "report.json", "report.md"]);
+    expect(readdirSync(paths.dir).sort()).toEqual([
+      "junit.xml",
+      "report.html",
+      "report.json",
+      "report.md",
+      "run-reports",
+    ]);
     expect(readFileSync(paths.markdown, "utf8")).toBe(
       readFileSync(join(import.meta.dirname, "../../fixtures/report/sample-report.md"), "utf8"),
     );
