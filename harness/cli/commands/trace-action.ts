@@ -8,6 +8,7 @@ import { mlflowTraceReader } from "../../trace/mlflow-reader.js";
 import { traceJob } from "../../trace/trace-job.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
+import { type SelectionDisplay, selectionDisplay } from "../selection-progress.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
@@ -19,6 +20,9 @@ const DETAIL_RUNS = 10;
 
 /** Runs the trace and prints; returns the exit code. Never throws for expected failures. */
 export async function traceAction(opts: TraceOptions): Promise<number> {
+  // stderr only, so --json output stays one clean document on stdout.
+  const display: SelectionDisplay | undefined =
+    opts.progress === true || process.stderr.isTTY ? selectionDisplay(process.stderr) : undefined;
   try {
     const selection = parseSelection(opts, process.env);
     const tracking = await resolveTrackingForCli(opts);
@@ -28,7 +32,9 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
       trackingUri: tracking.uri,
       reader: mlflowTraceReader(client),
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(display ? { onEvent: display.onEvent } : {}),
     });
+    display?.stop();
     if (opts.json) console.log(terminalJson(JSON.stringify(doc, null, 2)));
     else
       console.log(
@@ -39,6 +45,7 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
       );
     return ExitCode.ok;
   } catch (err) {
+    display?.stop();
     return reportFailure("trace", err);
   }
 }
