@@ -9,7 +9,8 @@ import { traceJob } from "../../trace/trace-job.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { type SelectionDisplay, selectionDisplay } from "../selection-progress.js";
-import { terminalJson, terminalLine } from "../terminal-text.js";
+import { writeJsonDocument } from "../json-stream.js";
+import { terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
 import type { TraceOptions } from "./trace.js";
@@ -35,7 +36,8 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
       ...(display ? { onEvent: display.onEvent } : {}),
     });
     display?.stop();
-    if (opts.json) console.log(terminalJson(JSON.stringify(doc, null, 2)));
+    // Streamed a run at a time: 10,000 runs make a 35 MB document.
+    if (opts.json) await writeJsonDocument(process.stdout, doc, "runs");
     else
       console.log(
         renderTrace(doc, {
