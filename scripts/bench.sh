@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, each printing ratios against a baseline measured in the same run
-# (see bench/README.md). `npm run bench -- drift`, `-- report`, `-- start`, `-- replay` or `-- sealed` runs one.
+# (see bench/README.md). `npm run bench -- drift`, `-- report`, `-- start`, `-- trace`, `-- replay` or `-- sealed` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,6 +16,10 @@ fi
 if [ "$which" = all ] || [ "$which" = start ]; then
   echo "[bench] CLI start (--help vs node -e 0)"
   node dist/bench/cli-start.js
+fi
+if [ "$which" = all ] || [ "$which" = trace ]; then
+  echo "[bench] trace of 10,000 runs vs the MLflow Python client's paged search_runs"
+  node dist/bench/trace-scale.js --dry-run-audit
 fi
 if [ "$which" = all ] || [ "$which" = replay ]; then
   echo "[bench] replay overhead (needs the Docker engine)"

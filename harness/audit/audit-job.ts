@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BadInputError, firstIssueMessage } from "../errors.js";
+import { selectionEventsAsStages } from "../selection/progress.js";
 import { resolveSelection } from "../selection/resolve.js";
 import { type Selection, describeSelection } from "../selection/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
@@ -142,8 +143,11 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   const resolveAs: Selection =
     startedWith !== undefined && startedWith.length > 0 ? { kind: "runs", runIds: startedWith } : selection;
   stage(`selecting ${describeSelection(resolveAs)}`);
+  // A large selection reports how far it got, a few lines rather than one per run.
+  const selectionProgress = selectionEventsAsStages(stage);
   const { runs, modelVersion } = await resolveSelection(ports.selection, resolveAs, {
     concurrency: opts.concurrency ?? 8,
+    onEvent: selectionProgress,
   });
   if (runs.length === 0) throw new AuditError(`${describeSelection(selection)} matched no runs`);
 
@@ -176,7 +180,10 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   }
 
   stage(`checking what ${runs.length} run(s) recorded`);
-  const subjects = await collectSubjects(ports.selection, runs, { concurrency: opts.concurrency ?? 8 });
+  const subjects = await collectSubjects(ports.selection, runs, {
+    concurrency: opts.concurrency ?? 8,
+    onProgress: (done, total) => selectionProgress({ kind: "collected", done, total }),
+  });
   const items = new Map(subjects.map((s) => [s.run.runId, buildChecklist(s)]));
   const modelVersions: AuditedModelVersion[] = subjects.flatMap((s) =>
     s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.runId })),

@@ -1,13 +1,14 @@
 import { mapBounded } from "../bounded-map.js";
 import { MlflowError } from "../tracking/errors.js";
 import type { Experiment, ModelVersion, Run } from "../tracking/schemas.js";
+import type { OnSelectionEvent } from "./progress.js";
 import { type Selection, SelectionError, describeSelection } from "./selection.js";
 
 /** What resolving a selection needs from the tracking client. */
 export interface SelectionClient {
   getExperimentByName(name: string): Promise<Experiment | undefined>;
   searchExperiments(opts?: { filter?: string }): Promise<Experiment[]>;
-  searchRuns(opts: { experimentIds: string[]; filter?: string }): Promise<Run[]>;
+  searchRuns(opts: { experimentIds: string[]; filter?: string; onPage?: (runsSoFar: number) => void }): Promise<Run[]>;
   getRun(runId: string): Promise<Run>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
@@ -26,9 +27,18 @@ export interface ResolvedSelection {
 export async function resolveSelection(
   client: SelectionClient,
   sel: Selection,
-  opts: { concurrency?: number } = {},
+  opts: { concurrency?: number; onEvent?: OnSelectionEvent } = {},
 ): Promise<ResolvedSelection> {
   const concurrency = opts.concurrency ?? 8;
+  // Runs read by earlier searches of this selection (the filter kind searches in chunks).
+  let before = 0;
+  const search = async (ids: string[], filter: string | undefined) => {
+    const runs = await searchRunsChecked(client, ids, filter, (n) =>
+      opts.onEvent?.({ kind: "searched", runs: before + n }),
+    );
+    before += runs.length;
+    return runs;
+  };
   switch (sel.kind) {
     case "experiment": {
       const ids: string[] = [];
@@ -37,17 +47,17 @@ export async function resolveSelection(
         if (!exp) throw new SelectionError(`experiment "${name}" does not exist on the tracking server`);
         ids.push(exp.experiment_id);
       }
-      return { runs: dedupe(await searchRunsChecked(client, ids, sel.filter)) };
+      return { runs: dedupe(await search(ids, sel.filter)) };
     }
     case "experiment_id":
-      return { runs: dedupe(await searchRunsChecked(client, sel.experimentIds, undefined)) };
+      return { runs: dedupe(await search(sel.experimentIds, undefined)) };
     case "filter": {
       const experiments = await client.searchExperiments();
       const ids = experiments.map((e) => e.experiment_id);
       // Large servers: the REST search takes a list of experiments; keep requests small.
       const runs: Run[] = [];
       for (let i = 0; i < ids.length; i += 100)
-        runs.push(...(await searchRunsChecked(client, ids.slice(i, i + 100), sel.filter)));
+        for (const run of await search(ids.slice(i, i + 100), sel.filter)) runs.push(run);
       return { runs: dedupe(runs) };
     }
     case "runs": {
@@ -87,10 +97,11 @@ async function searchRunsChecked(
   client: SelectionClient,
   experimentIds: string[],
   filter: string | undefined,
+  onPage: (runsSoFar: number) => void,
 ): Promise<Run[]> {
   if (experimentIds.length === 0) return [];
   try {
-    return await client.searchRuns({ experimentIds, ...(filter ? { filter } : {}) });
+    return await client.searchRuns({ experimentIds, ...(filter ? { filter } : {}), onPage });
   } catch (err) {
     if (err instanceof MlflowError && err.errorCode === "INVALID_PARAMETER_VALUE" && filter) {
       throw new SelectionError(`--filter ${JSON.stringify(filter)} was refused by the server: ${err.serverMessage}`);

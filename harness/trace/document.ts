@@ -44,14 +44,19 @@ export interface TraceDocumentMeta {
   generatedAt: Date;
 }
 
+/** The document without its runs, validated apart from them (buildTraceDocument). */
+const TraceDocumentHeadSchema = TraceDocumentSchema.omit({ runs: true });
+
 /** Pure: subjects in, validated document out (a bug that breaks the schema throws here). */
 export function buildTraceDocument(subjects: readonly TraceSubject[], meta: TraceDocumentMeta): TraceDocument {
   // Server text (a git remote with a password, a dataset source) reaches details and
   // names: URL credentials are stripped from every run entry, for the table and --json.
-  const runs: TraceRunEntry[] = stripUrlCredentialsDeep(
-    subjects.map((s) => {
-      const items = buildChecklist(s);
-      return {
+  // Each entry is stripped and validated as it is made, so a trace of 10,000 runs holds
+  // one copy of the entries at a time, not three.
+  const runs: TraceRunEntry[] = subjects.map((s) => {
+    const items = buildChecklist(s);
+    return TraceRunEntrySchema.parse(
+      stripUrlCredentialsDeep({
         runId: s.run.runId,
         runName: s.run.runName ?? s.run.tags[Tags.runName] ?? null,
         experimentId: s.run.experimentId,
@@ -59,19 +64,29 @@ export function buildTraceDocument(subjects: readonly TraceSubject[], meta: Trac
         modelVersions: s.modelVersions.map((v) => ({ name: v.name, version: v.version, aliases: [...v.aliases] })),
         items,
         score: scoreTrace(items),
-      };
-    }),
-  );
-  return TraceDocumentSchema.parse({
+      }),
+    );
+  });
+  const head = TraceDocumentHeadSchema.parse({
     schema: TRACE_SCHEMA_ID,
     version: TRACE_SCHEMA_VERSION,
     trackingUri: stripCredentials(meta.trackingUri),
     selection: meta.selection,
     generatedAt: meta.generatedAt.toISOString(),
-    runs,
     score: scoreSelection(runs),
     formula: formula(),
   });
+  // The fields in the schema's order, as the JSON has always listed them.
+  return {
+    schema: head.schema,
+    version: head.version,
+    trackingUri: head.trackingUri,
+    selection: head.selection,
+    generatedAt: head.generatedAt,
+    runs,
+    score: head.score,
+    formula: head.formula,
+  };
 }
 
 /** Drops user:password@, the query (tokens sometimes ride there) and the fragment. */

@@ -1,3 +1,4 @@
+import type { OnSelectionEvent } from "../selection/progress.js";
 import type { Selection } from "../selection/selection.js";
 import type { TraceSubject } from "./subject.js";
 
@@ -7,5 +8,5 @@ import type { TraceSubject } from "./subject.js";
 
 export interface TraceReader {
   /** The subjects of the runs the selection names, in the tracker's order, without repeats. */
-  subjects(selection: Selection, opts: { concurrency: number }): Promise<TraceSubject[]>;
+  subjects(selection: Selection, opts: { concurrency: number; onEvent?: OnSelectionEvent }): Promise<TraceSubject[]>;
 }

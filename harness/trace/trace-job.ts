@@ -1,4 +1,5 @@
 import { BadInputError } from "../errors.js";
+import type { OnSelectionEvent } from "../selection/progress.js";
 import { type Selection, describeSelection } from "../selection/selection.js";
 import { type TraceDocument, buildTraceDocument } from "./document.js";
 import type { TraceReader } from "./ports.js";
@@ -14,12 +15,17 @@ export interface TraceJobOptions {
   reader: TraceReader;
   /** Requests in flight at once (default 8). */
   concurrency?: number;
+  /** Progress of the selection (runs read, runs collected), for a display. */
+  onEvent?: OnSelectionEvent;
   generatedAt?: Date;
 }
 
 /** Throws a BadInputError when the selection matches no run: an empty trace answers nothing. */
 export async function traceJob(opts: TraceJobOptions): Promise<TraceDocument> {
-  const subjects = await opts.reader.subjects(opts.selection, { concurrency: opts.concurrency ?? 8 });
+  const subjects = await opts.reader.subjects(opts.selection, {
+    concurrency: opts.concurrency ?? 8,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
   if (subjects.length === 0)
     throw new BadInputError(`${describeSelection(opts.selection)} matched no runs on ${opts.trackingUri}`);
   return buildTraceDocument(subjects, {

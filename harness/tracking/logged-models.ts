@@ -12,6 +12,8 @@ export interface SearchLoggedModelsOptions {
   orderBy?: readonly { fieldName: string; ascending?: boolean | undefined }[] | undefined;
   /** Models asked per request (server default 100). */
   pageSize?: number | undefined;
+  /** Stop after this many models; all when unset. */
+  maxResults?: number | undefined;
 }
 
 export const LOGGED_MODELS_PAGE_SIZE = 100;
@@ -32,23 +34,26 @@ export class LoggedModelsApi {
   }
 
   async search(opts: SearchLoggedModelsOptions): Promise<LoggedModel[]> {
-    return listAll({ pageSize: opts.pageSize ?? LOGGED_MODELS_PAGE_SIZE }, async ({ pageToken, maxResults }) => {
-      const body = await this.http.json(
-        {
-          method: "POST",
-          path: "/api/2.0/mlflow/logged-models/search",
-          json: {
-            experiment_ids: opts.experimentIds,
-            filter: opts.filter,
-            order_by: opts.orderBy?.map((o) => ({ field_name: o.fieldName, ascending: o.ascending ?? true })),
-            max_results: maxResults,
-            page_token: pageToken,
+    return listAll(
+      { pageSize: opts.pageSize ?? LOGGED_MODELS_PAGE_SIZE, limit: opts.maxResults },
+      async ({ pageToken, maxResults }) => {
+        const body = await this.http.json(
+          {
+            method: "POST",
+            path: "/api/2.0/mlflow/logged-models/search",
+            json: {
+              experiment_ids: opts.experimentIds,
+              filter: opts.filter,
+              order_by: opts.orderBy?.map((o) => ({ field_name: o.fieldName, ascending: o.ascending ?? true })),
+              max_results: maxResults,
+              page_token: pageToken,
+            },
+            action: `searching logged models in experiments ${opts.experimentIds.join(", ")}`,
           },
-          action: `searching logged models in experiments ${opts.experimentIds.join(", ")}`,
-        },
-        SearchLoggedModelsResponse,
-      );
-      return { items: body.models, nextPageToken: body.next_page_token };
-    });
+          SearchLoggedModelsResponse,
+        );
+        return { items: body.models, nextPageToken: body.next_page_token };
+      },
+    );
   }
 }

@@ -17,6 +17,8 @@ export interface RegistrySearchOptions {
   filter?: string | undefined;
   orderBy?: readonly string[] | undefined;
   pageSize?: number | undefined;
+  /** Stop after this many items; all when unset. */
+  maxResults?: number | undefined;
 }
 
 // Server caps: 1000 registered models per page, 200000 model versions (default 10000).
@@ -123,17 +125,20 @@ export class RegistryApi {
     itemsOf: (body: B) => T[],
     opts: RegistrySearchOptions,
   ): Promise<T[]> {
-    return listAll({ pageSize: opts.pageSize ?? endpoint.pageSize }, async ({ pageToken, maxResults }) => {
-      const body = await this.http.json(
-        {
-          method: "GET",
-          path: endpoint.path,
-          query: { filter: opts.filter, max_results: maxResults, order_by: opts.orderBy, page_token: pageToken },
-          action: `searching ${endpoint.noun}${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
-        },
-        schema,
-      );
-      return { items: itemsOf(body), nextPageToken: body.next_page_token };
-    });
+    return listAll(
+      { pageSize: opts.pageSize ?? endpoint.pageSize, limit: opts.maxResults },
+      async ({ pageToken, maxResults }) => {
+        const body = await this.http.json(
+          {
+            method: "GET",
+            path: endpoint.path,
+            query: { filter: opts.filter, max_results: maxResults, order_by: opts.orderBy, page_token: pageToken },
+            action: `searching ${endpoint.noun}${opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : ""}`,
+          },
+          schema,
+        );
+        return { items: itemsOf(body), nextPageToken: body.next_page_token };
+      },
+    );
   }
 }

@@ -25,6 +25,8 @@ export interface SearchRunsOptions {
   maxResults?: number | undefined;
   /** Runs asked per request; MLflow's default page is 1000 (cap 50000). */
   pageSize?: number | undefined;
+  /** Called after each page with the runs read so far (search only), for progress display. */
+  onPage?: ((runsSoFar: number) => void) | undefined;
 }
 
 export interface CreateRunOptions {
@@ -55,7 +57,10 @@ export class RunsApi {
   /** Every matching run, reading all pages. */
   async search(opts: SearchRunsOptions): Promise<Run[]> {
     const out: Run[] = [];
-    for await (const page of this.searchPages(opts)) out.push(...page);
+    for await (const page of this.searchPages(opts)) {
+      for (const run of page) out.push(run);
+      opts.onPage?.(out.length);
+    }
     return out;
   }
 

@@ -98,8 +98,8 @@ describe("repro-audit trace (CLI)", () => {
     expect(r.stdout).toMatch(/Selection score: 52\.8% \(mean of 3 run scores/);
   });
 
-  it("prints the versioned JSON document with --json", async () => {
-    const r = await cli(["--experiment", "trace-e2e", "--json"], env);
+  it("prints the versioned JSON document with --json (--progress goes to stderr, never into it)", async () => {
+    const r = await cli(["--experiment", "trace-e2e", "--json", "--progress"], env);
     expect(r.code).toBe(0);
     const doc: TraceDocument = TraceDocumentSchema.parse(JSON.parse(r.stdout));
     expect(doc).toMatchObject({ schema: "repro-audit/trace", version: 1, trackingUri: server?.url });

@@ -8,7 +8,9 @@ import { mlflowTraceReader } from "../../trace/mlflow-reader.js";
 import { traceJob } from "../../trace/trace-job.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportFailure, resolveTrackingForCli } from "../failure.js";
-import { terminalJson, terminalLine } from "../terminal-text.js";
+import { type SelectionDisplay, selectionDisplay } from "../selection-progress.js";
+import { writeJsonDocument } from "../json-stream.js";
+import { terminalLine } from "../terminal-text.js";
 import { truncate } from "../truncate.js";
 
 import type { TraceOptions } from "./trace.js";
@@ -19,6 +21,9 @@ const DETAIL_RUNS = 10;
 
 /** Runs the trace and prints; returns the exit code. Never throws for expected failures. */
 export async function traceAction(opts: TraceOptions): Promise<number> {
+  // stderr only, so --json output stays one clean document on stdout.
+  const display: SelectionDisplay | undefined =
+    opts.progress === true || process.stderr.isTTY ? selectionDisplay(process.stderr) : undefined;
   try {
     const selection = parseSelection(opts, process.env);
     const tracking = await resolveTrackingForCli(opts);
@@ -28,8 +33,11 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
       trackingUri: tracking.uri,
       reader: mlflowTraceReader(client),
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(display ? { onEvent: display.onEvent } : {}),
     });
-    if (opts.json) console.log(terminalJson(JSON.stringify(doc, null, 2)));
+    display?.stop();
+    // Streamed a run at a time: 10,000 runs make a 35 MB document.
+    if (opts.json) await writeJsonDocument(process.stdout, doc, "runs");
     else
       console.log(
         renderTrace(doc, {
@@ -39,6 +47,7 @@ export async function traceAction(opts: TraceOptions): Promise<number> {
       );
     return ExitCode.ok;
   } catch (err) {
+    display?.stop();
     return reportFailure("trace", err);
   }
 }

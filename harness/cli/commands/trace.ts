@@ -12,6 +12,7 @@ export interface TraceOptions extends SelectionOptions {
   dataDir?: string;
   concurrency?: number;
   details?: boolean;
+  progress?: boolean;
 }
 
 export function registerTraceCommand(program: Command): void {
@@ -30,6 +31,10 @@ export function registerTraceCommand(program: Command): void {
     .option("--tracking-uri <uri>", "tracking server (default: $MLFLOW_TRACKING_URI, else the embedded server)")
     .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
     .option("--concurrency <n>", "requests in flight at once (default 8)", parseConcurrency)
+    .option(
+      "--progress",
+      "show the selection's progress on stderr even when it is not a terminal (on a terminal it is always shown)",
+    )
     .action(async (opts: TraceOptions) => {
       // The readers and the checklist load only when the command runs.
       const { traceAction } = await import("./trace-action.js");

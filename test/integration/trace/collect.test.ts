@@ -113,7 +113,7 @@ describe("trace collection against a real MLflow server", () => {
     }
   });
 
-  it("covers 1050 runs: every run collected, logged models found across IN-list chunks", async () => {
+  it("covers 1050 runs: every run collected, logged models of the first, middle and last hundred found", async () => {
     const exp = await client.createExperiment("trace-many");
     const ids = await mapBounded([...Array(1050).keys()], 8, async (i) => {
       const tags: Record<string, string> = { "mlflow.source.name": "gen.py", "mlflow.source.type": "LOCAL" };
