@@ -185,22 +185,11 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     });
   }
 
+  // Read beside the replays, not before them: neither the traceability checklists nor
+  // the host's fingerprint is needed until the report is assembled.
   stage(`checking what ${runs.length} run(s) recorded`);
-  const subjects = await collectSubjects(ports.selection, runs, { concurrency: opts.concurrency ?? 8 });
-  const items = new Map(subjects.map((s) => [s.run.runId, buildChecklist(s)]));
-  const modelVersions: AuditedModelVersion[] = subjects.flatMap((s) =>
-    s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.runId })),
-  );
-  // The version the user named is tagged even if the run-based search missed it.
-  if (modelVersion?.run_id)
-    modelVersions.unshift({ name: modelVersion.name, version: modelVersion.version, runId: modelVersion.run_id });
-
-  let host: HostFingerprint | undefined;
-  try {
-    host = await (opts.host ?? (() => hostFingerprint()))();
-  } catch (err) {
-    stage(`host fingerprint unavailable: ${(err as Error).message}`);
-  }
+  const traced = settled(collectSubjects(ports.selection, runs, { concurrency: opts.concurrency ?? 8 }));
+  const hostRead = settled((opts.host ?? (() => hostFingerprint()))());
 
   // One pool for every replay of the audit; the runs after the first are planned and
   // their images prepared while earlier runs' replays hold its slots. Up to one run
@@ -219,8 +208,6 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
         return auditOneRun(opts, ports, readRunFromMlflow(run), {
           auditId,
           auditDir,
-          host,
-          traceItems: items.get(runId) ?? [],
           count,
           pool,
           probes,
@@ -230,12 +217,27 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     ),
   );
 
+  const subjects = await traced;
+  if ("error" in subjects) throw subjects.error;
+  const items = new Map(subjects.value.map((s) => [s.run.runId, buildChecklist(s)]));
+  const modelVersions: AuditedModelVersion[] = subjects.value.flatMap((s) =>
+    s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.runId })),
+  );
+  // The version the user named is tagged even if the run-based search missed it.
+  if (modelVersion?.run_id)
+    modelVersions.unshift({ name: modelVersion.name, version: modelVersion.version, runId: modelVersion.run_id });
+  const hostFacts = await hostRead;
+  if ("error" in hostFacts) stage(`host fingerprint unavailable: ${(hostFacts.error as Error).message}`);
+  const host = "value" in hostFacts ? hostFacts.value : undefined;
+
   const reportRuns: ReportRun[] = [];
   const infrastructureErrors: string[] = [];
   const unplannable: BadInputError[] = [];
   let aborted = false;
   for (const [i, facts] of outcomes.entries()) {
     const runId = runs[i]?.info.run_id ?? "";
+    facts.facts.traceItems = items.get(runId) ?? [];
+    if (host !== undefined) facts.facts.host = host;
     if (facts.aborted) aborted = true;
     if (facts.unplannable) unplannable.push(facts.unplannable);
     if (facts.facts.error !== undefined && !facts.aborted)
@@ -307,6 +309,14 @@ async function auditPoolSize(opts: AuditJobOptions, shares: readonly ReplayShare
 /** The most replays at once an automatic limit gives, whatever the engine has (--parallel's own bound). */
 const REPLAY_POOL_MAX = 64;
 
+/** A promise's outcome, never rejecting: started now, looked at later, with no unhandled rejection meanwhile. */
+function settled<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
 /** The answer of an audit none of whose runs can be replayed: the one refusal, or each run's, once. */
 function refusedAll(refusals: readonly BadInputError[]): BadInputError {
   const [only] = refusals;
@@ -364,8 +374,6 @@ function replayCountFor(opts: AuditJobOptions, stored: AuditManifest["replayCoun
 interface RunContext {
   auditId: string;
   auditDir: string;
-  host: HostFingerprint | undefined;
-  traceItems: RunFacts["traceItems"];
   count: ReplayCount;
   /** the audit's one replay pool, and its probe results by image */
   pool: ReplayPool;
@@ -391,10 +399,10 @@ async function auditOneRun(
   const runId = read.run.runId;
   const base: RunFacts = {
     run: read.run,
-    traceItems: ctx.traceItems,
+    // filled in once the checklists are read (beside the replays)
+    traceItems: [],
     replaysRequested: ctx.count.mode === "fixed" ? ctx.count.replays : firstLook(ctx.count.maxReplays),
     policy: opts.policy,
-    ...(ctx.host ? { host: ctx.host } : {}),
     displayRoot: opts.displayRoot ?? process.cwd(),
   };
   if (!isSafeRunId(runId)) {
@@ -486,6 +494,8 @@ async function auditOneRun(
   if (job.summary.environment?.probeError)
     notes.push(`environment probe failed: ${job.summary.environment.probeError}`);
   if (job.summary.aborted) return { facts, notes, aborted: true };
+  // The original read again after the last replay, beside reading the replays' evidence (which writes nothing to it).
+  const after = settled(takeOriginalSnapshot(ports.reader, runId));
 
   // Histories and artifacts of replays live on the tracking server only when replays log there.
   // A notebook run's executed notebook is compared cell by cell, not by hash (its outputs are the evidence).
@@ -535,14 +545,15 @@ async function auditOneRun(
 
   // Scored against the snapshot; the original must still be what the snapshot says.
   opts.onStage?.(`checking that ${runId} did not change during the audit`);
-  try {
-    const changes = snapshotChanges(snapshot, await takeOriginalSnapshot(ports.reader, runId));
+  const again = await after;
+  if ("value" in again) {
+    const changes = snapshotChanges(snapshot, again.value);
     if (changes.length > 0) {
       facts.error = `the original run changed during the audit: ${changes.join("; ")}`;
       facts.notScored = "the original run changed during the audit";
     }
-  } catch (err) {
-    facts.error = `could not read the original again after the replays to check that it did not change: ${(err as Error).message}`;
+  } else {
+    facts.error = `could not read the original again after the replays to check that it did not change: ${(again.error as Error).message}`;
     // A server fault, not a finding about the run: the audit could not tell, and a resume checks again.
     facts.unchecked = "the original run could not be checked after the replays";
   }
