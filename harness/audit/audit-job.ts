@@ -46,8 +46,8 @@ import { DEFAULT_MAX_REPLAYS, firstLook } from "../drift/replay-counts.js";
 // pipeline), read back the replays' histories and artifact hashes, score them
 // against the snapshot, check that the original did not change meanwhile, and
 // write results/<audit-id>/ with the report in every format; then attach it to the
-// runs and their model versions. Runs are audited one after another (replays of
-// one run may run in parallel), each journaled under results/<audit-id>/runs/<run-id>/,
+// runs and their model versions. Runs overlap and every replay of the audit shares
+// one pool (replay-pool.ts); each run is journaled under results/<audit-id>/runs/<run-id>/,
 // so an interrupted audit resumes with the same audit id and redoes only what had
 // not finished.
 

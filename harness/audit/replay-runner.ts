@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime } from "../exec/docker-env.js";
-import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
+import { AUDIT_LABEL, PROBE_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import type { ImageInfo } from "../exec/executors.js";
 import { type ExecUsage, USAGE_DIR, USAGE_FILE, measuredCommand, parseUsage } from "../exec/usage.js";
@@ -691,6 +691,8 @@ async function probeContainer(
         network: "none",
         limits: { ...limits, timeoutMs: Math.min(limits.timeoutMs, 120_000) },
         outputLimitBytes: 4 * 1024 * 1024,
+        // Found by the next harness if this one dies while it runs (it runs beside the replays).
+        labels: { [PROBE_LABEL]: opts.auditId, [RUN_LABEL]: opts.plan.runId },
       },
       opts.signal ? { signal: opts.signal } : {},
     );
