@@ -2,7 +2,10 @@
  * What a whole audit of one run with one replay costs over a bare `docker run` of
  * the same image, command, mounts, variables and flags (issue 13, target ≤ 1.10×).
  *
- *   npm run build && node dist/bench/audit-overhead.js [--n 5] [--scenario scenarios/basic]
+ *   npm run build && node dist/bench/audit-overhead.js [--n 5] [--scenario scenarios/basic] [--cli PATH]
+ *
+ * --cli: the main.js of another build of the CLI to time instead of this one (a
+ * before/after comparison: e.g. a worktree of the commit before the replay pool).
  *
  * A: `repro-audit audit --run ID --scenario DIR --replays 1 --parallel 1` as a whole
  *    process: start, engine check, selection, the check before writing, traceability,
@@ -30,6 +33,7 @@ import { startEmbeddedServer, stopEmbeddedServer } from "../harness/tracking/ser
 import { alternate, arg, load, median, positiveInt, recordRun, spread, timedCli } from "./bench-support.js";
 
 const N = positiveInt("--n", 5);
+const cli = arg("--cli");
 const root = projectRoot();
 const scenario = resolve(root, arg("--scenario") ?? "scenarios/basic");
 const work = mkdtempSync(join(tmpdir(), "repro-bench-audit-"));
@@ -45,7 +49,11 @@ try {
   const audit = async (label: string) => {
     const auditId = `bench-${label}`;
     const args = ["audit", "--run", runId, "--scenario", scenario, "--replays", "1", "--parallel", "1"];
-    const { ms } = await timedCli([...args, "--audit-id", auditId, "--results-dir", results], env);
+    const { ms } = await timedCli(
+      [...args, "--audit-id", auditId, "--results-dir", results],
+      env,
+      ...(cli !== undefined ? [resolve(cli)] : []),
+    );
     return { ms, runDir: join(results, auditId, "runs", runId) };
   };
 
@@ -126,7 +134,7 @@ try {
   const am = a.map((x) => x.ms);
   const bm = b.map((x) => x.ms);
   console.log(`audit 1 run x 1 replay vs bare docker run, ${scenario.replace(`${root}/`, "")}, ${N} alternating pairs`);
-  console.log(`  command: ${plan.command}   image: ${imageId.slice(0, 19)}`);
+  console.log(`  command: ${plan.command}   image: ${imageId.slice(0, 19)}   CLI: ${cli ?? "this build"}`);
   console.log(`  bare docker run            ${spread(bm)}`);
   console.log(`  repro-audit audit (whole)  ${spread(am)}`);
   console.log(

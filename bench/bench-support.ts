@@ -70,14 +70,15 @@ export async function recordRun(trackingUri: string, args: readonly string[] = [
   return (JSON.parse(recorded.stdout.trim().split("\n").at(-1) ?? "{}") as { run_id: string }).run_id;
 }
 
-/** The CLI as a whole process, timed; it must exit 0. */
+/** The CLI as a whole process (this build's, or `cli`: another build's main.js), timed; it must exit 0. */
 export async function timedCli(
   args: readonly string[],
   env: Record<string, string | undefined>,
+  cli = join(projectRoot(), "dist/harness/cli/main.js"),
 ): Promise<{ ms: number; stdout: string }> {
   const root = projectRoot();
   const t0 = performance.now();
-  const r = await execa(process.execPath, [join(root, "dist/harness/cli/main.js"), ...args], {
+  const r = await execa(process.execPath, [cli, ...args], {
     env,
     cwd: root,
     reject: false,

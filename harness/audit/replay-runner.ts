@@ -37,11 +37,11 @@ import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 // the code, execute with the plan's limits, list what it wrote in its copy and remove
 // the copy, read the sandbox, create (or take over) the replay run on the real server,
 // import what the workload logged, mark the run FINISHED or FAILED, capture the
-// metrics and journal the result. Up to
-// `parallel` at once, or in the audit's shared pool (replay-pool.ts) when it passes one.
-// The environment probe runs beside the replays, not before them, once per image per
-// audit when the audit passes its probe cache. An abort (Ctrl-C) stops what runs and journals nothing for it,
-// so a resume redoes exactly that. A fault of the engine or the server is retried,
+// metrics and journal the result. Up to `parallel` at once, or in the audit's shared
+// pool (replay-pool.ts) when it passes one. The environment probe runs beside the
+// replays, not before them, once per image per audit when the audit passes its probe
+// cache. An abort (Ctrl-C) stops what runs and journals nothing for it, so a resume
+// redoes exactly that. A fault of the engine or the server is retried,
 // then journaled as an infrastructure failure, which a resume also redoes.
 
 const CODE_DIR = "/code";
@@ -241,7 +241,9 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
     ),
   );
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
-  let aborted = outcomes.some((o) => o.status === "fulfilled" && o.value === "aborted");
+  // As before the pool: an interrupt while this run's replays ran makes its batch aborted.
+  let aborted =
+    opts.signal?.aborted === true || outcomes.some((o) => o.status === "fulfilled" && o.value === "aborted");
 
   let environment = journal.snapshot.environment;
   if (probing !== undefined) {
@@ -290,7 +292,7 @@ async function probeOnce(opts: ReplayRunOptions, setup: ReplaySetup): Promise<En
     };
   } catch (err) {
     if (err instanceof ExecAbortedError) {
-      // Another run may probe this image again after the interrupt's partial report: never.
+      // Forgotten, so no run takes an outcome that never came for its record.
       opts.probes?.delete(key);
       return "aborted";
     }
