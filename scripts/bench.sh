@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, each printing ratios against a baseline measured in the same run
-# (see bench/README.md). `npm run bench -- drift`, `-- report`, `-- start`, `-- trace`, `-- replay` or `-- sealed` runs one.
+# (see bench/README.md). `npm run bench -- drift`, `-- report`, `-- start`, `-- trace`, `-- audit`, `-- parallel` or `-- sealed` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,9 +21,13 @@ if [ "$which" = all ] || [ "$which" = trace ]; then
   echo "[bench] trace of 10,000 runs vs the MLflow Python client's paged search_runs"
   node dist/bench/trace-scale.js --dry-run-audit
 fi
-if [ "$which" = all ] || [ "$which" = replay ]; then
-  echo "[bench] replay overhead (needs the Docker engine)"
-  node dist/bench/replay-overhead.js
+if [ "$which" = all ] || [ "$which" = audit ]; then
+  echo "[bench] audit 1 run x 1 replay vs a bare docker run, whole processes (needs the Docker engine)"
+  node dist/bench/audit-overhead.js
+fi
+if [ "$which" = all ] || [ "$which" = parallel ]; then
+  echo "[bench] 2 CPU-bound replays, --parallel 1 vs 2 (needs the Docker engine)"
+  node dist/bench/parallel.js
 fi
 if [ "$which" = all ] || [ "$which" = sealed ]; then
   # The baseline is the last commit before sealed replays, built in a scratch worktree.

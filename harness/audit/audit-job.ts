@@ -6,10 +6,10 @@ import { resolveSelection } from "../selection/resolve.js";
 import { type Selection, describeSelection } from "../selection/selection.js";
 import type { TolerancePolicy } from "../drift/schema.js";
 import type { OnBuildProgress } from "../exec/build-progress.js";
-import type { ExecutorKind } from "../exec/executors.js";
+import { EXECUTORS, type EngineCapacity, type ExecutorKind } from "../exec/executors.js";
 import { hostFingerprint } from "../fingerprint/host.js";
 import type { HostFingerprint } from "../fingerprint/schema.js";
-import type { Limits } from "../plan/limits.js";
+import { type Limits, mergeLimits } from "../plan/limits.js";
 import { AuditIdSchema, type Report, type ReportRun } from "../report/schema.js";
 import { type ReportPaths, writeReport } from "../report/write.js";
 import type { MlflowClient } from "../tracking/client.js";
@@ -25,7 +25,9 @@ import { mlflowAuditPorts, readRunFromMlflow } from "./mlflow-ports.js";
 import type { AuditPorts, ReadRun } from "./ports.js";
 import { type AuditedModelVersion, type PublishResult, publishReport } from "./publish.js";
 import type { ReplayJobResult } from "./replay-pipeline.js";
-import { type ReplayEvent, newAuditId } from "./replay-runner.js";
+import { KeptPreparation } from "./replay-pipeline.js";
+import { type ProbeCache, type ReplayEvent, newAuditId } from "./replay-runner.js";
+import { type PoolSize, ReplayPool, type ReplayShare, poolSize } from "./replay-pool.js";
 import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } from "./original-snapshot-file.js";
 import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
 import { gatherReplayEvidence, isHarnessArtifact, takeOriginalSnapshot } from "./run-evidence.js";
@@ -45,8 +47,8 @@ import { DEFAULT_MAX_REPLAYS, firstLook } from "../drift/replay-counts.js";
 // pipeline), read back the replays' histories and artifact hashes, score them
 // against the snapshot, check that the original did not change meanwhile, and
 // write results/<audit-id>/ with the report in every format; then attach it to the
-// runs and their model versions. Runs are audited one after another (replays of
-// one run may run in parallel), each journaled under results/<audit-id>/runs/<run-id>/,
+// runs and their model versions. Runs overlap and every replay of the audit shares
+// one pool (replay-pool.ts); each run is journaled under results/<audit-id>/runs/<run-id>/,
 // so an interrupted audit resumes with the same audit id and redoes only what had
 // not finished.
 
@@ -63,7 +65,10 @@ export interface AuditJobOptions {
   replays: number | "auto";
   /** the budget of an auto count (default DEFAULT_MAX_REPLAYS) */
   maxReplays?: number;
-  parallel: number;
+  /** replays at once, all runs together: K, or "auto": as many as the engine's CPUs and memory hold (replay-pool.ts) */
+  parallel: number | "auto";
+  /** what the engine has for replays (default: the executor's, from the engine); injectable for tests */
+  capacity?: () => Promise<EngineCapacity | undefined>;
   executor: ExecutorKind;
   codePath?: string;
   scenarioDir?: string;
@@ -88,7 +93,8 @@ export interface AuditJobOptions {
   displayRoot?: string;
   onStage?: (message: string) => void;
   onRun?: (position: number, total: number, runId: string) => void;
-  onEvent?: (e: ReplayEvent) => void;
+  /** `runId`: whose replay (runs share one pool, so several runs' events interleave) */
+  onEvent?: (e: ReplayEvent, runId: string) => void;
   onBuildProgress?: OnBuildProgress;
   /** injectable for host-independent tests */
   host?: () => Promise<HostFingerprint>;
@@ -156,6 +162,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   // prepared; when none can, the refusal is the answer and no audit folder is made.
   // A resume skips this (its folder holds earlier work; replayJob checks each run again).
   const refusals = new Map<string, PlanError>();
+  const shares: ReplayShare[] = [];
   if (opts.resume !== true) {
     stage(`checking that ${runs.length} run(s) can be replayed`);
     const previews = await previewRuns(
@@ -166,7 +173,10 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
       // the refusal does not depend on the artifacts, and each run's snapshot lists them
       { listArtifacts: false },
     );
-    for (const p of previews) if (p.refusal !== undefined) refusals.set(p.runId, new PlanError(p.refusal));
+    for (const p of previews) {
+      if (p.refusal !== undefined) refusals.set(p.runId, new PlanError(p.refusal));
+      else if (p.plan !== undefined) shares.push(p.plan.limits);
+    }
     if (refusals.size === runs.length) throw refusedAll([...refusals.values()]);
   }
   if (opts.resume !== true) {
@@ -179,43 +189,64 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     });
   }
 
+  // Read beside the replays, not before them: neither the traceability checklists nor
+  // the host's fingerprint is needed until the report is assembled.
   stage(`checking what ${runs.length} run(s) recorded`);
-  const subjects = await collectSubjects(ports.selection, runs, {
-    concurrency: opts.concurrency ?? 8,
-    onProgress: (done, total) => selectionProgress({ kind: "collected", done, total }),
-  });
-  const items = new Map(subjects.map((s) => [s.run.runId, buildChecklist(s)]));
-  const modelVersions: AuditedModelVersion[] = subjects.flatMap((s) =>
+  const traced = settled(
+    collectSubjects(ports.selection, runs, {
+      concurrency: opts.concurrency ?? 8,
+      onProgress: (done, total) => selectionProgress({ kind: "collected", done, total }),
+    }),
+  );
+  const hostRead = settled((opts.host ?? (() => hostFingerprint()))());
+
+  // One pool for every replay of the audit; the runs after the first are planned and
+  // their images prepared while earlier runs' replays hold its slots. Up to one run
+  // more than the pool's limit is in flight, so runs of one replay each still fill it.
+  const size = await auditPoolSize(opts, shares);
+  stage(size.why);
+  const pool = new ReplayPool(size.limit);
+  const runsInFlight = new ReplayPool(size.limit + 1);
+  const probes: ProbeCache = new Map();
+  const outcomes = await Promise.all(
+    runs.map((run, i) =>
+      runsInFlight.run(async () => {
+        const runId = run.info.run_id;
+        if (!opts.signal?.aborted) opts.onRun?.(i + 1, runs.length, runId);
+        // Converted once, here: the snapshot and the replays take this run, not a new read of it.
+        return auditOneRun(opts, ports, readRunFromMlflow(run), {
+          auditId,
+          auditDir,
+          count,
+          pool,
+          probes,
+          ...(refusals.has(runId) ? { refused: refusals.get(runId) } : {}),
+        });
+      }),
+    ),
+  );
+
+  const subjects = await traced;
+  if ("error" in subjects) throw subjects.error;
+  const items = new Map(subjects.value.map((s) => [s.run.runId, buildChecklist(s)]));
+  const modelVersions: AuditedModelVersion[] = subjects.value.flatMap((s) =>
     s.modelVersions.map((mv) => ({ name: mv.name, version: mv.version, runId: s.run.runId })),
   );
   // The version the user named is tagged even if the run-based search missed it.
   if (modelVersion?.run_id)
     modelVersions.unshift({ name: modelVersion.name, version: modelVersion.version, runId: modelVersion.run_id });
-
-  let host: HostFingerprint | undefined;
-  try {
-    host = await (opts.host ?? (() => hostFingerprint()))();
-  } catch (err) {
-    stage(`host fingerprint unavailable: ${(err as Error).message}`);
-  }
+  const hostFacts = await hostRead;
+  if ("error" in hostFacts) stage(`host fingerprint unavailable: ${(hostFacts.error as Error).message}`);
+  const host = "value" in hostFacts ? hostFacts.value : undefined;
 
   const reportRuns: ReportRun[] = [];
   const infrastructureErrors: string[] = [];
   const unplannable: BadInputError[] = [];
   let aborted = false;
-  for (const [i, run] of runs.entries()) {
-    const runId = run.info.run_id;
-    opts.onRun?.(i + 1, runs.length, runId);
-    // Converted once, here: the snapshot and the replays take this run, not a new read of it.
-    const facts = await auditOneRun(opts, ports, readRunFromMlflow(run), {
-      auditId,
-      auditDir,
-      host,
-      traceItems: items.get(runId) ?? [],
-      skip: aborted,
-      count,
-      ...(refusals.has(runId) ? { refused: refusals.get(runId) } : {}),
-    });
+  for (const [i, facts] of outcomes.entries()) {
+    const runId = runs[i]?.info.run_id ?? "";
+    facts.facts.traceItems = items.get(runId) ?? [];
+    if (host !== undefined) facts.facts.host = host;
     if (facts.aborted) aborted = true;
     if (facts.unplannable) unplannable.push(facts.unplannable);
     if (facts.facts.error !== undefined && !facts.aborted)
@@ -248,7 +279,7 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
         selection: selectionRecord(selection),
         replays: Math.max(count.mode === "fixed" ? count.replays : 0, ...reportRuns.map((r) => r.replays.length)),
         ...(count.mode === "auto" ? { maxReplays: count.maxReplays } : {}),
-        parallel: opts.parallel,
+        parallel: size.limit,
         executor: opts.executor,
         tolerance: opts.policy,
       },
@@ -268,6 +299,31 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
     publish = await publishReport(ports.publisher, report, paths, modelVersions);
   }
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
+}
+
+/**
+ * The pool's limit: --parallel K, or what the engine's CPUs and memory hold with each
+ * replay's limits (the largest any planned run has; on resume, the flags' over the defaults).
+ */
+async function auditPoolSize(opts: AuditJobOptions, shares: readonly ReplayShare[]): Promise<PoolSize> {
+  const fallback = mergeLimits(opts.limits);
+  const share: ReplayShare = {
+    cpus: Math.max(...(shares.length > 0 ? shares : [fallback]).map((s) => s.cpus)),
+    memoryMb: Math.max(...(shares.length > 0 ? shares : [fallback]).map((s) => s.memoryMb)),
+  };
+  const capacity = opts.parallel === "auto" ? await (opts.capacity ?? EXECUTORS[opts.executor].capacity)() : undefined;
+  return poolSize(opts.parallel, capacity, share, REPLAY_POOL_MAX);
+}
+
+/** The most replays at once an automatic limit gives, whatever the engine has (--parallel's own bound). */
+const REPLAY_POOL_MAX = 64;
+
+/** A promise's outcome, never rejecting: started now, looked at later, with no unhandled rejection meanwhile. */
+function settled<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** The answer of an audit none of whose runs can be replayed: the one refusal, or each run's, once. */
@@ -327,11 +383,10 @@ function replayCountFor(opts: AuditJobOptions, stored: AuditManifest["replayCoun
 interface RunContext {
   auditId: string;
   auditDir: string;
-  host: HostFingerprint | undefined;
-  traceItems: RunFacts["traceItems"];
-  /** the audit was interrupted before this run: report it as not run */
-  skip: boolean;
   count: ReplayCount;
+  /** the audit's one replay pool, and its probe results by image */
+  pool: ReplayPool;
+  probes: ProbeCache;
   /** the check before the audit refused this run: it is reported with the refusal, not snapshotted or replayed */
   refused?: PlanError | undefined;
 }
@@ -353,10 +408,10 @@ async function auditOneRun(
   const runId = read.run.runId;
   const base: RunFacts = {
     run: read.run,
-    traceItems: ctx.traceItems,
+    // filled in once the checklists are read (beside the replays)
+    traceItems: [],
     replaysRequested: ctx.count.mode === "fixed" ? ctx.count.replays : firstLook(ctx.count.maxReplays),
     policy: opts.policy,
-    ...(ctx.host ? { host: ctx.host } : {}),
     displayRoot: opts.displayRoot ?? process.cwd(),
   };
   if (!isSafeRunId(runId)) {
@@ -370,7 +425,7 @@ async function auditOneRun(
       aborted: false,
     };
   }
-  if (ctx.skip || opts.signal?.aborted) {
+  if (opts.signal?.aborted) {
     return {
       facts: { ...base, error: "not replayed: the audit was interrupted before this run" },
       notes: [],
@@ -401,19 +456,24 @@ async function auditOneRun(
   // What its logged model recorded of mlflow: the version a replay gets where the environment lacks it.
   const recordedMlflow = recordedMlflowVersion(originalModelTexts(originalEvidence(snapshot, [], isHarnessArtifact)));
 
+  // The run's code, plan and prepared image, kept across an auto count's looks.
+  const keep = new KeptPreparation();
   const replayStepOptions = {
     ...runStepOptions(opts, { runId, original, auditId: ctx.auditId, runDir }),
     ...(recordedMlflow !== undefined ? { recordedMlflow } : {}),
-    parallel: opts.parallel,
+    parallel: ctx.pool.limit,
+    pool: ctx.pool,
+    probes: ctx.probes,
+    keep,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.onEvent ? { onEvent: (e: ReplayEvent) => opts.onEvent?.(e, runId) } : {}),
     ...(opts.onBuildProgress ? { onBuildProgress: opts.onBuildProgress } : {}),
   };
   const step = (replays: number) => ports.replay({ ...replayStepOptions, replays });
   let job: ReplayJobResult;
   let adaptive: AdaptiveOutcome | undefined;
   try {
-    ({ job, adaptive } = await replayRun(step, ctx.count, opts.policy, opts.onStage));
+    ({ job, adaptive } = await replayRun(step, ctx.count, opts.policy, opts.onStage).finally(() => keep.close()));
   } catch (err) {
     const aborted = opts.signal?.aborted === true;
     return {
@@ -443,6 +503,8 @@ async function auditOneRun(
   if (job.summary.environment?.probeError)
     notes.push(`environment probe failed: ${job.summary.environment.probeError}`);
   if (job.summary.aborted) return { facts, notes, aborted: true };
+  // The original read again after the last replay, beside reading the replays' evidence (which writes nothing to it).
+  const after = settled(takeOriginalSnapshot(ports.reader, runId));
 
   // Histories and artifacts of replays live on the tracking server only when replays log there.
   // A notebook run's executed notebook is compared cell by cell, not by hash (its outputs are the evidence).
@@ -492,14 +554,15 @@ async function auditOneRun(
 
   // Scored against the snapshot; the original must still be what the snapshot says.
   opts.onStage?.(`checking that ${runId} did not change during the audit`);
-  try {
-    const changes = snapshotChanges(snapshot, await takeOriginalSnapshot(ports.reader, runId));
+  const again = await after;
+  if ("value" in again) {
+    const changes = snapshotChanges(snapshot, again.value);
     if (changes.length > 0) {
       facts.error = `the original run changed during the audit: ${changes.join("; ")}`;
       facts.notScored = "the original run changed during the audit";
     }
-  } catch (err) {
-    facts.error = `could not read the original again after the replays to check that it did not change: ${(err as Error).message}`;
+  } else {
+    facts.error = `could not read the original again after the replays to check that it did not change: ${(again.error as Error).message}`;
     // A server fault, not a finding about the run: the audit could not tell, and a resume checks again.
     facts.unchecked = "the original run could not be checked after the replays";
   }

@@ -53,7 +53,15 @@ import { type RunPreview, metricsToCompare, replayRefusal } from "./replay-check
 import { isHarnessArtifact } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
-import { type ReplayEvent, type ReplayRunSummary, WORK_TREE_ENV, newAuditId, runReplays } from "./replay-runner.js";
+import type { ReplayPool } from "./replay-pool.js";
+import {
+  type ProbeCache,
+  type ReplayEvent,
+  type ReplayRunSummary,
+  WORK_TREE_ENV,
+  newAuditId,
+  runReplays,
+} from "./replay-runner.js";
 
 // The whole replay of one run, as `replay` and `audit` use it, as a sequence of
 // steps: read the run, get its code (a scratch checkout at its commit, or a scenario
@@ -96,6 +104,12 @@ export interface ReplayJobOptions {
   onEvent?: (e: ReplayEvent) => void;
   onStage?: (message: string) => void;
   onBuildProgress?: OnBuildProgress;
+  /** the audit's one replay pool (replay-pool.ts); without one, up to `parallel` of this run's replays at once */
+  pool?: ReplayPool;
+  /** the audit's probe results by image: each image is probed once per audit */
+  probes?: ProbeCache;
+  /** keeps this run's fixed work for its next batch (an auto count's looks); absent: done and removed per call */
+  keep?: KeptPreparation;
 }
 
 export interface ReplayJobResult {
@@ -108,41 +122,55 @@ export interface ReplayJobResult {
   image?: ImageInfo;
 }
 
+/** What one run's replays need before the first of them, done once per run. */
+interface PreparedRun {
+  run: RecordedRun;
+  plan: ReplayPlan;
+  prepared: PreparedExecutor;
+  auditId: string;
+  auditDir: string;
+  journal: Journal;
+  treeLimits: WorkTreeLimits;
+  checkout?: Checkout;
+  /** the code's fingerprint (git), taken once after the first batch */
+  code?: Promise<CodeFingerprint | undefined>;
+}
+
+/**
+ * The fixed work of one run's replays (the code and its scratch checkout, the plan,
+ * the prepared executor and its image check, the journal, the code's fingerprint),
+ * kept across the batches of that run (an auto count's looks: each is one more
+ * `replayJob` call) so it is done once. The caller closes it when the run is done,
+ * which removes the scratch checkout.
+ */
+export class KeptPreparation {
+  prepared: Promise<PreparedRun> | undefined;
+
+  async close(): Promise<void> {
+    const p = await this.prepared?.catch(() => undefined);
+    this.prepared = undefined;
+    await p?.checkout?.remove();
+  }
+}
+
 export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult> {
   const env = opts.env ?? process.env;
   const client = opts.client ?? MlflowClient.fromEnv({ ...env, MLFLOW_TRACKING_URI: opts.trackingUri });
   const stage = opts.onStage ?? (() => undefined);
-  // Read before anything is built, so a bad value costs nothing.
-  const treeLimits = workTreeLimits(env);
-  const run = await originalRun(opts, client, stage);
-  let checkout: Checkout | undefined;
+  const kept = opts.keep;
+  let ready: PreparedRun | undefined;
   try {
-    const planned = await planRun(run, opts, client, env, stage);
-    checkout = planned.checkout;
-    // The check a preview prints, here before the audit folder, the image and any replay run.
-    const refusal = replayRefusal(run, planned.plan);
-    if (refusal !== undefined) throw new PlanError(refusal);
-    let { plan } = planned;
-    const { auditId, auditDir, journalPath } = planned;
-    mkdirSync(auditDir, { recursive: true });
-    const journal = Journal.open(journalPath);
-    const prepared = await EXECUTORS[opts.executor].prepare({
-      environment: plan.environment,
-      codePath: plan.code.path,
-      auditId,
-      hostEnv: env,
-      onStage: stage,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onBuildProgress ? { onBuildProgress: opts.onBuildProgress } : {}),
-    });
-    plan = withPreparedExecutor(plan, prepared, env);
-    // Stored for the reader: secret-named params redacted; the replays get the real plan.
-    writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(redactPlan(plan), null, 2)}\n`);
+    const preparing = kept?.prepared ?? prepareRun(opts, client, env, stage);
+    if (kept !== undefined) kept.prepared = preparing;
+    ready = await preparing;
+    const { run, plan, prepared, auditId, auditDir, journal } = ready;
     stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
     const summary = await runReplays({
       plan,
       replays: opts.replays,
       parallel: opts.parallel,
+      ...(opts.pool ? { pool: opts.pool } : {}),
+      ...(opts.probes ? { probes: opts.probes } : {}),
       executor: prepared.executor,
       ...(prepared.image ? { image: prepared.image } : {}),
       auditId,
@@ -151,11 +179,12 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       client,
       ...(opts.auditExperiment ? { auditExperiment: opts.auditExperiment } : {}),
       hostEnv: env,
-      workTreeLimits: treeLimits,
+      workTreeLimits: ready.treeLimits,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
-    const codeFp = await codeFingerprint(plan.code.path).catch(() => undefined);
+    ready.code ??= codeFingerprint(plan.code.path).catch(() => undefined);
+    const codeFp = await ready.code;
     return {
       run,
       plan,
@@ -165,7 +194,54 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       ...(prepared.image ? { image: prepared.image } : {}),
     };
   } finally {
-    await checkout?.remove();
+    // Kept for the run's next batch; the caller's close() removes it.
+    if (kept === undefined) await ready?.checkout?.remove();
+  }
+}
+
+/** Code, plan, refusal check, audit folder, journal, prepared executor and plan.json: everything before the first replay. */
+async function prepareRun(
+  opts: ReplayJobOptions,
+  client: MlflowClient,
+  env: Record<string, string | undefined>,
+  stage: (message: string) => void,
+): Promise<PreparedRun> {
+  // Read before anything is built, so a bad value costs nothing.
+  const treeLimits = workTreeLimits(env);
+  const run = await originalRun(opts, client, stage);
+  const planned = await planRun(run, opts, client, env, stage);
+  try {
+    // The check a preview prints, here before the audit folder, the image and any replay run.
+    const refusal = replayRefusal(run, planned.plan);
+    if (refusal !== undefined) throw new PlanError(refusal);
+    const { auditId, auditDir, journalPath } = planned;
+    mkdirSync(auditDir, { recursive: true });
+    const journal = Journal.open(journalPath);
+    const prepared = await EXECUTORS[opts.executor].prepare({
+      environment: planned.plan.environment,
+      codePath: planned.plan.code.path,
+      auditId,
+      hostEnv: env,
+      onStage: stage,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onBuildProgress ? { onBuildProgress: opts.onBuildProgress } : {}),
+    });
+    const plan = withPreparedExecutor(planned.plan, prepared, env);
+    // Stored for the reader: secret-named params redacted; the replays get the real plan.
+    writeFileSync(join(auditDir, "plan.json"), `${JSON.stringify(redactPlan(plan), null, 2)}\n`);
+    return {
+      run,
+      plan,
+      prepared,
+      auditId,
+      auditDir,
+      journal,
+      treeLimits,
+      ...(planned.checkout ? { checkout: planned.checkout } : {}),
+    };
+  } catch (err) {
+    await planned.checkout?.remove();
+    throw err;
   }
 }
 
@@ -182,7 +258,7 @@ function workTreeLimits(env: Record<string, string | undefined>): WorkTreeLimits
 /** What a preview of one run's replay needs: the replay's options without the count, the pool and the callbacks of running. */
 export type ReplayPreviewOptions = Omit<
   ReplayJobOptions,
-  "replays" | "parallel" | "resumeAuditId" | "signal" | "onEvent" | "onBuildProgress"
+  "replays" | "parallel" | "resumeAuditId" | "signal" | "onEvent" | "onBuildProgress" | "pool" | "probes" | "keep"
 > & {
   /**
    * false: leave the original's artifact listing out of `compared` (the audit's check

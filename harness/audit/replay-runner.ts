@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime } from "../exec/docker-env.js";
-import { AUDIT_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
+import { AUDIT_LABEL, PROBE_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
 import type { ImageInfo } from "../exec/executors.js";
 import { type ExecUsage, USAGE_DIR, USAGE_FILE, measuredCommand, parseUsage } from "../exec/usage.js";
@@ -26,6 +26,7 @@ import { readSandboxStore } from "../tracking/sandbox-store.js";
 import { captureMetrics } from "./replay-metrics.js";
 import { type EnvironmentRecord, type Journal, type JournalReplay, pendingIndexes } from "./journal.js";
 import { mlflowReplayRecorder } from "./mlflow-replay-recorder.js";
+import { ReplayPool } from "./replay-pool.js";
 import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 
@@ -36,9 +37,11 @@ import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 // the code, execute with the plan's limits, list what it wrote in its copy and remove
 // the copy, read the sandbox, create (or take over) the replay run on the real server,
 // import what the workload logged, mark the run FINISHED or FAILED, capture the
-// metrics and journal the result. Up to
-// `parallel` at once. An abort (Ctrl-C) stops what runs and journals nothing for it,
-// so a resume redoes exactly that. A fault of the engine or the server is retried,
+// metrics and journal the result. Up to `parallel` at once, or in the audit's shared
+// pool (replay-pool.ts) when it passes one. The environment probe runs beside the
+// replays, not before them, once per image per audit when the audit passes its probe
+// cache. An abort (Ctrl-C) stops what runs and journals nothing for it, so a resume
+// redoes exactly that. A fault of the engine or the server is retried,
 // then journaled as an infrastructure failure, which a resume also redoes.
 
 const CODE_DIR = "/code";
@@ -78,6 +81,13 @@ export interface ReplayRunOptions {
   onEvent?: (e: ReplayEvent) => void;
   /** run the container probe (default true) */
   probe?: boolean;
+  /**
+   * The audit's one replay pool: every run's replays share its limit (then `parallel`
+   * is not used). Without one, this call makes its own pool of `parallel`.
+   */
+  pool?: ReplayPool;
+  /** the audit's probe results by image, so each image is probed once per audit */
+  probes?: ProbeCache;
   /** waits between attempts at an execution the engine failed (default 2 s, 5 s) */
   engineRetryDelaysMs?: readonly number[];
   /** how big a code folder may be to get a writable copy per replay (default 512 MiB, 50,000 files) */
@@ -91,6 +101,16 @@ export interface ReplayRunOptions {
   /** run the command under the usage wrapper (exec/usage.ts) and journal what it cost (default false) */
   measureUsage?: boolean;
 }
+
+/** What the container probe found in one image: its fingerprint, or why there is none. */
+export interface ProbeOutcome {
+  container?: EnvironmentRecord["container"];
+  probeError?: string;
+  imageId?: string;
+}
+
+/** An audit's probe outcomes by executor and image (the promise, so runs sharing an image wait for one probe). */
+export type ProbeCache = Map<string, Promise<ProbeOutcome>>;
 
 export interface ReplayRunSummary {
   auditId: string;
@@ -208,16 +228,35 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
   await book.settle(new Map([...journal.snapshot.replays].filter(([i]) => !pending.includes(i))));
 
   const setup = replaySetup(opts);
-  // The container fingerprint: once per audit, in the same image, without network.
-  let environment = journal.snapshot.environment;
-  if (!environment && opts.probe !== false && !opts.signal?.aborted) {
-    environment = await probeEnvironment(opts, setup.image, setup.codeMount, setup.limits);
-    journal.append(environment);
-    opts.onEvent?.({ type: "probe", record: environment });
-  }
+  // The container fingerprint: once per image per audit, without network, beside the
+  // replays (it only reads the image, so it need not hold them up). A resumed journal has it.
+  const probing =
+    !journal.snapshot.environment && opts.probe !== false && !opts.signal?.aborted ? probeOnce(opts, setup) : undefined;
 
   opts.onEvent?.({ type: "begin", total: replays, done: replays - pending.length });
-  const aborted = await runPool(pending, opts.parallel, opts.signal, (index) => replayOnce(opts, setup, book, index));
+  const pool = opts.pool ?? new ReplayPool(Math.max(1, Math.min(opts.parallel, pending.length || 1)));
+  const outcomes = await Promise.allSettled(
+    pending.map((index) =>
+      pool.run(async () => (opts.signal?.aborted ? "aborted" : await replayOnce(opts, setup, book, index))),
+    ),
+  );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  // As before the pool: an interrupt while this run's replays ran makes its batch aborted.
+  let aborted =
+    opts.signal?.aborted === true || outcomes.some((o) => o.status === "fulfilled" && o.value === "aborted");
+
+  let environment = journal.snapshot.environment;
+  if (probing !== undefined) {
+    const probed = await probing;
+    if (probed === "aborted") aborted = true;
+    else {
+      // Journaled even when a replay failed to run: the next attempt need not probe again.
+      environment = probed;
+      journal.append(environment);
+      opts.onEvent?.({ type: "probe", record: environment });
+    }
+  }
+  if (failed) throw failed.reason;
 
   return {
     auditId: opts.auditId,
@@ -227,6 +266,38 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
     aborted,
     ...(environment ? { environment } : {}),
   };
+}
+
+/**
+ * The environment record of this run: the probe's outcome for its image (run now, or
+ * shared with the other runs of the audit in that image) with this run's image facts.
+ * "aborted" when an interrupt stopped the probe: nothing is journaled, a resume probes.
+ */
+async function probeOnce(opts: ReplayRunOptions, setup: ReplaySetup): Promise<EnvironmentRecord | "aborted"> {
+  const key = `${opts.executor.kind}:${setup.image ?? "host"}`;
+  let outcome = opts.probes?.get(key);
+  if (outcome === undefined) {
+    outcome = probeContainer(opts, setup.image, setup.codeMount, setup.limits);
+    opts.probes?.set(key, outcome);
+  }
+  try {
+    const found = await outcome;
+    return {
+      type: "environment",
+      executor: opts.executor.kind,
+      ...(setup.image ? { imageId: setup.image } : {}),
+      mismatches: opts.image?.mismatches ?? [],
+      ...(opts.image ? { imageBuildSeconds: opts.image.seconds, imageBuilt: opts.image.built } : {}),
+      ...found,
+    };
+  } catch (err) {
+    if (err instanceof ExecAbortedError) {
+      // Forgotten, so no run takes an outcome that never came for its record.
+      opts.probes?.delete(key);
+      return "aborted";
+    }
+    throw err;
+  }
 }
 
 /** A new journal gets its header; an existing one must be this run's, with the same plan. */
@@ -304,34 +375,6 @@ export const WORK_TREE_ENV = "REPRO_AUDIT_WORK_TREE_MAX_MB";
 export function replayWorkdir(plan: Pick<ReplayPlan, "environment">, image: ImageInfo | undefined): string {
   if (plan.environment.dockerWorkdir !== "image" || image?.workingDir === undefined) return CODE_DIR;
   return image.workingDir === "" ? "/" : image.workingDir;
-}
-
-/** Up to `parallel` workers take indexes in order; true when an abort stopped them. */
-async function runPool(
-  indexes: readonly number[],
-  parallel: number,
-  signal: AbortSignal | undefined,
-  one: (index: number) => Promise<"done" | "aborted">,
-): Promise<boolean> {
-  const queue = [...indexes];
-  let aborted = false;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (signal?.aborted) {
-        aborted = true;
-        return;
-      }
-      const index = queue.shift();
-      if (index === undefined) return;
-      if ((await one(index)) === "aborted") aborted = true;
-    }
-  };
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.max(1, Math.min(parallel, indexes.length || 1)) }, () => worker()),
-  );
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed) throw failed.reason;
-  return aborted;
 }
 
 /** A fresh, empty folder the replay's unprivileged user may write. */
@@ -632,23 +675,17 @@ function journalRecord(opts: ReplayRunOptions, record: JournalReplay): "done" {
   return "done";
 }
 
-async function probeEnvironment(
+/** The probe in the image, without network, the code read-only; an interrupt rejects with ExecAbortedError. */
+async function probeContainer(
   opts: ReplayRunOptions,
   image: string | undefined,
   codeMount: MountSpec,
   limits: ExecSpec["limits"],
-): Promise<EnvironmentRecord> {
-  const base: EnvironmentRecord = {
-    type: "environment",
-    executor: opts.executor.kind,
-    ...(image ? { imageId: image } : {}),
-    mismatches: opts.image?.mismatches ?? [],
-    ...(opts.image ? { imageBuildSeconds: opts.image.seconds, imageBuilt: opts.image.built } : {}),
-  };
+): Promise<ProbeOutcome> {
   try {
     const res = await opts.executor.run(
       {
-        ...(opts.image ? { image: opts.image.imageId } : {}),
+        ...(image ? { image } : {}),
         command: probeCommand("python3"),
         workdir: CODE_DIR,
         mounts: [codeMount],
@@ -656,15 +693,16 @@ async function probeEnvironment(
         network: "none",
         limits: { ...limits, timeoutMs: Math.min(limits.timeoutMs, 120_000) },
         outputLimitBytes: 4 * 1024 * 1024,
+        // Found by the next harness if this one dies while it runs (it runs beside the replays).
+        labels: { [PROBE_LABEL]: opts.auditId, [RUN_LABEL]: opts.plan.runId },
       },
       opts.signal ? { signal: opts.signal } : {},
     );
-    if (res.exitCode !== 0)
-      return { ...base, probeError: `probe exited ${res.exitCode}: ${res.stderrTail.trim().slice(-300)}` };
+    if (res.exitCode !== 0) return { probeError: `probe exited ${res.exitCode}: ${res.stderrTail.trim().slice(-300)}` };
     const container = parseProbeOutput(res.stdoutTail);
-    return { ...base, container, ...(res.imageId ? { imageId: res.imageId } : {}) };
+    return { container, ...(res.imageId ? { imageId: res.imageId } : {}) };
   } catch (err) {
     if (err instanceof ExecAbortedError) throw err;
-    return { ...base, probeError: (err as Error).message };
+    return { probeError: (err as Error).message };
   }
 }

@@ -21,7 +21,8 @@ export interface ReplayCliOptions {
   /** "auto" only where the command scores its replays (audit) */
   replays: number | "auto";
   maxReplays: number;
-  parallel: number;
+  /** "auto" only where the runs share one pool (audit) */
+  parallel: number | "auto";
   executor: ExecutorKind;
   code?: string;
   scenario?: string;
@@ -87,6 +88,12 @@ const replayCount =
     return wholeNumber("--replays", REPLAY_BOUNDS.replays, allowAuto ? "5, or --replays auto" : "5")(v);
   };
 
+/** `--parallel` where runs share one pool: a count, or "auto" (sized from the engine). */
+const parallelCount = (v: string): number | "auto" =>
+  v.trim().toLowerCase() === "auto"
+    ? "auto"
+    : wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2, or --parallel auto")(v);
+
 const isExecutorKind = (v: string): v is ExecutorKind => (EXECUTOR_KINDS as readonly string[]).includes(v);
 
 /** `auto`: the command scores its replays, so `--replays auto` and `--max-replays` are offered. */
@@ -109,9 +116,15 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
   return withCount
     .option(
       "--parallel <k>",
-      `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`,
-      wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"),
-      1,
+      auto
+        ? `replays at once, all runs together (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max}), or auto: as many as ` +
+            "the engine's CPUs and memory hold, each replay with its --cpus and --memory (docker info's NCPU and MemTotal; " +
+            "the host's for --executor local). The audit states the figure it chose, e.g. " +
+            '"parallel 2: the engine has 2 CPUs, 8 GiB; each replay 1 CPU, 2 GiB". Runs after the first are planned ' +
+            "and their images prepared while earlier runs replay"
+        : `replays at once (${REPLAY_BOUNDS.parallel.min}-${REPLAY_BOUNDS.parallel.max})`,
+      auto ? parallelCount : wholeNumber("--parallel", REPLAY_BOUNDS.parallel, "2"),
+      auto ? "auto" : 1,
     )
     .option(
       "--executor <kind>",
@@ -189,7 +202,7 @@ export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory" | "
 export function replayInputs(opts: ReplayCliOptions): {
   replays: number | "auto";
   maxReplays: number;
-  parallel: number;
+  parallel: number | "auto";
   executor: ExecutorKind;
   codePath?: string;
   scenarioDir?: string;

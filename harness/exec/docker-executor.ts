@@ -83,7 +83,18 @@ export class DockerExecutor implements Executor {
     private readonly labels: Record<string, string> = {},
   ) {}
 
+  /** Image IDs already resolved: an audit's replays check their image once, not once each. */
+  private readonly resolved = new Map<string, string>();
+
   async resolveImageId(image: string): Promise<string> {
+    const known = this.resolved.get(image);
+    if (known !== undefined) return known;
+    const id = await this.inspectImageId(image);
+    this.resolved.set(image, id);
+    return id;
+  }
+
+  private async inspectImageId(image: string): Promise<string> {
     try {
       return (await this.client.getImage(image).inspect()).Id;
     } catch (err) {

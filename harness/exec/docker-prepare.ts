@@ -17,8 +17,11 @@ export async function prepareDocker(req: PrepareRequest): Promise<PreparedExecut
   const image = await pinnedImage(req, client);
   // A harness killed earlier (this audit's, or any whose containers outlived their deadline) left these.
   const reaped = await reapLeftovers(client, { auditId: req.auditId });
+  const probes = reaped.probes.length > 0 ? ` (and ${reaped.probes.length} of its environment probes)` : "";
   if (reaped.removed.length > 0)
-    req.onStage(`removed ${reaped.removed.length} container(s) left by an interrupted harness`);
+    req.onStage(`removed ${reaped.removed.length} container(s) left by an interrupted harness${probes}`);
+  else if (probes !== "")
+    req.onStage(`removed ${reaped.probes.length} environment probe container(s) left by an interrupted harness`);
   const notes: string[] = [];
   if ((statSync(req.codePath).mode & 0o005) !== 0o005) {
     // Replays run as uid 65534 (nobody): a 0700 folder fails as "Permission denied" inside.

@@ -1,5 +1,6 @@
 import Docker from "dockerode";
 import { ReproAuditError } from "../errors.js";
+import type { EngineCapacity } from "./executors.js";
 
 /** How to get an engine, appended to every "no engine" error so the user can act on it. */
 export const GET_AN_ENGINE_HINT =
@@ -69,6 +70,22 @@ export async function checkEngine(client: Docker = docker()): Promise<EngineInfo
     };
   } catch (err) {
     throw new EngineUnavailableError(endpoint, err);
+  }
+}
+
+/**
+ * The CPUs and memory the engine has (`docker info`: NCPU, MemTotal), which replays
+ * share; undefined when it does not answer or says neither.
+ */
+export async function engineCapacity(client: Docker = docker()): Promise<EngineCapacity | undefined> {
+  try {
+    const info = (await client.info()) as Record<string, unknown>;
+    const cpus = Number(info["NCPU"]);
+    const memoryBytes = Number(info["MemTotal"]);
+    if (!(cpus > 0) || !(memoryBytes > 0)) return undefined;
+    return { cpus, memoryBytes, what: "the engine" };
+  } catch {
+    return undefined;
   }
 }
 

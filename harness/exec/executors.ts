@@ -85,6 +85,14 @@ export interface ImagePreviewResult {
   problem?: string;
 }
 
+/** What the engine (or, for the local executor, the host) has for replays at once: the pool's default size comes from it. */
+export interface EngineCapacity {
+  cpus: number;
+  memoryBytes: number;
+  /** whose figures they are, as the stated reason names it ("the engine", "this host") */
+  what: string;
+}
+
 export interface ExecutorEntry {
   /** for --help: what running there gives (isolation, pinning) */
   readonly description: string;
@@ -93,6 +101,8 @@ export interface ExecutorEntry {
   readonly prepare: (req: PrepareRequest) => Promise<PreparedExecutor>;
   /** what `prepare` would use, read from the engine only: nothing built, pulled or reaped */
   readonly preview: (environment: PrepareRequest["environment"]) => Promise<ImagePreviewResult>;
+  /** the CPUs and memory replays share (undefined when it cannot be told) */
+  readonly capacity: () => Promise<EngineCapacity | undefined>;
 }
 
 export const EXECUTORS = {
@@ -101,12 +111,17 @@ export const EXECUTORS = {
     needsEngine: true,
     prepare: async (req) => (await import("./docker-prepare.js")).prepareDocker(req),
     preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
+    capacity: async () => (await import("./engine.js")).engineCapacity(),
   },
   local: {
     description: "neither",
     needsEngine: false,
     prepare: async (req) => (await import("./local-executor.js")).prepareLocal(req),
     preview: async (): Promise<ImagePreviewResult> => ({ image: { kind: "host" } }),
+    capacity: async () => {
+      const os = await import("node:os");
+      return { cpus: os.availableParallelism(), memoryBytes: os.totalmem(), what: "this host" };
+    },
   },
 } as const satisfies Record<string, ExecutorEntry>;
 

@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL } from "./container-labels.js";
+import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, PROBE_LABEL } from "./container-labels.js";
 
 // A harness that was killed (kill -9, a lost machine) cannot remove its containers.
 // Every container it makes carries labels, so the next harness finds them: those
@@ -7,8 +7,10 @@ import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL } from "./container-labels
 // another live audit are left alone: their deadline is still ahead.
 
 export interface ReapResult {
-  /** names of the containers removed */
+  /** names of the replay containers removed */
   removed: string[];
+  /** names of the environment probes' containers removed (a probe runs beside the replays, so a killed harness may leave one) */
+  probes: string[];
 }
 
 export async function reapLeftovers(
@@ -18,21 +20,25 @@ export async function reapLeftovers(
   const now = opts.now ?? Date.now();
   const containers = await client.listContainers({ all: true, filters: { label: [CONTAINER_LABEL] } });
   const removed: string[] = [];
+  const probes: string[] = [];
   for (const c of containers) {
     const labels = c.Labels ?? {};
     const deadline = Number(labels[DEADLINE_LABEL]);
-    const ours = opts.auditId !== undefined && labels[AUDIT_LABEL] === opts.auditId;
+    const ours =
+      opts.auditId !== undefined && (labels[AUDIT_LABEL] === opts.auditId || labels[PROBE_LABEL] === opts.auditId);
     const overdue = Number.isFinite(deadline) && deadline < now;
     if (!ours && !overdue) continue;
     await client
       .getContainer(c.Id)
       .remove({ force: true, v: true })
-      .then(() => removed.push((c.Names?.[0] ?? c.Id).replace(/^\//, "")))
+      .then(() =>
+        (labels[PROBE_LABEL] !== undefined ? probes : removed).push((c.Names?.[0] ?? c.Id).replace(/^\//, "")),
+      )
       .catch((e: unknown) => {
         // Gone already (another reaper, or its own harness finishing): nothing to do.
         if ((e as { statusCode?: number }).statusCode !== 404 && (e as { statusCode?: number }).statusCode !== 409)
           throw e;
       });
   }
-  return { removed };
+  return { removed, probes };
 }

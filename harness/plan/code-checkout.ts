@@ -28,6 +28,22 @@ async function git(repo: string, args: string[], input?: string) {
   });
 }
 
+/**
+ * The worktree commands of one repository, one at a time: an audit's runs are now
+ * prepared side by side, and git's worktree bookkeeping in .git (add, remove, prune)
+ * is not meant to be changed by two commands at once.
+ */
+const worktreeQueue = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(repo: string, step: () => Promise<T>): Promise<T> {
+  const next = (worktreeQueue.get(repo) ?? Promise.resolve()).then(step, step);
+  worktreeQueue.set(
+    repo,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
 export async function checkoutAtCommit(opts: { repo: string; commit: string; diff?: string }): Promise<Checkout> {
   const repo = resolve(opts.repo);
   const top = await git(repo, ["rev-parse", "--show-toplevel"]);
@@ -43,16 +59,17 @@ export async function checkoutAtCommit(opts: { repo: string; commit: string; dif
   // The replay runs as an unprivileged user that must be able to read the code.
   chmodSync(scratch, 0o755);
   const path = join(scratch, "code");
-  const added = await git(repo, ["worktree", "add", "--detach", path, opts.commit]);
+  const added = await oneAtATime(repo, () => git(repo, ["worktree", "add", "--detach", path, opts.commit]));
   if (added.exitCode !== 0) {
     rmSync(scratch, { recursive: true, force: true });
     throw new Error(`git worktree add failed for ${opts.commit}: ${added.stderr.trim()}`);
   }
-  const remove = async () => {
-    await git(repo, ["worktree", "remove", "--force", path]);
-    rmSync(scratch, { recursive: true, force: true });
-    await git(repo, ["worktree", "prune"]);
-  };
+  const remove = () =>
+    oneAtATime(repo, async () => {
+      await git(repo, ["worktree", "remove", "--force", path]);
+      rmSync(scratch, { recursive: true, force: true });
+      await git(repo, ["worktree", "prune"]);
+    });
   let diffApplied = false;
   let diffError: string | undefined;
   if (opts.diff !== undefined && opts.diff.trim() !== "") {

@@ -86,14 +86,12 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       publish: opts.publish,
       signal: interrupt.signal,
       onStage: stage,
-      onRun: (position, total, runId) => {
-        progress?.stop();
-        progress = createProgress();
-        progress.stage(`run ${position}/${total}: ${runId}`);
-      },
+      // One display for the audit: runs share one replay pool, so their replays interleave.
+      onRun: (position, total, runId) => stage(`run ${position}/${total}: ${runId}`),
       onBuildProgress: (e) => stage(`image: ${e.message}`),
-      onEvent: (e) => {
-        if (progress) showReplayEvent(progress, e);
+      onEvent: (e, runId) => {
+        progress ??= createProgress();
+        showReplayEvent(progress, e, runId.slice(0, 8));
       },
     });
   } catch (err) {

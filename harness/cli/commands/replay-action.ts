@@ -29,6 +29,9 @@ export async function replayCommand(opts: ReplayCommandOptions): Promise<number>
     const { replays, maxReplays: _unused, ...inputs } = replayInputs(opts);
     // replay does not score its replays, so its --replays takes no "auto" (the parser refuses it).
     if (replays === "auto") throw new Error("internal error: replay got --replays auto");
+    // Nor --parallel auto: one run's replays, as many at once as asked.
+    if (inputs.parallel === "auto") throw new Error("internal error: replay got --parallel auto");
+    const parallel = inputs.parallel;
     if (opts.dryRun) {
       if (opts.resume !== undefined)
         throw new BadInputError("--dry-run previews a new replay; leave out --resume (its plan is in its journal)");
@@ -52,6 +55,7 @@ export async function replayCommand(opts: ReplayCommandOptions): Promise<number>
       runId: opts.run,
       replays,
       ...inputs,
+      parallel,
       ...(opts.resume !== undefined ? { resumeAuditId: opts.resume } : {}),
       trackingUri: tracking.uri,
       signal: interrupt.signal,

@@ -281,3 +281,78 @@ describe("auditJob through in-memory ports", () => {
     expect(previewed).toEqual([]);
   });
 });
+
+describe("auditJob: one replay pool for the whole audit", () => {
+  const OTHER = "fedcba9876543210fedcba9876543210";
+
+  /** Two runs of one replay each, whose replays go through the pool the audit passes and count how many run at once. */
+  function twoRuns(parallel: AuditJobOptions["parallel"]) {
+    const { tracking, opts } = setup([same]);
+    tracking.addRun({
+      runId: OTHER,
+      runName: "wine-b",
+      params: { alpha: "0.5" },
+      tags: { [Tags.sourceName]: "train.py" },
+      histories: { rmse: [{ step: 0, value: 0.731 }], r2: [{ step: 0, value: 0.42 }] },
+      artifacts: { [MODEL]: "weights-v1" },
+    });
+    const scripted = opts.ports!.replay;
+    const seen = {
+      most: 0,
+      running: 0,
+      pools: new Set<unknown>(),
+      probes: new Set<unknown>(),
+      parallel: [] as number[],
+    };
+    const replay: AuditPorts["replay"] = async (o) => {
+      seen.pools.add(o.pool);
+      seen.probes.add(o.probes);
+      seen.parallel.push(o.parallel);
+      if (o.pool === undefined) throw new Error("the audit passed no pool");
+      await o.pool.run(async () => {
+        seen.running++;
+        seen.most = Math.max(seen.most, seen.running);
+        await new Promise((r) => setTimeout(r, 30));
+        seen.running--;
+      });
+      return scripted(o);
+    };
+    const stages: string[] = [];
+    const run = () =>
+      auditJob({
+        ...opts,
+        parallel,
+        capacity: async () => ({ cpus: 2, memoryBytes: 8 * 1024 ** 3, what: "the engine" }),
+        selection: { kind: "runs", runIds: [RUN, OTHER] },
+        ports: { ...opts.ports!, replay },
+        onStage: (m) => stages.push(m),
+      });
+    return { run, seen, stages };
+  }
+
+  it("replays different runs at once: runs share the pool instead of going one after another", async () => {
+    const { run, seen } = twoRuns(2);
+    const res = await run();
+    expect(res.report.runs.map((r) => r.score.verdict)).toEqual(["reproduced", "reproduced"]);
+    expect(seen.most).toBe(2);
+    // One pool and one probe cache for the audit, not one per run.
+    expect(seen.pools.size).toBe(1);
+    expect(seen.probes.size).toBe(1);
+    expect(res.report.inputs.parallel).toBe(2);
+  });
+
+  it("keeps to the limit across runs: --parallel 1 replays one at a time", async () => {
+    const { run, seen } = twoRuns(1);
+    await run();
+    expect(seen.most).toBe(1);
+  });
+
+  it("auto: sizes the pool from the engine's CPUs and memory and each replay's limits, and says so", async () => {
+    const { run, seen, stages } = twoRuns("auto");
+    const res = await run();
+    expect(stages).toContain("parallel 2: the engine has 2 CPUs, 8 GiB; each replay 1 CPU, 2 GiB");
+    expect(res.report.inputs.parallel).toBe(2);
+    expect(seen.parallel).toEqual([2, 2]);
+    expect(seen.most).toBe(2);
+  });
+});
