@@ -14,6 +14,7 @@ import { DEFAULT_POLICY } from "../harness/drift/tolerance.js";
 import { ContainerFingerprintSchema, HostFingerprintSchema } from "../harness/fingerprint/schema.js";
 import { ReplayPlanSchema } from "../harness/plan/plan.js";
 import { projectRoot } from "../harness/project-root.js";
+import { seededRandom } from "../harness/drift/seeded-random.js";
 
 export interface AuditShape {
   runs: number;
@@ -23,25 +24,13 @@ export interface AuditShape {
   steps: number;
 }
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Metric k of a run behaves like one of four kinds, so every verdict path runs:
  * bit-identical, rounding noise (equivalent), seed noise (varies / not
  * reproduced), and a NaN now and then.
  */
 export function syntheticScoringInput(runIndex: number, shape: AuditShape): ScoreRunInput {
-  const rand = prng(0x5eed + runIndex);
+  const rand = seededRandom(0x5eed + runIndex);
   const noise = (k: number): number => {
     switch (k % 4) {
       case 0:

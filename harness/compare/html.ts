@@ -2,7 +2,7 @@ import { REPORT_CSS } from "../report/html-style.js";
 import { REPORT_CSP } from "../report/html.js";
 import { html, type SafeHtml, trustedHtml } from "../report/html-template.js";
 import { formatDeviation, formatValue } from "../report/format-number.js";
-import { coord } from "../report/svg-plot.js";
+import { coord, paddedRange } from "../report/svg-plot.js";
 import { type ArmReport, type CompareReport, OVERHEAD_MEASURES, type OverheadMeasure } from "./schema.js";
 import { MEASURE_LABEL, meanSd, measureValue, outcomeText, percent, ratioText, verdictWord } from "./text.js";
 
@@ -35,17 +35,7 @@ function metricDots(doc: CompareReport, name: string): SafeHtml {
   );
   const finite = cols.flat().filter(Number.isFinite);
   if (finite.length === 0) return html`<p class="note">${name}: no finite value in any arm</p>`;
-  let lo = Math.min(...finite);
-  let hi = Math.max(...finite);
-  if (hi - lo === 0 || !Number.isFinite(hi - lo)) {
-    const pad = Math.max(Math.abs(lo) * 1e-9, 1e-12);
-    lo -= pad;
-    hi += pad;
-  } else {
-    const m = (hi - lo) * 0.1;
-    lo -= m;
-    hi += m;
-  }
+  const { lo, hi } = paddedRange(finite, 0.1);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const y = (v: number) => PAD.top + plotH - ((v - lo) / (hi - lo)) * plotH;

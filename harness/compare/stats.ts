@@ -1,6 +1,7 @@
 import { studentTCdf, studentTQuantile } from "../drift/student-t.js";
 import type { Tolerance } from "../drift/schema.js";
 import { sameBits } from "../drift/ulps.js";
+import { seededRandom } from "../drift/seeded-random.js";
 
 // The statistics of compare, PURE: a metric's distribution in one arm, whether two
 // arms gave the same results (the equivalence rule), and an overhead ratio with its
@@ -134,18 +135,6 @@ function welchDf(v1: number, n1: number, v2: number, n2: number): number {
   const den = (n1 > 1 ? a ** 2 / (n1 - 1) : 0) + (n2 > 1 ? b ** 2 / (n2 - 1) : 0);
   if (den === 0) return Math.max(1, n1 + n2 - 2);
   return Math.max(1, (a + b) ** 2 / den);
-}
-
-/** mulberry32: a small seeded generator in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const RATIO_METHOD_TEXT =

@@ -30,21 +30,26 @@ interface Scale {
   y(v: number): number;
 }
 
+/**
+ * The range of finite values widened by `margin` of its span on each side; a degenerate
+ * (or overflowing) range gets a tiny pad instead, so its points sit mid-plot.
+ */
+export function paddedRange(finite: readonly number[], margin: number): { lo: number; hi: number } {
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  if (hi - lo === 0 || !Number.isFinite(hi - lo)) {
+    const pad = Math.max(Math.abs(lo) * 1e-9, 1e-12);
+    return { lo: lo - pad, hi: hi + pad };
+  }
+  const m = (hi - lo) * margin;
+  return { lo: lo - m, hi: hi + m };
+}
+
 /** A y scale over the finite values given; degenerate ranges get a small pad so points sit mid-plot. */
 function yScale(values: readonly number[]): Scale | undefined {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return undefined;
-  let lo = Math.min(...finite);
-  let hi = Math.max(...finite);
-  if (hi - lo === 0 || !Number.isFinite(hi - lo)) {
-    const pad = Math.max(Math.abs(lo) * 1e-9, 1e-12);
-    lo -= pad;
-    hi += pad;
-  } else {
-    const margin = (hi - lo) * 0.08;
-    lo -= margin;
-    hi += margin;
-  }
+  const { lo, hi } = paddedRange(finite, 0.08);
   if (!Number.isFinite(hi - lo)) return undefined;
   const span = hi - lo;
   return { lo, hi, y: (v) => PAD.top + PLOT_H - ((v - lo) / span) * PLOT_H };

@@ -3,18 +3,9 @@ import type { ExecutionRecord, ReplayRecord, RunVerdict } from "../../../harness
 import { scoreRun } from "../../../harness/drift/score.js";
 import { alphaSpending, lookSchedule, nextStep } from "../../../harness/drift/stopping.js";
 import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
+import { seededRandom } from "../../../harness/drift/seeded-random.js";
 
-// A seeded PRNG (mulberry32) and Box–Muller normals: the simulation is the same on every machine.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG (drift/seeded-random.ts) and Box–Muller normals: the simulation is the same on every machine.
 function normal(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }
@@ -66,7 +57,7 @@ function simulate(
   shift = 0,
   onlyFirst = false,
 ): Rate {
-  const u = rng(seed);
+  const u = seededRandom(seed);
   let hits = 0;
   let replays = 0;
   for (let t = 0; t < trials; t++) {
