@@ -236,6 +236,10 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
       "--audit-id",
       "interrupted-e2e",
       "--no-publish",
+      // One at a time, so the Ctrl-C after the first replay finds the others not yet done:
+      // with the pool's default (auto), all three ran together and could all finish first.
+      "--parallel",
+      "1",
     ];
     const proc = spawnCli(args, env);
     const deadline = Date.now() + 240_000;
