@@ -10,9 +10,11 @@ import { previewReplay, replayJob } from "./replay-pipeline.js";
 // Run becomes a ReadRun once, where it is read.
 
 export function readRunFromMlflow(run: Run): ReadRun {
+  const loggedModelIds = loggedModelIdsOfRun(run);
   return {
     run: recordedRunFromMlflow(run),
     ...(run.info.lifecycle_stage !== undefined ? { lifecycleStage: run.info.lifecycle_stage } : {}),
+    ...(loggedModelIds.length > 0 ? { loggedModelIds } : {}),
   };
 }
 
@@ -26,7 +28,7 @@ export function mlflowRunReader(client: MlflowClient): RunReader {
         .filter((f) => !f.is_dir)
         .map((f) => ({ path: f.path, size: f.file_size ?? null })),
     downloadArtifact: (runId, path, destFile) => client.downloadArtifact({ runId }, path, destFile),
-    loggedModels: (runId) => loggedModelsOfRun(client, runId),
+    loggedModels: (read) => loggedModelsOfRun(client, read),
     listLoggedModelFiles: async (modelId) =>
       (await client.listArtifactsRecursive({ loggedModelId: modelId }))
         .filter((f) => !f.is_dir)
@@ -39,14 +41,15 @@ export function mlflowRunReader(client: MlflowClient): RunReader {
 /**
  * The models whose source run this is (one search in its experiment), and those its
  * outputs list that the search did not return (logged elsewhere): read one by one,
- * deleted ones skipped. A server before MLflow 3 has no such endpoint: none.
+ * deleted ones skipped. A server before MLflow 3 has no such endpoint: none. The run
+ * as the audit already read it says its experiment and outputs: not read again.
  */
-async function loggedModelsOfRun(client: MlflowClient, runId: string): Promise<LoggedModelRef[]> {
-  const run = await client.getRun(runId);
+async function loggedModelsOfRun(client: MlflowClient, read: ReadRun): Promise<LoggedModelRef[]> {
+  const runId = read.run.runId;
   const found = new Map<string, LoggedModelRef>();
   try {
     const models = await client.searchLoggedModels({
-      experimentIds: [run.info.experiment_id],
+      experimentIds: [read.run.experimentId],
       filter: `source_run_id = '${runId.replaceAll("'", "")}'`,
     });
     for (const m of models)
@@ -54,7 +57,7 @@ async function loggedModelsOfRun(client: MlflowClient, runId: string): Promise<L
   } catch (err) {
     if (!(err instanceof MlflowError && (err.isNotFound || err.status === 501))) throw err;
   }
-  for (const modelId of loggedModelIdsOfRun(run)) {
+  for (const modelId of read.loggedModelIds ?? []) {
     if (found.has(modelId)) continue;
     try {
       const m = await client.getLoggedModel(modelId);

@@ -20,6 +20,8 @@ export interface ReadRun {
   run: RecordedRun;
   /** "active" or "deleted" (absent when the server does not say) */
   lifecycleStage?: string;
+  /** the MLflow 3 logged models the run's outputs list (absent where the server lists none) */
+  loggedModelIds?: readonly string[];
 }
 
 /** An artifact file of a run, relative to its artifact root. */
@@ -41,7 +43,7 @@ export interface RunReader {
    * their source run). Their files live under each model's own artifact root, not the
    * run's; [] where the server has no logged models.
    */
-  loggedModels(runId: string): Promise<LoggedModelRef[]>;
+  loggedModels(read: ReadRun): Promise<LoggedModelRef[]>;
   /** every file of one logged model (folders walked) */
   listLoggedModelFiles(modelId: string): Promise<ArtifactFile[]>;
   downloadLoggedModelFile(modelId: string, path: string, destFile: string): Promise<void>;

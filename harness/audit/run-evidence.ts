@@ -90,7 +90,8 @@ export async function takeOriginalSnapshot(
 ): Promise<OriginalSnapshot> {
   if (opts.read !== undefined && opts.read.run.runId !== runId)
     throw new Error(`internal error: a snapshot of run ${runId} got run ${opts.read.run.runId}`);
-  const { run: recorded, lifecycleStage } = opts.read ?? (await reader.getRun(runId));
+  const read = opts.read ?? (await reader.getRun(runId));
+  const { run: recorded, lifecycleStage } = read;
   // The snapshot is kept on disk (original.json): credentials in URL-valued tags
   // (mlflow.source.git.repoURL) must not be, and no step reads them. Params stay as
   // logged: the replay command is bound from them.
@@ -115,7 +116,7 @@ export async function takeOriginalSnapshot(
     notes,
     isPublishedArtifact,
   );
-  const loggedModelTexts = await readLoggedModelTexts(reader, runId, notes);
+  const loggedModelTexts = await readLoggedModelTexts(reader, read, notes);
   return {
     takenAt: (opts.now ?? (() => new Date()))().toISOString(),
     run,
@@ -138,10 +139,10 @@ const MAX_LOGGED_MODELS = 20;
  */
 async function readLoggedModelTexts(
   reader: RunReader,
-  runId: string,
+  read: ReadRun,
   notes: string[],
 ): Promise<Record<string, string>> {
-  const models = await reader.loggedModels(runId);
+  const models = await reader.loggedModels(read);
   const out: Record<string, string> = {};
   if (models.length === 0) return out;
   if (models.length > MAX_LOGGED_MODELS)

@@ -138,8 +138,8 @@ export class InMemoryTracking {
       if (body === undefined) throw new Error(`in-memory tracking: run ${runId} has no artifact ${path}`);
       writeFileSync(destFile, body);
     },
-    loggedModels: async (runId) =>
-      (this.stored(runId).loggedModels ?? []).map(({ modelId, name }) => ({ modelId, name })),
+    loggedModels: async (read) =>
+      (this.stored(read.run.runId).loggedModels ?? []).map(({ modelId, name }) => ({ modelId, name })),
     listLoggedModelFiles: async (modelId) =>
       Object.entries(this.loggedModel(modelId).files).map(([path, body]) => ({ path, size: Buffer.byteLength(body) })),
     downloadLoggedModelFile: async (modelId, path, destFile) => {
