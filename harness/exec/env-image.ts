@@ -281,12 +281,11 @@ async function buildOrReuse(
       // Against the python the base really has (probed when its rootfs was made), not the table's.
       const python = pythonMismatch(req.python, base.pythonVersion);
       const mismatches: Mismatch[] = python ? [python] : [];
-      // A conda package not honoured may still be there (pip brought it in as a dependency): not "not installed".
       for (const i of ignored)
         mismatches.push({
           what: "requirement",
           requested: i.entry,
-          actual: /not honoured/.test(i.reason) ? i.reason : `not installed: ${i.reason}`,
+          actual: i.mayBeInstalled ? i.reason : `not installed: ${i.reason}`,
         });
 
       const ctx = join(dir, hash);

@@ -117,7 +117,7 @@ export function parseCondaYaml(text: string, include?: IncludeResolver, where = 
     }
     const conda = condaDependency(dep);
     if (conda.kind === "ignored") {
-      spec.ignored.push({ entry: dep, reason: conda.reason });
+      spec.ignored.push({ entry: dep, reason: conda.reason, mayBeInstalled: true });
       continue;
     }
     // Parsed like a pip line so a version pip cannot read is reported, not passed on.
@@ -127,6 +127,7 @@ export function parseCondaYaml(text: string, include?: IncludeResolver, where = 
       spec.ignored.push({
         entry: dep,
         reason: `conda package not honoured: its PyPI form ${JSON.stringify(conda.requirement)} is not a valid pip requirement`,
+        mayBeInstalled: true,
       });
       continue;
     }

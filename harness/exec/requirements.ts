@@ -8,6 +8,11 @@
 export interface IgnoredEntry {
   entry: string;
   reason: string;
+  /**
+   * a conda package given no pip line of its own: pip may still have brought it in as a
+   * dependency, so a mismatch must not call it "not installed" (set where the entry is made)
+   */
+  mayBeInstalled?: true | undefined;
 }
 
 export interface ParsedRequirements {

@@ -36,7 +36,9 @@ export const EnvironmentSchema = z.object({
    */
   dockerWorkdir: z.enum(["project", "image"]).optional(),
   /** entries of the source that cannot be installed (conda-only packages, ...) */
-  ignored: z.array(z.object({ entry: z.string(), reason: z.string() })).default([]),
+  ignored: z
+    .array(z.object({ entry: z.string(), reason: z.string(), mayBeInstalled: z.literal(true).optional() }))
+    .default([]),
   /** conda_env: conda packages installed by their PyPI name (absent when none, so older plans digest the same) */
   mapped: z.array(z.object({ entry: z.string(), requirement: z.string() })).optional(),
   /**
