@@ -283,5 +283,5 @@ describe.skipIf(!dockerOk)("repro-audit audit (CLI, real server, real engine)", 
     expect(finished.runs[0]?.replays.map((x) => x.status)).toEqual(["ok", "ok", "ok"]);
     expect(finished.runs[0]?.score.verdict).toBe("reproduced");
     expect(readFileSync(join(results, "interrupted-e2e", "junit.xml"), "utf8")).not.toContain('type="incomplete"');
-  });
+  }, 300_000);
 });
