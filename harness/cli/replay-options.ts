@@ -96,6 +96,22 @@ const parallelCount = (v: string): number | "auto" =>
 
 const isExecutorKind = (v: string): v is ExecutorKind => (EXECUTOR_KINDS as readonly string[]).includes(v);
 
+/**
+ * The limits each execution runs under (--timeout, --memory, --cpus, --pids), for the
+ * commands that replay and for compare; `noun` is what one execution is called there.
+ */
+export function addLimitOptions(cmd: Command, noun: "replay" | "execution"): Command {
+  return cmd
+    .option(
+      "--timeout <seconds>",
+      `wall-clock limit per ${noun}`,
+      decimalNumber("--timeout", LIMIT_BOUNDS.timeoutSeconds, "600"),
+    )
+    .option("--memory <MiB>", `memory limit per ${noun}`, wholeNumber("--memory", LIMIT_BOUNDS.memoryMb, "2048"))
+    .option("--cpus <n>", `CPUs per ${noun} (may be fractional)`, decimalNumber("--cpus", LIMIT_BOUNDS.cpus, "1.5"))
+    .option("--pids <n>", `process/thread limit per ${noun}`, wholeNumber("--pids", LIMIT_BOUNDS.pids, "256"));
+}
+
 /** `auto`: the command scores its replays, so `--replays auto` and `--max-replays` are offered. */
 export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolean } = {}): Command {
   const replays = auto
@@ -113,7 +129,7 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
       DEFAULT_MAX_REPLAYS,
     );
   }
-  return withCount
+  withCount
     .option(
       "--parallel <k>",
       auto
@@ -136,15 +152,8 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
       DEFAULT_EXECUTOR,
     )
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
-    .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic")
-    .option(
-      "--timeout <seconds>",
-      "wall-clock limit per replay",
-      decimalNumber("--timeout", LIMIT_BOUNDS.timeoutSeconds, "600"),
-    )
-    .option("--memory <MiB>", "memory limit per replay", wholeNumber("--memory", LIMIT_BOUNDS.memoryMb, "2048"))
-    .option("--cpus <n>", "CPUs per replay (may be fractional)", decimalNumber("--cpus", LIMIT_BOUNDS.cpus, "1.5"))
-    .option("--pids <n>", "process/thread limit per replay", wholeNumber("--pids", LIMIT_BOUNDS.pids, "256"))
+    .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic");
+  return addLimitOptions(withCount, "replay")
     .option(
       "--extra-params <mode>",
       "logged params the command does not declare: ignore, or append as --key value",

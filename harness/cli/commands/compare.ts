@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { ARM_IDS, type ArmId, parseArms } from "../../compare/arms.js";
-import { LIMIT_BOUNDS } from "../../plan/limit-bounds.js";
-import { collect, decimalNumber, wholeNumber } from "../replay-options.js";
+import { addLimitOptions, collect, wholeNumber } from "../replay-options.js";
 
 // `repro-audit compare`: its options and help; what it does is compare-action.ts,
 // loaded when it runs, so that `--help` loads none of it.
@@ -27,7 +26,7 @@ export interface CompareCliOptions {
 }
 
 export function registerCompareCommand(program: Command): void {
-  program
+  const cmd = program
     .command("compare")
     .description(
       "Run one workload in the same pinned image in arms that differ only in tracking: untracked (no MLflow at all: " +
@@ -75,15 +74,8 @@ export function registerCompareCommand(program: Command): void {
       "--tracking-uri <uri>",
       "tracking server the executions' runs are imported into (default: MLFLOW_TRACKING_URI, else the embedded server)",
     )
-    .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
-    .option(
-      "--timeout <seconds>",
-      "wall-clock limit per execution",
-      decimalNumber("--timeout", LIMIT_BOUNDS.timeoutSeconds, "600"),
-    )
-    .option("--memory <MiB>", "memory limit per execution", wholeNumber("--memory", LIMIT_BOUNDS.memoryMb, "2048"))
-    .option("--cpus <n>", "CPUs per execution (may be fractional)", decimalNumber("--cpus", LIMIT_BOUNDS.cpus, "1.5"))
-    .option("--pids <n>", "process/thread limit per execution", wholeNumber("--pids", LIMIT_BOUNDS.pids, "256"))
+    .option("--data-dir <dir>", "data folder of the embedded server, when it is used");
+  addLimitOptions(cmd, "execution")
     .option(
       "--attach-experiment <name>",
       "also keep the study in MLflow: a run in this experiment (created when missing) gets the report files as artifacts, the study's tags and each arm's overhead ratios and traceability as metrics",
