@@ -29,12 +29,15 @@ export const WATCHDOG_GRACE_MS = 10_000;
  * sleeps past the deadline, then kills every process it may signal (all of the
  * replay's; never the init, PID 1, which then exits and ends the container). A dead
  * harness therefore cannot leave a replay looping. An image needs /bin/sh for this
- * (replay commands are shell strings anyway); one without `sleep` gets no watchdog,
- * and the harness's own timer still holds while it lives.
+ * (replay commands are shell strings anyway). The kill is only for a sleep that ran
+ * its full time (`&&`): a sleep that died early (killed from the host, a fork that
+ * failed, an image without `sleep`) disarms the watchdog instead of killing a replay
+ * at once, which would read as the workload's own exit 137; the harness's own timer
+ * still holds while it lives.
  */
 export function withWatchdog(argv: readonly string[], seconds: number): string[] {
   const s = Math.max(1, Math.ceil(seconds));
-  return ["/bin/sh", "-c", `(sleep ${s}; kill -9 -1) >/dev/null 2>&1 & exec "$@"`, "repro-watchdog", ...argv];
+  return ["/bin/sh", "-c", `(sleep ${s} && kill -9 -1) >/dev/null 2>&1 & exec "$@"`, "repro-watchdog", ...argv];
 }
 
 function sink(tail: OutputTail, stream: OutputStream, onOutput: RunOptions["onOutput"]): Writable {

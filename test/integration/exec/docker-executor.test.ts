@@ -2,6 +2,7 @@ import { chmod, cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBaseImage } from "../../../harness/exec/base-image.js";
 import { CONTAINER_LABEL } from "../../../harness/exec/container-labels.js";
@@ -114,6 +115,25 @@ describe.skipIf(!dockerAvailable)("DockerExecutor (real engine)", () => {
     expect(res.durationMs).toBeGreaterThanOrEqual(1_400);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(await leftoverContainers()).toBe(0);
+  });
+
+  it("a watchdog whose sleep dies early (killed on the host, a fork that failed) does not kill the replay", async () => {
+    // An odd deadline, so the watchdog's `sleep 57` is this test's and no one else's.
+    const run = exec.run(
+      spec({
+        command: ["python3", "-c", "import time; time.sleep(4); print('done')"],
+        limits: { ...spec().limits, timeoutMs: 47_000 },
+      }),
+    );
+    let killed = 1;
+    for (let i = 0; i < 40 && killed !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      killed = (await execa("pkill", ["-x", "-f", "sleep 57"], { reject: false })).exitCode ?? 1;
+    }
+    expect(killed, "the watchdog's sleep was found and killed from the host").toBe(0);
+    const res = await run;
+    expect(res.exitCode).toBe(0);
+    expect(res.stdoutTail.trim()).toBe("done");
   });
 
   it("reports an out-of-memory kill as such", async () => {

@@ -86,7 +86,7 @@ describe("DockerExecutor wall clock without the harness", () => {
     expect(o.Cmd).toEqual([
       "/bin/sh",
       "-c",
-      `(sleep ${seconds}; kill -9 -1) >/dev/null 2>&1 & exec "$@"`,
+      `(sleep ${seconds} && kill -9 -1) >/dev/null 2>&1 & exec "$@"`,
       "repro-watchdog",
       "python",
       "-c",
