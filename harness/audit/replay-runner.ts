@@ -204,6 +204,13 @@ interface ReplaySetup {
   image: string | undefined;
   /** the code folder as the harness holds it: mounted read-only for the probe, copied for each replay */
   codeMount: MountSpec;
+  /**
+   * what each replay gets a writable copy of: the code folder at /code, or, where the command runs in a named
+   * image's own WORKDIR, that WORKDIR's files there (the code folder then stays read-only at /code)
+   */
+  workSource: { host: string; container: string };
+  /** said once per replay's work tree: where its copy came from, when not the code folder */
+  workNote?: string;
   /** why the replays get the code read-only instead of a copy each (too big to copy) */
   noCopy?: string;
   dockerEnv: ReturnType<typeof dockerEnvRuntime> | undefined;
@@ -333,9 +340,23 @@ function startOrCheckJournal(opts: ReplayRunOptions): void {
 
 function replaySetup(opts: ReplayRunOptions): ReplaySetup {
   const { plan } = opts;
-  const noCopy = tooLargeToCopy(plan.code.path, opts.workTreeLimits ?? DEFAULT_WORK_TREE_LIMITS);
+  const workdir = replayWorkdir(plan, opts.image);
+  const fromImage = workdir !== CODE_DIR ? opts.image?.workdirFiles : undefined;
+  const workSource =
+    fromImage !== undefined && "dir" in fromImage
+      ? { host: fromImage.dir, container: workdir }
+      : { host: plan.code.path, container: CODE_DIR };
+  const workNote =
+    fromImage === undefined
+      ? undefined
+      : "dir" in fromImage
+        ? `the command ran in the image's working directory ${workdir}: its own writable copy of the files the image holds there (the checkout is read-only at ${CODE_DIR})`
+        : `${fromImage.notCopied}; the command ran there as the image has it, with no writable copy`;
+  const noCopy = tooLargeToCopy(workSource.host, opts.workTreeLimits ?? DEFAULT_WORK_TREE_LIMITS);
   return {
     ...(noCopy !== undefined ? { noCopy } : {}),
+    workSource,
+    ...(workNote !== undefined ? { workNote } : {}),
     limits: {
       memoryBytes: plan.limits.memoryMb * 1024 * 1024,
       nanoCpus: Math.round(plan.limits.cpus * 1e9),
@@ -343,7 +364,7 @@ function replaySetup(opts: ReplayRunOptions): ReplaySetup {
       timeoutMs: Math.round(plan.limits.timeoutSeconds * 1000),
     },
     image: plan.environment.dockerImage ?? opts.image?.imageId,
-    workdir: replayWorkdir(plan, opts.image),
+    workdir,
     codeMount: { host: plan.code.path, container: CODE_DIR, readOnly: true },
     dockerEnv:
       plan.environment.source === "docker_env"
@@ -426,14 +447,19 @@ interface WorkTree {
 }
 
 function workTreeFor(setup: ReplaySetup, workDir: string): WorkTree {
-  if (setup.noCopy !== undefined) return { mount: setup.codeMount, notes: [setup.noCopy] };
+  const said = setup.workNote !== undefined ? [setup.workNote] : [];
+  if (setup.noCopy !== undefined) return { mount: setup.codeMount, notes: [...said, setup.noCopy] };
   try {
-    const { listing, notes } = copyWorkTree(setup.codeMount.host, workDir);
-    return { mount: { host: workDir, container: CODE_DIR, readOnly: false }, before: listing, notes };
+    const { listing, notes } = copyWorkTree(setup.workSource.host, workDir);
+    return {
+      mount: { host: workDir, container: setup.workSource.container, readOnly: false },
+      before: listing,
+      notes: [...said, ...notes],
+    };
   } catch (err) {
     removeWorkTree(workDir);
     const why = `the code could not be copied for this replay (${(err as Error).message}): it got the code read-only`;
-    return { mount: setup.codeMount, notes: [why] };
+    return { mount: setup.codeMount, notes: [...said, why] };
   }
 }
 
@@ -467,6 +493,8 @@ function replaySpec(
     workdir: setup.workdir,
     mounts: [
       code,
+      // The copy is of the image's WORKDIR: the checkout is still there, read-only, as the note says.
+      ...(code.container !== CODE_DIR ? [setup.codeMount] : []),
       { host: outDir, container: OUT_DIR, readOnly: false },
       { host: trackingDir, container: TRACKING_DIR, readOnly: false },
       ...(usageDir !== undefined ? [{ host: usageDir, container: USAGE_DIR, readOnly: false }] : []),

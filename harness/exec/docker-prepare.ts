@@ -4,6 +4,7 @@ import { docker } from "./engine.js";
 import { baseRecipe, baseTag, presentBaseImage } from "./base-image.js";
 import { ensureEnvImage, envImageKey, imagePresent } from "./env-image.js";
 import type { ImageInfo, ImagePreviewResult, PrepareRequest, PreparedExecutor } from "./executors.js";
+import { imageWorkdirFiles, workdirNotCopyable } from "./image-workdir.js";
 import { resolveNamedImage } from "./named-image.js";
 import { chooseBase } from "./python-bases.js";
 import { reapLeftovers } from "./reap.js";
@@ -37,7 +38,14 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
   if (e.dockerImage) {
     req.onStage(`using the MLproject's image ${e.dockerImage}`);
     const named = await resolveNamedImage(e.dockerImage, client);
-    return { imageId: named.imageId, built: false, seconds: 0, mismatches: [], workingDir: named.workingDir };
+    const info: ImageInfo = {
+      imageId: named.imageId,
+      built: false,
+      seconds: 0,
+      mismatches: [],
+      workingDir: named.workingDir,
+    };
+    return e.dockerWorkdir === "image" ? { ...info, workdirFiles: await workdirFiles(client, named) } : info;
   }
   req.onStage(`preparing the pinned image (${e.requirements.length} requirements)`);
   const built = await ensureEnvImage({
@@ -51,6 +59,22 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
     client,
   });
   return { imageId: built.imageId, built: built.built, seconds: built.seconds, mismatches: built.mismatches };
+}
+
+/** The named image's WORKDIR as host files for the replays' copies, or why there are none. */
+async function workdirFiles(
+  client: ReturnType<typeof docker>,
+  named: { imageId: string; workingDir: string },
+): Promise<NonNullable<ImageInfo["workdirFiles"]>> {
+  const why = workdirNotCopyable(named.workingDir);
+  if (why !== undefined) return { notCopied: why };
+  try {
+    return { dir: await imageWorkdirFiles(client, named.imageId, named.workingDir) };
+  } catch (err) {
+    return {
+      notCopied: `the image's working directory ${named.workingDir} could not be read out: ${(err as Error).message}`,
+    };
+  }
 }
 
 /**

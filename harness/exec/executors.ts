@@ -20,6 +20,11 @@ export interface ImageInfo {
   tag?: string;
   /** the image's own WORKDIR ("" when it sets none): where a docker_env run without --build-image ran */
   workingDir?: string;
+  /**
+   * that WORKDIR's files on the host (exec/image-workdir.ts), where the replays run there:
+   * each gets a writable copy, as it would of the code folder; or why it has none
+   */
+  workdirFiles?: { dir: string } | { notCopied: string };
 }
 
 /** What an executor needs to know of a plan to get ready for it. */
@@ -32,6 +37,8 @@ export interface PrepareRequest {
     ignored: readonly IgnoredEntry[];
     /** the harness's tooling installed after the requirements (a notebook's kernel and runner) */
     tooling?: readonly string[] | undefined;
+    /** "image": the replays run in the named image's own WORKDIR (plan/docker-workdir.ts) */
+    dockerWorkdir?: "project" | "image" | undefined;
   };
   /** host folder mounted read-only at /code */
   codePath: string;

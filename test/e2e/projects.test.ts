@@ -276,6 +276,11 @@ describe.skipIf(!dockerAvailable)(
         expect(r2ByRecording.get("image")).not.toBe(r2ByRecording.get("build-image"));
       expect(run.score.findings.join("\n")).toMatch(/no --build-image.*image's own working directory/);
       expect(run.score.verdict, why(run, stderr)).toBe("reproduced");
+      // wine.py writes predictions.json next to itself, in /app, as it did on MLflow's writable container layer:
+      // each replay wrote it in its own copy of the image's /app, listed with the same hash (seeded).
+      const written = run.replays.map((r) => r.outputs?.files.map((f) => [f.path, f.change]));
+      expect(written).toEqual([[["predictions.json", "added"]], [["predictions.json", "added"]]]);
+      expect(new Set(run.replays.map((r) => r.outputs?.files[0]?.sha256)).size).toBe(1);
     }, 600_000);
 
     it("a script that logs a metric and then crashes: scored, and failed the same way as the original", async () => {
