@@ -221,6 +221,8 @@ async function prepareRun(
       environment: planned.plan.environment,
       codePath: planned.plan.code.path,
       auditId,
+      // Later runs are prepared while earlier runs replay: reaping stays within this run.
+      runId: planned.plan.runId,
       hostEnv: env,
       onStage: stage,
       ...(opts.signal ? { signal: opts.signal } : {}),

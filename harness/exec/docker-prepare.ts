@@ -17,7 +17,10 @@ export async function prepareDocker(req: PrepareRequest): Promise<PreparedExecut
   const client = docker();
   const image = await pinnedImage(req, client);
   // A harness killed earlier (this audit's, or any whose containers outlived their deadline) left these.
-  const reaped = await reapLeftovers(client, { auditId: req.auditId });
+  const reaped = await reapLeftovers(client, {
+    auditId: req.auditId,
+    ...(req.runId !== undefined ? { runId: req.runId } : {}),
+  });
   const probes = reaped.probes.length > 0 ? ` (and ${reaped.probes.length} of its environment probes)` : "";
   if (reaped.removed.length > 0)
     req.onStage(`removed ${reaped.removed.length} container(s) left by an interrupted harness${probes}`);

@@ -45,6 +45,8 @@ export interface PrepareRequest {
   /** local wheel files (absolute paths) installed into the image after the plan's requirements */
   localWheels?: readonly string[];
   auditId: string;
+  /** the run it is prepared for: only that run's leftovers of the audit are reaped (absent: all of the audit's) */
+  runId?: string;
   /** where host variables come from (PATH for the local executor) */
   hostEnv: Record<string, string | undefined>;
   signal?: AbortSignal;

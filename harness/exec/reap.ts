@@ -1,10 +1,12 @@
 import type Docker from "dockerode";
-import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, PROBE_LABEL } from "./container-labels.js";
+import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, PROBE_LABEL, RUN_LABEL } from "./container-labels.js";
 
 // A harness that was killed (kill -9, a lost machine) cannot remove its containers.
 // Every container it makes carries labels, so the next harness finds them: those
-// of the audit it resumes, and anyone's that ran past their deadline. Containers of
-// another live audit are left alone: their deadline is still ahead.
+// of the run it prepares (in this audit), and anyone's that ran past their deadline.
+// Containers of another live audit are left alone: their deadline is still ahead. So
+// are this audit's other runs': the audit prepares later runs while earlier runs'
+// replays (and the probe their image got) still run in its pool.
 
 export interface ReapResult {
   /** names of the replay containers removed */
@@ -13,9 +15,10 @@ export interface ReapResult {
   probes: string[];
 }
 
+/** `auditId` with `runId`: that run's containers in that audit; `auditId` alone: all of the audit's (nothing of it may run). */
 export async function reapLeftovers(
   client: Docker,
-  opts: { auditId?: string; now?: number } = {},
+  opts: { auditId?: string; runId?: string; now?: number } = {},
 ): Promise<ReapResult> {
   const now = opts.now ?? Date.now();
   const containers = await client.listContainers({ all: true, filters: { label: [CONTAINER_LABEL] } });
@@ -25,7 +28,9 @@ export async function reapLeftovers(
     const labels = c.Labels ?? {};
     const deadline = Number(labels[DEADLINE_LABEL]);
     const ours =
-      opts.auditId !== undefined && (labels[AUDIT_LABEL] === opts.auditId || labels[PROBE_LABEL] === opts.auditId);
+      opts.auditId !== undefined &&
+      (labels[AUDIT_LABEL] === opts.auditId || labels[PROBE_LABEL] === opts.auditId) &&
+      (opts.runId === undefined || labels[RUN_LABEL] === opts.runId);
     const overdue = Number.isFinite(deadline) && deadline < now;
     if (!ours && !overdue) continue;
     await client
