@@ -61,9 +61,9 @@ import { VersionComparisonSchema } from "./version-comparison.js";
 import { ReportFingerprintChangeSchema } from "./fingerprint-change.js";
 import { PlottedSeriesSchema } from "./plotted-series.js";
 import { ReplayFingerprintsSchema } from "./replay-fingerprints.js";
+import { REPORT_SCHEMA_ID, REPORT_VERSION } from "./report-version.js";
 
-export const REPORT_SCHEMA_ID = "repro-audit/report" as const;
-export const REPORT_VERSION = 4 as const;
+export { REPORT_SCHEMA_ID, REPORT_VERSION };
 /** Versions this release reads; it writes REPORT_VERSION. */
 export const READABLE_REPORT_VERSIONS: readonly number[] = [1, 2, 3, REPORT_VERSION];
 

@@ -6,12 +6,12 @@ import { buildChecklist } from "./checklist.js";
 import { TraceItemSchema } from "./item.js";
 import { formula, FormulaSchema, TraceScoreSchema, scoreTrace, scoreSelection, SelectionScoreSchema } from "./score.js";
 import type { TraceSubject } from "./subject.js";
+import { TRACE_SCHEMA_ID, TRACE_SCHEMA_VERSION } from "./trace-version.js";
 
 // The machine-readable result of `repro-audit trace --json`. Versioned: a change that
 // removes or renames a field bumps `version`; adding optional fields does not.
 
-export const TRACE_SCHEMA_ID = "repro-audit/trace";
-export const TRACE_SCHEMA_VERSION = 1;
+export { TRACE_SCHEMA_ID, TRACE_SCHEMA_VERSION };
 
 export const TraceRunEntrySchema = z.object({
   runId: z.string(),

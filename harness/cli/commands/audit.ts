@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { REPORT_SCHEMA_ID, REPORT_VERSION } from "../../report/report-version.js";
 import { ACCEPT_LEVELS, type AcceptLevel, DEFAULT_ACCEPT } from "../../drift/accept-levels.js";
 import { acceptLevelsText } from "../../drift/policy-text.js";
 import { DEFAULT_TOLERANCE } from "../../drift/tolerance.js";
@@ -78,7 +79,7 @@ export function registerAuditCommand(program: Command): void {
     .option("--no-publish", "do not attach the report to the runs and their model versions")
     .option(
       "--json",
-      "print the report document (schema repro-audit/report, version 1) on stdout; with --dry-run, the preview",
+      `print the report document (schema ${REPORT_SCHEMA_ID}, version ${REPORT_VERSION}) on stdout; with --dry-run, the preview`,
     )
     .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
     .action(async (opts: AuditCliOptions) => {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { SelectionOptions } from "../../selection/selection.js";
 import { FORMULA_TEXT } from "../../trace/formula-text.js";
+import { TRACE_SCHEMA_ID, TRACE_SCHEMA_VERSION } from "../../trace/trace-version.js";
 import { addSelectionOptions } from "../selection-options.js";
 
 // `repro-audit trace`: its options and help; what it does is trace-action.ts,
@@ -26,7 +27,10 @@ export function registerTraceCommand(program: Command): void {
         "Exit codes: 0 done, 2 bad input (unknown experiment/run/model, invalid filter) or unreachable server.",
     );
   addSelectionOptions(cmd)
-    .option("--json", "print the versioned JSON document (schema repro-audit/trace, version 1) instead of the table")
+    .option(
+      "--json",
+      `print the versioned JSON document (schema ${TRACE_SCHEMA_ID}, version ${TRACE_SCHEMA_VERSION}) instead of the table`,
+    )
     .option("--details", "list every run's gaps under the table (default: only for up to 10 runs)")
     .option("--tracking-uri <uri>", "tracking server (default: $MLFLOW_TRACKING_URI, else the embedded server)")
     .option("--data-dir <dir>", "data folder of the embedded server, when it is used")
