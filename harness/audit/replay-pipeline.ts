@@ -53,7 +53,8 @@ import { type RunPreview, metricsToCompare, replayRefusal } from "./replay-check
 import { isHarnessArtifact } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
-import type { ReplayPool } from "./replay-pool.js";
+import type { EnginePools } from "./engine-pools.js";
+import type { EngineEndpoint } from "../exec/engine-endpoints.js";
 import {
   type ProbeCache,
   type ReplayEvent,
@@ -79,6 +80,8 @@ export interface ReplayJobOptions {
   replays: number;
   parallel: number;
   executor: ExecutorKind;
+  /** the docker engines to spread the replays over (--engine); absent: the default engine alone */
+  engines?: readonly EngineEndpoint[];
   codePath?: string;
   scenarioDir?: string;
   resumeAuditId?: string;
@@ -104,8 +107,8 @@ export interface ReplayJobOptions {
   onEvent?: (e: ReplayEvent) => void;
   onStage?: (message: string) => void;
   onBuildProgress?: OnBuildProgress;
-  /** the audit's one replay pool (replay-pool.ts); without one, up to `parallel` of this run's replays at once */
-  pool?: ReplayPool;
+  /** the audit's replay pools, one per engine (engine-pools.ts); without them, up to `parallel` of this run's replays at once on each engine */
+  pool?: EnginePools;
   /** the audit's probe results by image: each image is probed once per audit */
   probes?: ProbeCache;
   /** keeps this run's fixed work for its next batch (an auto count's looks); absent: done and removed per call */
@@ -172,6 +175,7 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
       ...(opts.pool ? { pool: opts.pool } : {}),
       ...(opts.probes ? { probes: opts.probes } : {}),
       executor: prepared.executor,
+      ...(prepared.engines ? { engines: prepared.engines } : {}),
       ...(prepared.image ? { image: prepared.image } : {}),
       auditId,
       journal,
@@ -221,6 +225,7 @@ async function prepareRun(
       environment: planned.plan.environment,
       codePath: planned.plan.code.path,
       auditId,
+      ...(opts.engines !== undefined ? { engines: opts.engines } : {}),
       hostEnv: env,
       onStage: stage,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -574,7 +579,7 @@ function withPreparedExecutor(
  */
 function gateDockerEnvHostAccess(
   plan: ReplayPlan,
-  opts: Pick<ReplayJobOptions, "resultsDir" | "trackingDataDirs" | "allowMounts" | "allowEnv">,
+  opts: Pick<ReplayJobOptions, "resultsDir" | "trackingDataDirs" | "allowMounts" | "allowEnv" | "engines">,
   env: Record<string, string | undefined>,
   auditDir: string,
 ): ReplayPlan {
@@ -591,8 +596,11 @@ function gateDockerEnvHostAccess(
   const decision = decideHostAccess(request, {
     allowMounts: (opts.allowMounts ?? []).map((p) => resolveHostPath(p, process.cwd()).path),
     allowEnv: opts.allowEnv ?? [],
-    // The engine this process talks to, and the one the caller's environment names.
-    protectedPaths: protectedHostPaths({ folders, dockerHosts: [engineEndpoint(), env["DOCKER_HOST"]] }),
+    // The engines this process talks to, and the one the caller's environment names.
+    protectedPaths: protectedHostPaths({
+      folders,
+      dockerHosts: [engineEndpoint(), env["DOCKER_HOST"], ...(opts.engines ?? []).map((e) => e.url)],
+    }),
   });
   if (decision.refusals.length > 0) {
     throw new PlanError(
