@@ -8,7 +8,9 @@ import { DEFAULT_POLICY } from "../../../harness/drift/tolerance.js";
 import { parseEngineList } from "../../../harness/exec/engine-endpoints.js";
 import { docker } from "../../../harness/exec/engine.js";
 import { dockerAvailable as dockerOk } from "../../support/engine-available.js";
-import { type ExtraEngine, extraEngineUnavailable, startExtraEngine } from "../../support/extra-engine.js";
+import { ensureBaseImage } from "../../../harness/exec/base-image.js";
+import { ensureImageOn } from "../../../harness/exec/engine-images.js";
+import { type ExtraEngine, copyImage, extraEngineUnavailable, startExtraEngine } from "../../support/extra-engine.js";
 import { useServerAndResults } from "../../support/mlflow-server.js";
 import { recordScenarioRun } from "../../support/record-run.js";
 
@@ -113,6 +115,14 @@ describe.skipIf(skip)("several engines in one audit (real dockerd x2, real serve
     ]);
     expect(both.report.inputs.parallel).toBe(2);
   }, 300_000);
+
+  it("an image the other engine already has by ID is not copied again", async () => {
+    // Put there by the test support's own docker save | load, not by the harness.
+    const base = await ensureBaseImage();
+    if (second === undefined) throw new Error("no second engine");
+    await copyImage(docker(), second.client, base.imageId);
+    expect(await ensureImageOn(docker(), second.client, base.imageId)).toBe("present");
+  }, 120_000);
 
   it("failover: the second engine stopped under its first replay, its replays are redone on the first", async () => {
     const [first, other] = parseEngineList(["default", second?.host ?? ""]);
