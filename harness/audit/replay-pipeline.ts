@@ -53,7 +53,7 @@ import { type RunPreview, metricsToCompare, replayRefusal } from "./replay-check
 import { isHarnessArtifact } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
-import type { EnginePools } from "./engine-pools.js";
+import { EnginePools } from "./engine-pools.js";
 import type { EngineEndpoint } from "../exec/engine-endpoints.js";
 import {
   type ProbeCache,
@@ -168,11 +168,12 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     ready = await preparing;
     const { run, plan, prepared, auditId, auditDir, journal } = ready;
     stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
+    const pool = opts.pool ?? ownEnginePools(opts, prepared, stage);
     const summary = await runReplays({
       plan,
       replays: opts.replays,
       parallel: opts.parallel,
-      ...(opts.pool ? { pool: opts.pool } : {}),
+      ...(pool ? { pool } : {}),
       ...(opts.probes ? { probes: opts.probes } : {}),
       executor: prepared.executor,
       ...(prepared.engines ? { engines: prepared.engines } : {}),
@@ -201,6 +202,25 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     // Kept for the run's next batch; the caller's close() removes it.
     if (kept === undefined) await ready?.checkout?.remove();
   }
+}
+
+/**
+ * `replay` on several engines (no audit's pools to share): a pool of `--parallel` on each
+ * engine the image is on, stated, and an engine going down said; one engine: none (runReplays' own).
+ */
+function ownEnginePools(
+  opts: Pick<ReplayJobOptions, "parallel">,
+  prepared: PreparedExecutor,
+  stage: (message: string) => void,
+): EnginePools | undefined {
+  const engines = prepared.engines ?? [];
+  if (engines.length < 2) return undefined;
+  for (const e of engines) stage(`engine ${e.name}: parallel ${opts.parallel}: as --parallel asked`);
+  return new EnginePools(
+    engines.map((e) => ({ engine: e.name, limit: Math.max(1, opts.parallel) })),
+    (engine, reason) =>
+      stage(`engine ${engine} is down for the rest of the replay (${reason}): its replays are redone on the others`),
+  );
 }
 
 /** Code, plan, refusal check, audit folder, journal, prepared executor and plan.json: everything before the first replay. */
@@ -300,7 +320,7 @@ export async function previewReplay(opts: ReplayPreviewOptions): Promise<RunPrev
   try {
     const { plan } = planned;
     const notes: string[] = [];
-    const image = await EXECUTORS[opts.executor].preview(plan.environment);
+    const image = await EXECUTORS[opts.executor].preview(plan.environment, opts.engines?.[0]?.url);
     const listed =
       opts.listArtifacts !== false && plan.capture.mode === "mlflow"
         ? await artifactFiles(client, run.runId, notes)

@@ -98,8 +98,9 @@ async function pinnedImage(req: PrepareRequest, client: ReturnType<typeof docker
  * a preview builds, pulls, downloads and reaps nothing. A named image the engine does
  * not have is the problem a replay would fail with.
  */
-export async function previewDocker(e: PrepareRequest["environment"]): Promise<ImagePreviewResult> {
-  const client = docker();
+export async function previewDocker(e: PrepareRequest["environment"], url?: string): Promise<ImagePreviewResult> {
+  // The engine prepare would build on: the first --engine (the others get it copied).
+  const client = url !== undefined ? dockerFor(url) : docker();
   if (e.dockerImage) {
     try {
       const named = await resolveNamedImage(e.dockerImage, client);

@@ -112,8 +112,8 @@ export interface ExecutorEntry {
   /** whether a replaying command checks the container engine before it reads a run */
   readonly needsEngine: boolean;
   readonly prepare: (req: PrepareRequest) => Promise<PreparedExecutor>;
-  /** what `prepare` would use, read from the engine only: nothing built, pulled or reaped */
-  readonly preview: (environment: PrepareRequest["environment"]) => Promise<ImagePreviewResult>;
+  /** what `prepare` would use, read from the engine only (`url`: the first --engine; default: the default engine): nothing built, pulled or reaped */
+  readonly preview: (environment: PrepareRequest["environment"], url?: string) => Promise<ImagePreviewResult>;
   /** the CPUs and memory replays share on one engine (`url`; default: the default engine), undefined when it cannot be told */
   readonly capacity: (url?: string) => Promise<EngineCapacity | undefined>;
 }
@@ -123,7 +123,7 @@ export const EXECUTORS = {
     description: "isolated, pinned",
     needsEngine: true,
     prepare: async (req) => (await import("./docker-prepare.js")).prepareDocker(req),
-    preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
+    preview: async (environment, url) => (await import("./docker-prepare.js")).previewDocker(environment, url),
     capacity: async (url) => {
       const engine = await import("./engine.js");
       return engine.engineCapacity(url === undefined ? engine.docker() : engine.dockerFor(url));
