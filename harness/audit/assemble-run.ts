@@ -337,6 +337,7 @@ function reportReplay(index: number, r: JournalReplay | undefined, facts: RunFac
     ...(stderr !== "" && r.status !== "finished" ? { stderrTail: stderr.split("\n").slice(-20).join("\n") } : {}),
     ...(r.failure ? { message: redactText(r.failure.message, secrets) } : {}),
     ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),
+    ...(r.engine !== undefined ? { engine: r.engine } : {}),
     isolated: r.isolated,
     pinned: r.pinned,
     ...(r.workTree?.copied ? { outputs: { files: r.workTree.outputs, omitted: r.workTree.omitted } } : {}),

@@ -28,6 +28,8 @@ import type { ReplayJobResult } from "./replay-pipeline.js";
 import { KeptPreparation } from "./replay-pipeline.js";
 import { type ProbeCache, type ReplayEvent, newAuditId } from "./replay-runner.js";
 import { type PoolSize, ReplayPool, type ReplayShare, poolSize } from "./replay-pool.js";
+import { EnginePools } from "./engine-pools.js";
+import type { EngineEndpoint } from "../exec/engine-endpoints.js";
 import { ORIGINAL_SNAPSHOT_FILE, readOriginalSnapshot, writeOriginalSnapshot } from "./original-snapshot-file.js";
 import { type OriginalSnapshot, originalEvidence, snapshotChanges, snapshotRun } from "./original-snapshot.js";
 import { gatherReplayEvidence, isHarnessArtifact, takeOriginalSnapshot } from "./run-evidence.js";
@@ -67,9 +69,11 @@ export interface AuditJobOptions {
   maxReplays?: number;
   /** replays at once, all runs together: K, or "auto": as many as the engine's CPUs and memory hold (replay-pool.ts) */
   parallel: number | "auto";
-  /** what the engine has for replays (default: the executor's, from the engine); injectable for tests */
-  capacity?: () => Promise<EngineCapacity | undefined>;
+  /** what an engine has for replays (`url`: which engine; default: the executor's, from the engine); injectable for tests */
+  capacity?: (url?: string) => Promise<EngineCapacity | undefined>;
   executor: ExecutorKind;
+  /** the docker engines replays are spread over (--engine), each with its own pool; absent: the default engine alone */
+  engines?: readonly EngineEndpoint[];
   codePath?: string;
   scenarioDir?: string;
   limits?: Partial<Limits>;
@@ -200,13 +204,18 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   );
   const hostRead = settled((opts.host ?? (() => hostFingerprint()))());
 
-  // One pool for every replay of the audit; the runs after the first are planned and
-  // their images prepared while earlier runs' replays hold its slots. Up to one run
-  // more than the pool's limit is in flight, so runs of one replay each still fill it.
-  const size = await auditPoolSize(opts, shares);
-  stage(size.why);
-  const pool = new ReplayPool(size.limit);
-  const runsInFlight = new ReplayPool(size.limit + 1);
+  // One pool per engine for every replay of the audit; the runs after the first are
+  // planned and their images prepared while earlier runs' replays hold its slots. Up
+  // to one run more than the pools' limit is in flight, so runs of one replay each still fill them.
+  const sizes = await auditPoolSizes(opts, shares);
+  for (const s of sizes) stage(s.engine !== undefined ? `engine ${s.engine.name}: ${s.size.why}` : s.size.why);
+  const pool = new EnginePools(
+    sizes.map((s) => ({ engine: s.engine?.name ?? "the engine", limit: s.size.limit })),
+    (engine, reason) =>
+      stage(`engine ${engine} is down for the rest of the audit (${reason}): its replays are redone on the others`),
+  );
+  const parallel = pool.limit;
+  const runsInFlight = new ReplayPool(parallel + 1);
   const probes: ProbeCache = new Map();
   const outcomes = await Promise.all(
     runs.map((run, i) =>
@@ -279,8 +288,20 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
         selection: selectionRecord(selection),
         replays: Math.max(count.mode === "fixed" ? count.replays : 0, ...reportRuns.map((r) => r.replays.length)),
         ...(count.mode === "auto" ? { maxReplays: count.maxReplays } : {}),
-        parallel: size.limit,
+        parallel,
         executor: opts.executor,
+        ...(opts.engines !== undefined
+          ? {
+              engines: sizes.map((s) => {
+                const down = pool.down.find((d) => d.engine === s.engine?.name);
+                return {
+                  name: s.engine?.name ?? "",
+                  parallel: s.size.limit,
+                  ...(down !== undefined ? { down: down.reason } : {}),
+                };
+              }),
+            }
+          : {}),
         tolerance: opts.policy,
       },
     },
@@ -301,17 +322,31 @@ export async function auditJob(opts: AuditJobOptions): Promise<AuditJobResult> {
   return { report, paths, ...(publish ? { publish } : {}), aborted, infrastructureErrors };
 }
 
+/** Each engine's pool size (poolSize from that engine's capacity, or --parallel K each); one unnamed engine without --engine. */
+async function auditPoolSizes(
+  opts: AuditJobOptions,
+  shares: readonly ReplayShare[],
+): Promise<Array<{ engine?: EngineEndpoint; size: PoolSize }>> {
+  if (opts.engines === undefined || opts.engines.length === 0) return [{ size: await auditPoolSize(opts, shares) }];
+  return Promise.all(opts.engines.map(async (engine) => ({ engine, size: await auditPoolSize(opts, shares, engine) })));
+}
+
 /**
- * The pool's limit: --parallel K, or what the engine's CPUs and memory hold with each
+ * A pool's limit: --parallel K, or what the engine's CPUs and memory hold with each
  * replay's limits (the largest any planned run has; on resume, the flags' over the defaults).
  */
-async function auditPoolSize(opts: AuditJobOptions, shares: readonly ReplayShare[]): Promise<PoolSize> {
+async function auditPoolSize(
+  opts: AuditJobOptions,
+  shares: readonly ReplayShare[],
+  engine?: EngineEndpoint,
+): Promise<PoolSize> {
   const fallback = mergeLimits(opts.limits);
   const share: ReplayShare = {
     cpus: Math.max(...(shares.length > 0 ? shares : [fallback]).map((s) => s.cpus)),
     memoryMb: Math.max(...(shares.length > 0 ? shares : [fallback]).map((s) => s.memoryMb)),
   };
-  const capacity = opts.parallel === "auto" ? await (opts.capacity ?? EXECUTORS[opts.executor].capacity)() : undefined;
+  const capacityOf = opts.capacity ?? EXECUTORS[opts.executor].capacity;
+  const capacity = opts.parallel === "auto" ? await capacityOf(engine?.url) : undefined;
   return poolSize(opts.parallel, capacity, share, REPLAY_POOL_MAX);
 }
 
@@ -384,8 +419,8 @@ interface RunContext {
   auditId: string;
   auditDir: string;
   count: ReplayCount;
-  /** the audit's one replay pool, and its probe results by image */
-  pool: ReplayPool;
+  /** the audit's replay pools (one per engine), and its probe results by image */
+  pool: EnginePools;
   probes: ProbeCache;
   /** the check before the audit refused this run: it is reported with the refusal, not snapshotted or replayed */
   refused?: PlanError | undefined;

@@ -23,6 +23,7 @@ export function runStepOptions(
   return {
     ...run,
     executor: opts.executor,
+    ...(opts.engines !== undefined ? { engines: opts.engines } : {}),
     ...(opts.codePath !== undefined ? { codePath: opts.codePath } : {}),
     ...(opts.scenarioDir !== undefined ? { scenarioDir: opts.scenarioDir } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),

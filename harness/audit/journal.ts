@@ -48,6 +48,8 @@ export const JournalReplaySchema = z.object({
   isolated: z.boolean(),
   pinned: z.boolean(),
   imageId: z.string().optional(),
+  /** the engine that ran it (its URL without credentials), where the replays were given engines (--engine); absent before there were several */
+  engine: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
 });

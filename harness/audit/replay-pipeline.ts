@@ -53,7 +53,8 @@ import { type RunPreview, metricsToCompare, replayRefusal } from "./replay-check
 import { isHarnessArtifact } from "./run-evidence.js";
 import { isSafeRunId } from "./safe-run-id.js";
 import { Journal } from "./journal.js";
-import type { ReplayPool } from "./replay-pool.js";
+import { EnginePools } from "./engine-pools.js";
+import type { EngineEndpoint } from "../exec/engine-endpoints.js";
 import {
   type ProbeCache,
   type ReplayEvent,
@@ -79,6 +80,8 @@ export interface ReplayJobOptions {
   replays: number;
   parallel: number;
   executor: ExecutorKind;
+  /** the docker engines to spread the replays over (--engine); absent: the default engine alone */
+  engines?: readonly EngineEndpoint[];
   codePath?: string;
   scenarioDir?: string;
   resumeAuditId?: string;
@@ -104,8 +107,8 @@ export interface ReplayJobOptions {
   onEvent?: (e: ReplayEvent) => void;
   onStage?: (message: string) => void;
   onBuildProgress?: OnBuildProgress;
-  /** the audit's one replay pool (replay-pool.ts); without one, up to `parallel` of this run's replays at once */
-  pool?: ReplayPool;
+  /** the audit's replay pools, one per engine (engine-pools.ts); without them, up to `parallel` of this run's replays at once on each engine */
+  pool?: EnginePools;
   /** the audit's probe results by image: each image is probed once per audit */
   probes?: ProbeCache;
   /** keeps this run's fixed work for its next batch (an auto count's looks); absent: done and removed per call */
@@ -165,13 +168,15 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
     ready = await preparing;
     const { run, plan, prepared, auditId, auditDir, journal } = ready;
     stage(`running ${opts.replays} replay(s) of ${run.runId} (audit ${auditId})`);
+    const pool = opts.pool ?? ownEnginePools(opts, prepared, stage);
     const summary = await runReplays({
       plan,
       replays: opts.replays,
       parallel: opts.parallel,
-      ...(opts.pool ? { pool: opts.pool } : {}),
+      ...(pool ? { pool } : {}),
       ...(opts.probes ? { probes: opts.probes } : {}),
       executor: prepared.executor,
+      ...(prepared.engines ? { engines: prepared.engines } : {}),
       ...(prepared.image ? { image: prepared.image } : {}),
       auditId,
       journal,
@@ -199,6 +204,25 @@ export async function replayJob(opts: ReplayJobOptions): Promise<ReplayJobResult
   }
 }
 
+/**
+ * `replay` on several engines (no audit's pools to share): a pool of `--parallel` on each
+ * engine the image is on, stated, and an engine going down said; one engine: none (runReplays' own).
+ */
+function ownEnginePools(
+  opts: Pick<ReplayJobOptions, "parallel">,
+  prepared: PreparedExecutor,
+  stage: (message: string) => void,
+): EnginePools | undefined {
+  const engines = prepared.engines ?? [];
+  if (engines.length < 2) return undefined;
+  for (const e of engines) stage(`engine ${e.name}: parallel ${opts.parallel}: as --parallel asked`);
+  return new EnginePools(
+    engines.map((e) => ({ engine: e.name, limit: Math.max(1, opts.parallel) })),
+    (engine, reason) =>
+      stage(`engine ${engine} is down for the rest of the replay (${reason}): its replays are redone on the others`),
+  );
+}
+
 /** Code, plan, refusal check, audit folder, journal, prepared executor and plan.json: everything before the first replay. */
 async function prepareRun(
   opts: ReplayJobOptions,
@@ -223,6 +247,7 @@ async function prepareRun(
       auditId,
       // Later runs are prepared while earlier runs replay: reaping stays within this run.
       runId: planned.plan.runId,
+      ...(opts.engines !== undefined ? { engines: opts.engines } : {}),
       hostEnv: env,
       onStage: stage,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -297,7 +322,7 @@ export async function previewReplay(opts: ReplayPreviewOptions): Promise<RunPrev
   try {
     const { plan } = planned;
     const notes: string[] = [];
-    const image = await EXECUTORS[opts.executor].preview(plan.environment);
+    const image = await EXECUTORS[opts.executor].preview(plan.environment, opts.engines?.[0]?.url);
     const listed =
       opts.listArtifacts !== false && plan.capture.mode === "mlflow"
         ? await artifactFiles(client, run.runId, notes)
@@ -576,7 +601,7 @@ function withPreparedExecutor(
  */
 function gateDockerEnvHostAccess(
   plan: ReplayPlan,
-  opts: Pick<ReplayJobOptions, "resultsDir" | "trackingDataDirs" | "allowMounts" | "allowEnv">,
+  opts: Pick<ReplayJobOptions, "resultsDir" | "trackingDataDirs" | "allowMounts" | "allowEnv" | "engines">,
   env: Record<string, string | undefined>,
   auditDir: string,
 ): ReplayPlan {
@@ -593,8 +618,11 @@ function gateDockerEnvHostAccess(
   const decision = decideHostAccess(request, {
     allowMounts: (opts.allowMounts ?? []).map((p) => resolveHostPath(p, process.cwd()).path),
     allowEnv: opts.allowEnv ?? [],
-    // The engine this process talks to, and the one the caller's environment names.
-    protectedPaths: protectedHostPaths({ folders, dockerHosts: [engineEndpoint(), env["DOCKER_HOST"]] }),
+    // The engines this process talks to, and the one the caller's environment names.
+    protectedPaths: protectedHostPaths({
+      folders,
+      dockerHosts: [engineEndpoint(), env["DOCKER_HOST"], ...(opts.engines ?? []).map((e) => e.url)],
+    }),
   });
   if (decision.refusals.length > 0) {
     throw new PlanError(

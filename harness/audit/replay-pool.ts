@@ -7,9 +7,10 @@ import type { EngineCapacity } from "../exec/executors.js";
 // first served, and the audit plans the next runs and prepares their images while
 // earlier runs' replays hold the slots (audit-job.ts).
 //
-// One pool per engine: today an audit has one engine, so one pool. An engine list
-// would give each engine its own pool, sized by `poolSize` from that engine's
-// capacity, and a replay would queue in the pool of the engine its executor runs on.
+// One pool per engine: with several (`--engine`), each gets its own limit, sized by
+// `poolSize` from that engine's capacity, and a replay takes a slot on whichever
+// engine frees one first (engine-pools.ts, which is this limiter with one engine).
+// ReplayPool itself still bounds the runs an audit has in flight.
 
 /** What one replay is given (the plan's limits). */
 export interface ReplayShare {

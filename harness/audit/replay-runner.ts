@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { dockerEnvRequest, dockerEnvRuntime } from "../exec/docker-env.js";
 import { AUDIT_LABEL, PROBE_LABEL, REPLAY_LABEL, RUN_LABEL } from "../exec/container-labels.js";
 import { ExecAbortedError, type ExecResult, type ExecSpec, type Executor, type MountSpec } from "../exec/executor.js";
-import type { ImageInfo } from "../exec/executors.js";
+import { engineGone } from "../exec/engine-endpoints.js";
+import type { EngineExecutor, ImageInfo } from "../exec/executors.js";
 import { type ExecUsage, USAGE_DIR, USAGE_FILE, measuredCommand, parseUsage } from "../exec/usage.js";
 import { type WorkTreeRecord, diffWorkTree } from "../exec/work-tree-diff.js";
 import {
@@ -26,7 +27,7 @@ import { readSandboxStore } from "../tracking/sandbox-store.js";
 import { captureMetrics } from "./replay-metrics.js";
 import { type EnvironmentRecord, type Journal, type JournalReplay, pendingIndexes } from "./journal.js";
 import { mlflowReplayRecorder } from "./mlflow-replay-recorder.js";
-import { ReplayPool } from "./replay-pool.js";
+import { EngineDownError, EnginePools } from "./engine-pools.js";
 import { ReplayRunBook } from "./replay-runs.js";
 import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 
@@ -42,7 +43,10 @@ import { chooseSandboxRun, importSandboxRun } from "./sandbox-import.js";
 // replays, not before them, once per image per audit when the audit passes its probe
 // cache. An abort (Ctrl-C) stops what runs and journals nothing for it, so a resume
 // redoes exactly that. A fault of the engine or the server is retried,
-// then journaled as an infrastructure failure, which a resume also redoes.
+// then journaled as an infrastructure failure, which a resume also redoes. With
+// several engines, a replay runs on the engine its pool slot is on; one whose engine
+// is gone while others are up is journaled as infrastructure and redone on another
+// at once (engine-pools.ts), without the retries' waits.
 
 const CODE_DIR = "/code";
 const OUT_DIR = "/out";
@@ -56,7 +60,7 @@ const ENGINE_RETRY_DELAYS_MS = [2_000, 5_000];
 export type ReplayEvent =
   | { type: "begin"; total: number; done: number }
   | { type: "probe"; record: EnvironmentRecord }
-  | { type: "start"; index: number; replayRunId?: string }
+  | { type: "start"; index: number; replayRunId?: string; engine?: string }
   | { type: "output"; index: number; stream: "stdout" | "stderr"; chunk: Buffer }
   | { type: "retry"; index: number; message: string }
   | { type: "done"; record: JournalReplay }
@@ -82,10 +86,12 @@ export interface ReplayRunOptions {
   /** run the container probe (default true) */
   probe?: boolean;
   /**
-   * The audit's one replay pool: every run's replays share its limit (then `parallel`
-   * is not used). Without one, this call makes its own pool of `parallel`.
+   * The audit's replay pools, one per engine: every run's replays share their limits
+   * (then `parallel` is not used). Without them, this call makes its own pool of `parallel`.
    */
-  pool?: ReplayPool;
+  pool?: EnginePools;
+  /** the engines the prepared image is on (prepare's `engines`), by pool name; absent: every replay on `executor` */
+  engines?: readonly EngineExecutor[];
   /** the audit's probe results by image, so each image is probed once per audit */
   probes?: ProbeCache;
   /** waits between attempts at an execution the engine failed (default 2 s, 5 s) */
@@ -241,10 +247,16 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
     !journal.snapshot.environment && opts.probe !== false && !opts.signal?.aborted ? probeOnce(opts, setup) : undefined;
 
   opts.onEvent?.({ type: "begin", total: replays, done: replays - pending.length });
-  const pool = opts.pool ?? new ReplayPool(Math.max(1, Math.min(opts.parallel, pending.length || 1)));
+  const pool =
+    opts.pool ??
+    (opts.engines !== undefined && opts.engines.length > 1
+      ? new EnginePools(opts.engines.map((e) => ({ engine: e.name, limit: Math.max(1, opts.parallel) })))
+      : EnginePools.single(Math.max(1, Math.min(opts.parallel, pending.length || 1))));
   const outcomes = await Promise.allSettled(
     pending.map((index) =>
-      pool.run(async () => (opts.signal?.aborted ? "aborted" : await replayOnce(opts, setup, book, index))),
+      pool.run(async (engine) =>
+        opts.signal?.aborted ? "aborted" : await replayOnce(opts, setup, book, index, onEngine(opts, pool, engine)),
+      ),
     ),
   );
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
@@ -273,6 +285,23 @@ export async function runReplays(opts: ReplayRunOptions): Promise<ReplayRunSumma
     aborted,
     ...(environment ? { environment } : {}),
   };
+}
+
+/** Where one replay runs: the engine its slot is on, and whether a gone engine is redone elsewhere. */
+interface ReplayEngine {
+  executor: Executor;
+  /** the engine's name; absent without an engine list (one engine, or the local executor) */
+  name?: string;
+  /** another engine is up: a gone engine is redone there rather than retried */
+  failover: boolean;
+}
+
+function onEngine(opts: ReplayRunOptions, pool: EnginePools, engine: string): ReplayEngine {
+  if (opts.engines === undefined) return { executor: opts.executor, failover: false };
+  const found = opts.engines.find((e) => e.name === engine);
+  // Prepared without it (the image could not be made present there): it runs none of this run's replays.
+  if (found === undefined) throw new EngineDownError(engine, "the pinned image could not be made present there");
+  return { executor: found.executor, name: engine, failover: pool.upCount > 1 };
 }
 
 /**
@@ -513,13 +542,14 @@ async function replayOnce(
   setup: ReplaySetup,
   book: ReplayRunBook,
   index: number,
+  engine: ReplayEngine,
 ): Promise<"done" | "aborted"> {
   const { plan } = opts;
   const t0 = performance.now();
   const startedAt = new Date();
   const folders = replayFolders(opts.auditDir, index, opts.measureUsage === true);
   const { outDir, trackingDir } = folders;
-  opts.onEvent?.({ type: "start", index });
+  opts.onEvent?.({ type: "start", index, ...(engine.name !== undefined ? { engine: engine.name } : {}) });
   const tree = workTreeFor(setup, folders.workDir);
   const spec = replaySpec(opts, setup, index, folders, tree.mount);
   const env = spec.env;
@@ -527,7 +557,7 @@ async function replayOnce(
   let executed: Executed;
   let workTree: WorkTreeRecord;
   try {
-    executed = await executeWithRetries(opts, spec, index);
+    executed = await executeWithRetries(opts, engine, spec, index);
   } finally {
     // Whatever happened, the copy does not outlive the execution; what it wrote is listed first.
     workTree = settleWorkTree(tree, folders.workDir);
@@ -536,9 +566,15 @@ async function replayOnce(
     opts.onEvent?.({ type: "aborted", index });
     return "aborted";
   }
-  const base = { index, startedAt: startedAt.toISOString(), t0 };
+  const base = { index, startedAt: startedAt.toISOString(), t0, ...(engine.name ? { engine: engine.name } : {}) };
   if (executed.kind === "infrastructure")
-    return journalRecord(opts, infrastructureRecord(base, executed.message, opts.executor.kind));
+    return journalRecord(opts, infrastructureRecord(base, executed.message, engine.executor.kind));
+  if (executed.kind === "engine-down") {
+    // Journaled so the journal shows what happened, then redone on another engine (its record replaces this one).
+    const message = `${executed.message}; redone on another engine`;
+    journalRecord(opts, infrastructureRecord(base, message, engine.executor.kind));
+    throw new EngineDownError(engine.name ?? "the engine", executed.message);
+  }
 
   const secrets = [...secretValues(env), ...planSecretValues(plan)];
   const res: ExecResult = {
@@ -563,7 +599,7 @@ async function replayOnce(
       index,
       {
         command: redactPlan(plan).command,
-        executor: opts.executor.kind,
+        executor: engine.executor.kind,
         ...(setup.image ? { imageId: setup.image } : {}),
       },
       startedAt.getTime(),
@@ -606,21 +642,41 @@ async function replayOnce(
  * its exit), the engine failed under it (journaled as infrastructure, redone on
  * resume), or an abort stopped it (journaled not at all).
  */
-type Executed = { kind: "ran"; result: ExecResult } | { kind: "infrastructure"; message: string } | { kind: "aborted" };
+type Executed =
+  | { kind: "ran"; result: ExecResult }
+  | { kind: "infrastructure"; message: string }
+  | { kind: "engine-down"; message: string }
+  | { kind: "aborted" };
 
-/** Runs the spec; an engine that fails (throws, rather than reporting the workload's end) is tried again. */
-async function executeWithRetries(opts: ReplayRunOptions, spec: ExecSpec, index: number): Promise<Executed> {
+/**
+ * Runs the spec; an engine that fails (throws, rather than reporting the workload's end)
+ * is tried again, unless it is gone and another engine is up to redo the replay on.
+ */
+async function executeWithRetries(
+  opts: ReplayRunOptions,
+  engine: ReplayEngine,
+  spec: ExecSpec,
+  index: number,
+): Promise<Executed> {
   const delays = opts.engineRetryDelaysMs ?? ENGINE_RETRY_DELAYS_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      const result = await opts.executor.run(spec, {
+      const result = await engine.executor.run(spec, {
         ...(opts.signal ? { signal: opts.signal } : {}),
         onOutput: (stream, chunk) => opts.onEvent?.({ type: "output", index, stream, chunk }),
       });
+      // The engine ended it, not the workload: with another engine up, redone there (one engine: as it ended).
+      if (engine.failover && result.stoppedBy !== undefined)
+        return {
+          kind: "engine-down",
+          message: `the engine ${engine.name ?? ""} ended the replay: ${result.stoppedBy}`,
+        };
       return { kind: "ran", result };
     } catch (err) {
       if (err instanceof ExecAbortedError || opts.signal?.aborted) return { kind: "aborted" };
-      const message = `the ${opts.executor.kind} executor failed: ${(err as Error).message}`;
+      const where = engine.name !== undefined ? ` on ${engine.name}` : "";
+      const message = `the ${engine.executor.kind} executor failed${where}: ${(err as Error).message}`;
+      if (engine.failover && engineGone(err)) return { kind: "engine-down", message };
       const delay = delays[attempt];
       if (delay === undefined) return { kind: "infrastructure", message: `${message} (after ${attempt + 1} attempts)` };
       opts.onEvent?.({ type: "retry", index, message: `${message}; retrying in ${Math.round(delay / 1000)} s` });
@@ -648,6 +704,8 @@ interface RecordBase {
   index: number;
   startedAt: string;
   t0: number;
+  /** the engine it ran on, where the replays have several (or were named one) */
+  engine?: string;
 }
 
 function resultFields(base: RecordBase, res: ExecResult) {
@@ -666,6 +724,7 @@ function resultFields(base: RecordBase, res: ExecResult) {
     isolated: res.isolated,
     pinned: res.pinned,
     ...(res.imageId !== undefined ? { imageId: res.imageId } : {}),
+    ...(base.engine !== undefined ? { engine: base.engine } : {}),
     startedAt: base.startedAt,
     finishedAt: new Date().toISOString(),
   };

@@ -9,6 +9,7 @@ import {
   type ExecutorKind,
   executorKindsText,
 } from "../exec/executors.js";
+import { type EngineEndpoint, parseEngineList } from "../exec/engine-endpoints.js";
 import { LIMIT_BOUNDS } from "../plan/limit-bounds.js";
 import type { Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
@@ -24,6 +25,8 @@ export interface ReplayCliOptions {
   /** "auto" only where the runs share one pool (audit) */
   parallel: number | "auto";
   executor: ExecutorKind;
+  /** --engine URL, repeatable (each checked as given; the list in replayInputs) */
+  engine: string[];
   code?: string;
   scenario?: string;
   timeout?: number;
@@ -151,6 +154,18 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
       },
       DEFAULT_EXECUTOR,
     )
+    .option(
+      "--engine <url>",
+      "a Docker engine to run replays on, DOCKER_HOST style (unix:///path/docker.sock, tcp://host:2376 with TLS from " +
+        'DOCKER_CERT_PATH and DOCKER_TLS_VERIFY, ssh://user@host, or "default"); repeatable: replays are spread over ' +
+        "the engines, each with its own --parallel, and one that stops answering has its replays redone on the others " +
+        "(default: DOCKER_HOST, else the default socket)",
+      (v: string, prev: string[]) => {
+        parseEngineList([v]);
+        return collect(v, prev);
+      },
+      [],
+    )
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
     .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic");
   return addLimitOptions(withCount, "replay")
@@ -213,6 +228,8 @@ export function replayInputs(opts: ReplayCliOptions): {
   maxReplays: number;
   parallel: number | "auto";
   executor: ExecutorKind;
+  /** absent without --engine: the default engine alone, as before there were several */
+  engines?: EngineEndpoint[];
   codePath?: string;
   scenarioDir?: string;
   limits: Partial<Limits>;
@@ -227,6 +244,7 @@ export function replayInputs(opts: ReplayCliOptions): {
     maxReplays: opts.maxReplays ?? DEFAULT_MAX_REPLAYS,
     parallel: opts.parallel,
     executor: opts.executor,
+    ...enginesFrom(opts),
     ...(opts.code !== undefined ? { codePath: opts.code } : {}),
     ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
     limits: limitsFrom(opts),
@@ -236,4 +254,15 @@ export function replayInputs(opts: ReplayCliOptions): {
     allowMounts: opts.allowMount,
     allowEnv: opts.allowEnv,
   };
+}
+
+/** The --engine list, checked as a whole (duplicates, "default" resolved); only for an executor that runs on an engine. */
+function enginesFrom(opts: Pick<ReplayCliOptions, "engine" | "executor">): { engines?: EngineEndpoint[] } {
+  const given = opts.engine ?? [];
+  if (given.length === 0) return {};
+  if (!EXECUTORS[opts.executor].needsEngine)
+    throw new BadInputError(
+      `--engine names a Docker engine, but --executor ${opts.executor} runs on none: leave --engine out, or use --executor docker`,
+    );
+  return { engines: parseEngineList(given) };
 }

@@ -168,6 +168,8 @@ export class DockerExecutor implements Executor {
     const out = new OutputTail(limit);
     const err = new OutputTail(limit);
     const name = `repro-audit-${randomBytes(6).toString("hex")}`;
+    // Seconds, as the engine's event log counts them: from here on, a kill is this container's.
+    const createdAt = Math.floor(Date.now() / 1000);
     const container = await this.client.createContainer(this.createOptions(spec, imageId, name));
 
     let timedOut = false;
@@ -216,7 +218,7 @@ export class DockerExecutor implements Executor {
       await settleWithin(streamDone, 2_000);
       if (aborted) throw new ExecAbortedError(durationEnd - t0);
       const state = (await container.inspect()).State;
-      return this.result(spec, imageId, {
+      const res = this.result(spec, imageId, {
         exitCode: StatusCode,
         timedOut,
         oom: state.OOMKilled,
@@ -225,6 +227,9 @@ export class DockerExecutor implements Executor {
         out,
         err,
       });
+      if (StatusCode === 0 || timedOut || state.OOMKilled) return res;
+      const stoppedBy = await this.killedFromOutside(container.id, createdAt);
+      return stoppedBy !== undefined ? { ...res, stoppedBy } : res;
     } catch (e) {
       if (aborted && !(e instanceof ExecAbortedError)) throw new ExecAbortedError(performance.now() - t0);
       throw e;
@@ -235,6 +240,28 @@ export class DockerExecutor implements Executor {
         if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
       });
     }
+  }
+
+  /**
+   * Who else stopped the container, when something did: the engine's own kill events
+   * for it (the harness kills only at its timeout or on abort, both known here). An
+   * engine shutting down stops its containers so (SIGTERM, exit 143), as does a
+   * `docker stop`: the workload did not fail, it was ended. Undefined when no one did.
+   */
+  private async killedFromOutside(containerId: string, since: number): Promise<string | undefined> {
+    const stream = await this.client.getEvents({
+      since,
+      until: Math.ceil(Date.now() / 1000) + 1,
+      filters: { type: ["container"], container: [containerId], event: ["kill"] },
+    });
+    let text = "";
+    for await (const chunk of stream) text += String(chunk);
+    const signals = text
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => (JSON.parse(l) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes?.["signal"]);
+    if (signals.length === 0) return undefined;
+    return `the engine killed the container with signal ${signals.join(", ")} (the engine shutting down, or a docker stop): not the workload's own end`;
   }
 
   private result(

@@ -66,6 +66,8 @@ export const ExecResult = z.object({
   pinned: z.boolean(),
   imageId: z.string().optional(),
   executor: ExecutorKindSchema,
+  /** something outside the harness ended it (the engine shutting down, a `docker stop`): what and how, when so (docker) */
+  stoppedBy: z.string().optional(),
 });
 export type ExecResult = z.infer<typeof ExecResult>;
 

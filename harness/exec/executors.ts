@@ -2,6 +2,7 @@ import type { OnBuildProgress } from "./build-progress.js";
 import type { Mismatch } from "./env-image.js";
 import type { IgnoredEntry } from "./requirements.js";
 import type { Executor } from "./executor.js";
+import type { EngineEndpoint } from "./engine-endpoints.js";
 
 // The executors a replay can run in, as data: the kind names, their --help text,
 // whether the command must check the engine first, and how each gets ready for a
@@ -47,6 +48,8 @@ export interface PrepareRequest {
   auditId: string;
   /** the run it is prepared for: only that run's leftovers of the audit are reaped (absent: all of the audit's) */
   runId?: string;
+  /** the docker engines replays may run on (--engine), the first prepares the image; absent: the default engine alone */
+  engines?: readonly EngineEndpoint[];
   /** where host variables come from (PATH for the local executor) */
   hostEnv: Record<string, string | undefined>;
   signal?: AbortSignal;
@@ -54,8 +57,18 @@ export interface PrepareRequest {
   onBuildProgress?: OnBuildProgress;
 }
 
-export interface PreparedExecutor {
+/** One engine a run's replays may run on, with the pinned image present there. */
+export interface EngineExecutor {
+  /** the engine's name (its URL without credentials): the key of its replay pool */
+  name: string;
   executor: Executor;
+}
+
+export interface PreparedExecutor {
+  /** the first engine's (the probe runs there; with one engine, every replay) */
+  executor: Executor;
+  /** every engine whose replays may run for this run, the first included; absent for an executor without engines */
+  engines?: readonly EngineExecutor[];
   /** the image the replays run in; absent for an executor that runs none */
   image?: ImageInfo;
   /** what the plan's reader should know about running there */
@@ -108,10 +121,10 @@ export interface ExecutorEntry {
   /** whether a replaying command checks the container engine before it reads a run */
   readonly needsEngine: boolean;
   readonly prepare: (req: PrepareRequest) => Promise<PreparedExecutor>;
-  /** what `prepare` would use, read from the engine only: nothing built, pulled or reaped */
-  readonly preview: (environment: PrepareRequest["environment"]) => Promise<ImagePreviewResult>;
-  /** the CPUs and memory replays share (undefined when it cannot be told) */
-  readonly capacity: () => Promise<EngineCapacity | undefined>;
+  /** what `prepare` would use, read from the engine only (`url`: the first --engine; default: the default engine): nothing built, pulled or reaped */
+  readonly preview: (environment: PrepareRequest["environment"], url?: string) => Promise<ImagePreviewResult>;
+  /** the CPUs and memory replays share on one engine (`url`; default: the default engine), undefined when it cannot be told */
+  readonly capacity: (url?: string) => Promise<EngineCapacity | undefined>;
 }
 
 export const EXECUTORS = {
@@ -119,8 +132,11 @@ export const EXECUTORS = {
     description: "isolated, pinned",
     needsEngine: true,
     prepare: async (req) => (await import("./docker-prepare.js")).prepareDocker(req),
-    preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
-    capacity: async () => (await import("./engine.js")).engineCapacity(),
+    preview: async (environment, url) => (await import("./docker-prepare.js")).previewDocker(environment, url),
+    capacity: async (url) => {
+      const engine = await import("./engine.js");
+      return engine.engineCapacity(url === undefined ? engine.docker() : engine.dockerFor(url));
+    },
   },
   local: {
     description: "neither",

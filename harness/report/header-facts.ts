@@ -75,6 +75,7 @@ export function headerFacts(doc: Report): HeaderFacts {
           `${replaysPerRun(doc)} per run${i.maxReplays !== undefined ? ` (auto, at most ${i.maxReplays})` : ""}, ${i.parallel} in parallel, executor `,
         ),
         code(i.executor),
+        ...engineParts(i.engines),
       ],
     },
     harness: { label: "Harness", value: [code(doc.harness.version), text(" on Node "), code(doc.harness.node)] },
@@ -101,4 +102,14 @@ function scoreNote(score: AuditScore): string {
 /** The input facts in the order a report lists them. */
 export function inputFacts(facts: HeaderFacts): HeaderFact[] {
   return [facts.tracking, facts.selection, facts.replays, facts.harness, facts.audit];
+}
+
+/** ", engines `a` (2), `b` (1, down: ...)": where the audit was given several engines, each with its limit and whether it went down. */
+function engineParts(engines: Report["inputs"]["engines"]): ReturnType<typeof text>[] {
+  if (engines === undefined || engines.length <= 1) return [];
+  return engines.flatMap((e, n) => [
+    text(n === 0 ? ", engines " : ", "),
+    code(e.name),
+    text(` (${e.parallel}${e.down !== undefined ? `, down: ${e.down}` : ""})`),
+  ]);
 }

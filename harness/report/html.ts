@@ -100,7 +100,7 @@ ${
   <div class="card"><div class="n" style="color:var(--fail)">${String(r.failed)}</div><div class="l">failed</div></div>
   ${r.incomplete > 0 ? html`<div class="card"><div class="n" style="color:var(--warn)">${String(r.incomplete)}</div><div class="l">${RUN_VERDICT_LABEL.incomplete}</div></div>` : ""}
   <div class="card"><div class="n">${h.replaysPerRun}</div><div class="l">replays per run${h.maxReplays !== undefined ? ` (auto, ≤ ${String(h.maxReplays)})` : ""}</div></div>
-  <div class="card"><div class="n">${doc.inputs.executor}</div><div class="l">executor · ${String(doc.inputs.parallel)} parallel</div></div>
+  <div class="card"><div class="n">${doc.inputs.executor}</div><div class="l">executor · ${String(doc.inputs.parallel)} parallel${engineCount(doc.inputs.engines)}</div></div>
 </div>`;
 }
 
@@ -455,4 +455,11 @@ export function renderRunPage(ctx: RunPageContext, position: number): string {
     ],
     doc,
   );
+}
+
+/** " · 2 engines (1 down)" on the executor card, when the audit was given engines. */
+function engineCount(engines: Report["inputs"]["engines"]): string {
+  if (engines === undefined || engines.length <= 1) return "";
+  const down = engines.filter((e) => e.down !== undefined).length;
+  return ` · ${engines.length} engines${down > 0 ? ` (${down} down)` : ""}`;
 }

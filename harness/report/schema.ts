@@ -38,6 +38,11 @@
  * and per replay which one and when (replay-fingerprints.ts). The JSON is written
  * compact (no indentation). Older documents still parse: their point arrays and
  * per-replay fingerprints decode to the same in-memory values, `points` absent.
+ *
+ * Added within version 4 (optional, so no bump): `inputs.engines` (the engines an
+ * audit spread its replays over, each one's limit, and why one went down) and a
+ * replay's `engine` (which of them ran it). A reader of version 4 without them
+ * ignores them; a document without them is one engine, as before.
  */
 import { z } from "zod";
 
@@ -94,8 +99,13 @@ export const ReportInputsSchema = z.object({
   replays: z.number().int().nonnegative(),
   /** `--replays auto`: the budget per run (absent for --replays N) */
   maxReplays: z.number().int().positive().optional(),
+  /** replays at once, all engines together */
   parallel: z.number().int().positive(),
   executor: ExecutorKindSchema,
+  /** the engines replays were spread over (--engine), each with its own limit; `down`: why it stopped answering mid-audit (its replays were redone on the others). Added within version 4 (optional). */
+  engines: z
+    .array(z.object({ name: z.string(), parallel: z.number().int().positive(), down: z.string().optional() }))
+    .optional(),
   tolerance: TolerancePolicySchema,
 });
 export type ReportInputs = z.output<typeof ReportInputsSchema>;
@@ -211,6 +221,8 @@ export const ReportReplaySchema = z.object({
   /** one line saying what went wrong, when status is not ok */
   message: z.string().optional(),
   imageId: z.string().optional(),
+  /** the engine that ran it (URL without credentials), where the audit was given engines (--engine); added within version 4 */
+  engine: z.string().optional(),
   /** ran without network, nothing of the host but its own copy of the code, dropped capabilities */
   isolated: z.boolean(),
   /** ran in an image identified by ID/digest (not a floating tag or the host) */

@@ -163,6 +163,25 @@ describe.skipIf(!dockerAvailable)("DockerExecutor (real engine)", () => {
     expect(res.oomKilled).toBe(false);
   });
 
+  it("a workload's own failure is its own; one the engine ended (docker stop, a shutdown) says so", async () => {
+    const own = await exec.run(spec({ command: { shell: "exit 143" } }));
+    expect(own.exitCode).toBe(143);
+    expect(own.stoppedBy).toBeUndefined();
+    // Stopped from outside, as an engine shutting down stops its containers (SIGTERM, exit 143).
+    const running = exec.run(spec({ command: ["sleep", "30"] }));
+    let id: string | undefined;
+    for (let i = 0; i < 100 && id === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      id = (await docker().listContainers({ filters: { label: [runLabel] } }))[0]?.Id;
+    }
+    await docker()
+      .getContainer(id ?? "none")
+      .stop({ t: 1 });
+    const stopped = await running;
+    expect(stopped.exitCode).not.toBe(0);
+    expect(stopped.stoppedBy).toMatch(/^the engine killed the container with signal 15/);
+  });
+
   it("a missing command gives a non-zero exit and says why on stderr", async () => {
     const res = await exec.run(spec({ command: ["no-such-command-xyz", "--flag"] }));
     expect(res.exitCode).not.toBe(0);

@@ -77,3 +77,31 @@ describe("--replays and --max-replays", () => {
     expect(() => parse(["--max-replays", "8"])).toThrow(/unknown option/);
   });
 });
+
+describe("--engine", () => {
+  it("none given: no engine list, the default engine alone as before", () => {
+    expect(replayInputs(parse([])).engines).toBeUndefined();
+  });
+
+  it("is repeatable and reaches the inputs in order, default resolved", () => {
+    const inputs = replayInputs(parse(["--engine", "default", "--engine", "unix:///tmp/e2/docker.sock"]));
+    expect(inputs.engines?.map((e) => e.url)).toEqual([
+      process.env.DOCKER_HOST || "unix:///var/run/docker.sock",
+      "unix:///tmp/e2/docker.sock",
+    ]);
+  });
+
+  it("refuses a bad URL where it is given, saying what is wrong and how to write one", () => {
+    expect(() => parse(["--engine", "docker.example:2375"])).toThrow(BadInputError);
+    expect(() => parse(["--engine", "http://h:2375"])).toThrow(
+      /--engine "http:\/\/h:2375" scheme http is not unix, tcp or ssh: give it DOCKER_HOST style/,
+    );
+  });
+
+  it("refuses an engine named twice, and an engine for the local executor", () => {
+    expect(() => replayInputs(parse(["--engine", "tcp://h:2375", "--engine", "tcp://h:2375"]))).toThrow(/named twice/);
+    expect(() => replayInputs(parse(["--executor", "local", "--engine", "tcp://h:2375"]))).toThrow(
+      /--executor local runs on none/,
+    );
+  });
+});

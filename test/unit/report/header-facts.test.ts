@@ -61,6 +61,20 @@ describe("headerFacts", () => {
     expect(headerFacts(doc).maxReplays).toBeUndefined();
   });
 
+  it("several engines: each with its limit and, when it went down, why; one engine or none reads as before", () => {
+    const engines = [
+      { name: "unix:///var/run/docker.sock", parallel: 2 },
+      { name: "ssh://ci@build-2", parallel: 1, down: "connect ECONNREFUSED" },
+    ];
+    const two = { ...doc, inputs: { ...doc.inputs, engines } };
+    expect(plain(headerFacts(two).replays.value)).toBe(
+      "3 per run, 2 in parallel, executor docker, engines unix:///var/run/docker.sock (2), ssh://ci@build-2 (1, down: connect ECONNREFUSED)",
+    );
+    expect(renderHtml(two)).toContain("2 engines (1 down)");
+    const one = { ...doc, inputs: { ...doc.inputs, engines: engines.slice(0, 1) } };
+    expect(plain(headerFacts(one).replays.value)).toBe("3 per run, 2 in parallel, executor docker");
+  });
+
   it("says everything for an empty selection", () => {
     const h = headerFacts({ ...doc, inputs: { ...doc.inputs, selection: {} } });
     expect(h.selection.value).toEqual([{ text: "everything" }]);
