@@ -122,14 +122,6 @@ export const EXECUTORS = {
     preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
     capacity: async () => (await import("./engine.js")).engineCapacity(),
   },
-  swarm: {
-    description: "isolated, pinned: a Docker Swarm job per replay, on the manager DOCKER_HOST names",
-    needsEngine: true,
-    prepare: async (req) => (await import("./swarm-prepare.js")).prepareSwarm(req),
-    // The image is made as for docker, on the manager's engine: the same preview.
-    preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
-    capacity: async () => (await import("./swarm-prepare.js")).swarmCapacity(),
-  },
   local: {
     description: "neither",
     needsEngine: false,
@@ -139,6 +131,14 @@ export const EXECUTORS = {
       const os = await import("node:os");
       return { cpus: os.availableParallelism(), memoryBytes: os.totalmem(), what: "this host" };
     },
+  },
+  swarm: {
+    description: "isolated, pinned: a Docker Swarm job per replay, on the manager DOCKER_HOST names",
+    needsEngine: true,
+    prepare: async (req) => (await import("./swarm-prepare.js")).prepareSwarm(req),
+    // The image is made as for docker, on the manager's engine: the same preview.
+    preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
+    capacity: async () => (await import("./swarm-prepare.js")).swarmCapacity(),
   },
 } as const satisfies Record<string, ExecutorEntry>;
 
