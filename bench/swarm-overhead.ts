@@ -65,7 +65,9 @@ try {
     () => timed(swarm),
     () => timed(local),
   );
-  console.log(`one replay-shaped execution, swarm executor vs docker executor on the same engine, ${N} alternating pairs`);
+  console.log(
+    `one replay-shaped execution, swarm executor vs docker executor on the same engine, ${N} alternating pairs`,
+  );
   console.log(`  image ${base.imageId.slice(0, 19)} (${base.tag}); first push to the registry ${pushMs.toFixed(0)} ms`);
   console.log(`  docker executor   ${spread(b)}`);
   console.log(`  swarm executor    ${spread(a)}`);
