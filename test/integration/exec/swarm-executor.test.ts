@@ -183,6 +183,15 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
       expect(await leftovers()).toEqual({ services: 0, containers: 0 });
     });
 
+    it("a task the swarm rejects is the infrastructure's failure (thrown, for the runner to retry), not an exit", async () => {
+      const missing = join(out, "no-such-folder");
+      const p = exec.run(spec({ mounts: [{ host: missing, container: "/code", readOnly: true }] }));
+      await expect(p).rejects.toThrow(
+        /the swarm ended the replay's task without a result \(task rejected: .*bind source path does not exist/,
+      );
+      expect(await leftovers()).toEqual({ services: 0, containers: 0 });
+    });
+
     it("reaps a leftover service past its deadline, and leaves another audit's live one", async () => {
       const { ref } = await exec.pin(imageId);
       const make = (name: string, now: number) =>
