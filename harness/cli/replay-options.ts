@@ -9,6 +9,7 @@ import {
   type ExecutorKind,
   executorKindsText,
 } from "../exec/executors.js";
+import { REGISTRY_ENV, registryFrom } from "../exec/swarm-image.js";
 import { LIMIT_BOUNDS } from "../plan/limit-bounds.js";
 import type { Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
@@ -36,6 +37,7 @@ export interface ReplayCliOptions {
   trackingUri?: string;
   allowMount: string[];
   allowEnv: string[];
+  registry?: string;
   dryRun?: boolean;
 }
 
@@ -151,6 +153,11 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
       },
       DEFAULT_EXECUTOR,
     )
+    .option(
+      "--registry <host:port>",
+      `with --executor swarm: the registry every swarm node pulls the replay image from, by digest (default: $${REGISTRY_ENV})`,
+      (v: string) => registryFrom({ [REGISTRY_ENV]: v }),
+    )
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
     .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic");
   return addLimitOptions(withCount, "replay")
@@ -221,6 +228,8 @@ export function replayInputs(opts: ReplayCliOptions): {
   resultsDir: string;
   allowMounts: string[];
   allowEnv: string[];
+  /** the environment the replays' preparation reads: --registry is REPRO_AUDIT_REGISTRY's spelling on the command line */
+  env?: Record<string, string | undefined>;
 } {
   return {
     replays: opts.replays,
@@ -235,5 +244,6 @@ export function replayInputs(opts: ReplayCliOptions): {
     resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
     allowMounts: opts.allowMount,
     allowEnv: opts.allowEnv,
+    ...(opts.registry !== undefined ? { env: { ...process.env, [REGISTRY_ENV]: opts.registry } } : {}),
   };
 }

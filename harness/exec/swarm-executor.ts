@@ -12,7 +12,7 @@ import {
 } from "./executor.js";
 import { OutputTail } from "./output-tail.js";
 import { pushPinned } from "./swarm-image.js";
-import { type TaskView, demuxLogs, serviceSpec, taskOutcome } from "./swarm-service.js";
+import { type TaskView, currentTask, demuxLogs, serviceSpec, taskOutcome } from "./swarm-service.js";
 
 // I/O: each execution as one Docker Swarm service (a replicated job of one task),
 // created on the manager the engine endpoint names (DOCKER_HOST), its task followed
@@ -154,9 +154,9 @@ export class SwarmExecutor implements Executor {
     let startedAt: number | undefined;
     for (let polls = 0; ; polls++) {
       if (signal?.aborted) return { kind: "aborted" };
-      const tasks = (await this.client.listTasks({ filters: { service: [serviceId] } })) as TaskView[];
+      const task = currentTask((await this.client.listTasks({ filters: { service: [serviceId] } })) as TaskView[]);
       const now = performance.now();
-      const outcome = taskOutcome(tasks[0]);
+      const outcome = taskOutcome(task);
       if (outcome.kind === "exited") {
         return {
           kind: "exited",
@@ -169,11 +169,26 @@ export class SwarmExecutor implements Executor {
       if (outcome.kind === "not-run")
         throw new Error(`the swarm ended the replay's task without a result (${outcome.message})`);
       if (outcome.state === "running") startedAt ??= now;
-      if (startedAt !== undefined && now - startedAt > timeoutMs) return { kind: "timeout", startedAt };
+      if (startedAt !== undefined && now - startedAt > timeoutMs) {
+        // A task whose node left still reads "running": that is the infrastructure's failure, not a timeout.
+        await this.nodeStillThere(task?.NodeID);
+        return { kind: "timeout", startedAt };
+      }
       if (startedAt === undefined && now - created > START_TIMEOUT_MS)
         throw new Error(`the replay's task did not start within ${START_TIMEOUT_MS / 1000} s (state ${outcome.state})`);
       await pause(Math.min(POLL_MAX_MS, 50 + polls * 25), signal);
     }
+  }
+
+  /** Throws when the task's node is no longer ready (left, down): its task's end is unknown. */
+  private async nodeStillThere(nodeId: string | undefined): Promise<void> {
+    if (nodeId === undefined) return;
+    const node = (await this.client
+      .getNode(nodeId)
+      .inspect()
+      .catch(() => undefined)) as { Status?: { State?: string } } | undefined;
+    const state = node?.Status?.State ?? "gone";
+    if (state !== "ready") throw new Error(`the node running the replay's task is ${state}: it did not finish there`);
   }
 
   /** The task's stdout and stderr from the service's logs (json-file on its node), kept to the output limit. */

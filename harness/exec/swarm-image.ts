@@ -7,7 +7,7 @@ import { BadInputError } from "../errors.js";
 // and services name it by digest: registry/repro-audit/replay@sha256:..., the exact
 // bytes pushed, whichever node runs the task. The replay still records the image ID.
 
-/** The registry the swarm executor pushes to (host:port); the one name for it, read from the environment. */
+/** The registry the swarm executor pushes to (host:port): the one name for it; `--registry` sets it for a command's replays. */
 export const REGISTRY_ENV = "REPRO_AUDIT_REGISTRY";
 /** The repository replay images go to in that registry; tags are the image ID's first hex digits. */
 const REPLAY_REPOSITORY = "repro-audit/replay";
@@ -20,8 +20,8 @@ export function registryFrom(env: Record<string, string | undefined>): string {
   const raw = env[REGISTRY_ENV]?.trim();
   if (raw === undefined || raw === "")
     throw new BadInputError(
-      `the swarm executor needs a registry every node can pull from: set ${REGISTRY_ENV}=HOST:PORT ` +
-        `(e.g. ${REGISTRY_ENV}=127.0.0.1:5000 for Debian's docker-registry on a one-machine swarm; ` +
+      `the swarm executor needs a registry every node can pull from: name it with --registry HOST:PORT or ${REGISTRY_ENV} ` +
+        `(e.g. --registry 127.0.0.1:5000 for Debian's docker-registry on a one-machine swarm; ` +
         "dockerd trusts loopback registries without TLS)",
     );
   if (!REGISTRY.test(raw))

@@ -87,11 +87,23 @@ export function serviceSpec(spec: ExecSpec, target: ServiceTarget): Docker.Creat
 
 /** The fields of a task (GET /tasks) the executor reads. */
 export interface TaskView {
+  CreatedAt?: string;
+  NodeID?: string;
   Status?: {
     State?: string;
     Err?: string;
     ContainerStatus?: { ContainerID?: string; ExitCode?: number };
   };
+}
+
+/**
+ * The task that stands for the execution: the newest. A job whose node leaves may get
+ * a replacement task from the orchestrator; the one that left is not the result.
+ */
+export function currentTask<T extends TaskView>(tasks: readonly T[]): T | undefined {
+  let newest: T | undefined;
+  for (const t of tasks) if (newest === undefined || (t.CreatedAt ?? "") > (newest.CreatedAt ?? "")) newest = t;
+  return newest;
 }
 
 export type TaskOutcome =

@@ -30,7 +30,7 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
     let results: string;
     let runId: string;
 
-    const audit = (auditId: string, executor: string, env: NodeJS.ProcessEnv) =>
+    const audit = (auditId: string, executor: string, env: NodeJS.ProcessEnv, extra: string[] = []) =>
       runCliProcess(
         [
           "audit",
@@ -48,6 +48,7 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
           executor,
           "--audit-id",
           auditId,
+          ...extra,
         ],
         env,
       );
@@ -91,11 +92,11 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
       for (const tag of tags) await copyImage(docker(), engine.client, tag);
 
       const t0 = performance.now();
-      const swarm = await audit("swarm-e2e-swarm", "swarm", {
-        ...base,
-        DOCKER_HOST: engine.host,
-        REPRO_AUDIT_REGISTRY: registry.address,
-      });
+      // The manager by DOCKER_HOST, the registry by --registry (REPRO_AUDIT_REGISTRY's spelling on the command line).
+      const swarm = await audit("swarm-e2e-swarm", "swarm", { ...base, DOCKER_HOST: engine.host }, [
+        "--registry",
+        registry.address,
+      ]);
       console.log(`swarm audit of 1 run x 2 replays: ${Math.round(performance.now() - t0)} ms`);
       expect(swarm.stderr).not.toMatch(/repro-audit audit: /);
       expect(swarm.code).toBe(0);

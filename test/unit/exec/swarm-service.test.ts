@@ -3,7 +3,7 @@ import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, REPLAY_LABEL } from "../.
 import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, WATCHDOG_GRACE_MS } from "../../../harness/exec/docker-executor.js";
 import type { ExecSpec } from "../../../harness/exec/executor.js";
 import { registryFrom } from "../../../harness/exec/swarm-image.js";
-import { demuxLogs, serviceSpec, taskOutcome } from "../../../harness/exec/swarm-service.js";
+import { currentTask, demuxLogs, serviceSpec, taskOutcome } from "../../../harness/exec/swarm-service.js";
 
 // The service one execution becomes: the docker executor's isolation in the service
 // API's words, the audit's labels, a job of one task that is never restarted.
@@ -148,6 +148,16 @@ describe("taskOutcome", () => {
   });
 });
 
+describe("currentTask", () => {
+  it("is the newest task: a replacement after a node left stands for the execution, not the one that left", () => {
+    const left = { CreatedAt: "2026-12-04T19:00:00.000Z", Status: { State: "orphaned" } };
+    const replacement = { CreatedAt: "2026-12-04T19:00:05.000Z", Status: { State: "running" } };
+    expect(currentTask([left, replacement])).toBe(replacement);
+    expect(currentTask([replacement, left])).toBe(replacement);
+    expect(currentTask([])).toBeUndefined();
+  });
+});
+
 describe("demuxLogs", () => {
   const frame = (kind: number, text: string): Buffer => {
     const body = Buffer.from(text);
@@ -183,7 +193,9 @@ describe("registryFrom", () => {
   });
 
   it("says how to name one when there is none, and refuses a scheme or a path", () => {
-    expect(() => registryFrom({})).toThrow(/needs a registry every node can pull from: set REPRO_AUDIT_REGISTRY/);
+    expect(() => registryFrom({})).toThrow(
+      /needs a registry every node can pull from: name it with --registry HOST:PORT or REPRO_AUDIT_REGISTRY/,
+    );
     expect(() => registryFrom({ REPRO_AUDIT_REGISTRY: "http://127.0.0.1:5000" })).toThrow(/HOST or HOST:PORT/);
     expect(() => registryFrom({ REPRO_AUDIT_REGISTRY: "127.0.0.1:5000/x" })).toThrow(/HOST or HOST:PORT/);
   });
