@@ -16,7 +16,11 @@ export async function prepareSwarm(req: PrepareRequest): Promise<PreparedExecuto
   const client = docker();
   const nodes = await swarmNodes(client);
   const local = await prepareDocker(req);
-  const reaped = await reapServices(client, { auditId: req.auditId });
+  // This run's leftovers only: the audit's other runs may be replaying in its pool right now.
+  const reaped = await reapServices(client, {
+    auditId: req.auditId,
+    ...(req.runId !== undefined ? { runId: req.runId } : {}),
+  });
   if (reaped.length > 0) req.onStage(`removed ${reaped.length} swarm service(s) left by an interrupted harness`);
   const executor = new SwarmExecutor(registry, client);
   const notes = [...local.notes];

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBaseImage } from "../../../harness/exec/base-image.js";
-import { CONTAINER_LABEL, DEADLINE_LABEL } from "../../../harness/exec/container-labels.js";
+import {
+  AUDIT_LABEL,
+  CONTAINER_LABEL,
+  DEADLINE_LABEL,
+  PROBE_LABEL,
+  RUN_LABEL,
+} from "../../../harness/exec/container-labels.js";
 import { docker } from "../../../harness/exec/engine.js";
 import { ExecAbortedError, ExecResult, type ExecSpec } from "../../../harness/exec/executor.js";
 import { SwarmExecutor } from "../../../harness/exec/swarm-executor.js";
@@ -192,26 +198,32 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
       expect(await leftovers()).toEqual({ services: 0, containers: 0 });
     });
 
-    it("reaps a leftover service past its deadline, and leaves another audit's live one", async () => {
+    it("reaps this run's leftover services and anyone's overdue, never another run's or another audit's live ones", async () => {
       const { ref } = await exec.pin(imageId);
-      const make = (name: string, now: number) =>
+      const make = (name: string, now: number, labels: Record<string, string>) =>
         engine.client.createService(
-          serviceSpec(spec({ command: ["sleep", "60"] }), {
+          serviceSpec(spec({ command: ["sleep", "60"], labels }), {
             imageRef: ref,
             name,
             labels: { [TEST_LABEL]: testId },
             now,
           }),
         );
-      await make(`ra-overdue-${testId}`, Date.now() - 3_600_000);
-      await make(`ra-live-${testId}`, Date.now());
-      const removed = await reapServices(engine.client, { auditId: "some-other-audit" });
-      expect(removed).toEqual([`ra-overdue-${testId}`]);
+      const audit = (run: string) => ({ [AUDIT_LABEL]: "audit-a", [RUN_LABEL]: run });
+      await make("ra-overdue", Date.now() - 3_600_000, { [AUDIT_LABEL]: "audit-b", [RUN_LABEL]: "r9" });
+      await make("ra-this-run", Date.now(), audit("r1"));
+      await make("ra-this-run-probe", Date.now(), { [PROBE_LABEL]: "audit-a", [RUN_LABEL]: "r1" });
+      await make("ra-other-run", Date.now(), audit("r2"));
+      await make("ra-other-audit", Date.now(), { [AUDIT_LABEL]: "audit-b", [RUN_LABEL]: "r1" });
+      const removed = await reapServices(engine.client, { auditId: "audit-a", runId: "r1" });
+      expect(removed.sort()).toEqual(["ra-overdue", "ra-this-run", "ra-this-run-probe"]);
       const left = await engine.client.listServices({ filters: { label: [`${CONTAINER_LABEL}=swarm`] } });
-      expect(left.map((s) => s.Spec?.Name)).toEqual([`ra-live-${testId}`]);
-      expect(Number(left[0]?.Spec?.Labels?.[DEADLINE_LABEL])).toBeGreaterThan(Date.now());
-      // The live one is this test's: a harness resuming its audit would reap it by the audit label.
-      await engine.client.getService(left[0]?.ID ?? "").remove();
+      expect(left.map((s) => s.Spec?.Name).sort()).toEqual(["ra-other-audit", "ra-other-run"]);
+      expect(left.every((s) => Number(s.Spec?.Labels?.[DEADLINE_LABEL]) > Date.now())).toBe(true);
+      // The audit alone (nothing of it may run): all of its services.
+      expect(await reapServices(engine.client, { auditId: "audit-a" })).toEqual(["ra-other-run"]);
+      for (const s of await engine.client.listServices({ filters: { label: [`${TEST_LABEL}=${testId}`] } }))
+        await engine.client.getService(s.ID).remove();
     });
   },
 );
