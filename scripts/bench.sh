@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, each printing ratios against a baseline measured in the same run
-# (see bench/README.md). `npm run bench -- drift`, `-- report`, `-- start`, `-- trace`, `-- audit`, `-- parallel` or `-- sealed` runs one.
+# (see bench/README.md). `npm run bench -- drift`, `-- report`, `-- start`, `-- trace`, `-- audit`, `-- parallel`, `-- sealed` or `-- swarm` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -42,4 +42,8 @@ if [ "$which" = all ] || [ "$which" = sealed ]; then
   fi
   echo "[bench] sealed replay vs the unsealed design of $base_rev (needs the Docker engine)"
   node dist/bench/sealed-overhead.js --baseline-cli "$base_dir/dist/harness/cli/main.js"
+fi
+if [ "$which" = all ] || [ "$which" = swarm ]; then
+  echo "[bench] a replay as a swarm job vs as a container, same engine (needs root: a second dockerd, and docker-registry)"
+  node dist/bench/swarm-overhead.js
 fi

@@ -10,6 +10,7 @@ import {
   executorKindsText,
 } from "../exec/executors.js";
 import { type EngineEndpoint, parseEngineList } from "../exec/engine-endpoints.js";
+import { REGISTRY_ENV, registryFrom } from "../exec/swarm-image.js";
 import { LIMIT_BOUNDS } from "../plan/limit-bounds.js";
 import type { Limits } from "../plan/limits.js";
 import { projectRoot } from "../project-root.js";
@@ -39,6 +40,7 @@ export interface ReplayCliOptions {
   trackingUri?: string;
   allowMount: string[];
   allowEnv: string[];
+  registry?: string;
   dryRun?: boolean;
 }
 
@@ -166,6 +168,11 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
       },
       [],
     )
+    .option(
+      "--registry <host:port>",
+      `with --executor swarm: the registry every swarm node pulls the replay image from, by digest (default: $${REGISTRY_ENV})`,
+      (v: string) => registryFrom({ [REGISTRY_ENV]: v }),
+    )
     .option("--code <path>", "a git checkout of the run's code: replayed at the run's commit in a scratch worktree")
     .option("--scenario <dir>", "a scenario folder (scenario.yaml and/or MLproject), e.g. scenarios/basic");
   return addLimitOptions(withCount, "replay")
@@ -238,6 +245,8 @@ export function replayInputs(opts: ReplayCliOptions): {
   resultsDir: string;
   allowMounts: string[];
   allowEnv: string[];
+  /** the environment the replays' preparation reads: --registry is REPRO_AUDIT_REGISTRY's spelling on the command line */
+  env?: Record<string, string | undefined>;
 } {
   return {
     replays: opts.replays,
@@ -253,6 +262,7 @@ export function replayInputs(opts: ReplayCliOptions): {
     resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
     allowMounts: opts.allowMount,
     allowEnv: opts.allowEnv,
+    ...(opts.registry !== undefined ? { env: { ...process.env, [REGISTRY_ENV]: opts.registry } } : {}),
   };
 }
 
@@ -260,9 +270,11 @@ export function replayInputs(opts: ReplayCliOptions): {
 function enginesFrom(opts: Pick<ReplayCliOptions, "engine" | "executor">): { engines?: EngineEndpoint[] } {
   const given = opts.engine ?? [];
   if (given.length === 0) return {};
-  if (!EXECUTORS[opts.executor].needsEngine)
+  if (!EXECUTORS[opts.executor].engineList)
     throw new BadInputError(
-      `--engine names a Docker engine, but --executor ${opts.executor} runs on none: leave --engine out, or use --executor docker`,
+      EXECUTORS[opts.executor].needsEngine
+        ? `--engine spreads replays over Docker engines, but --executor ${opts.executor} has one manager (DOCKER_HOST) and places them itself: leave --engine out, or use --executor docker`
+        : `--engine names a Docker engine, but --executor ${opts.executor} runs on none: leave --engine out, or use --executor docker`,
     );
   return { engines: parseEngineList(given) };
 }

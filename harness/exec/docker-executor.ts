@@ -17,7 +17,7 @@ import { OutputTail } from "./output-tail.js";
 
 /** nobody:nogroup in Debian; replays run unprivileged unless the plan says otherwise. */
 export const DEFAULT_USER = "65534:65534";
-const DEFAULT_TMPFS_BYTES = 256 * 1024 ** 2;
+export const DEFAULT_TMPFS_BYTES = 256 * 1024 ** 2;
 /**
  * The in-container watchdog fires this long after the harness's own timer would have:
  * it only matters when the harness is dead, and must never race a live harness's kill.

@@ -120,6 +120,8 @@ export interface ExecutorEntry {
   readonly description: string;
   /** whether a replaying command checks the container engine before it reads a run */
   readonly needsEngine: boolean;
+  /** whether it spreads replays over several engines (`--engine`, repeatable) */
+  readonly engineList: boolean;
   readonly prepare: (req: PrepareRequest) => Promise<PreparedExecutor>;
   /** what `prepare` would use, read from the engine only (`url`: the first --engine; default: the default engine): nothing built, pulled or reaped */
   readonly preview: (environment: PrepareRequest["environment"], url?: string) => Promise<ImagePreviewResult>;
@@ -131,6 +133,7 @@ export const EXECUTORS = {
   docker: {
     description: "isolated, pinned",
     needsEngine: true,
+    engineList: true,
     prepare: async (req) => (await import("./docker-prepare.js")).prepareDocker(req),
     preview: async (environment, url) => (await import("./docker-prepare.js")).previewDocker(environment, url),
     capacity: async (url) => {
@@ -141,12 +144,23 @@ export const EXECUTORS = {
   local: {
     description: "neither",
     needsEngine: false,
+    engineList: false,
     prepare: async (req) => (await import("./local-executor.js")).prepareLocal(req),
     preview: async (): Promise<ImagePreviewResult> => ({ image: { kind: "host" } }),
     capacity: async () => {
       const os = await import("node:os");
       return { cpus: os.availableParallelism(), memoryBytes: os.totalmem(), what: "this host" };
     },
+  },
+  swarm: {
+    description: "isolated, pinned: a Docker Swarm job per replay, on the manager DOCKER_HOST names",
+    needsEngine: true,
+    // The swarm places tasks on its nodes itself: one manager, no engine list of ours.
+    engineList: false,
+    prepare: async (req) => (await import("./swarm-prepare.js")).prepareSwarm(req),
+    // The image is made as for docker, on the manager's engine: the same preview.
+    preview: async (environment) => (await import("./docker-prepare.js")).previewDocker(environment),
+    capacity: async () => (await import("./swarm-prepare.js")).swarmCapacity(),
   },
 } as const satisfies Record<string, ExecutorEntry>;
 

@@ -103,5 +103,22 @@ describe("--engine", () => {
     expect(() => replayInputs(parse(["--executor", "local", "--engine", "tcp://h:2375"]))).toThrow(
       /--executor local runs on none/,
     );
+    expect(() => replayInputs(parse(["--executor", "swarm", "--engine", "tcp://h:2375"]))).toThrow(
+      /--executor swarm has one manager/,
+    );
+  });
+});
+
+describe("--registry", () => {
+  it("is REPRO_AUDIT_REGISTRY's spelling on the command line: the replays' environment gets it", () => {
+    const inputs = replayInputs(parse(["--registry", "127.0.0.1:5000"]));
+    expect(inputs.env?.["REPRO_AUDIT_REGISTRY"]).toBe("127.0.0.1:5000");
+    expect(inputs.env?.["PATH"]).toBe(process.env["PATH"]);
+    expect(replayInputs(parse([])).env).toBeUndefined();
+  });
+
+  it("refuses a scheme or a path before anything runs", () => {
+    expect(() => parse(["--registry", "http://127.0.0.1:5000"])).toThrow(BadInputError);
+    expect(() => parse(["--registry", "127.0.0.1:5000/repo"])).toThrow(/HOST or HOST:PORT/);
   });
 });

@@ -15,9 +15,10 @@ function executorOption(): { cmd: Command; help: string } {
 }
 
 describe("the executor registry", () => {
-  it("holds docker (which needs the engine) and local (which does not)", () => {
-    expect(EXECUTOR_KINDS).toEqual(["docker", "local"]);
+  it("holds docker and swarm (which need the engine: swarm's is the manager) and local (which does not)", () => {
+    expect(EXECUTOR_KINDS).toEqual(["docker", "local", "swarm"]);
     expect(EXECUTORS.docker.needsEngine).toBe(true);
+    expect(EXECUTORS.swarm.needsEngine).toBe(true);
     expect(EXECUTORS.local.needsEngine).toBe(false);
   });
 
@@ -29,7 +30,9 @@ describe("the executor registry", () => {
 
   it("gives --executor its help text, its choices and its default", () => {
     const { cmd, help } = executorOption();
-    expect(help).toBe("docker (isolated, pinned) or local (neither)");
+    expect(help).toBe(
+      "docker (isolated, pinned), local (neither) or swarm (isolated, pinned: a Docker Swarm job per replay, on the manager DOCKER_HOST names)",
+    );
     for (const kind of EXECUTOR_KINDS) {
       const c = addReplayOptions(new Command("replay").exitOverride());
       c.parse(["--executor", kind], { from: "user" });
@@ -38,7 +41,7 @@ describe("the executor registry", () => {
     cmd.parse([], { from: "user" });
     expect(cmd.opts<ReplayCliOptions>().executor).toBe("docker");
     expect(() => executorOption().cmd.parse(["--executor", "k8s"], { from: "user" })).toThrow(
-      '--executor must be docker or local, got "k8s"',
+      '--executor must be docker, local or swarm, got "k8s"',
     );
   });
 
