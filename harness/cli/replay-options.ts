@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_AUDIT_EXPERIMENT } from "../audit/audit-experiment.js";
 import { DEFAULT_MAX_REPLAYS, firstLook } from "../drift/replay-counts.js";
@@ -9,11 +8,9 @@ import {
   type ExecutorKind,
   executorKindsText,
 } from "../exec/executors.js";
-import { type EngineEndpoint, parseEngineList } from "../exec/engine-endpoints.js";
 import { REGISTRY_ENV, registryFrom } from "../exec/swarm-image.js";
 import { LIMIT_BOUNDS } from "../plan/limit-bounds.js";
 import type { Limits } from "../plan/limits.js";
-import { projectRoot } from "../project-root.js";
 import { BadInputError } from "../errors.js";
 
 // The options of every command that replays runs (replay, audit): how many, where
@@ -162,10 +159,8 @@ export function addReplayOptions(cmd: Command, { auto = false }: { auto?: boolea
         'DOCKER_CERT_PATH and DOCKER_TLS_VERIFY, ssh://user@host, or "default"); repeatable: replays are spread over ' +
         "the engines, each with its own --parallel, and one that stops answering has its replays redone on the others " +
         "(default: DOCKER_HOST, else the default socket)",
-      (v: string, prev: string[]) => {
-        parseEngineList([v]);
-        return collect(v, prev);
-      },
+      // Checked with the whole list in replayInputs (cli/replay-inputs.ts): the URL schema's zod stays out of --help.
+      collect,
       [],
     )
     .option(
@@ -227,54 +222,4 @@ export function limitsFrom(opts: Pick<ReplayCliOptions, "timeout" | "memory" | "
     ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}),
     ...(opts.pids !== undefined ? { pids: opts.pids } : {}),
   };
-}
-
-/** The replay inputs every replaying command passes on, from its options. */
-export function replayInputs(opts: ReplayCliOptions): {
-  replays: number | "auto";
-  maxReplays: number;
-  parallel: number | "auto";
-  executor: ExecutorKind;
-  /** absent without --engine: the default engine alone, as before there were several */
-  engines?: EngineEndpoint[];
-  codePath?: string;
-  scenarioDir?: string;
-  limits: Partial<Limits>;
-  extraParams: "append" | "ignore";
-  auditExperiment: string;
-  resultsDir: string;
-  allowMounts: string[];
-  allowEnv: string[];
-  /** the environment the replays' preparation reads: --registry is REPRO_AUDIT_REGISTRY's spelling on the command line */
-  env?: Record<string, string | undefined>;
-} {
-  return {
-    replays: opts.replays,
-    maxReplays: opts.maxReplays ?? DEFAULT_MAX_REPLAYS,
-    parallel: opts.parallel,
-    executor: opts.executor,
-    ...enginesFrom(opts),
-    ...(opts.code !== undefined ? { codePath: opts.code } : {}),
-    ...(opts.scenario !== undefined ? { scenarioDir: opts.scenario } : {}),
-    limits: limitsFrom(opts),
-    extraParams: opts.extraParams,
-    auditExperiment: opts.auditExperiment,
-    resultsDir: opts.resultsDir ?? join(projectRoot(), "results"),
-    allowMounts: opts.allowMount,
-    allowEnv: opts.allowEnv,
-    ...(opts.registry !== undefined ? { env: { ...process.env, [REGISTRY_ENV]: opts.registry } } : {}),
-  };
-}
-
-/** The --engine list, checked as a whole (duplicates, "default" resolved); only for an executor that runs on an engine. */
-function enginesFrom(opts: Pick<ReplayCliOptions, "engine" | "executor">): { engines?: EngineEndpoint[] } {
-  const given = opts.engine ?? [];
-  if (given.length === 0) return {};
-  if (!EXECUTORS[opts.executor].engineList)
-    throw new BadInputError(
-      EXECUTORS[opts.executor].needsEngine
-        ? `--engine spreads replays over Docker engines, but --executor ${opts.executor} has one manager (DOCKER_HOST) and places them itself: leave --engine out, or use --executor docker`
-        : `--engine names a Docker engine, but --executor ${opts.executor} runs on none: leave --engine out, or use --executor docker`,
-    );
-  return { engines: parseEngineList(given) };
 }

@@ -19,7 +19,7 @@ import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { catchInterrupts } from "../interrupt.js";
 import { preflight } from "../preflight.js";
 import { type Progress, createProgress, showReplayEvent } from "../progress.js";
-import { replayInputs } from "../replay-options.js";
+import { replayInputs } from "../replay-inputs.js";
 import { type Selection, hasSelection, parseSelection } from "../../selection/selection.js";
 import { previewExitCode, previewJson, renderPreview } from "../preview-text.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";

@@ -11,7 +11,7 @@ import { reportFailure, resolveTrackingForCli } from "../failure.js";
 import { catchInterrupts } from "../interrupt.js";
 import { preflight } from "../preflight.js";
 import { createProgress, showReplayEvent } from "../progress.js";
-import { replayInputs } from "../replay-options.js";
+import { replayInputs } from "../replay-inputs.js";
 
 import type { ReplayCommandOptions } from "./replay.js";
 

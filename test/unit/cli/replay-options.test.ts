@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { BadInputError } from "../../../harness/errors.js";
-import { type ReplayCliOptions, addReplayOptions, replayInputs } from "../../../harness/cli/replay-options.js";
+import { replayInputs } from "../../../harness/cli/replay-inputs.js";
+import { type ReplayCliOptions, addReplayOptions } from "../../../harness/cli/replay-options.js";
 
 // The docker_env host-access flags of `replay` and `audit`: repeatable, off by default.
 
@@ -91,9 +92,9 @@ describe("--engine", () => {
     ]);
   });
 
-  it("refuses a bad URL where it is given, saying what is wrong and how to write one", () => {
-    expect(() => parse(["--engine", "docker.example:2375"])).toThrow(BadInputError);
-    expect(() => parse(["--engine", "http://h:2375"])).toThrow(
+  it("refuses a bad URL before anything runs, saying what is wrong and how to write one", () => {
+    expect(() => replayInputs(parse(["--engine", "docker.example:2375"]))).toThrow(BadInputError);
+    expect(() => replayInputs(parse(["--engine", "http://h:2375"]))).toThrow(
       /--engine "http:\/\/h:2375" scheme http is not unix, tcp or ssh: give it DOCKER_HOST style/,
     );
   });
