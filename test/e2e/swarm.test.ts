@@ -51,6 +51,8 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
     let out = "";
     let server: Server;
     let port = 0;
+    /** The e2e audit's MLflow server, recorded run and built CLI: made beside the swarm's setup, awaited by the e2e. */
+    let e2eParts: Promise<{ mlflow: TestServer; runId: string }> | undefined;
 
     const spec = (over: Partial<ExecSpec> = {}): ExecSpec => ({
       image: imageId,
@@ -76,6 +78,15 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
 
     beforeAll(async () => {
       const t0 = performance.now();
+      // Not awaited here: the server, the recording and the build overlap the swarm's setup and first tests.
+      e2eParts = (async () => {
+        const build = buildCli("dist/harness/cli/commands/audit-action.js");
+        const mlflow = await startTestServer({ shared: true });
+        const runId = await recordScenarioRun(mlflow.url, ["--experiment", "audit-swarm", "--seed", "42"]);
+        await build;
+        return { mlflow, runId };
+      })();
+      e2eParts.catch(() => undefined);
       const base = ensureBaseImage();
       [engine, registry] = await Promise.all([startExtraEngine({ swarm: true }), startRegistry()]);
       imageId = (await base).imageId;
@@ -97,6 +108,7 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
     });
 
     afterAll(async () => {
+      await (await e2eParts?.catch(() => undefined))?.mlflow.stop();
       server?.close();
       await engine?.stop();
       await registry?.stop();
@@ -212,15 +224,20 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
 
       it("reaps this run's leftover services and anyone's overdue, never another run's or another audit's live ones", async () => {
         const { ref } = await exec.pin(imageId);
-        const make = (name: string, now: number, labels: Record<string, string>) =>
-          engine.client.createService(
-            serviceSpec(spec({ command: ["sleep", "60"], labels }), {
-              imageRef: ref,
-              name,
-              labels: { [TEST_LABEL]: testId },
-              now,
-            }),
-          );
+        // Services whose task no node may take: reaping reads only the services' labels, and a
+        // container started for one would outlive its removal and count as a later test's leftover.
+        const make = (name: string, now: number, labels: Record<string, string>) => {
+          const opts = serviceSpec(spec({ command: ["sleep", "60"], labels }), {
+            imageRef: ref,
+            name,
+            labels: { [TEST_LABEL]: testId },
+            now,
+          });
+          return engine.client.createService({
+            ...opts,
+            TaskTemplate: { ...opts.TaskTemplate, Placement: { Constraints: ["node.labels.repro-audit-none==1"] } },
+          });
+        };
         const audit = (run: string) => ({ [AUDIT_LABEL]: "audit-a", [RUN_LABEL]: run });
         await make("ra-overdue", Date.now() - 3_600_000, { [AUDIT_LABEL]: "audit-b", [RUN_LABEL]: "r9" });
         await make("ra-this-run", Date.now(), audit("r1"));
@@ -236,6 +253,7 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
         expect(await reapServices(engine.client, { auditId: "audit-a" })).toEqual(["ra-other-run"]);
         for (const s of await engine.client.listServices({ filters: { label: [`${TEST_LABEL}=${testId}`] } }))
           await engine.client.getService(s.ID).remove();
+        expect(await leftovers()).toEqual({ services: 0, containers: 0 });
       });
     });
 
@@ -352,14 +370,11 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
       };
 
       beforeAll(async () => {
-        const build = buildCli("dist/harness/cli/commands/audit-action.js");
-        mlflow = await startTestServer({ shared: true });
+        if (e2eParts === undefined) throw new Error("the swarm's setup did not start the e2e's server");
+        ({ mlflow, runId } = await e2eParts);
         results = mkdtempSync(join(tmpdir(), "repro-audit-swarm-e2e-"));
-        runId = await recordScenarioRun(mlflow.url, ["--experiment", "audit-swarm", "--seed", "42"]);
-        await build;
       }, 400_000);
       afterAll(async () => {
-        await mlflow?.stop();
         if (results) rmSync(results, { recursive: true, force: true });
       });
 
