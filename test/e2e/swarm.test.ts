@@ -296,6 +296,7 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
           if (i > 100) throw new Error(`worker node not ready: ${n.Status.State}`);
           await new Promise((r) => setTimeout(r, 200));
         }
+        console.log("worker joined and ready: draining the manager");
         await setAvailability("drain");
         try {
           // A deadline far beyond the test's: only the node's going may end this replay.
@@ -315,6 +316,7 @@ describe.skipIf(!dockerAvailable || extraEngineUnavailable !== undefined || regi
             await new Promise((r) => setTimeout(r, 200));
           }
           const t0 = performance.now();
+          console.log("its task runs on the worker: stopping the worker's dockerd");
           await w.stop();
           worker = undefined;
           await expect(running).rejects.toThrow(
