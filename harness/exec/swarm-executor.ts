@@ -29,6 +29,12 @@ const START_TIMEOUT_MS = 120_000;
 const GONE_TIMEOUT_MS = 30_000;
 /** Task polls: quick at first (most replays are short), then easing off to this. */
 const POLL_MAX_MS = 500;
+/**
+ * How often the node under a started task is asked after: a node that left keeps its
+ * task "running" in the manager (swarm orphans it only after a day), so without this
+ * the replay would wait out its whole deadline and then some.
+ */
+const NODE_CHECK_MS = 1_000;
 
 function statusCode(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
@@ -152,6 +158,7 @@ export class SwarmExecutor implements Executor {
     created: number,
   ): Promise<Waited> {
     let startedAt: number | undefined;
+    let nodeCheckedAt = Number.NEGATIVE_INFINITY;
     for (let polls = 0; ; polls++) {
       if (signal?.aborted) return { kind: "aborted" };
       const task = currentTask((await this.client.listTasks({ filters: { service: [serviceId] } })) as TaskView[]);
@@ -169,6 +176,12 @@ export class SwarmExecutor implements Executor {
       if (outcome.kind === "not-run")
         throw new Error(`the swarm ended the replay's task without a result (${outcome.message})`);
       if (outcome.state === "running") startedAt ??= now;
+      // A task on a node that is down (its dockerd stopped, the machine gone) will never
+      // report its end: the infrastructure failed, which the runner retries and journals.
+      if (task?.NodeID !== undefined && now - nodeCheckedAt >= NODE_CHECK_MS) {
+        nodeCheckedAt = now;
+        await this.nodeStillThere(task.NodeID);
+      }
       if (startedAt !== undefined && now - startedAt > timeoutMs) {
         // A task whose node left still reads "running": that is the infrastructure's failure, not a timeout.
         await this.nodeStillThere(task?.NodeID);
