@@ -665,12 +665,12 @@ async function executeWithRetries(
         ...(opts.signal ? { signal: opts.signal } : {}),
         onOutput: (stream, chunk) => opts.onEvent?.({ type: "output", index, stream, chunk }),
       });
-      // The engine ended it, not the workload: with another engine up, redone there (one engine: as it ended).
-      if (engine.failover && result.stoppedBy !== undefined)
-        return {
-          kind: "engine-down",
-          message: `the engine ${engine.name ?? ""} ended the replay: ${result.stoppedBy}`,
-        };
+      // The engine ended it, not the workload: with another engine up, redone there; else an
+      // infrastructure fault (the run is incomplete, --resume redoes it), never the workload's exit.
+      if (result.stoppedBy !== undefined) {
+        const message = `the engine${engine.name !== undefined ? ` ${engine.name}` : ""} ended the replay: ${result.stoppedBy}`;
+        return engine.failover ? { kind: "engine-down", message } : { kind: "infrastructure", message };
+      }
       return { kind: "ran", result };
     } catch (err) {
       if (err instanceof ExecAbortedError || opts.signal?.aborted) return { kind: "aborted" };

@@ -167,10 +167,12 @@ describe("runReplays on several engines (fake executors)", () => {
     expect(res.summary.records[0]?.failure?.message).toMatch(/\(after 2 attempts\)$/);
   });
 
-  it("one engine: a replay the engine ended stays the result it was (no failover to make)", async () => {
+  it("one engine: a replay the engine ended (docker stop, a shutdown) is infrastructure, never the workload's exit 143", async () => {
     const a = fakeEngine("ended", 1);
     const res = await replayOn([{ name: "unix:///a.sock", executor: a.executor }], 1);
-    expect(res.summary.records[0]?.exitCode).toBe(143);
-    expect(res.summary.records[0]?.failure?.kind).toBe("exit");
+    expect(a.ran).toEqual([0]);
+    expect(res.downs).toEqual([]);
+    expect(res.summary.records[0]?.failure?.kind).toBe("infrastructure");
+    expect(res.summary.records[0]?.failure?.message).toMatch(/ended the replay: the engine killed the container/);
   });
 });
