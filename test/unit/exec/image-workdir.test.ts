@@ -15,5 +15,6 @@ describe("workdirNotCopyable", () => {
     expect(workdirNotCopyable("/tmp/work")).toMatch(/\/tmp/);
     expect(workdirNotCopyable("/code")).toMatch(/\/code/);
     expect(workdirNotCopyable("/repro/out")).toMatch(/\/repro/);
+    expect(workdirNotCopyable("/out")).toMatch(/\/out/);
   });
 });
