@@ -15,6 +15,7 @@ export async function prepareSwarm(req: PrepareRequest): Promise<PreparedExecuto
   const registry = registryFrom(req.hostEnv);
   const client = docker();
   const nodes = await swarmNodes(client);
+  await refuseDefaultBridge(client);
   const local = await prepareDocker(req);
   // This run's leftovers only: the audit's other runs may be replaying in its pool right now.
   const reaped = await reapServices(client, {
@@ -31,10 +32,33 @@ export async function prepareSwarm(req: PrepareRequest): Promise<PreparedExecuto
   }
   if (nodes.length > 1)
     notes.push(
+      "every node must run dockerd without a default bridge (--bridge=none), as the manager does: a task with no " +
+        "network attachment gets its node's default network, and only the manager's could be checked",
+    );
+  if (nodes.length > 1)
+    notes.push(
       "the replays' folders (their copy of the code, outputs, sandbox store) are bind-mounted from this machine: " +
         "a task on another node sees them only where that node shares this file system at the same paths",
     );
   return { executor, ...(local.image !== undefined ? { image: local.image } : {}), notes };
+}
+
+/**
+ * A service cannot be given network "none" (the engine refuses it), and a task with no
+ * network attachment gets its node's default network: the bridge, where dockerd has
+ * one. Replays must have no network, so an engine with a default bridge is refused.
+ */
+export async function refuseDefaultBridge(client: Docker): Promise<void> {
+  const networks = (await client.listNetworks({ filters: { name: ["bridge"] } })) as Array<{
+    Name?: string;
+    Driver?: string;
+  }>;
+  if (networks.some((n) => n.Name === "bridge" && n.Driver === "bridge"))
+    throw new Error(
+      "the swarm manager's engine has a default bridge network, so a replay task with no network attachment would get " +
+        "network access (services cannot be given network none): run every node's dockerd with --bridge=none, " +
+        "or use --executor docker",
+    );
 }
 
 interface NodeView {

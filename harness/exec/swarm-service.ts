@@ -6,8 +6,9 @@ import type { ExecSpec } from "./executor.js";
 // PURE: one execution as a Docker Swarm service, and what a task's status says about
 // how it ended. The isolation is the docker executor's, spelled in the service API
 // (1.41, docker 20.10): a replicated job of one task that is never restarted, no
-// network attachment (a task then has only `lo`; `--network none` is refused for
-// services), read-only root, a tmpfs /tmp, every capability dropped, a non-root user,
+// network attachment (a task then has its node's default network: only `lo` on a
+// dockerd without a bridge, which swarm-prepare.ts requires of the manager; `--network
+// none` is refused for services), read-only root, a tmpfs /tmp, every capability dropped, a non-root user,
 // memory/CPU/pids limits, an init, the in-container watchdog, the audit's labels.
 // Two things the service API of 1.41 cannot say: no-new-privileges (Privileges has
 // no such field before API 1.44: the node's dockerd `--no-new-privileges` sets it
@@ -78,7 +79,8 @@ export function serviceSpec(spec: ExecSpec, target: ServiceTarget): Docker.Creat
       },
       RestartPolicy: { Condition: "none", MaxAttempts: 0 },
       LogDriver: { Name: "json-file", Options: { "max-size": LOG_MAX_BYTES, "max-file": "1" } },
-      // No Networks: the task gets only lo. "host" is the node's own network, as `docker run --network host`.
+      // No Networks: the task gets its node's default network, only lo on a dockerd without a bridge
+      // (swarm-prepare.ts refuses a manager with one). "host" is the node's own network, as `docker run --network host`.
       ...(spec.network === "host" ? { Networks: [{ Target: "host" }] } : {}),
     },
     Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
