@@ -31,6 +31,11 @@ export const EngineUrlSchema = z.string().superRefine((raw, ctx) => {
     ctx.addIssue({ code: "custom", message: `scheme ${url.protocol.replace(/:$/, "")} is not unix, tcp or ssh` });
     return;
   }
+  // Shown in progress, journal and report: nothing there may carry a secret, and a password would not be used.
+  if (url.search !== "" || url.hash !== "")
+    ctx.addIssue({ code: "custom", message: "has a query or fragment; an engine URL has none" });
+  if (url.password !== "")
+    ctx.addIssue({ code: "custom", message: "has a password; use an ssh key (ssh-agent) for ssh engines" });
   if (url.protocol === "unix:") {
     if (url.host !== "" || !url.pathname.startsWith("/"))
       ctx.addIssue({ code: "custom", message: "a unix socket needs an absolute path: unix:///path/docker.sock" });

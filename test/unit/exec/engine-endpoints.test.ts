@@ -63,11 +63,17 @@ describe("parseEngineList", () => {
     expect(refusal(["default", DEFAULT_ENGINE_SOCKET])).toContain("is named twice");
   });
 
-  it("shows no password", () => {
-    const [e] = parseEngineList(["ssh://me:hunter2@build-1"], noEnv);
-    expect(e?.url).toBe("ssh://me:hunter2@build-1");
-    expect(e?.name).toBe("ssh://me@build-1");
+  it("names an engine without its password (a DOCKER_HOST may carry one)", () => {
+    expect(engineName("ssh://me:hunter2@build-1")).toBe("ssh://me@build-1");
     expect(engineName("unix:///x/docker.sock")).toBe("unix:///x/docker.sock");
+  });
+});
+
+describe("engine URLs carry no secret", () => {
+  it("refuses a query, a fragment or a password, which would be shown (and a password is never used)", () => {
+    expect(() => parseEngineList(["tcp://h:2376?token=abc"])).toThrow(/query or fragment/);
+    expect(() => parseEngineList(["tcp://h:2376#x"])).toThrow(/query or fragment/);
+    expect(() => parseEngineList(["ssh://ci:secret@build-2"])).toThrow(/has a password; use an ssh key/);
   });
 });
 
