@@ -493,8 +493,13 @@ async function auditOneRun(
 
   // The run's code, plan and prepared image, kept across an auto count's looks.
   const keep = new KeptPreparation();
+  const stepOptions = runStepOptions(opts, { runId, original, auditId: ctx.auditId, runDir });
+  // A run prepared after an engine went down is prepared on the engines still up (the first of them builds).
+  const down = new Set(ctx.pool.down.map((d) => d.engine));
+  const engines = stepOptions.engines?.filter((e) => !down.has(e.name));
   const replayStepOptions = {
-    ...runStepOptions(opts, { runId, original, auditId: ctx.auditId, runDir }),
+    ...stepOptions,
+    ...(engines !== undefined && engines.length > 0 ? { engines } : {}),
     ...(recordedMlflow !== undefined ? { recordedMlflow } : {}),
     parallel: ctx.pool.limit,
     pool: ctx.pool,
