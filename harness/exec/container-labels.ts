@@ -14,3 +14,22 @@ export const REPLAY_LABEL = "org.repro-audit.replay-index";
  * audit's replays (which are what AUDIT_LABEL finds).
  */
 export const PROBE_LABEL = "org.repro-audit.probe-of-audit";
+
+/**
+ * The reapers' one rule (containers and swarm services): what a killed harness left
+ * of the run being prepared in its audit (`runId` absent: of the whole audit), or
+ * anyone's that ran past its deadline. Never another live run's: the audit prepares
+ * later runs while earlier ones replay.
+ */
+export function isLeftover(
+  labels: Readonly<Record<string, string>>,
+  opts: { auditId?: string | undefined; runId?: string | undefined },
+  now: number,
+): boolean {
+  const deadline = Number(labels[DEADLINE_LABEL]);
+  const ours =
+    opts.auditId !== undefined &&
+    (labels[AUDIT_LABEL] === opts.auditId || labels[PROBE_LABEL] === opts.auditId) &&
+    (opts.runId === undefined || labels[RUN_LABEL] === opts.runId);
+  return ours || (Number.isFinite(deadline) && deadline < now);
+}

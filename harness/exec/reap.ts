@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, PROBE_LABEL, RUN_LABEL } from "./container-labels.js";
+import { CONTAINER_LABEL, PROBE_LABEL, isLeftover } from "./container-labels.js";
 
 // A harness that was killed (kill -9, a lost machine) cannot remove its containers.
 // Every container it makes carries labels, so the next harness finds them: those
@@ -26,13 +26,7 @@ export async function reapLeftovers(
   const probes: string[] = [];
   for (const c of containers) {
     const labels = c.Labels ?? {};
-    const deadline = Number(labels[DEADLINE_LABEL]);
-    const ours =
-      opts.auditId !== undefined &&
-      (labels[AUDIT_LABEL] === opts.auditId || labels[PROBE_LABEL] === opts.auditId) &&
-      (opts.runId === undefined || labels[RUN_LABEL] === opts.runId);
-    const overdue = Number.isFinite(deadline) && deadline < now;
-    if (!ours && !overdue) continue;
+    if (!isLeftover(labels, opts, now)) continue;
     await client
       .getContainer(c.Id)
       .remove({ force: true, v: true })

@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, PROBE_LABEL, RUN_LABEL } from "./container-labels.js";
+import { CONTAINER_LABEL, isLeftover } from "./container-labels.js";
 
 // A harness killed mid-audit cannot remove its services; they carry the labels its
 // containers would (container-labels.ts), so the next harness finds them as reap.ts
@@ -21,13 +21,7 @@ export async function reapServices(
   const removed: string[] = [];
   for (const s of services) {
     const labels = s.Spec?.Labels ?? {};
-    const deadline = Number(labels[DEADLINE_LABEL]);
-    const ours =
-      opts.auditId !== undefined &&
-      (labels[AUDIT_LABEL] === opts.auditId || labels[PROBE_LABEL] === opts.auditId) &&
-      (opts.runId === undefined || labels[RUN_LABEL] === opts.runId);
-    const overdue = Number.isFinite(deadline) && deadline < now;
-    if (!ours && !overdue) continue;
+    if (!isLeftover(labels, opts, now)) continue;
     await client
       .getService(s.ID)
       .remove()
