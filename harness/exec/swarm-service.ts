@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { CONTAINER_LABEL, DEADLINE_LABEL } from "./container-labels.js";
-import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, WATCHDOG_GRACE_MS, withWatchdog } from "./docker-executor.js";
+import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, WATCHDOG_GRACE_MS, withWatchdog } from "./container-defaults.js";
 import type { ExecSpec } from "./executor.js";
 
 // PURE: one execution as a Docker Swarm service, and what a task's status says about

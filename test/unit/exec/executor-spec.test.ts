@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, REPLAY_LABEL } from "../../../harness/exec/container-labels.js";
-import { DEFAULT_USER, DockerExecutor, WATCHDOG_GRACE_MS } from "../../../harness/exec/docker-executor.js";
+import { DEFAULT_USER, WATCHDOG_GRACE_MS } from "../../../harness/exec/container-defaults.js";
+import { DockerExecutor } from "../../../harness/exec/docker-executor.js";
 import { dockerEnvRuntime } from "../../../harness/exec/docker-env.js";
 import { type ExecSpec, parseExecSpec } from "../../../harness/exec/executor.js";
 import { mapContainerPaths } from "../../../harness/exec/local-executor.js";

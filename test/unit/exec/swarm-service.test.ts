@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AUDIT_LABEL, CONTAINER_LABEL, DEADLINE_LABEL, REPLAY_LABEL } from "../../../harness/exec/container-labels.js";
-import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, WATCHDOG_GRACE_MS } from "../../../harness/exec/docker-executor.js";
+import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, WATCHDOG_GRACE_MS } from "../../../harness/exec/container-defaults.js";
 import type { ExecSpec } from "../../../harness/exec/executor.js";
 import { registryFrom } from "../../../harness/exec/swarm-image.js";
 import { currentTask, demuxLogs, serviceSpec, taskOutcome } from "../../../harness/exec/swarm-service.js";
