@@ -2,6 +2,8 @@
 // docker and swarm executors (the swarm's service spec is pure and must not import the
 // docker executor's engine client to get them).
 
+import type { ExecSpec } from "./executor.js";
+
 /** nobody:nogroup in Debian; replays run unprivileged unless the plan says otherwise. */
 export const DEFAULT_USER = "65534:65534";
 export const DEFAULT_TMPFS_BYTES = 256 * 1024 ** 2;
@@ -25,4 +27,15 @@ export const WATCHDOG_GRACE_MS = 10_000;
 export function withWatchdog(argv: readonly string[], seconds: number): string[] {
   const s = Math.max(1, Math.ceil(seconds));
   return ["/bin/sh", "-c", `(sleep ${s} && kill -9 -1) >/dev/null 2>&1 & exec "$@"`, "repro-watchdog", ...argv];
+}
+
+/**
+ * What a container runs for a spec: its command (a `{shell}` one through /bin/sh)
+ * under the watchdog, and when the watchdog fires (ms after the start), which the
+ * deadline label records. One rule for the docker and swarm executors.
+ */
+export function watchdogCommand(spec: Pick<ExecSpec, "command" | "limits">): { argv: string[]; watchdogMs: number } {
+  const argv = Array.isArray(spec.command) ? spec.command : ["/bin/sh", "-c", spec.command.shell];
+  const watchdogMs = spec.limits.timeoutMs + WATCHDOG_GRACE_MS;
+  return { argv: withWatchdog(argv, watchdogMs / 1000), watchdogMs };
 }

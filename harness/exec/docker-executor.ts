@@ -14,7 +14,7 @@ import {
   type RunOptions,
 } from "./executor.js";
 import { OutputTail } from "./output-tail.js";
-import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, WATCHDOG_GRACE_MS, withWatchdog } from "./container-defaults.js";
+import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, watchdogCommand } from "./container-defaults.js";
 
 function sink(tail: OutputTail, stream: OutputStream, onOutput: RunOptions["onOutput"]): Writable {
   return new Writable({
@@ -87,9 +87,7 @@ export class DockerExecutor implements Executor {
   }
 
   createOptions(spec: ExecSpec, imageId: string, name: string, now = Date.now()): Docker.ContainerCreateOptions {
-    const argv = Array.isArray(spec.command) ? spec.command : ["/bin/sh", "-c", spec.command.shell];
-    const watchdogMs = spec.limits.timeoutMs + WATCHDOG_GRACE_MS;
-    const cmd = withWatchdog(argv, watchdogMs / 1000);
+    const { argv: cmd, watchdogMs } = watchdogCommand(spec);
     const memory = spec.limits.memoryBytes;
     return {
       name,

@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { CONTAINER_LABEL, DEADLINE_LABEL } from "./container-labels.js";
-import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, WATCHDOG_GRACE_MS, withWatchdog } from "./container-defaults.js";
+import { DEFAULT_TMPFS_BYTES, DEFAULT_USER, watchdogCommand } from "./container-defaults.js";
 import type { ExecSpec } from "./executor.js";
 
 // PURE: one execution as a Docker Swarm service, and what a task's status says about
@@ -33,8 +33,7 @@ export interface ServiceTarget {
 
 /** The service that runs one execution: a job of exactly one task, never restarted, isolated as a docker replay. */
 export function serviceSpec(spec: ExecSpec, target: ServiceTarget): Docker.CreateServiceOptions {
-  const argv = Array.isArray(spec.command) ? spec.command : ["/bin/sh", "-c", spec.command.shell];
-  const watchdogMs = spec.limits.timeoutMs + WATCHDOG_GRACE_MS;
+  const { argv, watchdogMs } = watchdogCommand(spec);
   const labels = {
     ...target.labels,
     ...(spec.labels ?? {}),
@@ -48,7 +47,7 @@ export function serviceSpec(spec: ExecSpec, target: ServiceTarget): Docker.Creat
       ContainerSpec: {
         Image: target.imageRef,
         // Args, not Command: like the docker executor's Cmd, a named image's entrypoint still applies.
-        Args: withWatchdog(argv, watchdogMs / 1000),
+        Args: argv,
         Dir: spec.workdir,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         User: spec.user ?? DEFAULT_USER,
